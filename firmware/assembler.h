@@ -1,0 +1,25 @@
+// Text assembly and disassembly of whole firmware images. The text form holds
+// everything an image holds (per-core code with labels, weight blocks, memory
+// segments, tensor layouts, layer ranges), so `cimvp asm` of `cimvp disasm`'s
+// output gives back the same image byte for byte. Syntax: docs/isa.md.
+#pragma once
+
+#include <string>
+
+#include "firmware/image.h"
+
+namespace cimvp {
+
+// Throws cimvp::Error naming `source`, the line and column, and what is wrong.
+// The architecture name and fingerprint come from the caller (the assembler
+// does not know the architecture config); `.arch` directives in the text are
+// checked against nothing and only kept as the name when none is given.
+FirmwareImage assemble(const std::string& text, const std::string& source);
+
+std::string disassemble(const FirmwareImage& image);
+
+// One instruction in text form, e.g. "mvm.s8 r3+0, r2+16, xb=0..3" (the exact
+// syntax is documented in docs/isa.md). Used by disassemble and error messages.
+std::string format_instruction(const Instruction& in);
+
+}  // namespace cimvp

@@ -1,0 +1,129 @@
+// The architecture of one accelerator: every parameter a user can set in the
+// architecture YAML. It is parsed and validated in exactly one place
+// (arch_config.cpp) and used by both the compiler and the platform.
+// Each field's name, unit, default, range and documentation are declared once
+// in the parameter table in arch_params.cpp; `cimvp params` prints that table.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cimvp {
+
+enum class WeightMapping { DifferentialColumn, DifferentialRow, Offset };
+const char* mapping_name(WeightMapping m);
+
+struct ArchConfig {
+  std::string name = "default";
+
+  // clock
+  double clock_mhz = 1000.0;  // MHz; cycles in reports are counted at this clock
+
+  // mesh of cores
+  int mesh_rows = 2;
+  int mesh_cols = 2;
+
+  // core
+  int pes_per_core = 2;         // processing elements per core
+  int crossbars_per_pe = 4;     // crossbars per processing element
+  int issue_cycles = 1;         // cycles of every scalar or control instruction
+  int barrier_cycles = 1;       // cycles after the last core arrives at a barrier
+
+  // crossbar
+  int xbar_rows = 256;
+  int xbar_cols = 256;
+  int cell_bits = 4;
+  WeightMapping mapping = WeightMapping::DifferentialColumn;
+  double xbar_read_ns = 10.0;        // one analog read (one input slice)
+  double xbar_program_ns = 1000.0;   // programming a crossbar, fixed part
+  double xbar_program_row_ns = 0.0;  // programming, per programmed row
+
+  // DAC (input bit slicing)
+  int dac_bits = 1;
+  double dac_ns = 0.0;  // per input slice
+
+  // ADC
+  int adc_bits = 12;
+  int adc_cols_per_adc = 8;    // columns sharing one ADC (converted in turn)
+  double adc_ns = 1.0;         // one conversion
+  int64_t adc_full_scale = 0;  // column sum that maps to the top code; 0 = the largest possible sum
+
+  // shift-and-add and partial-sum accumulation
+  int shift_add_cycles = 1;  // per Mvm instruction
+
+  // local buffer (SRAM) per core
+  int64_t buffer_bytes = 256 * 1024;
+  int buffer_width_bytes = 32;   // bytes per cycle
+  int buffer_latency_cycles = 1; // per access
+
+  // GPEU vector unit
+  int gpeu_lanes = 16;
+  int gpeu_startup_cycles = 2;
+
+  // network on chip (2D mesh, XY routing)
+  int noc_hop_cycles = 2;
+  int noc_link_bytes = 16;  // bytes per cycle per link
+  int memory_port_row = 0;  // router where the global memory controller attaches
+  int memory_port_col = 0;
+
+  // global memory (DRAM) behind a DMA engine in each core
+  int64_t memory_bytes = 64ll * 1024 * 1024;
+  double dram_latency_ns = 50.0;
+  double dram_bytes_per_ns = 12.8;  // GB/s
+
+  // energy per event, picojoules (defaults cited in docs/params.md)
+  double e_xbar_read_pj = 0.0;      // per active column per input slice
+  double e_dac_pj = 0.0;            // per active row per input slice
+  double e_adc_pj = 0.0;            // per conversion
+  double e_cell_program_pj = 0.0;   // per programmed cell
+  double e_buffer_pj_per_byte = 0.0;
+  double e_gpeu_pj_per_op = 0.0;    // per lane operation
+  double e_noc_pj_per_flit_hop = 0.0;
+  double e_dram_pj_per_byte = 0.0;
+  double static_mw_per_core = 0.0;
+
+  // derived quantities
+  int cores() const { return mesh_rows * mesh_cols; }
+  int crossbars_per_core() const { return pes_per_core * crossbars_per_pe; }
+  double cycle_ns() const { return 1000.0 / clock_mhz; }
+  // Cells per weight of `weight_bits` (weight bit slicing).
+  int slices_per_weight(int weight_bits) const { return (weight_bits + cell_bits - 1) / cell_bits; }
+  // Input slices for `input_bits` (input bit slicing).
+  int input_slices(int input_bits) const { return (input_bits + dac_bits - 1) / dac_bits; }
+  // Physical columns and rows a logical rows x cols weight tile of
+  // `weight_bits` occupies under the signed mapping.
+  int physical_cols(int cols, int weight_bits) const;
+  int physical_rows(int rows) const;
+  // The largest logical tile that fits one crossbar.
+  int max_tile_cols(int weight_bits) const;
+  int max_tile_rows() const;
+  // The largest column sum a crossbar column can produce (ideal-ADC range).
+  int64_t max_column_sum() const;
+  int64_t effective_adc_full_scale() const { return adc_full_scale > 0 ? adc_full_scale : max_column_sum(); }
+  // True when every column sum is digitized exactly.
+  bool adc_is_ideal() const;
+
+  // A hash of every parameter that a compiled image depends on (structure
+  // and functional behaviour, not timing or energy). Images record it.
+  uint64_t fingerprint() const;
+};
+
+// Loading. Throws cimvp::Error naming the file, the key and its line:column
+// for unknown keys, wrong types, values out of range and invalid combinations.
+ArchConfig load_arch_config(const std::string& path);
+ArchConfig parse_arch_config(const std::string& yaml_text, const std::string& source);
+// Checks cross-parameter rules; throws cimvp::Error naming `source`.
+void validate(const ArchConfig& config, const std::string& source);
+
+// The parameter table: one entry per YAML key, for `cimvp params` and docs.
+struct ParamInfo {
+  std::string key;      // e.g. "crossbar.rows"
+  std::string unit;     // e.g. "ns", "bits", "" for counts
+  std::string default_value;
+  std::string range;    // e.g. "1..4096"
+  std::string doc;      // one line
+};
+const std::vector<ParamInfo>& arch_params();
+
+}  // namespace cimvp
