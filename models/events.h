@@ -1,0 +1,43 @@
+// Counters of the events that cost energy, kept per core (and per layer by
+// difference). They depend only on the instruction stream and the programmed
+// geometry, never on data, so functional and timing-only runs count the same.
+#pragma once
+
+#include <cstdint>
+
+namespace cimvp {
+
+struct EventCounts {
+  uint64_t instructions = 0;
+  uint64_t mvms = 0;             // Mvm instructions
+  uint64_t xbar_column_reads = 0;  // active physical columns x input slices, summed over crossbars
+  uint64_t dac_conversions = 0;  // active physical rows x input slices
+  uint64_t adc_conversions = 0;  // one per active physical column per input slice
+  uint64_t cells_programmed = 0;
+  uint64_t crossbar_programs = 0;
+  uint64_t buffer_bytes = 0;     // bytes read or written in the local buffer
+  uint64_t gpeu_ops = 0;         // lane operations
+  uint64_t noc_flit_hops = 0;    // counted by the NoC
+  uint64_t dram_bytes = 0;       // counted by the global memory
+  uint64_t bytes_moved = 0;      // DMA and message bytes this core sent or received
+
+  EventCounts& operator+=(const EventCounts& o) {
+    instructions += o.instructions; mvms += o.mvms; xbar_column_reads += o.xbar_column_reads;
+    dac_conversions += o.dac_conversions; adc_conversions += o.adc_conversions;
+    cells_programmed += o.cells_programmed; crossbar_programs += o.crossbar_programs;
+    buffer_bytes += o.buffer_bytes; gpeu_ops += o.gpeu_ops; noc_flit_hops += o.noc_flit_hops;
+    dram_bytes += o.dram_bytes; bytes_moved += o.bytes_moved;
+    return *this;
+  }
+  EventCounts operator-(const EventCounts& o) const {
+    EventCounts r = *this;
+    r.instructions -= o.instructions; r.mvms -= o.mvms; r.xbar_column_reads -= o.xbar_column_reads;
+    r.dac_conversions -= o.dac_conversions; r.adc_conversions -= o.adc_conversions;
+    r.cells_programmed -= o.cells_programmed; r.crossbar_programs -= o.crossbar_programs;
+    r.buffer_bytes -= o.buffer_bytes; r.gpeu_ops -= o.gpeu_ops; r.noc_flit_hops -= o.noc_flit_hops;
+    r.dram_bytes -= o.dram_bytes; r.bytes_moved -= o.bytes_moved;
+    return r;
+  }
+};
+
+}  // namespace cimvp
