@@ -1,0 +1,21 @@
+// The list of subcommands. Each is implemented in its own cmd_<name>.cpp.
+#include "apps/command.h"
+
+namespace cimvp::cli {
+
+int cmd_asm(const std::vector<std::string>& args);
+int cmd_disasm(const std::vector<std::string>& args);
+int cmd_run(const std::vector<std::string>& args);
+int cmd_params(const std::vector<std::string>& args);
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> all = {
+      {"run", "run a firmware image on the virtual platform", cmd_run},
+      {"asm", "assemble a text program into a firmware image", cmd_asm},
+      {"disasm", "print a firmware image as text assembly", cmd_disasm},
+      {"params", "list every architecture parameter", cmd_params},
+  };
+  return all;
+}
+
+}  // namespace cimvp::cli

@@ -1,0 +1,113 @@
+#include "platform/report.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "common/error.h"
+
+namespace cimvp {
+namespace {
+
+nlohmann::json events_json(const EventCounts& e) {
+  return {{"instructions", e.instructions},       {"mvms", e.mvms},
+          {"xbar_column_reads", e.xbar_column_reads}, {"dac_conversions", e.dac_conversions},
+          {"adc_conversions", e.adc_conversions}, {"cells_programmed", e.cells_programmed},
+          {"crossbar_programs", e.crossbar_programs}, {"buffer_bytes", e.buffer_bytes},
+          {"gpeu_ops", e.gpeu_ops},               {"noc_flit_hops", e.noc_flit_hops},
+          {"dram_bytes", e.dram_bytes},           {"bytes_moved", e.bytes_moved}};
+}
+
+std::string si(double value, const char* unit) {
+  const char* prefixes[] = {"", "m", "u", "n", "p", "f"};
+  int i = 0;
+  while (value != 0 && std::abs(value) < 1 && i < 5) {
+    value *= 1000;
+    ++i;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4g %s%s", value, prefixes[i], unit);
+  return buf;
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Report& r) {
+  nlohmann::json j;
+  j["arch"] = r.arch;
+  j["mode"] = r.mode;
+  j["cycles"] = r.cycles;
+  j["picoseconds"] = r.picoseconds;
+  j["seconds"] = r.seconds;
+  j["energy_joules"] = r.energy_joules;
+  j["components"] = r.components;
+  j["totals"] = events_json(r.totals);
+  j["cores"] = nlohmann::json::array();
+  for (const CoreReport& c : r.cores) {
+    nlohmann::json cj = events_json(c.events);
+    cj["id"] = c.id;
+    cj["busy_cycles"] = c.busy_cycles;
+    cj["wait_cycles"] = c.wait_cycles;
+    cj["end_cycle"] = c.end_cycle;
+    cj["energy_joules"] = c.energy_joules;
+    j["cores"].push_back(cj);
+  }
+  j["layers"] = nlohmann::json::array();
+  for (const LayerReport& l : r.layers) {
+    nlohmann::json lj = events_json(l.events);
+    lj["name"] = l.name;
+    lj["start_cycle"] = l.start_cycle;
+    lj["end_cycle"] = l.end_cycle;
+    lj["cycles"] = l.cycles;
+    lj["seconds"] = l.seconds;
+    lj["energy_joules"] = l.energy_joules;
+    j["layers"].push_back(lj);
+  }
+  j["host_seconds"] = r.host_seconds;
+  return j;
+}
+
+std::string format_summary(const Report& r) {
+  std::ostringstream s;
+  char line[256];
+  s << "architecture " << r.arch << ", " << r.mode << " run\n";
+  s << "  cycles        " << r.cycles << "\n";
+  s << "  time          " << si(r.seconds, "s") << "\n";
+  s << "  energy        " << si(r.energy_joules, "J") << "\n";
+  s << "  instructions  " << r.totals.instructions << ", MVMs " << r.totals.mvms << ", ADC conversions "
+    << r.totals.adc_conversions << "\n";
+  s << "  host time     " << si(r.host_seconds, "s") << "\n";
+  s << "\n  core       busy cycles   wait cycles  instructions          MVMs     bytes moved\n";
+  for (const CoreReport& c : r.cores) {
+    if (c.events.instructions == 0) continue;
+    std::snprintf(line, sizeof line, "  %4d  %14llu  %12llu  %12llu  %12llu  %14llu\n", c.id,
+                  (unsigned long long)c.busy_cycles, (unsigned long long)c.wait_cycles,
+                  (unsigned long long)c.events.instructions, (unsigned long long)c.events.mvms,
+                  (unsigned long long)c.events.bytes_moved);
+    s << line;
+  }
+  if (!r.layers.empty()) {
+    s << "\n  layer                         cycles          time        energy          MVMs\n";
+    for (const LayerReport& l : r.layers) {
+      std::snprintf(line, sizeof line, "  %-22s  %12llu  %12s  %12s  %12llu\n", l.name.c_str(),
+                    (unsigned long long)l.cycles, si(l.seconds, "s").c_str(), si(l.energy_joules, "J").c_str(),
+                    (unsigned long long)l.events.mvms);
+      s << line;
+    }
+  }
+  s << "\n  energy by component\n";
+  for (const auto& [name, joules] : r.components) {
+    std::snprintf(line, sizeof line, "    %-12s %12s\n", name.c_str(), si(joules, "J").c_str());
+    s << line;
+  }
+  return s.str();
+}
+
+void write_json_file(const nlohmann::json& json, const std::string& path) {
+  std::ofstream out(path);
+  if (!out) throw Error(path + ": cannot open for writing");
+  out << json.dump(2) << "\n";
+  if (!out) throw Error(path + ": write failed");
+}
+
+}  // namespace cimvp

@@ -1,0 +1,54 @@
+// The report of one run: what `cimvp run` prints and writes as JSON.
+// Cycles are counted at the architecture's clock; seconds are simulated time.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/events.h"
+
+namespace cimvp {
+
+struct CoreReport {
+  int id = 0;
+  uint64_t busy_cycles = 0;   // from start to halt, minus time waiting for messages and barriers
+  uint64_t wait_cycles = 0;
+  uint64_t end_cycle = 0;     // when it halted, from the start of the run
+  EventCounts events;
+  double energy_joules = 0;   // dynamic energy of its events
+};
+
+struct LayerReport {
+  std::string name;
+  uint64_t start_cycle = 0;   // first instruction of the layer on any core
+  uint64_t end_cycle = 0;     // end of its last instruction on any core
+  uint64_t cycles = 0;        // end - start
+  double seconds = 0;
+  double energy_joules = 0;
+  EventCounts events;
+};
+
+struct Report {
+  std::string arch;
+  std::string mode;            // "functional" or "timing"
+  uint64_t picoseconds = 0;    // simulated time, exact
+  uint64_t cycles = 0;
+  double seconds = 0;
+  double energy_joules = 0;
+  std::map<std::string, double> components;  // energy per component kind, joules
+  std::vector<CoreReport> cores;
+  std::vector<LayerReport> layers;
+  EventCounts totals;
+  double host_seconds = 0;     // wall time of the run on this machine (not part of equality)
+};
+
+nlohmann::json to_json(const Report& report);
+// A readable summary for people: totals, then per-core and per-layer tables.
+std::string format_summary(const Report& report);
+void write_json_file(const nlohmann::json& json, const std::string& path);
+
+}  // namespace cimvp

@@ -1,0 +1,230 @@
+#include "platform/soc.h"
+
+#include <chrono>
+#include <cstring>
+#include <sstream>
+
+#include "common/error.h"
+#include "platform/chrome_trace.h"
+#include "platform/energy.h"
+
+namespace cimvp {
+namespace {
+
+std::string hex(uint64_t v) {
+  std::ostringstream s;
+  s << "0x" << std::hex << v;
+  return s.str();
+}
+
+}  // namespace
+
+Soc::Soc(sc_core::sc_module_name name, const ArchConfig& arch)
+    : sc_module(name),
+      host("host"),
+      arch_(arch),
+      timing_(arch_),
+      noc_("noc", arch_, timing_),
+      memory_("memory", uint64_t(arch_.memory_bytes), timing_) {
+  for (int i = 0; i < arch_.cores(); ++i) {
+    cores_.push_back(std::make_unique<Core>(("core" + std::to_string(i)).c_str(), i, arch_, timing_, control_));
+    cores_.back()->noc.bind(noc_.from_cores);
+    noc_.to_mailboxes.bind(cores_.back()->mailbox);
+  }
+  noc_.to_memory.bind(memory_.socket);
+  host.register_b_transport(this, &Soc::host_b_transport);
+}
+
+void Soc::check_image(const FirmwareImage& image, const std::string& source) const {
+  auto fail = [&](const std::string& what) { throw Error(source + ": " + what); };
+  if (image.arch_fingerprint != arch_.fingerprint())
+    fail("compiled for architecture '" + image.arch_name + "' (fingerprint " + hex(image.arch_fingerprint) +
+         "), but this SoC is '" + arch_.name + "' (fingerprint " + hex(arch_.fingerprint()) +
+         "): recompile the image for this architecture");
+  if (image.cores.size() != size_t(arch_.cores()))
+    fail("has code for " + std::to_string(image.cores.size()) + " cores, the architecture has " +
+         std::to_string(arch_.cores()));
+  for (size_t b = 0; b < image.blocks.size(); ++b) {
+    const WeightBlock& w = image.blocks[b];
+    if (arch_.physical_rows(int(w.rows)) > arch_.xbar_rows ||
+        arch_.physical_cols(int(w.cols), w.weight_bits) > arch_.xbar_cols)
+      fail("weight block " + std::to_string(b) + " (" + std::to_string(w.rows) + " x " + std::to_string(w.cols) +
+           " weights of " + std::to_string(w.weight_bits) + " bits) needs " +
+           std::to_string(arch_.physical_rows(int(w.rows))) + " x " +
+           std::to_string(arch_.physical_cols(int(w.cols), w.weight_bits)) + " cells, a crossbar has " +
+           std::to_string(arch_.xbar_rows) + " x " + std::to_string(arch_.xbar_cols));
+  }
+  const int xbars = arch_.crossbars_per_core();
+  for (size_t c = 0; c < image.cores.size(); ++c) {
+    const auto& code = image.cores[c].code;
+    for (size_t pc = 0; pc < code.size(); ++pc) {
+      const Instruction& in = code[pc];
+      auto bad = [&](const std::string& what) {
+        fail("core " + std::to_string(c) + " instruction " + std::to_string(pc) + " (" + mnemonic(in.op) + "): " + what);
+      };
+      if (in.op == Opcode::Xprog && (in.imm0 < 0 || in.imm0 >= xbars))
+        bad("crossbar " + std::to_string(in.imm0) + " is out of range 0.." + std::to_string(xbars - 1));
+      if (in.op == Opcode::Mvm) {
+        const int first = mvm_first_crossbar(in), count = mvm_crossbar_count(in);
+        if (count < 1 || first + count > xbars)
+          bad("crossbars " + std::to_string(first) + ".." + std::to_string(first + count - 1) +
+              " are out of range 0.." + std::to_string(xbars - 1));
+        if (mvm_input_bits(in) > 8) bad("input bits " + std::to_string(mvm_input_bits(in)) + " exceed 8");
+      }
+      if ((in.op == Opcode::Send || in.op == Opcode::Recv) &&
+          (in.imm0 < 0 || in.imm0 >= arch_.cores() || in.imm0 == int(c)))
+        bad("core " + std::to_string(in.imm0) + " is not another core of the " + std::to_string(arch_.cores()) +
+            "-core SoC");
+    }
+  }
+  for (size_t s = 0; s < image.segments.size(); ++s) {
+    const MemorySegment& seg = image.segments[s];
+    const bool global = seg.core == kGlobalMemory;
+    if (!global && seg.core >= uint32_t(arch_.cores()))
+      fail("memory segment " + std::to_string(s) + " targets core " + std::to_string(seg.core) + " of " +
+           std::to_string(arch_.cores()));
+    const uint64_t limit = uint64_t(global ? arch_.memory_bytes : arch_.buffer_bytes);
+    if (seg.address > limit || seg.bytes.size() > limit - seg.address)
+      fail("memory segment " + std::to_string(s) + " [" + std::to_string(seg.address) + ", " +
+           std::to_string(seg.address + seg.bytes.size()) + ") is outside the " + std::to_string(limit) + "-byte " +
+           (global ? "global memory" : "local buffer"));
+  }
+  for (const auto* list : {&image.inputs, &image.outputs})
+    for (const TensorLayout& t : *list)
+      if (t.address > uint64_t(arch_.memory_bytes) || t.bytes() > uint64_t(arch_.memory_bytes) - t.address)
+        fail("tensor '" + t.name + "' [" + std::to_string(t.address) + ", " + std::to_string(t.address + t.bytes()) +
+             ") is outside the " + std::to_string(arch_.memory_bytes) + "-byte global memory");
+}
+
+void Soc::load(const FirmwareImage& image, const std::string& source) { load(FirmwareImage(image), source); }
+
+void Soc::load(FirmwareImage&& image, const std::string& source) {
+  check_image(image, source);
+  image_ = std::move(image);
+  source_ = source;
+  loaded_ = true;
+  ++serial_;
+  for (auto& core : cores_) core->load(image_, serial_);
+}
+
+void Soc::abort_run() {
+  control_.aborting = true;
+  control_.abort_event.notify(sc_core::SC_ZERO_TIME);
+  sc_core::sc_start();  // every waiting core unwinds and returns to its start
+}
+
+RunResult Soc::run(RunMode mode, const std::vector<TensorBytes>& inputs, TraceSink* trace) {
+  if (!loaded_) throw Error("no image loaded");
+  const bool functional = mode == RunMode::Functional;
+  if (functional && image_.timing_only)
+    throw Error(source_ + ": the image has no weights (compiled with --timing-only); run it with --mode timing");
+  if (functional && inputs.size() != image_.inputs.size())
+    throw Error(source_ + ": the image takes " + std::to_string(image_.inputs.size()) + " input tensor(s), got " +
+                std::to_string(inputs.size()));
+  if (functional)
+    for (size_t i = 0; i < inputs.size(); ++i)
+      if (inputs[i].size() != image_.inputs[i].bytes())
+        throw Error("input '" + image_.inputs[i].name + "' needs " + std::to_string(image_.inputs[i].bytes()) +
+                    " bytes, got " + std::to_string(inputs[i].size()));
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  control_.reset(mode, &image_, trace);
+  control_.barrier_participants = 0;
+  for (auto& core : cores_) control_.barrier_participants += core->has_code() ? 1 : 0;
+  noc_.reset();
+  memory_.reset();
+  for (auto& core : cores_) core->begin_run();
+  if (functional) {
+    memory_.storage().allocate();
+    for (const MemorySegment& seg : image_.segments) {
+      LocalBuffer& target = seg.core == kGlobalMemory ? memory_.storage() : cores_[seg.core]->buffer();
+      target.allocate();
+      std::memcpy(target.data() + seg.address, seg.bytes.data(), seg.bytes.size());
+      target.touch(seg.address, seg.bytes.size());
+    }
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      std::memcpy(memory_.storage().data() + image_.inputs[i].address, inputs[i].data(), inputs[i].size());
+      memory_.storage().touch(image_.inputs[i].address, inputs[i].size());
+    }
+  }
+  const Picos start = Picos(sc_core::sc_time_stamp().value());
+  if (trace) trace->begin_run(start);
+  sc_core::sc_start();
+
+  if (control_.failed) {
+    const std::string error = control_.error;
+    abort_run();
+    throw Error(source_ + ": " + error);
+  }
+  std::string stuck;
+  for (auto& core : cores_)
+    if (!core->halted()) stuck += "; " + core->waiting_description();
+  if (!stuck.empty()) {
+    abort_run();
+    throw Error(source_ + ": deadlock: no core can proceed" + stuck);
+  }
+
+  RunResult result;
+  const double host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  result.report = make_report(mode, start, host_seconds);
+  if (functional)
+    for (const TensorLayout& t : image_.outputs) {
+      const uint8_t* p = memory_.storage().data() + t.address;
+      result.outputs.emplace_back(p, p + t.bytes());
+    }
+  return result;
+}
+
+Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
+  Report r;
+  r.arch = arch_.name;
+  r.mode = mode == RunMode::Functional ? "functional" : "timing";
+  Picos end = start;
+  for (const auto& core : cores_) end = std::max(end, core->end_time());
+  r.picoseconds = end - start;
+  const double cycle = double(timing_.cycle);
+  auto cycles = [&](Picos ps) { return uint64_t(std::llround(double(ps) / cycle)); };
+  r.cycles = cycles(r.picoseconds);
+  r.seconds = double(r.picoseconds) * 1e-12;
+  for (const auto& core : cores_) {
+    CoreReport c;
+    c.id = core->id();
+    c.events = core->events();
+    const Picos active = core->end_time() - start;
+    c.end_cycle = cycles(active);
+    c.wait_cycles = cycles(core->wait_time());
+    c.busy_cycles = c.end_cycle - std::min(c.end_cycle, c.wait_cycles);
+    c.energy_joules = total(dynamic_energy(arch_, c.events));
+    r.totals += c.events;
+    r.cores.push_back(c);
+  }
+  r.totals.noc_flit_hops = noc_.flit_hops();
+  r.totals.dram_bytes = memory_.bytes_transferred();
+  r.components = dynamic_energy(arch_, r.totals);
+  r.components["static"] = static_energy(arch_, r.seconds);
+  r.energy_joules = total(r.components);
+  for (size_t i = 0; i < control_.layers.size(); ++i) {
+    const LayerStats& s = control_.layers[i];
+    LayerReport l;
+    l.name = image_.layer_names[i];
+    if (s.seen()) {
+      l.start_cycle = cycles(s.first - start);
+      l.end_cycle = cycles(s.last - start);
+      l.cycles = l.end_cycle - l.start_cycle;
+      l.seconds = double(s.last - s.first) * 1e-12;
+    }
+    l.events = s.events;
+    l.energy_joules = total(dynamic_energy(arch_, l.events));
+    r.layers.push_back(l);
+  }
+  r.host_seconds = host_seconds;
+  return r;
+}
+
+void Soc::host_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  // The host reaches global memory directly (no NoC hop), e.g. to place
+  // inputs or read results, like a DMA from the host bus.
+  memory_.b_transport(trans, delay);
+}
+
+}  // namespace cimvp

