@@ -1,0 +1,436 @@
+#include "nn/graph.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "common/error.h"
+
+namespace cimvp {
+
+namespace {
+
+struct KindName {
+  OpKind kind;
+  const char* name;
+};
+constexpr KindName kKindNames[] = {
+    {OpKind::Input, "input"},       {OpKind::Conv2d, "conv2d"},
+    {OpKind::Dense, "dense"},       {OpKind::Relu, "relu"},
+    {OpKind::MaxPool, "maxpool"},   {OpKind::AvgPool, "avgpool"},
+    {OpKind::GlobalAvgPool, "global_avgpool"}, {OpKind::BatchNorm, "batchnorm"},
+    {OpKind::Add, "add"},           {OpKind::Flatten, "flatten"},
+};
+
+[[noreturn]] void fail(const Node& n, const std::string& what) {
+  throw Error("node '" + n.name + "' (" + op_name(n.kind) + "): " + what);
+}
+
+int arity(OpKind k) {
+  switch (k) {
+    case OpKind::Input: return 0;
+    case OpKind::Add: return 2;
+    default: return 1;
+  }
+}
+
+// Output size of a windowed op along one axis, or an error.
+int window_out(const Node& n, int in, const char* axis) {
+  const int span = in + 2 * n.padding - n.kernel;
+  if (span < 0)
+    fail(n, std::string("kernel ") + std::to_string(n.kernel) + " with padding " + std::to_string(n.padding) +
+                " does not fit the input " + axis + " of " + std::to_string(in));
+  return span / n.stride + 1;
+}
+
+void check_size(const Node& n, const std::vector<float>& v, int64_t want, const char* what) {
+  if (int64_t(v.size()) != want)
+    fail(n, std::string(what) + " has " + std::to_string(v.size()) + " values, expected " + std::to_string(want));
+}
+
+}  // namespace
+
+const char* op_name(OpKind kind) {
+  for (const auto& kn : kKindNames)
+    if (kn.kind == kind) return kn.name;
+  return "unknown";
+}
+
+OpKind op_from_name(const std::string& name) {
+  for (const auto& kn : kKindNames)
+    if (name == kn.name) return kn.kind;
+  std::string valid;
+  for (const auto& kn : kKindNames) valid += std::string(valid.empty() ? "" : ", ") + kn.name;
+  throw Error("unknown layer kind '" + name + "' (valid: " + valid + ")");
+}
+
+std::string Shape::str() const {
+  return std::to_string(c) + "x" + std::to_string(h) + "x" + std::to_string(w);
+}
+
+// ---------------------------------------------------------------- building
+
+int Graph::append(Node node) {
+  nodes.push_back(std::move(node));
+  try {
+    infer_shapes();
+  } catch (...) {
+    nodes.pop_back();
+    throw;
+  }
+  return int(nodes.size()) - 1;
+}
+
+int Graph::add_input(const std::string& name, Shape shape) {
+  Node n;
+  n.name = name;
+  n.kind = OpKind::Input;
+  n.input_shape = shape;
+  return append(std::move(n));
+}
+
+namespace {
+Node unary(const std::string& name, OpKind kind, int input) {
+  Node n;
+  n.name = name;
+  n.kind = kind;
+  n.inputs = {input};
+  return n;
+}
+}  // namespace
+
+int Graph::add_conv(const std::string& name, int input, int out_channels, int kernel, int stride, int padding) {
+  Node n = unary(name, OpKind::Conv2d, input);
+  n.out_channels = out_channels;
+  n.kernel = kernel;
+  n.stride = stride;
+  n.padding = padding;
+  if (input >= 0 && input < int(nodes.size())) {
+    const int64_t cin = nodes[size_t(input)].shape.c;
+    if (out_channels > 0 && kernel > 0) {
+      n.weight.assign(size_t(out_channels * cin * kernel * kernel), 0.f);
+      n.bias.assign(size_t(out_channels), 0.f);
+    }
+  }
+  return append(std::move(n));
+}
+
+int Graph::add_dense(const std::string& name, int input, int out_features) {
+  Node n = unary(name, OpKind::Dense, input);
+  n.out_channels = out_features;
+  if (input >= 0 && input < int(nodes.size()) && out_features > 0) {
+    n.weight.assign(size_t(out_features * nodes[size_t(input)].shape.size()), 0.f);
+    n.bias.assign(size_t(out_features), 0.f);
+  }
+  return append(std::move(n));
+}
+
+int Graph::add_relu(const std::string& name, int input) { return append(unary(name, OpKind::Relu, input)); }
+
+int Graph::add_maxpool(const std::string& name, int input, int kernel, int stride, int padding) {
+  Node n = unary(name, OpKind::MaxPool, input);
+  n.kernel = kernel;
+  n.stride = stride;
+  n.padding = padding;
+  return append(std::move(n));
+}
+
+int Graph::add_avgpool(const std::string& name, int input, int kernel, int stride, int padding) {
+  Node n = unary(name, OpKind::AvgPool, input);
+  n.kernel = kernel;
+  n.stride = stride;
+  n.padding = padding;
+  return append(std::move(n));
+}
+
+int Graph::add_global_avgpool(const std::string& name, int input) {
+  return append(unary(name, OpKind::GlobalAvgPool, input));
+}
+
+int Graph::add_batchnorm(const std::string& name, int input, float eps) {
+  Node n = unary(name, OpKind::BatchNorm, input);
+  n.eps = eps;
+  if (input >= 0 && input < int(nodes.size())) {
+    const size_t c = size_t(nodes[size_t(input)].shape.c);
+    n.weight.assign(c, 1.f);
+    n.bias.assign(c, 0.f);
+    n.mean.assign(c, 0.f);
+    n.var.assign(c, 1.f);
+  }
+  return append(std::move(n));
+}
+
+int Graph::add_add(const std::string& name, int a, int b) {
+  Node n;
+  n.name = name;
+  n.kind = OpKind::Add;
+  n.inputs = {a, b};
+  return append(std::move(n));
+}
+
+int Graph::add_flatten(const std::string& name, int input) { return append(unary(name, OpKind::Flatten, input)); }
+
+// ---------------------------------------------------------------- shapes
+
+void Graph::infer_shapes() {
+  if (nodes.empty()) throw Error("graph '" + name + "' has no nodes");
+  std::set<std::string> names;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    Node& n = nodes[i];
+    if (n.name.empty()) throw Error("node " + std::to_string(i) + " (" + op_name(n.kind) + ") has no name");
+    if (!names.insert(n.name).second) fail(n, "duplicate node name");
+    if ((i == 0) != (n.kind == OpKind::Input))
+      fail(n, i == 0 ? "the first node must be the input" : "only the first node may be an input");
+    if (int(n.inputs.size()) != arity(n.kind))
+      fail(n, "has " + std::to_string(n.inputs.size()) + " inputs, expected " + std::to_string(arity(n.kind)));
+    for (int in : n.inputs)
+      if (in < 0 || size_t(in) >= i)
+        fail(n, "input index " + std::to_string(in) + " does not name an earlier node");
+    const Shape in = n.inputs.empty() ? Shape{} : nodes[size_t(n.inputs[0])].shape;
+    switch (n.kind) {
+      case OpKind::Input:
+        if (n.input_shape.c <= 0 || n.input_shape.h <= 0 || n.input_shape.w <= 0)
+          fail(n, "input shape " + n.input_shape.str() + " must be positive");
+        n.shape = n.input_shape;
+        break;
+      case OpKind::Conv2d: {
+        if (n.out_channels <= 0) fail(n, "out_channels must be positive");
+        if (n.kernel <= 0) fail(n, "kernel must be positive");
+        if (n.stride <= 0) fail(n, "stride must be positive");
+        if (n.padding < 0) fail(n, "padding must not be negative");
+        n.in_channels = in.c;
+        n.shape = {n.out_channels, window_out(n, in.h, "height"), window_out(n, in.w, "width")};
+        check_size(n, n.weight, int64_t(n.out_channels) * in.c * n.kernel * n.kernel, "weight [out][in][kh][kw]");
+        check_size(n, n.bias, n.out_channels, "bias");
+        break;
+      }
+      case OpKind::Dense:
+        if (n.out_channels <= 0) fail(n, "out_features must be positive");
+        n.in_channels = int(in.size());
+        n.shape = {n.out_channels, 1, 1};
+        check_size(n, n.weight, int64_t(n.out_channels) * in.size(), "weight [out][in]");
+        check_size(n, n.bias, n.out_channels, "bias");
+        break;
+      case OpKind::Relu:
+        n.shape = in;
+        break;
+      case OpKind::MaxPool:
+      case OpKind::AvgPool:
+        if (n.kernel <= 0) fail(n, "kernel must be positive");
+        if (n.stride <= 0) fail(n, "stride must be positive");
+        if (n.padding < 0 || n.padding >= n.kernel) fail(n, "padding must be in 0..kernel-1");
+        n.shape = {in.c, window_out(n, in.h, "height"), window_out(n, in.w, "width")};
+        break;
+      case OpKind::GlobalAvgPool:
+        n.shape = {in.c, 1, 1};
+        break;
+      case OpKind::BatchNorm:
+        n.shape = in;
+        check_size(n, n.weight, in.c, "gamma");
+        check_size(n, n.bias, in.c, "beta");
+        check_size(n, n.mean, in.c, "running mean");
+        check_size(n, n.var, in.c, "running variance");
+        if (!(n.eps > 0)) fail(n, "eps must be positive");
+        break;
+      case OpKind::Add: {
+        const Shape b = nodes[size_t(n.inputs[1])].shape;
+        if (in != b)
+          fail(n, "input shapes differ: '" + nodes[size_t(n.inputs[0])].name + "' is " + in.str() + ", '" +
+                      nodes[size_t(n.inputs[1])].name + "' is " + b.str());
+        n.shape = in;
+        break;
+      }
+      case OpKind::Flatten:
+        n.shape = {int(in.size()), 1, 1};
+        break;
+    }
+  }
+}
+
+int Graph::find(const std::string& nm) const {
+  for (size_t i = 0; i < nodes.size(); ++i)
+    if (nodes[i].name == nm) return int(i);
+  return -1;
+}
+
+std::vector<int> Graph::quantizable_layers() const {
+  std::vector<int> out;
+  for (size_t i = 0; i < nodes.size(); ++i)
+    if (nodes[i].quantizable()) out.push_back(int(i));
+  return out;
+}
+
+std::vector<std::vector<int>> Graph::consumers() const {
+  std::vector<std::vector<int>> out(nodes.size());
+  for (size_t i = 0; i < nodes.size(); ++i)
+    for (int in : nodes[i].inputs) out[size_t(in)].push_back(int(i));
+  return out;
+}
+
+int64_t Graph::parameter_count() const {
+  int64_t n = 0;
+  for (const Node& nd : nodes) n += int64_t(nd.weight.size() + nd.bias.size() + nd.mean.size() + nd.var.size());
+  return n;
+}
+
+bool has_batch_norm(const Graph& g) {
+  return std::any_of(g.nodes.begin(), g.nodes.end(), [](const Node& n) { return n.kind == OpKind::BatchNorm; });
+}
+
+// ---------------------------------------------------------------- forward
+
+namespace {
+
+void conv_forward(const Node& n, const Shape& is, const float* x, float* y) {
+  const int cin = is.c, H = is.h, W = is.w, k = n.kernel, s = n.stride, p = n.padding;
+  const int Ho = n.shape.h, Wo = n.shape.w;
+  for (int o = 0; o < n.out_channels; ++o) {
+    float* yo = y + int64_t(o) * Ho * Wo;
+    for (int i = 0; i < Ho * Wo; ++i) yo[i] = n.bias[size_t(o)];
+    for (int c = 0; c < cin; ++c) {
+      const float* xc = x + int64_t(c) * H * W;
+      for (int ky = 0; ky < k; ++ky)
+        for (int kx = 0; kx < k; ++kx) {
+          const float wv = n.weight[size_t(((int64_t(o) * cin + c) * k + ky) * k + kx)];
+          for (int oy = 0; oy < Ho; ++oy) {
+            const int iy = oy * s - p + ky;
+            if (iy < 0 || iy >= H) continue;
+            for (int ox = 0; ox < Wo; ++ox) {
+              const int ix = ox * s - p + kx;
+              if (ix < 0 || ix >= W) continue;
+              yo[oy * Wo + ox] += wv * xc[iy * W + ix];
+            }
+          }
+        }
+    }
+  }
+}
+
+void pool_forward(const Node& n, const Shape& is, const float* x, float* y) {
+  const int k = n.kernel, s = n.stride, p = n.padding, Ho = n.shape.h, Wo = n.shape.w;
+  for (int c = 0; c < is.c; ++c)
+    for (int oy = 0; oy < Ho; ++oy)
+      for (int ox = 0; ox < Wo; ++ox) {
+        float m = -std::numeric_limits<float>::infinity(), sum = 0;
+        for (int ky = 0; ky < k; ++ky)
+          for (int kx = 0; kx < k; ++kx) {
+            const int iy = oy * s - p + ky, ix = ox * s - p + kx;
+            if (iy < 0 || iy >= is.h || ix < 0 || ix >= is.w) continue;
+            const float v = x[(int64_t(c) * is.h + iy) * is.w + ix];
+            m = std::max(m, v);
+            sum += v;
+          }
+        y[(int64_t(c) * Ho + oy) * Wo + ox] = n.kind == OpKind::MaxPool ? m : sum / float(k * k);
+      }
+}
+
+}  // namespace
+
+std::vector<std::vector<float>> forward_all(const Graph& g, const std::vector<float>& input) {
+  if (int64_t(input.size()) != g.input_shape().size())
+    throw Error("input of model '" + g.name + "' has " + std::to_string(input.size()) + " values, expected " +
+                std::to_string(g.input_shape().size()) + " (" + g.input_shape().str() + ")");
+  std::vector<std::vector<float>> out(g.nodes.size());
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    std::vector<float>& y = out[i];
+    if (n.kind == OpKind::Input) {
+      y = input;
+      continue;
+    }
+    const std::vector<float>& x = out[size_t(n.inputs[0])];
+    const Shape is = g.nodes[size_t(n.inputs[0])].shape;
+    y.assign(size_t(n.shape.size()), 0.f);
+    switch (n.kind) {
+      case OpKind::Input: break;
+      case OpKind::Conv2d: conv_forward(n, is, x.data(), y.data()); break;
+      case OpKind::Dense: {
+        const int64_t in = is.size();
+        for (int o = 0; o < n.out_channels; ++o) {
+          const float* w = n.weight.data() + int64_t(o) * in;
+          double acc = 0;
+          for (int64_t j = 0; j < in; ++j) acc += double(w[j]) * x[size_t(j)];
+          y[size_t(o)] = float(acc) + n.bias[size_t(o)];
+        }
+        break;
+      }
+      case OpKind::Relu:
+        for (size_t j = 0; j < y.size(); ++j) y[j] = std::max(x[j], 0.f);
+        break;
+      case OpKind::MaxPool:
+      case OpKind::AvgPool: pool_forward(n, is, x.data(), y.data()); break;
+      case OpKind::GlobalAvgPool: {
+        const int64_t hw = int64_t(is.h) * is.w;
+        for (int c = 0; c < is.c; ++c) {
+          double s = 0;
+          for (int64_t j = 0; j < hw; ++j) s += x[size_t(c * hw + j)];
+          y[size_t(c)] = float(s / double(hw));
+        }
+        break;
+      }
+      case OpKind::BatchNorm: {
+        const int64_t hw = int64_t(is.h) * is.w;
+        for (int c = 0; c < is.c; ++c) {
+          const float a = n.weight[size_t(c)] / std::sqrt(n.var[size_t(c)] + n.eps);
+          const float b = n.bias[size_t(c)] - a * n.mean[size_t(c)];
+          for (int64_t j = 0; j < hw; ++j) y[size_t(c * hw + j)] = a * x[size_t(c * hw + j)] + b;
+        }
+        break;
+      }
+      case OpKind::Add: {
+        const std::vector<float>& b = out[size_t(n.inputs[1])];
+        for (size_t j = 0; j < y.size(); ++j) y[j] = x[j] + b[j];
+        break;
+      }
+      case OpKind::Flatten: y = x; break;
+    }
+  }
+  return out;
+}
+
+std::vector<float> forward(const Graph& g, const std::vector<float>& input) {
+  auto all = forward_all(g, input);
+  return std::move(all.back());
+}
+
+// ---------------------------------------------------------------- BN folding
+
+Graph fold_batch_norm(const Graph& g) {
+  const auto cons = g.consumers();
+  Graph out;
+  out.name = g.name;
+  std::vector<int> remap(g.nodes.size(), -1);  // old index -> new index
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (n.kind == OpKind::BatchNorm) {
+      const int src = n.inputs[0];
+      const Node& p = g.nodes[size_t(src)];
+      if (!p.quantizable())
+        fail(n, "cannot be folded: its input '" + p.name + "' is not a conv2d or dense layer");
+      if (cons[size_t(src)].size() != 1)
+        fail(n, "cannot be folded: the output of '" + p.name + "' is also read by other nodes");
+      Node& f = out.nodes[size_t(remap[size_t(src)])];
+      const int64_t per_out = int64_t(f.weight.size()) / f.out_channels;
+      for (int o = 0; o < f.out_channels; ++o) {
+        const double a = double(n.weight[size_t(o)]) / std::sqrt(double(n.var[size_t(o)]) + double(n.eps));
+        for (int64_t j = 0; j < per_out; ++j) {
+          float& w = f.weight[size_t(o * per_out + j)];
+          w = float(double(w) * a);
+        }
+        f.bias[size_t(o)] =
+            float(a * (double(f.bias[size_t(o)]) - double(n.mean[size_t(o)])) + double(n.bias[size_t(o)]));
+      }
+      remap[i] = remap[size_t(src)];
+      continue;
+    }
+    Node c = n;
+    for (int& in : c.inputs) in = remap[size_t(in)];
+    out.nodes.push_back(std::move(c));
+    remap[i] = int(out.nodes.size()) - 1;
+  }
+  out.infer_shapes();
+  return out;
+}
+
+}  // namespace cimvp

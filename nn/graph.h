@@ -1,0 +1,131 @@
+// The network graph: a list of nodes in topological order, each a layer with
+// its attributes, float parameters and inferred output shape. It is the float
+// model that the trainer trains, the quantizer quantizes and the model file
+// stores. Tensors are single images in CHW order, as std::vector<float>; the
+// batch dimension is the trainer's business.
+//
+// Parameter layouts (all row-major, the PyTorch layouts):
+//   Conv2d    weight [out][in][kh][kw], bias [out]
+//   Dense     weight [out][in],         bias [out]  (`in` = size of the input
+//             tensor in CHW order: a Dense node flattens implicitly)
+//   BatchNorm gamma [C], beta [C], mean [C], var [C] (running statistics), eps
+// Shapes: a Dense/Flatten output is (N, 1, 1); a GlobalAvgPool output (C, 1, 1).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cimvp {
+
+enum class OpKind {
+  Input,          // the network input (exactly one, node 0)
+  Conv2d,         // square kernel, stride, zero padding, with bias
+  Dense,          // fully connected, with bias
+  Relu,
+  MaxPool,        // square kernel, stride, padding (padded positions never win)
+  AvgPool,        // square kernel, stride, zero padding counted in the divisor k*k
+  GlobalAvgPool,  // mean over H x W per channel
+  BatchNorm,      // per channel, inference form; folded away before deployment
+  Add,            // element-wise sum of two inputs of the same shape (residual)
+  Flatten,        // (C, H, W) -> (C*H*W, 1, 1); the CHW data does not move
+};
+
+// "conv2d", "dense", ...; and back (nullopt-free: throws cimvp::Error for an unknown name).
+const char* op_name(OpKind kind);
+OpKind op_from_name(const std::string& name);
+
+struct Shape {
+  int c = 0, h = 0, w = 0;
+  int64_t size() const { return int64_t(c) * h * w; }
+  bool operator==(const Shape& o) const { return c == o.c && h == o.h && w == o.w; }
+  bool operator!=(const Shape& o) const { return !(*this == o); }
+  std::string str() const;  // "16x14x14"
+};
+
+struct Node {
+  std::string name;         // unique in the graph; names the node in every error
+  OpKind kind = OpKind::Input;
+  std::vector<int> inputs;  // indices of earlier nodes (Add: two, Input: none, others: one)
+
+  // Attributes (those that do not apply to the kind stay at their defaults).
+  int out_channels = 0;  // Conv2d: output channels; Dense: output features
+  int kernel = 0;        // Conv2d, MaxPool, AvgPool: kernel height = width
+  int stride = 1;        // Conv2d, MaxPool, AvgPool
+  int padding = 0;       // Conv2d, MaxPool, AvgPool: on every side
+  float eps = 1e-5f;     // BatchNorm
+  Shape input_shape;     // Input only: the shape of the network input
+  int in_channels = 0;   // set by infer_shapes: Conv2d input channels, Dense input features
+
+  // Float parameters, layouts in the header comment.
+  std::vector<float> weight;  // Conv2d, Dense weights; BatchNorm gamma
+  std::vector<float> bias;    // Conv2d, Dense bias; BatchNorm beta
+  std::vector<float> mean;    // BatchNorm running mean
+  std::vector<float> var;     // BatchNorm running variance
+
+  // Output shape, set by Graph::infer_shapes().
+  Shape shape;
+
+  bool quantizable() const { return kind == OpKind::Conv2d || kind == OpKind::Dense; }
+};
+
+class Graph {
+ public:
+  std::string name;         // the model's name ("lenet5"), informational
+  std::vector<Node> nodes;  // topological order; node 0 is the Input; the last node is the output
+
+  // Builders: append a node and return its index. Shapes are inferred on
+  // append, so a bad attribute is reported at once, naming the node.
+  // Parameters are sized and zero-filled (BatchNorm: gamma 1, var 1).
+  int add_input(const std::string& name, Shape shape);
+  int add_conv(const std::string& name, int input, int out_channels, int kernel, int stride = 1,
+               int padding = 0);
+  int add_dense(const std::string& name, int input, int out_features);
+  int add_relu(const std::string& name, int input);
+  int add_maxpool(const std::string& name, int input, int kernel, int stride, int padding = 0);
+  int add_avgpool(const std::string& name, int input, int kernel, int stride, int padding = 0);
+  int add_global_avgpool(const std::string& name, int input);
+  int add_batchnorm(const std::string& name, int input, float eps = 1e-5f);
+  int add_add(const std::string& name, int a, int b);
+  int add_flatten(const std::string& name, int input);
+
+  // Checks the structure (input indices earlier, arity, unique names,
+  // parameter sizes) and recomputes every shape (and in_channels). Throws
+  // cimvp::Error naming the node and the problem.
+  void infer_shapes();
+
+  int output() const { return int(nodes.size()) - 1; }
+  const Node& output_node() const { return nodes.back(); }
+  Shape input_shape() const { return nodes.at(0).shape; }
+  Shape output_shape() const { return nodes.back().shape; }
+  // Index of the node called `name`, or -1.
+  int find(const std::string& name) const;
+
+  // Conv2d and Dense node indices in topological order. This order defines
+  // policies: weight_bits[i] and activation_bits[i] belong to layer i.
+  std::vector<int> quantizable_layers() const;
+  // For every node, the indices of the nodes that read its output.
+  std::vector<std::vector<int>> consumers() const;
+
+  // Parameter count (weights + biases + BN parameters).
+  int64_t parameter_count() const;
+
+ private:
+  int append(Node node);
+};
+
+// Golden float forward of one image (CHW, size input_shape().size()).
+// Returns the output of the last node.
+std::vector<float> forward(const Graph& g, const std::vector<float>& input);
+// Every node's output (index = node index), for calibration and debugging.
+std::vector<std::vector<float>> forward_all(const Graph& g, const std::vector<float>& input);
+
+// Folds every BatchNorm that directly follows a Conv2d or Dense (whose output
+// is read by nothing else) into that layer's weights and bias and removes the
+// BatchNorm node; the other nodes keep their names and order. A BatchNorm
+// that cannot be folded is an error naming it. The float output is unchanged
+// (up to float rounding).
+Graph fold_batch_norm(const Graph& g);
+bool has_batch_norm(const Graph& g);
+
+}  // namespace cimvp
