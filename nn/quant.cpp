@@ -1,0 +1,444 @@
+#include "nn/quant.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "common/error.h"
+
+namespace cimvp {
+
+// ------------------------------------------------------------ integer helpers
+
+QuantMultiplier quantize_multiplier(double real) {
+  if (std::isnan(real) || real < 0)
+    throw Error("requantization multiplier " + std::to_string(real) + " must be a non-negative number");
+  if (real == 0) return {0, 0};
+  int exp = 0;
+  const double frac = std::frexp(real, &exp);  // real = frac * 2^exp, frac in [0.5, 1)
+  int64_t m = std::llround(std::ldexp(frac, 31));
+  if (m == (int64_t(1) << 31)) {  // rounded up to 1.0
+    m >>= 1;
+    ++exp;
+  }
+  int shift = 31 - exp;
+  if (shift < 0)
+    throw Error("requantization multiplier " + std::to_string(real) + " is too large (must be < 2^31)");
+  if (shift > 62) {  // below 2^-32: denormalize (precision drops, the output is ~0 anyway)
+    const int extra = shift - 62;
+    m = extra >= 63 ? 0 : (m + (int64_t(1) << (extra - 1))) >> extra;
+    shift = 62;
+    if (m == 0) shift = 0;
+  }
+  return {int32_t(m), shift};
+}
+
+int64_t requantize(int64_t acc, int32_t multiplier, int shift, int32_t zero_point, int32_t lo, int32_t hi) {
+  const __int128 product = __int128(acc) * multiplier;
+  __int128 scaled = shift <= 0 ? product : (product + (__int128(1) << (shift - 1))) >> shift;
+  scaled += zero_point;
+  if (scaled < lo) return lo;
+  if (scaled > hi) return hi;
+  return int64_t(scaled);
+}
+
+int32_t quantize_value(double x, double scale, int32_t lo, int32_t hi) {
+  const double v = std::floor(x / scale + 0.5);
+  if (!(v >= lo)) return lo;  // also NaN
+  if (v > hi) return hi;
+  return int32_t(v);
+}
+
+// ------------------------------------------------------------ activation plan
+
+ActivationPlan plan_activations(const Graph& g, const Policy& p) {
+  const std::vector<int> layers = g.quantizable_layers();
+  check_policy(p, layers.size(), "policy for model '" + g.name + "'");
+  const auto cons = g.consumers();
+  const size_t n = g.nodes.size();
+  ActivationPlan plan;
+  plan.domain_of.assign(n, -1);
+  std::vector<bool> fused(n, false);
+  auto fail = [&](const Node& nd, const std::string& what) -> void {
+    throw Error("node '" + nd.name + "' (" + op_name(nd.kind) + "): " + what);
+  };
+  for (size_t i = 0; i < n; ++i) {
+    const Node& nd = g.nodes[i];
+    if (fused[i]) continue;
+    switch (nd.kind) {
+      case OpKind::Input:
+      case OpKind::Conv2d:
+      case OpKind::Dense:
+      case OpKind::AvgPool:
+      case OpKind::GlobalAvgPool:
+      case OpKind::Add: {
+        ActDomain d;
+        d.name = nd.name;
+        d.root = int(i);
+        int tail = int(i);
+        if (nd.quantizable() && cons[i].size() == 1 && g.nodes[size_t(cons[i][0])].kind == OpKind::BatchNorm) {
+          tail = cons[i][0];
+          fused[size_t(tail)] = true;
+        }
+        if (nd.kind != OpKind::Input && cons[size_t(tail)].size() == 1 &&
+            g.nodes[size_t(cons[size_t(tail)][0])].kind == OpKind::Relu) {
+          tail = cons[size_t(tail)][0];
+          fused[size_t(tail)] = true;
+          d.relu = true;
+        }
+        d.node = tail;
+        if (d.relu)
+          d.is_signed = false;
+        else if (nd.kind == OpKind::AvgPool || nd.kind == OpKind::GlobalAvgPool)
+          d.is_signed = plan.domains[size_t(plan.domain_of[size_t(nd.inputs[0])])].is_signed;
+        else
+          d.is_signed = true;
+        d.int32_output = nd.quantizable() && !d.relu && tail == g.output();
+        plan.domain_of[size_t(tail)] = int(plan.domains.size());
+        plan.domains.push_back(d);
+        break;
+      }
+      case OpKind::BatchNorm:
+        fail(nd, "a batch norm must directly follow a conv2d or dense layer that nothing else reads");
+        break;
+      case OpKind::Relu: {
+        const int d = plan.domain_of[size_t(nd.inputs[0])];
+        if (d < 0 || plan.domains[size_t(d)].is_signed)
+          fail(nd, "a ReLU must directly follow a conv2d, dense, pool or add layer whose output nothing else reads");
+        plan.domain_of[i] = d;  // ReLU of unsigned values is the identity
+        break;
+      }
+      case OpKind::MaxPool:
+      case OpKind::Flatten:
+        plan.domain_of[i] = plan.domain_of[size_t(nd.inputs[0])];
+        break;
+    }
+    for (int in : nd.inputs)
+      if (plan.domain_of[size_t(in)] < 0)
+        fail(nd, "reads '" + g.nodes[size_t(in)].name + "', whose value is fused away");
+  }
+  std::vector<int> demand(plan.domains.size(), 0);
+  for (size_t l = 0; l < layers.size(); ++l) {
+    const int d = plan.domain_of[size_t(g.nodes[size_t(layers[l])].inputs[0])];
+    plan.layer_input_domain.push_back(d);
+    plan.layer_input_bits.push_back(p.activation_bits[l]);
+    demand[size_t(d)] = std::max(demand[size_t(d)], p.activation_bits[l]);
+  }
+  for (size_t d = 0; d < plan.domains.size(); ++d) {
+    ActDomain& dom = plan.domains[d];
+    dom.bits = dom.int32_output ? 32 : (demand[d] ? demand[d] : 8);
+  }
+  return plan;
+}
+
+// ------------------------------------------------------------ calibration
+
+float choose_clip(std::vector<float> values, int bits, bool is_signed, const CalibrationOptions& opt) {
+  float mx = 0;
+  for (float& v : values) {
+    if (!is_signed) v = std::max(v, 0.f);
+    mx = std::max(mx, std::fabs(v));
+  }
+  if (!(mx > 0)) return 1.f;  // an all-zero tensor: any scale represents it
+  if (opt.method == ClipMethod::Max) return mx;
+  if (opt.method == ClipMethod::Percentile) {
+    std::vector<float> a(values.size());
+    for (size_t i = 0; i < a.size(); ++i) a[i] = std::fabs(values[i]);
+    const double q = std::clamp(opt.percentile, 0.0, 100.0) / 100.0;
+    const size_t k = std::min(a.size() - 1, size_t(q * double(a.size() - 1) + 0.5));
+    std::nth_element(a.begin(), a.begin() + std::ptrdiff_t(k), a.end());
+    return a[k] > 0 ? a[k] : mx;
+  }
+  const int32_t lo = qmin(bits, is_signed), hi = qmax(bits, is_signed), level = clip_level(bits, is_signed);
+  double best_err = std::numeric_limits<double>::infinity();
+  float best = mx;
+  constexpr int kCandidates = 100;
+  for (int k = kCandidates; k >= 1; --k) {
+    const double clip = double(mx) * k / kCandidates;
+    const double s = clip / level;
+    double err = 0;
+    for (float v : values) {
+      const double d = double(v) - s * quantize_value(v, s, lo, hi);
+      err += d * d;
+    }
+    if (err < best_err) {
+      best_err = err;
+      best = float(clip);
+    }
+  }
+  return best;
+}
+
+Calibration calibrate(const Graph& graph, const std::vector<std::vector<float>>& samples, const Policy& p,
+                      const CalibrationOptions& opt) {
+  if (samples.empty()) throw Error("calibration of model '" + graph.name + "' needs at least one sample");
+  const Graph g = has_batch_norm(graph) ? fold_batch_norm(graph) : graph;
+  const ActivationPlan plan = plan_activations(g, p);
+  std::vector<std::vector<float>> kept(plan.domains.size());
+  for (const auto& s : samples) {
+    const auto all = forward_all(g, s);
+    for (size_t d = 0; d < plan.domains.size(); ++d) {
+      if (plan.domains[d].int32_output) continue;
+      const auto& v = all[size_t(plan.domains[d].node)];
+      // Keep a strided subsample so each domain holds about max_values values.
+      const size_t total = v.size() * samples.size();
+      const size_t stride = std::max<size_t>(1, total / std::max<size_t>(1, opt.max_values));
+      float mx = 0;
+      for (float x : v) mx = std::max(mx, std::fabs(x));
+      for (size_t j = (kept[d].size() * 7919) % stride; j < v.size(); j += stride) kept[d].push_back(v[j]);
+      kept[d].push_back(plan.domains[d].is_signed ? mx : std::max(mx, 0.f));  // the max always counts
+    }
+  }
+  Calibration c;
+  for (size_t d = 0; d < plan.domains.size(); ++d) {
+    const ActDomain& dom = plan.domains[d];
+    if (dom.int32_output) continue;
+    c.act_clip[dom.name] = choose_clip(std::move(kept[d]), dom.bits, dom.is_signed, opt);
+  }
+  return c;
+}
+
+double weight_scale_for(const Node& layer, int bits, const Calibration& c, bool weight_mse) {
+  auto it = c.weight_scale.find(layer.name);
+  if (it != c.weight_scale.end()) {
+    if (!(it->second > 0) || !std::isfinite(it->second))
+      throw Error("weight scale of layer '" + layer.name + "' must be positive");
+    return it->second;
+  }
+  float mx = 0;
+  for (float w : layer.weight) mx = std::max(mx, std::fabs(w));
+  if (!(mx > 0)) return 1.0;
+  double clip = mx;
+  if (weight_mse) {
+    CalibrationOptions o;
+    std::vector<float> v = layer.weight;
+    if (v.size() > o.max_values) {
+      std::vector<float> sub;
+      const size_t stride = v.size() / o.max_values + 1;
+      for (size_t i = 0; i < v.size(); i += stride) sub.push_back(v[i]);
+      sub.push_back(mx);
+      v.swap(sub);
+    }
+    clip = choose_clip(std::move(v), bits, true, o);
+  }
+  return clip / clip_level(bits, true);
+}
+
+// ------------------------------------------------------------ quantize
+
+const char* qop_name(QOpKind k) {
+  switch (k) {
+    case QOpKind::Conv2d: return "conv2d";
+    case QOpKind::Dense: return "dense";
+    case QOpKind::MaxPool: return "maxpool";
+    case QOpKind::AvgPool: return "avgpool";
+    case QOpKind::GlobalAvgPool: return "global_avgpool";
+    case QOpKind::Add: return "add";
+    case QOpKind::Rescale: return "rescale";
+  }
+  return "unknown";
+}
+
+namespace {
+
+Requant make_requant(double real, const QTensor& out) {
+  Requant r;
+  const QuantMultiplier m = quantize_multiplier(real);
+  r.multiplier = m.multiplier;
+  r.shift = m.shift;
+  r.zero_point = 0;
+  r.lo = out.lo();
+  r.hi = out.hi();
+  r.real = real;
+  return r;
+}
+
+}  // namespace
+
+QuantizedNetwork quantize(const Graph& graph, const Policy& p, const Calibration& c, bool weight_mse) {
+  const Graph g = has_batch_norm(graph) ? fold_batch_norm(graph) : graph;
+  const ActivationPlan plan = plan_activations(g, p);
+  QuantizedNetwork q;
+  q.name = g.name;
+  q.policy = p;
+  std::vector<int> domain_of_root(g.nodes.size(), -1);
+  for (size_t d = 0; d < plan.domains.size(); ++d) domain_of_root[size_t(plan.domains[d].root)] = int(d);
+
+  auto domain_scale = [&](const ActDomain& dom, int bits) {
+    auto it = c.act_clip.find(dom.name);
+    if (it == c.act_clip.end())
+      throw Error("calibration has no activation clip for '" + dom.name + "' of model '" + g.name + "'");
+    if (!(it->second > 0) || !std::isfinite(it->second))
+      throw Error("activation clip of '" + dom.name + "' must be positive, got " + std::to_string(it->second));
+    return double(it->second) / clip_level(bits, dom.is_signed);
+  };
+  // The tensor a domain's producer writes (int32 output: scale filled in by the layer).
+  auto new_tensor = [&](const ActDomain& dom, const Node& node) {
+    QTensor t;
+    t.name = g.nodes[size_t(dom.node)].name;
+    t.shape = node.shape;
+    t.bits = dom.bits;
+    t.is_signed = dom.is_signed;
+    t.scale = dom.int32_output ? 0 : domain_scale(dom, dom.bits);
+    q.tensors.push_back(t);
+    return int(q.tensors.size()) - 1;
+  };
+
+  std::vector<int> tensor_of(g.nodes.size(), -1);
+  std::map<std::pair<int, int>, int> rescaled;  // (tensor, bits) -> copy
+  int layer = 0;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& nd = g.nodes[i];
+    const int d = domain_of_root[i];
+    QOp op;
+    op.name = nd.name;
+    for (int in : nd.inputs) op.inputs.push_back(tensor_of[size_t(in)]);
+    switch (nd.kind) {
+      case OpKind::Input:
+        tensor_of[i] = new_tensor(plan.domains[size_t(d)], nd);
+        q.input = tensor_of[i];
+        continue;
+      case OpKind::Relu:
+      case OpKind::Flatten:
+      case OpKind::BatchNorm:  // not present after folding; fused ReLUs are skipped below
+        if (tensor_of[i] < 0) tensor_of[i] = tensor_of[size_t(nd.inputs[0])];
+        continue;
+      case OpKind::Conv2d:
+      case OpKind::Dense: {
+        const ActDomain& dom = plan.domains[size_t(d)];
+        const int a = p.activation_bits[size_t(layer)], w = p.weight_bits[size_t(layer)];
+        int tin = op.inputs[0];
+        if (a < q.tensors[size_t(tin)].bits) {  // read a copy with fewer bits
+          auto key = std::make_pair(tin, a);
+          auto it = rescaled.find(key);
+          if (it == rescaled.end()) {
+            const ActDomain& src = plan.domains[size_t(plan.layer_input_domain[size_t(layer)])];
+            QTensor t = q.tensors[size_t(tin)];
+            t.name += "@a" + std::to_string(a);
+            t.bits = a;
+            t.scale = domain_scale(src, a);
+            q.tensors.push_back(t);
+            QOp r;
+            r.kind = QOpKind::Rescale;
+            r.name = t.name;
+            r.inputs = {tin};
+            r.output = int(q.tensors.size()) - 1;
+            r.input_multipliers = {1};
+            r.acc_scale = q.tensors[size_t(tin)].scale;
+            r.requant = make_requant(r.acc_scale / t.scale, t);
+            q.ops.push_back(r);
+            it = rescaled.emplace(key, r.output).first;
+          }
+          tin = it->second;
+          op.inputs[0] = tin;
+        }
+        const QTensor& in = q.tensors[size_t(tin)];
+        op.kind = nd.kind == OpKind::Conv2d ? QOpKind::Conv2d : QOpKind::Dense;
+        op.kernel = nd.kind == OpKind::Conv2d ? nd.kernel : 1;
+        op.stride = nd.stride;
+        op.padding = nd.padding;
+        op.layer = layer;
+        op.in_channels = nd.in_channels;
+        op.out_channels = nd.out_channels;
+        op.weight_bits = w;
+        op.activation_bits = a;
+        op.input_signed = in.is_signed;
+        op.weight_scale = weight_scale_for(nd, w, c, weight_mse);
+        const int32_t wlo = qmin(w, true), whi = qmax(w, true);
+        op.weight.resize(nd.weight.size());
+        for (size_t j = 0; j < nd.weight.size(); ++j)
+          op.weight[j] = int16_t(quantize_value(nd.weight[j], op.weight_scale, wlo, whi));
+        op.acc_scale = in.scale * op.weight_scale;
+        const int64_t in_abs = std::max<int64_t>(-int64_t(in.lo()), in.hi());
+        const int64_t per_out = int64_t(op.weight.size()) / op.out_channels;
+        op.bias.resize(size_t(op.out_channels));
+        for (int o = 0; o < op.out_channels; ++o) {
+          const double b = std::floor(double(nd.bias[size_t(o)]) / op.acc_scale + 0.5);
+          int64_t wsum = 0;
+          for (int64_t j = 0; j < per_out; ++j) wsum += std::abs(int64_t(op.weight[size_t(o * per_out + j)]));
+          const double bound = double(wsum) * double(in_abs) + std::fabs(b);
+          if (!(bound < 2147483647.0))
+            throw Error("layer '" + nd.name + "': output channel " + std::to_string(o) +
+                        " can overflow the int32 accumulator (bound " + std::to_string(bound) +
+                        "): the bias or the weights are too large for the scales");
+          op.bias[size_t(o)] = int32_t(b);
+        }
+        const ActDomain& out_dom = plan.domains[size_t(d)];
+        op.output = new_tensor(out_dom, nd);
+        QTensor& out = q.tensors[size_t(op.output)];
+        if (out_dom.int32_output) {
+          op.requantize = false;
+          out.scale = op.acc_scale;
+        } else {
+          op.requant = make_requant(op.acc_scale / out.scale, out);
+        }
+        tensor_of[i] = op.output;
+        tensor_of[size_t(dom.node)] = op.output;
+        q.layers.push_back(int(q.ops.size()));
+        ++layer;
+        break;
+      }
+      case OpKind::MaxPool: {
+        QTensor t = q.tensors[size_t(op.inputs[0])];
+        t.name = nd.name;
+        t.shape = nd.shape;
+        q.tensors.push_back(t);
+        op.kind = QOpKind::MaxPool;
+        op.kernel = nd.kernel;
+        op.stride = nd.stride;
+        op.padding = nd.padding;
+        op.output = int(q.tensors.size()) - 1;
+        tensor_of[i] = op.output;
+        break;
+      }
+      case OpKind::AvgPool:
+      case OpKind::GlobalAvgPool: {
+        const ActDomain& dom = plan.domains[size_t(d)];
+        const QTensor& in = q.tensors[size_t(op.inputs[0])];
+        const double s_in = in.scale;
+        const Shape is = g.nodes[size_t(nd.inputs[0])].shape;
+        op.kind = nd.kind == OpKind::AvgPool ? QOpKind::AvgPool : QOpKind::GlobalAvgPool;
+        op.kernel = nd.kernel;
+        op.stride = nd.stride;
+        op.padding = nd.padding;
+        const double count = nd.kind == OpKind::AvgPool ? double(nd.kernel) * nd.kernel : double(is.h) * is.w;
+        if (count * 255.0 >= 2147483647.0) throw Error("node '" + nd.name + "': pooling window too large");
+        op.output = new_tensor(dom, nd);
+        op.acc_scale = s_in;
+        op.requant = make_requant(s_in / (count * q.tensors[size_t(op.output)].scale), q.tensors[size_t(op.output)]);
+        tensor_of[i] = op.output;
+        tensor_of[size_t(dom.node)] = op.output;
+        break;
+      }
+      case OpKind::Add: {
+        const ActDomain& dom = plan.domains[size_t(d)];
+        const double sa = q.tensors[size_t(op.inputs[0])].scale, sb = q.tensors[size_t(op.inputs[1])].scale;
+        op.kind = QOpKind::Add;
+        // Common accumulator scale: the larger input scale / 2^20, so the
+        // multipliers are <= 2^20 and 2 * 255 * 2^20 < 2^31.
+        op.acc_scale = std::max(sa, sb) / double(1 << 20);
+        op.input_multipliers = {int32_t(std::llround(sa / op.acc_scale)), int32_t(std::llround(sb / op.acc_scale))};
+        op.output = new_tensor(dom, nd);
+        op.requant = make_requant(op.acc_scale / q.tensors[size_t(op.output)].scale, q.tensors[size_t(op.output)]);
+        tensor_of[i] = op.output;
+        tensor_of[size_t(dom.node)] = op.output;
+        break;
+      }
+    }
+    q.ops.push_back(std::move(op));
+  }
+  q.output = tensor_of[size_t(g.output())];
+  return q;
+}
+
+std::vector<int8_t> quantize_input(const QuantizedNetwork& q, const std::vector<float>& image) {
+  const QTensor& t = q.input_tensor();
+  if (int64_t(image.size()) != t.shape.size())
+    throw Error("input image has " + std::to_string(image.size()) + " values, model '" + q.name + "' expects " +
+                std::to_string(t.shape.size()) + " (" + t.shape.str() + ")");
+  std::vector<int8_t> out(image.size());
+  for (size_t i = 0; i < image.size(); ++i) out[i] = int8_t(quantize_value(image[i], t.scale, t.lo(), t.hi()));
+  return out;
+}
+
+}  // namespace cimvp

@@ -1,0 +1,217 @@
+// The quantization scheme (docs/quantization.md) and the deployable integer
+// model built from a float Graph, a Policy and calibrated scales.
+//
+// Every integer step is one of the GPEU/crossbar operations of isa.h:
+//   conv/dense    acc32 = Mvm(int weights, int inputs); out = Vreq(acc32 + bias32; M, S, 0, lo, hi)
+//   max pool      Vmax8 over the window (integers, scale unchanged)
+//   avg pool      acc32 = sum of the window (Vmac, multiplier 1); out = Vreq(acc32; M, S, 0, lo, hi)
+//   add, rescale  acc32 = sum_i q_i * m_i (Vfill32 0, Vmac per input); out = Vreq(acc32; M, S, 0, lo, hi)
+// ReLU is the clamp lo = 0 of the producing Vreq; zero points are always 0.
+#pragma once
+
+#include <climits>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "nn/graph.h"
+#include "nn/policy.h"
+
+namespace cimvp {
+
+// ------------------------------------------------------------ integer helpers
+
+struct QuantMultiplier {
+  int32_t multiplier = 0;  // M: 0, or normalized to [2^30, 2^31 - 1]
+  int shift = 0;           // S: 0..62
+};
+
+// M * 2^-S ~= real, |relative error| <= 2^-31 when real is representable
+// (2^-32 <= real < 2^31). real == 0 gives {0, 0}. Throws for real < 0, NaN,
+// or real too large / too small to be expressed with S in 0..62.
+QuantMultiplier quantize_multiplier(double real);
+
+// Vreq on one value: clamp(floor((acc * M + 2^(S-1)) / 2^S) + zp, lo, hi)
+// (round half up, exact in 128-bit; S == 0 means no rounding term).
+int64_t requantize(int64_t acc, int32_t multiplier, int shift, int32_t zero_point, int32_t lo, int32_t hi);
+
+// Integer range of a `bits`-wide signed (two's complement) or unsigned value.
+inline int32_t qmin(int bits, bool is_signed) { return is_signed ? -(int32_t(1) << (bits - 1)) : 0; }
+inline int32_t qmax(int bits, bool is_signed) {
+  return is_signed ? (int32_t(1) << (bits - 1)) - 1 : (int32_t(1) << bits) - 1;
+}
+// The level that the clipping threshold maps to: qmax, but at least 1 (a
+// signed 1-bit value has levels {-1, 0}: its threshold maps to -1).
+inline int32_t clip_level(int bits, bool is_signed) { return qmax(bits, is_signed) > 0 ? qmax(bits, is_signed) : 1; }
+
+// Float quantization of one value, round half up: clamp(floor(x / scale + 0.5), lo, hi).
+int32_t quantize_value(double x, double scale, int32_t lo, int32_t hi);
+
+// ------------------------------------------------------------ activation plan
+
+// Where activations are quantized, for a Graph and a Policy. It is shared by
+// quantize() (integer model), the fake-quantized forwards and the trainer.
+//
+// A "domain" is one quantized activation tensor family: produced by the
+// network input or by a requantizing node (Conv2d/Dense with its BatchNorm
+// and ReLU fused, AvgPool, GlobalAvgPool, Add, each with a fused ReLU when
+// the ReLU is its only reader). MaxPool and Flatten outputs stay in their
+// input's domain (same scale, bits and sign). A domain is unsigned when its
+// producer ends in a ReLU (or, for pools, when its input domain is unsigned),
+// signed otherwise (the network input is signed). Its bits are the largest
+// activation bits of the quantizable layers reading it (8 if none do); a
+// layer with fewer bits reads a rescaled copy (same clip, its own bits).
+// The network output, when it is a Conv2d/Dense without ReLU, is not
+// quantized: it stays int32 (acc + bias) at scale s_in * s_w.
+struct ActDomain {
+  std::string name;  // the producer's node name: the key of its clip in Calibration
+  int root = 0;      // producer node index
+  int node = 0;      // the node whose float output is quantized (root, or its fused BatchNorm/ReLU)
+  int bits = 8;
+  bool is_signed = true;
+  bool int32_output = false;  // the network output left as int32: no quantizer
+  bool relu = false;          // ReLU fused into the producer's requantization
+};
+
+struct ActivationPlan {
+  std::vector<ActDomain> domains;
+  // Per graph node: the domain its output value belongs to, or -1 when the
+  // value is never materialized (a Conv2d output read only by its fused BN/ReLU).
+  std::vector<int> domain_of;
+  // Per quantizable layer (policy order): the domain of its input and the
+  // bits it reads (== domain bits, or fewer: then it reads a rescaled copy).
+  std::vector<int> layer_input_domain;
+  std::vector<int> layer_input_bits;
+};
+
+// Throws cimvp::Error naming the node for structures the scheme does not
+// cover (a ReLU that cannot be fused, a policy of the wrong length).
+ActivationPlan plan_activations(const Graph& g, const Policy& p);
+
+// ------------------------------------------------------------ calibration
+
+// Scales that calibration (or training) chose. Activation scale of a domain
+// with b bits = act_clip / clip_level(b, signed); weight scale of a layer =
+// weight_scale if given, else max|w| / clip_level(w_bits, true).
+struct Calibration {
+  std::map<std::string, float> act_clip;      // domain name -> clipping threshold (> 0)
+  std::map<std::string, float> weight_scale;  // optional: layer name -> weight scale (learned)
+  bool operator==(const Calibration& o) const { return act_clip == o.act_clip && weight_scale == o.weight_scale; }
+};
+
+enum class ClipMethod {
+  Max,         // the largest magnitude seen
+  Percentile,  // the given percentile of magnitudes
+  Mse,         // the threshold (of 100 candidates up to the max) minimising the quantization MSE at the domain's bits
+};
+
+struct CalibrationOptions {
+  ClipMethod method = ClipMethod::Mse;
+  double percentile = 99.99;
+  bool weight_mse = false;       // also choose weight scales by MSE (default: max|w|)
+  size_t max_values = 1 << 20;  // per domain, values kept for the percentile/MSE search (strided subsample)
+};
+
+// Runs the float model (BatchNorm folded) on the samples (CHW images) and
+// chooses a clipping threshold for every domain of plan_activations(g, p).
+Calibration calibrate(const Graph& g, const std::vector<std::vector<float>>& samples, const Policy& p,
+                      const CalibrationOptions& opt = {});
+
+// The clip of a set of values for `bits` (signed or unsigned) by `method`.
+float choose_clip(std::vector<float> values, int bits, bool is_signed, const CalibrationOptions& opt);
+
+// The weight scale quantize() uses for a layer.
+double weight_scale_for(const Node& layer, int bits, const Calibration& c, bool weight_mse = false);
+
+// ------------------------------------------------------------ the integer model
+
+// One integer activation tensor. Values are stored one per byte in the VP
+// (int8 two's complement when signed, uint8 when not); int32 only for the
+// network output when it is left unrequantized (bits == 32).
+struct QTensor {
+  std::string name;   // the graph node whose value it holds (a rescaled copy: "<name>@a<bits>")
+  Shape shape;        // CHW; a flattened tensor keeps its CHW shape (Dense reads it in CHW order)
+  int bits = 8;       // 1..8, or 32 for the int32 output
+  bool is_signed = true;
+  double scale = 1;   // real value = scale * q (zero point 0)
+  int32_t lo() const { return bits == 32 ? INT32_MIN : qmin(bits, is_signed); }
+  int32_t hi() const { return bits == 32 ? INT32_MAX : qmax(bits, is_signed); }
+};
+
+// Requantization parameters of one Vreq: clamp(round_half_up(x * M / 2^S) + zp, lo, hi).
+struct Requant {
+  int32_t multiplier = 0;  // M (Vcfg Mult)
+  int shift = 0;           // S (Vcfg Shift)
+  int32_t zero_point = 0;  // always 0 in this scheme (Vcfg Zp)
+  int32_t lo = 0, hi = 0;  // clamp, the output tensor's range (lo = 0 fuses a ReLU)
+  double real = 0;         // the real multiplier it approximates (documentation, fake quantization)
+};
+
+enum class QOpKind {
+  Conv2d,         // Mvm + Vreq (bias through the Vreq bias vector)
+  Dense,          // Mvm + Vreq
+  MaxPool,        // Vmax8 over the window; padded positions are skipped
+  AvgPool,        // window sum (zero padding counts) then Vreq with real = s_in / (s_out k k)
+  GlobalAvgPool,  // sum over H x W then Vreq with real = s_in / (s_out H W)
+  Add,            // acc = q_a m_a + q_b m_b, then Vreq
+  Rescale,        // acc = q m (m = 1), then Vreq: a copy with fewer bits for a layer's input
+};
+const char* qop_name(QOpKind k);
+
+struct QOp {
+  QOpKind kind = QOpKind::Conv2d;
+  std::string name;         // the graph node (Rescale: the copy's tensor name)
+  std::vector<int> inputs;  // tensor indices (Add: 2, others: 1)
+  int output = 0;           // tensor index
+
+  // Conv2d, MaxPool, AvgPool window.
+  int kernel = 0, stride = 1, padding = 0;
+
+  // Conv2d and Dense.
+  int layer = -1;              // index in policy order
+  int in_channels = 0;         // Conv2d: input channels; Dense: input features
+  int out_channels = 0;        // Conv2d: output channels; Dense: output features
+  int weight_bits = 8;         // values in [-(2^(w-1)), 2^(w-1) - 1]
+  int activation_bits = 8;     // the input tensor's bits (== policy activation_bits[layer])
+  bool input_signed = true;    // the input tensor's signedness
+  double weight_scale = 1;     // real weight = weight_scale * q
+  std::vector<int16_t> weight; // Conv2d [out][in][kh][kw]; Dense [out][in]
+  std::vector<int32_t> bias;   // [out], at scale s_in * s_w
+  bool requantize = true;      // false: the output is the int32 acc + bias (network output)
+
+  // Add, Rescale: the per-input Vmac multipliers (common accumulator scale
+  // s_acc: real = s_acc * acc, m_i = round(s_i / s_acc)).
+  std::vector<int32_t> input_multipliers;
+  double acc_scale = 0;        // Add/Rescale: s_acc; Conv2d/Dense: s_in * s_w; pools: s_in
+
+  Requant requant;             // all kinds but MaxPool (and Conv2d/Dense with requantize == false)
+};
+
+struct QuantizedNetwork {
+  std::string name;             // model name
+  Policy policy;
+  std::vector<QTensor> tensors; // tensors[0] is the network input (signed)
+  std::vector<QOp> ops;         // in execution order; each op's inputs are earlier outputs or tensor 0
+  int input = 0;                // tensor index of the input
+  int output = 0;               // tensor index of the output
+  std::vector<int> layers;      // op indices of the Conv2d/Dense ops in policy order
+
+  const QTensor& input_tensor() const { return tensors[size_t(input)]; }
+  const QTensor& output_tensor() const { return tensors[size_t(output)]; }
+  // The output scale: real logits = output_scale() * q.
+  double output_scale() const { return output_tensor().scale; }
+};
+
+// Builds the integer model. The graph may contain BatchNorm (it is folded
+// first). Every domain of plan_activations(g, p) needs an act_clip in `c`
+// (error naming the missing one). Throws if an int32 accumulator could
+// overflow (naming the layer).
+QuantizedNetwork quantize(const Graph& g, const Policy& p, const Calibration& c,
+                          bool weight_mse = false);
+
+// The input image (float CHW) as the network's integers: quantize_value with
+// the input tensor's scale and range.
+std::vector<int8_t> quantize_input(const QuantizedNetwork& q, const std::vector<float>& image);
+
+}  // namespace cimvp
