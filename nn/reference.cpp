@@ -1,0 +1,267 @@
+#include "nn/reference.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+
+#include "common/error.h"
+
+namespace cimvp {
+
+namespace {
+
+using IMatrix = Eigen::Matrix<int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using DMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// im2col of a CHW tensor: rows (c, ky, kx), columns output positions (oy, ox).
+template <typename T, typename M>
+void im2col(const T* x, const Shape& is, int k, int s, int p, int ho, int wo, M& col) {
+  col.setZero(int64_t(is.c) * k * k, int64_t(ho) * wo);
+  for (int c = 0; c < is.c; ++c)
+    for (int ky = 0; ky < k; ++ky)
+      for (int kx = 0; kx < k; ++kx) {
+        auto* row = col.data() + ((int64_t(c) * k + ky) * k + kx) * ho * wo;
+        for (int oy = 0; oy < ho; ++oy) {
+          const int iy = oy * s - p + ky;
+          if (iy < 0 || iy >= is.h) continue;
+          const T* xr = x + (int64_t(c) * is.h + iy) * is.w;
+          for (int ox = 0; ox < wo; ++ox) {
+            const int ix = ox * s - p + kx;
+            if (ix >= 0 && ix < is.w) row[oy * wo + ox] = xr[ix];
+          }
+        }
+      }
+}
+
+// Window reduction shared by the integer and fake-quantized pools: calls
+// f(out_index, list of in-bounds input indices) through a small buffer.
+template <typename F>
+void for_windows(const Shape& is, const Shape& os, int k, int s, int p, F f) {
+  std::vector<int64_t> idx;
+  idx.reserve(size_t(k * k));
+  for (int c = 0; c < is.c; ++c)
+    for (int oy = 0; oy < os.h; ++oy)
+      for (int ox = 0; ox < os.w; ++ox) {
+        idx.clear();
+        for (int ky = 0; ky < k; ++ky)
+          for (int kx = 0; kx < k; ++kx) {
+            const int iy = oy * s - p + ky, ix = ox * s - p + kx;
+            if (iy >= 0 && iy < is.h && ix >= 0 && ix < is.w) idx.push_back((int64_t(c) * is.h + iy) * is.w + ix);
+          }
+        f((int64_t(c) * os.h + oy) * os.w + ox, idx);
+      }
+}
+
+int32_t req(int64_t acc, const Requant& r) {
+  return int32_t(requantize(acc, r.multiplier, r.shift, r.zero_point, r.lo, r.hi));
+}
+
+}  // namespace
+
+struct ReferenceExecutor::Impl {
+  std::vector<IMatrix> weights;  // per op (empty for non-layers)
+  IMatrix col;
+  IMatrix acc;
+};
+
+ReferenceExecutor::ReferenceExecutor(const QuantizedNetwork& q) : q_(q), impl_(std::make_unique<Impl>()) {
+  impl_->weights.resize(q.ops.size());
+  for (size_t i = 0; i < q.ops.size(); ++i) {
+    const QOp& op = q.ops[i];
+    if (op.kind != QOpKind::Conv2d && op.kind != QOpKind::Dense) continue;
+    const int64_t cols = int64_t(op.weight.size()) / op.out_channels;
+    IMatrix& w = impl_->weights[i];
+    w.resize(op.out_channels, cols);
+    for (int64_t j = 0; j < int64_t(op.weight.size()); ++j) w.data()[j] = op.weight[size_t(j)];
+  }
+}
+
+ReferenceExecutor::~ReferenceExecutor() = default;
+
+std::vector<int32_t> ReferenceExecutor::run_op(size_t op_index, const std::vector<std::vector<int32_t>>& t) {
+  const QOp& op = q_.ops.at(op_index);
+  const QTensor& out_t = q_.tensors[size_t(op.output)];
+  const Shape os = out_t.shape;
+  const std::vector<int32_t>& x = t.at(size_t(op.inputs[0]));
+  const Shape is = q_.tensors[size_t(op.inputs[0])].shape;
+  if (int64_t(x.size()) != is.size()) throw Error("op '" + op.name + "': input tensor is missing");
+  std::vector<int32_t> y(size_t(os.size()));
+  switch (op.kind) {
+    case QOpKind::Conv2d:
+    case QOpKind::Dense: {
+      const IMatrix& w = impl_->weights[op_index];
+      IMatrix& acc = impl_->acc;
+      if (op.kind == QOpKind::Conv2d) {
+        im2col(x.data(), is, op.kernel, op.stride, op.padding, os.h, os.w, impl_->col);
+        acc.noalias() = w * impl_->col;
+      } else {
+        acc.noalias() = w * Eigen::Map<const IMatrix>(x.data(), int64_t(x.size()), 1);
+      }
+      const int64_t hw = int64_t(os.h) * os.w;
+      for (int o = 0; o < op.out_channels; ++o) {
+        const int32_t* a = acc.data() + o * hw;
+        const int64_t b = op.bias[size_t(o)];
+        int32_t* yo = y.data() + o * hw;
+        if (op.requantize)
+          for (int64_t j = 0; j < hw; ++j) yo[j] = req(int64_t(a[j]) + b, op.requant);
+        else
+          for (int64_t j = 0; j < hw; ++j) yo[j] = int32_t(int64_t(a[j]) + b);  // bounded in quantize()
+      }
+      break;
+    }
+    case QOpKind::MaxPool:
+      for_windows(is, os, op.kernel, op.stride, op.padding, [&](int64_t o, const std::vector<int64_t>& idx) {
+        int32_t m = INT32_MIN;
+        for (int64_t j : idx) m = std::max(m, x[size_t(j)]);
+        y[size_t(o)] = m;
+      });
+      break;
+    case QOpKind::AvgPool:
+      for_windows(is, os, op.kernel, op.stride, op.padding, [&](int64_t o, const std::vector<int64_t>& idx) {
+        int64_t s = 0;
+        for (int64_t j : idx) s += x[size_t(j)];
+        y[size_t(o)] = req(s, op.requant);
+      });
+      break;
+    case QOpKind::GlobalAvgPool: {
+      const int64_t hw = int64_t(is.h) * is.w;
+      for (int c = 0; c < is.c; ++c) {
+        int64_t s = 0;
+        for (int64_t j = 0; j < hw; ++j) s += x[size_t(c * hw + j)];
+        y[size_t(c)] = req(s, op.requant);
+      }
+      break;
+    }
+    case QOpKind::Add:
+    case QOpKind::Rescale: {
+      std::vector<int32_t> acc(y.size(), 0);
+      for (size_t k = 0; k < op.inputs.size(); ++k) {
+        const std::vector<int32_t>& in = t.at(size_t(op.inputs[k]));
+        const uint32_t m = uint32_t(op.input_multipliers[k]);
+        for (size_t j = 0; j < acc.size(); ++j)  // Vmac: wraps modulo 2^32 (bounded in quantize())
+          acc[j] = int32_t(uint32_t(acc[j]) + uint32_t(in[j]) * m);
+      }
+      for (size_t j = 0; j < acc.size(); ++j) y[j] = req(acc[j], op.requant);
+      break;
+    }
+  }
+  return y;
+}
+
+std::vector<std::vector<int32_t>> ReferenceExecutor::run_all(const std::vector<int8_t>& input) {
+  const QTensor& it = q_.input_tensor();
+  if (int64_t(input.size()) != it.shape.size())
+    throw Error("input has " + std::to_string(input.size()) + " values, model '" + q_.name + "' expects " +
+                std::to_string(it.shape.size()) + " (" + it.shape.str() + ")");
+  std::vector<std::vector<int32_t>> t(q_.tensors.size());
+  t[size_t(q_.input)].resize(input.size());
+  for (size_t i = 0; i < input.size(); ++i) {
+    const int32_t v = input[i];
+    if (v < it.lo() || v > it.hi())
+      throw Error("input value " + std::to_string(v) + " at index " + std::to_string(i) + " is outside the " +
+                  std::to_string(it.bits) + "-bit signed range of model '" + q_.name + "'");
+    t[size_t(q_.input)][i] = v;
+  }
+  for (size_t i = 0; i < q_.ops.size(); ++i) t[size_t(q_.ops[i].output)] = run_op(i, t);
+  return t;
+}
+
+std::vector<int32_t> ReferenceExecutor::run(const std::vector<int8_t>& input) {
+  auto all = run_all(input);
+  return std::move(all[size_t(q_.output)]);
+}
+
+std::vector<int32_t> run_reference(const QuantizedNetwork& q, const std::vector<int8_t>& input) {
+  ReferenceExecutor e(q);
+  return e.run(input);
+}
+
+int argmax(const std::vector<int32_t>& v) {
+  return v.empty() ? -1 : int(std::max_element(v.begin(), v.end()) - v.begin());
+}
+
+// ------------------------------------------------------------ fake quantization
+
+std::vector<double> fake_quant_op(const QuantizedNetwork& q, size_t op_index,
+                                  const std::vector<std::vector<double>>& t) {
+  const QOp& op = q.ops.at(op_index);
+  const QTensor& out = q.tensors[size_t(op.output)];
+  const Shape os = out.shape;
+  const std::vector<double>& x = t.at(size_t(op.inputs[0]));
+  const Shape is = q.tensors[size_t(op.inputs[0])].shape;
+  auto grid = [&](double y) { return out.scale * quantize_value(y, out.scale, out.lo(), out.hi()); };
+  std::vector<double> y(size_t(os.size()));
+  switch (op.kind) {
+    case QOpKind::Conv2d:
+    case QOpKind::Dense: {
+      const int64_t cols = int64_t(op.weight.size()) / op.out_channels;
+      DMatrix w(op.out_channels, cols);
+      for (int64_t j = 0; j < int64_t(op.weight.size()); ++j) w.data()[j] = op.weight_scale * op.weight[size_t(j)];
+      DMatrix acc;
+      if (op.kind == QOpKind::Conv2d) {
+        DMatrix col;
+        im2col(x.data(), is, op.kernel, op.stride, op.padding, os.h, os.w, col);
+        acc = w * col;
+      } else {
+        acc = w * Eigen::Map<const DMatrix>(x.data(), int64_t(x.size()), 1);
+      }
+      const int64_t hw = int64_t(os.h) * os.w;
+      for (int o = 0; o < op.out_channels; ++o) {
+        const double b = op.acc_scale * op.bias[size_t(o)];
+        for (int64_t j = 0; j < hw; ++j) {
+          const double v = acc.data()[o * hw + j] + b;
+          y[size_t(o * hw + j)] = op.requantize ? grid(v) : v;
+        }
+      }
+      break;
+    }
+    case QOpKind::MaxPool:
+      for_windows(is, os, op.kernel, op.stride, op.padding, [&](int64_t o, const std::vector<int64_t>& idx) {
+        double m = -INFINITY;
+        for (int64_t j : idx) m = std::max(m, x[size_t(j)]);
+        y[size_t(o)] = m;
+      });
+      break;
+    case QOpKind::AvgPool:
+      for_windows(is, os, op.kernel, op.stride, op.padding, [&](int64_t o, const std::vector<int64_t>& idx) {
+        double s = 0;
+        for (int64_t j : idx) s += x[size_t(j)];
+        y[size_t(o)] = grid(s / (double(op.kernel) * op.kernel));
+      });
+      break;
+    case QOpKind::GlobalAvgPool: {
+      const int64_t hw = int64_t(is.h) * is.w;
+      for (int c = 0; c < is.c; ++c) {
+        double s = 0;
+        for (int64_t j = 0; j < hw; ++j) s += x[size_t(c * hw + j)];
+        y[size_t(c)] = grid(s / double(hw));
+      }
+      break;
+    }
+    case QOpKind::Add:
+    case QOpKind::Rescale:
+      for (size_t j = 0; j < y.size(); ++j) {
+        double s = 0;
+        for (int in : op.inputs) s += t.at(size_t(in))[j];
+        y[j] = grid(s);
+      }
+      break;
+  }
+  return y;
+}
+
+std::vector<std::vector<double>> fake_quant_forward_all(const QuantizedNetwork& q, const std::vector<float>& image) {
+  const std::vector<int8_t> qi = quantize_input(q, image);
+  std::vector<std::vector<double>> t(q.tensors.size());
+  t[size_t(q.input)].resize(qi.size());
+  for (size_t i = 0; i < qi.size(); ++i) t[size_t(q.input)][i] = q.input_tensor().scale * qi[i];
+  for (size_t i = 0; i < q.ops.size(); ++i) t[size_t(q.ops[i].output)] = fake_quant_op(q, i, t);
+  return t;
+}
+
+std::vector<double> fake_quant_forward(const QuantizedNetwork& q, const std::vector<float>& image) {
+  auto all = fake_quant_forward_all(q, image);
+  return std::move(all[size_t(q.output)]);
+}
+
+}  // namespace cimvp

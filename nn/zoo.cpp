@@ -1,0 +1,191 @@
+#include "nn/zoo.h"
+
+#include <cmath>
+
+#include "common/error.h"
+
+namespace cimvp {
+
+namespace {
+
+// splitmix64: fast and good enough for initialization; vgg16 has 138M weights.
+struct Rng {
+  uint64_t s;
+  uint64_t next() {
+    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  float uniform() { return float(next() >> 40) * (1.0f / 16777216.0f); }  // [0, 1)
+};
+
+// conv + BN + ReLU, returns the ReLU.
+int conv_bn_relu(Graph& g, const std::string& name, int x, int out, int k, int stride, int pad) {
+  x = g.add_conv(name, x, out, k, stride, pad);
+  x = g.add_batchnorm(name + "_bn", x);
+  return g.add_relu(name + "_relu", x);
+}
+
+Graph lenet5() {
+  Graph g;
+  g.name = "lenet5";
+  int x = g.add_input("input", {1, 28, 28});
+  x = g.add_conv("conv1", x, 6, 5, 1, 2);
+  x = g.add_relu("relu1", x);
+  x = g.add_maxpool("pool1", x, 2, 2);
+  x = g.add_conv("conv2", x, 16, 5);
+  x = g.add_relu("relu2", x);
+  x = g.add_maxpool("pool2", x, 2, 2);
+  x = g.add_flatten("flatten", x);
+  x = g.add_dense("fc1", x, 120);
+  x = g.add_relu("relu3", x);
+  x = g.add_dense("fc2", x, 84);
+  x = g.add_relu("relu4", x);
+  g.add_dense("fc3", x, 10);
+  return g;
+}
+
+Graph vgg_small() {
+  Graph g;
+  g.name = "vgg-small";
+  int x = g.add_input("input", {1, 28, 28});
+  x = conv_bn_relu(g, "conv1", x, 16, 3, 1, 1);
+  x = conv_bn_relu(g, "conv2", x, 32, 3, 1, 1);
+  x = g.add_maxpool("pool1", x, 2, 2);  // 14x14
+  x = conv_bn_relu(g, "conv3", x, 32, 3, 1, 1);
+  x = conv_bn_relu(g, "conv4", x, 64, 3, 1, 1);
+  x = g.add_maxpool("pool2", x, 2, 2);  // 7x7
+  x = conv_bn_relu(g, "conv5", x, 64, 3, 1, 1);
+  x = conv_bn_relu(g, "conv6", x, 128, 3, 1, 1);
+  x = g.add_maxpool("pool3", x, 2, 2);  // 3x3
+  x = g.add_flatten("flatten", x);      // 1152
+  x = g.add_dense("fc1", x, 256);
+  x = g.add_relu("fc1_relu", x);
+  g.add_dense("fc2", x, 10);
+  return g;
+}
+
+// A ResNet basic block: conv3x3-BN-ReLU, conv3x3-BN, (1x1 conv-BN downsample), add, ReLU.
+int basic_block(Graph& g, const std::string& name, int x, int out, int stride) {
+  const int in = g.nodes[size_t(x)].shape.c;
+  int y = conv_bn_relu(g, name + "_conv1", x, out, 3, stride, 1);
+  y = g.add_conv(name + "_conv2", y, out, 3, 1, 1);
+  y = g.add_batchnorm(name + "_conv2_bn", y);
+  int shortcut = x;
+  if (stride != 1 || in != out) {
+    shortcut = g.add_conv(name + "_downsample", x, out, 1, stride, 0);
+    shortcut = g.add_batchnorm(name + "_downsample_bn", shortcut);
+  }
+  y = g.add_add(name + "_add", y, shortcut);
+  return g.add_relu(name + "_relu", y);
+}
+
+Graph resnet_small() {
+  Graph g;
+  g.name = "resnet-small";
+  int x = g.add_input("input", {1, 28, 28});
+  x = conv_bn_relu(g, "stem", x, 16, 3, 1, 1);
+  x = basic_block(g, "block1", x, 16, 1);  // 28x28
+  x = basic_block(g, "block2", x, 32, 2);  // 14x14
+  x = basic_block(g, "block3", x, 64, 2);  // 7x7
+  x = g.add_global_avgpool("gap", x);
+  g.add_dense("fc", x, 10);
+  return g;
+}
+
+Graph vgg16() {
+  Graph g;
+  g.name = "vgg16";
+  int x = g.add_input("input", {3, 224, 224});
+  const int cfg[] = {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0};
+  int conv = 0, pool = 0;
+  for (int c : cfg) {
+    if (c == 0) {
+      x = g.add_maxpool("pool" + std::to_string(++pool), x, 2, 2);
+    } else {
+      const std::string n = "conv" + std::to_string(++conv);
+      x = g.add_conv(n, x, c, 3, 1, 1);
+      x = g.add_relu(n + "_relu", x);
+    }
+  }
+  x = g.add_flatten("flatten", x);  // 512x7x7 = 25088
+  x = g.add_dense("fc1", x, 4096);
+  x = g.add_relu("fc1_relu", x);
+  x = g.add_dense("fc2", x, 4096);
+  x = g.add_relu("fc2_relu", x);
+  g.add_dense("fc3", x, 1000);
+  return g;
+}
+
+Graph resnet18() {
+  Graph g;
+  g.name = "resnet18";
+  int x = g.add_input("input", {3, 224, 224});
+  x = conv_bn_relu(g, "conv1", x, 64, 7, 2, 3);  // 112x112
+  x = g.add_maxpool("maxpool", x, 3, 2, 1);       // 56x56
+  const int widths[] = {64, 128, 256, 512};
+  for (int s = 0; s < 4; ++s)
+    for (int b = 0; b < 2; ++b) {
+      const std::string n = "layer" + std::to_string(s + 1) + "_" + std::to_string(b);
+      x = basic_block(g, n, x, widths[s], (s > 0 && b == 0) ? 2 : 1);
+    }
+  x = g.add_global_avgpool("avgpool", x);
+  g.add_dense("fc", x, 1000);
+  return g;
+}
+
+struct Entry {
+  const char* name;
+  Graph (*build)();
+};
+const Entry kZoo[] = {
+    {"lenet5", lenet5}, {"vgg-small", vgg_small}, {"resnet-small", resnet_small},
+    {"vgg16", vgg16},   {"resnet18", resnet18},
+};
+
+}  // namespace
+
+std::vector<std::string> zoo_names() {
+  std::vector<std::string> out;
+  for (const auto& e : kZoo) out.push_back(e.name);
+  return out;
+}
+
+bool is_zoo_model(const std::string& name) {
+  for (const auto& e : kZoo)
+    if (name == e.name) return true;
+  return false;
+}
+
+void init_weights(Graph& g, uint64_t seed) {
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    Node& n = g.nodes[i];
+    Rng rng{seed * 0x2545f4914f6cdd1dull + i * 0x9e3779b97f4a7c15ull + 1};
+    if (n.quantizable()) {
+      const double fan_in = double(n.weight.size()) / n.out_channels;
+      const float bound = float(std::sqrt(6.0 / fan_in));
+      for (float& w : n.weight) w = (2.f * rng.uniform() - 1.f) * bound;
+      std::fill(n.bias.begin(), n.bias.end(), 0.f);
+    } else if (n.kind == OpKind::BatchNorm) {
+      std::fill(n.weight.begin(), n.weight.end(), 1.f);
+      std::fill(n.bias.begin(), n.bias.end(), 0.f);
+      std::fill(n.mean.begin(), n.mean.end(), 0.f);
+      std::fill(n.var.begin(), n.var.end(), 1.f);
+    }
+  }
+}
+
+Graph make_model(const std::string& name, uint64_t seed) {
+  for (const auto& e : kZoo)
+    if (name == e.name) {
+      Graph g = e.build();
+      init_weights(g, seed);
+      return g;
+    }
+  std::string valid;
+  for (const auto& e : kZoo) valid += std::string(valid.empty() ? "" : ", ") + e.name;
+  throw Error("unknown model '" + name + "' (the zoo has: " + valid + ")");
+}
+
+}  // namespace cimvp
