@@ -10,7 +10,6 @@ namespace cimvp {
 
 namespace {
 
-using IMatrix = Eigen::Matrix<int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using DMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 // im2col of a CHW tensor: rows (c, ky, kx), columns output positions (oy, ox).
@@ -58,23 +57,64 @@ int32_t req(int64_t acc, const Requant& r) {
 
 }  // namespace
 
+using FMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// The products are computed by a float or double GEMM, which is exact here:
+// every product and every partial sum (in any order) is an integer no larger
+// than the layer's bound sum_j |w_j| * max|x|, and such integers are exactly
+// representable below 2^24 (float) or 2^53 (double, always true for int32
+// accumulators). So the result is the integer matrix product, only faster
+// than an int32 GEMM on machines without vector integer multiplies.
 struct ReferenceExecutor::Impl {
-  std::vector<IMatrix> weights;  // per op (empty for non-layers)
-  IMatrix col;
-  IMatrix acc;
+  std::vector<FMatrix> wf;  // per op: float weights when the layer's bound is < 2^24
+  std::vector<DMatrix> wd;  // otherwise double weights
+  FMatrix colf, accf;
+  DMatrix cold, accd;
 };
 
 ReferenceExecutor::ReferenceExecutor(const QuantizedNetwork& q) : q_(q), impl_(std::make_unique<Impl>()) {
-  impl_->weights.resize(q.ops.size());
+  impl_->wf.resize(q.ops.size());
+  impl_->wd.resize(q.ops.size());
   for (size_t i = 0; i < q.ops.size(); ++i) {
     const QOp& op = q.ops[i];
     if (op.kind != QOpKind::Conv2d && op.kind != QOpKind::Dense) continue;
     const int64_t cols = int64_t(op.weight.size()) / op.out_channels;
-    IMatrix& w = impl_->weights[i];
-    w.resize(op.out_channels, cols);
-    for (int64_t j = 0; j < int64_t(op.weight.size()); ++j) w.data()[j] = op.weight[size_t(j)];
+    const QTensor& in = q.tensors[size_t(op.inputs[0])];
+    const int64_t in_abs = std::max<int64_t>(-int64_t(in.lo()), in.hi());
+    int64_t bound = 0;
+    for (int o = 0; o < op.out_channels; ++o) {
+      int64_t s = 0;
+      for (int64_t j = 0; j < cols; ++j) s += std::abs(int64_t(op.weight[size_t(o * cols + j)]));
+      bound = std::max(bound, s * in_abs);
+    }
+    if (bound < (int64_t(1) << 24)) {
+      FMatrix& w = impl_->wf[i];
+      w.resize(op.out_channels, cols);
+      for (int64_t j = 0; j < int64_t(op.weight.size()); ++j) w.data()[j] = op.weight[size_t(j)];
+    } else {
+      DMatrix& w = impl_->wd[i];
+      w.resize(op.out_channels, cols);
+      for (int64_t j = 0; j < int64_t(op.weight.size()); ++j) w.data()[j] = op.weight[size_t(j)];
+    }
   }
 }
+
+namespace {
+
+template <typename M>
+void layer_product(const QOp& op, const M& w, const std::vector<int32_t>& x, const Shape& is, const Shape& os,
+                   M& col, M& acc) {
+  if (op.kind == QOpKind::Conv2d) {
+    im2col(x.data(), is, op.kernel, op.stride, op.padding, os.h, os.w, col);
+    acc.noalias() = w * col;
+  } else {
+    col.resize(int64_t(x.size()), 1);
+    for (size_t j = 0; j < x.size(); ++j) col.data()[j] = typename M::Scalar(x[j]);
+    acc.noalias() = w * col;
+  }
+}
+
+}  // namespace
 
 ReferenceExecutor::~ReferenceExecutor() = default;
 
@@ -89,23 +129,19 @@ std::vector<int32_t> ReferenceExecutor::run_op(size_t op_index, const std::vecto
   switch (op.kind) {
     case QOpKind::Conv2d:
     case QOpKind::Dense: {
-      const IMatrix& w = impl_->weights[op_index];
-      IMatrix& acc = impl_->acc;
-      if (op.kind == QOpKind::Conv2d) {
-        im2col(x.data(), is, op.kernel, op.stride, op.padding, os.h, os.w, impl_->col);
-        acc.noalias() = w * impl_->col;
-      } else {
-        acc.noalias() = w * Eigen::Map<const IMatrix>(x.data(), int64_t(x.size()), 1);
-      }
+      const bool use_float = impl_->wf[op_index].size() > 0;
+      if (use_float)
+        layer_product(op, impl_->wf[op_index], x, is, os, impl_->colf, impl_->accf);
+      else
+        layer_product(op, impl_->wd[op_index], x, is, os, impl_->cold, impl_->accd);
       const int64_t hw = int64_t(os.h) * os.w;
       for (int o = 0; o < op.out_channels; ++o) {
-        const int32_t* a = acc.data() + o * hw;
         const int64_t b = op.bias[size_t(o)];
         int32_t* yo = y.data() + o * hw;
-        if (op.requantize)
-          for (int64_t j = 0; j < hw; ++j) yo[j] = req(int64_t(a[j]) + b, op.requant);
-        else
-          for (int64_t j = 0; j < hw; ++j) yo[j] = int32_t(int64_t(a[j]) + b);  // bounded in quantize()
+        for (int64_t j = 0; j < hw; ++j) {
+          const int64_t a = use_float ? int64_t(impl_->accf.data()[o * hw + j]) : int64_t(impl_->accd.data()[o * hw + j]);
+          yo[j] = op.requantize ? req(a + b, op.requant) : int32_t(a + b);  // int32 output: bounded in quantize()
+        }
       }
       break;
     }

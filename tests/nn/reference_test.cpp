@@ -499,3 +499,42 @@ TEST(Reference, ImageNetModelsQuantizeAndRun) {
   EXPECT_EQ(out.size(), 1000u);
   EXPECT_EQ(q.layers.size(), 21u);
 }
+
+TEST(Reference, GemmPathsComputeTheExactIntegerProduct) {
+  // A conv (last layer: int32 output, so nothing rounds) checked against a
+  // naive int64 loop. 3 input channels take the float GEMM path (bound <
+  // 2^24), 256 input channels the double path (sum |w| * 128 > 2^24).
+  for (int cin : {3, 256}) {
+    Graph g;
+    g.name = "conv";
+    const int in = g.add_input("input", {cin, 9, 7});
+    g.add_conv("c", in, 5, 3, 2, 1);
+    init_weights(g, uint64_t(cin));
+    perturb(g, 1);
+    const Policy p = parse_bits_spec("w8a8", 1);
+    const auto im = random_images(g.input_shape(), 1, 9);
+    std::vector<float> signed_im = im[0];
+    for (float& v : signed_im) v = 2 * v - 1;
+    const QuantizedNetwork q = quantize(g, p, calibrate(g, {signed_im}, p));
+    const auto x = quantize_input(q, signed_im);
+    const auto out = run_reference(q, x);
+    const QOp& op = q.ops[0];
+    const Shape os = q.output_tensor().shape;
+    int64_t max_abs = 0;
+    for (int o = 0; o < os.c; ++o)
+      for (int oy = 0; oy < os.h; ++oy)
+        for (int ox = 0; ox < os.w; ++ox) {
+          int64_t acc = op.bias[size_t(o)];
+          for (int c = 0; c < cin; ++c)
+            for (int ky = 0; ky < 3; ++ky)
+              for (int kx = 0; kx < 3; ++kx) {
+                const int iy = oy * 2 - 1 + ky, ix = ox * 2 - 1 + kx;
+                if (iy < 0 || iy >= 9 || ix < 0 || ix >= 7) continue;
+                acc += int64_t(op.weight[size_t(((o * cin + c) * 3 + ky) * 3 + kx)]) * x[size_t((c * 9 + iy) * 7 + ix)];
+              }
+          ASSERT_EQ(out[size_t((o * os.h + oy) * os.w + ox)], acc) << cin;
+          max_abs = std::max<int64_t>(max_abs, acc < 0 ? -acc : acc);
+        }
+    if (cin == 256) EXPECT_GT(max_abs, 1 << 16);  // large sums really occur
+  }
+}
