@@ -110,7 +110,7 @@ struct CalibrationOptions {
   ClipMethod method = ClipMethod::Mse;
   double percentile = 99.99;
   bool weight_mse = false;       // also choose weight scales by MSE (default: max|w|)
-  size_t max_values = 1 << 20;  // per domain, values kept for the percentile/MSE search (strided subsample)
+  size_t max_values = 1 << 16;  // per domain, values kept for the percentile/MSE search (strided subsample)
 };
 
 // Runs the float model (BatchNorm folded) on the samples (CHW images) and
