@@ -132,7 +132,7 @@ std::string serialize_model(const ModelFile& m) {
   for (const Node& n : m.graph.nodes)
     for (int k = 0; k < 4; ++k) {
       const auto& v = *param_lists(n, k);
-      out.append(reinterpret_cast<const char*>(v.data()), v.size() * 4);  // little-endian host
+      if (!v.empty()) out.append(reinterpret_cast<const char*>(v.data()), v.size() * 4);  // little-endian host
     }
   put_u32(out, crc(out, out.size()));
   return out;
@@ -190,9 +190,9 @@ ModelFile parse_model(const std::string& s, const std::string& source) {
         const uint64_t count = y[kParamKeys[k]] ? y[kParamKeys[k]].as<uint64_t>() : 0;
         if (count > (blen - used) / 4)
           throw bad("node '" + n.name + "': " + kParamKeys[k] + " needs more data than the blob holds");
-        auto& v = const_cast<std::vector<float>&>(*param_lists(n, k));
+        std::vector<float>& v = k == 0 ? n.weight : k == 1 ? n.bias : k == 2 ? n.mean : n.var;
         v.resize(size_t(count));
-        std::memcpy(v.data(), blob + used, size_t(count) * 4);
+        if (count) std::memcpy(v.data(), blob + used, size_t(count) * 4);
         used += count * 4;
       }
       m.graph.nodes.push_back(std::move(n));
