@@ -7,10 +7,16 @@ int cmd_asm(const std::vector<std::string>& args);
 int cmd_disasm(const std::vector<std::string>& args);
 int cmd_run(const std::vector<std::string>& args);
 int cmd_params(const std::vector<std::string>& args);
+int cmd_compile(const std::vector<std::string>& args);
+int cmd_models(const std::vector<std::string>& args);
+int cmd_layers(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
       {"run", "run a firmware image on the virtual platform", cmd_run},
+      {"compile", "compile a network for an architecture into a firmware image", cmd_compile},
+      {"models", "list the model zoo", cmd_models},
+      {"layers", "list a model's quantizable layers in policy order", cmd_layers},
       {"asm", "assemble a text program into a firmware image", cmd_asm},
       {"disasm", "print a firmware image as text assembly", cmd_disasm},
       {"params", "list every architecture parameter", cmd_params},

@@ -1,0 +1,50 @@
+#include <iostream>
+#include <optional>
+
+#include "apps/command.h"
+#include "apps/model_source.h"
+#include "common/error.h"
+#include "compiler/compile.h"
+#include "platform/config/arch_config.h"
+
+namespace cimvp::cli {
+
+namespace {
+std::optional<std::string> opt(const po::variables_map& vm, const char* key) {
+  if (!vm.count(key)) return std::nullopt;
+  return vm[key].as<std::string>();
+}
+}  // namespace
+
+int cmd_compile(const std::vector<std::string>& args) {
+  po::options_description options("options");
+  options.add_options()
+      ("arch", po::value<std::string>()->required(), "architecture YAML")
+      ("model", po::value<std::string>()->required(), "zoo name (cimvp models), model file or ONNX file")
+      ("policy", po::value<std::string>(), "policy YAML: weight_bits and activation_bits per layer")
+      ("bits", po::value<std::string>(), "uniform policy, e.g. w8a8")
+      ("output,o", po::value<std::string>()->required(), "firmware image to write")
+      ("timing-only", "leave the weights out of the image (timing-mode runs only)")
+      ("cores", po::value<int>()->default_value(0), "use at most this many cores (0: all)")
+      ("seed", po::value<uint64_t>()->default_value(1), "seed of a zoo model's random weights")
+      ("explain", "print the mapping of every layer");
+  po::variables_map vm;
+  if (!parse("compile", "--arch ARCH.yaml --model MODEL (--policy P.yaml | --bits wXaY) -o IMAGE [--timing-only] [--explain]",
+             options, {}, args, vm))
+    return 0;
+  const ArchConfig arch = load_arch_config(vm["arch"].as<std::string>());
+  const ModelFile model = load_model_spec(vm["model"].as<std::string>(), vm["seed"].as<uint64_t>());
+  const Policy policy = choose_policy(model, opt(vm, "policy"), opt(vm, "bits"));
+  const QuantizedNetwork net = quantize_model(model, policy);
+  CompileOptions copt;
+  copt.timing_only = vm.count("timing-only") > 0;
+  copt.max_cores = vm["cores"].as<int>();
+  const CompileResult result = compile(net, arch, copt);
+  write_image_file(result.image, vm["output"].as<std::string>());
+  if (vm.count("explain")) std::cout << explain(result, arch);
+  std::cout << "wrote " << vm["output"].as<std::string>() << ": " << net.name << " at " << policy.str() << " for "
+            << arch.name << (copt.timing_only ? " (timing only)" : "") << "\n";
+  return 0;
+}
+
+}  // namespace cimvp::cli

@@ -1,0 +1,553 @@
+// Code generation: one instruction stream per core, op after op, with a
+// barrier after each op. Every op splits its output rows over the cores
+// (a Dense splits its output columns); each core processes its rows in
+// chunks that fit its local buffer, loading input rows from global memory and
+// storing output rows back.
+#include "compiler/compile.h"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <sstream>
+
+#include "common/error.h"
+#include "compiler/memory_plan.h"
+#include "compiler/tiling.h"
+#include "firmware/program_builder.h"
+
+namespace cimvp {
+namespace {
+
+int64_t align4(int64_t v) { return (v + 3) / 4 * 4; }
+
+// A pointer that walks a 2D loop: starts at `init`, advances `col_step`
+// per column and `row_step` per row.
+struct Walk {
+  int64_t init = 0, col_step = 0, row_step = 0;
+};
+
+// Registers: r1..r3 loop counters/limits, r4..r15 walk registers (a row
+// register and a column register per walk, so at most 6 walks).
+constexpr int kRowCounter = 1, kColCounter = 2, kLimit = 3, kFirstWalkReg = 4;
+
+// Emits `rows` x `cols` iterations of `body`, which receives the column
+// registers of the walks (each holding the walk's current value).
+void emit_2d_loop(ProgramBuilder& p, int64_t rows, int64_t cols, const std::vector<Walk>& walks,
+                  const std::function<void(const std::vector<int>&)>& body) {
+  std::vector<int> row_reg, col_reg;
+  for (size_t i = 0; i < walks.size(); ++i) {
+    row_reg.push_back(kFirstWalkReg + 2 * int(i));
+    col_reg.push_back(kFirstWalkReg + 2 * int(i) + 1);
+    p.li(row_reg.back(), int32_t(walks[i].init));
+  }
+  p.li(kRowCounter, 0);
+  const int row_top = p.here();
+  for (size_t i = 0; i < walks.size(); ++i) p.addi(col_reg[i], row_reg[i], 0);
+  p.li(kColCounter, 0);
+  const int col_top = p.here();
+  body(col_reg);
+  for (size_t i = 0; i < walks.size(); ++i)
+    if (walks[i].col_step) p.addi(col_reg[i], col_reg[i], int32_t(walks[i].col_step));
+  p.addi(kColCounter, kColCounter, 1).li(kLimit, int32_t(cols)).blt(kColCounter, kLimit, col_top);
+  for (size_t i = 0; i < walks.size(); ++i)
+    if (walks[i].row_step) p.addi(row_reg[i], row_reg[i], int32_t(walks[i].row_step));
+  p.addi(kRowCounter, kRowCounter, 1).li(kLimit, int32_t(rows)).blt(kRowCounter, kLimit, row_top);
+}
+
+// Splits [0, n) into at most `parts` contiguous ranges of near-equal size.
+std::vector<std::pair<int, int>> split(int n, int parts) {
+  parts = std::max(1, std::min(parts, n));
+  std::vector<std::pair<int, int>> ranges;
+  for (int i = 0; i < parts; ++i) ranges.push_back({int(int64_t(n) * i / parts), int(int64_t(n) * (i + 1) / parts)});
+  return ranges;
+}
+
+class Compiler {
+ public:
+  Compiler(const QuantizedNetwork& net, const ArchConfig& arch, const CompileOptions& options)
+      : net_(net),
+        arch_(arch),
+        options_(options),
+        cores_(options.max_cores > 0 ? std::min(options.max_cores, arch.cores()) : arch.cores()),
+        memory_(plan_memory(net, uint64_t(arch.memory_bytes))),
+        programs_(size_t(arch.cores())),
+        ranges_(size_t(arch.cores())) {}
+
+  CompileResult run() {
+    FirmwareImage& image = result_.image;
+    image.arch_name = arch_.name;
+    image.arch_fingerprint = arch_.fingerprint();
+    image.timing_only = options_.timing_only;
+    place_biases();
+    if (memory_.staged_input) emit_input_copy();
+    for (size_t i = 0; i < net_.ops.size(); ++i) emit_op(net_.ops[i]);
+    for (auto& p : programs_) p.halt();
+    image.cores.resize(size_t(arch_.cores()));
+    for (size_t c = 0; c < programs_.size(); ++c) {
+      image.cores[c].code = std::move(programs_[c].code);
+      image.cores[c].layers = std::move(ranges_[c]);
+    }
+    describe_tensors();
+    return std::move(result_);
+  }
+
+ private:
+  // ---------------------------------------------------------------- setup
+
+  // Biases of every Conv2d/Dense live at the bottom of every core's buffer.
+  void place_biases() {
+    std::vector<uint8_t> bytes;
+    bias_address_.assign(net_.ops.size(), -1);
+    for (size_t i = 0; i < net_.ops.size(); ++i) {
+      const QOp& op = net_.ops[i];
+      if (op.kind != QOpKind::Conv2d && op.kind != QOpKind::Dense) continue;
+      bias_address_[i] = int64_t(bytes.size());
+      const size_t at = bytes.size();
+      bytes.resize(at + 4 * op.bias.size());
+      std::memcpy(bytes.data() + at, op.bias.data(), 4 * op.bias.size());
+    }
+    dynamic_base_ = align4(int64_t(bytes.size()));
+    if (dynamic_base_ > arch_.buffer_bytes)
+      throw Error("model '" + net_.name + "': its biases (" + std::to_string(bytes.size()) +
+                  " bytes) do not fit the " + std::to_string(arch_.buffer_bytes) + "-byte local buffer");
+    if (!bytes.empty())
+      for (int c = 0; c < cores_; ++c) {
+        MemorySegment s;
+        s.core = uint32_t(c);
+        s.address = 0;
+        s.bytes = bytes;
+        result_.image.segments.push_back(std::move(s));
+      }
+  }
+
+  void describe_tensors() {
+    const QTensor& in = net_.input_tensor();
+    TensorLayout x;
+    x.name = "input";
+    x.dtype = in.is_signed ? DType::I8 : DType::U8;
+    x.shape = {uint32_t(in.shape.h), uint32_t(in.shape.w), uint32_t(in.shape.c)};
+    x.address = memory_.input_staging;
+    x.scale = float(in.scale);
+    result_.image.inputs.push_back(x);
+    const QTensor& out = net_.output_tensor();
+    const TensorPlace& place = memory_.tensors[size_t(net_.output)];
+    TensorLayout y;
+    y.name = "output";
+    y.dtype = out.bits == 32 ? DType::I32 : out.is_signed ? DType::I8 : DType::U8;
+    y.shape = {uint32_t(out.shape.h), uint32_t(out.shape.w), uint32_t(out.shape.c)};
+    y.address = place.address;  // the output has no readers, so no border
+    y.scale = float(out.scale);
+    result_.image.outputs.push_back(y);
+  }
+
+  // Runs `emit` for each working core inside a layer range named `name`,
+  // then a barrier on every core.
+  void op_section(const std::string& name, const std::vector<int>& working,
+                  const std::function<void(int core, ProgramBuilder&)>& emit) {
+    const uint32_t layer = uint32_t(result_.image.layer_names.size());
+    result_.image.layer_names.push_back(name);
+    for (int c : working) {
+      ProgramBuilder& p = programs_[size_t(c)];
+      const uint32_t begin = uint32_t(p.here());
+      emit(c, p);
+      ranges_[size_t(c)].push_back({layer, begin, uint32_t(p.here())});
+    }
+    if (cores_ > 1)
+      for (int c = 0; c < cores_; ++c) programs_[size_t(c)].barrier();
+  }
+
+  std::string where(const QOp& op) const { return "layer '" + op.name + "' (" + qop_name(op.kind) + ")"; }
+
+  // ---------------------------------------------------------------- input
+
+  // The host writes the input without a border; core 0 copies it row by
+  // row into the padded region the first layer reads.
+  void emit_input_copy() {
+    const TensorPlace& t = memory_.tensors[size_t(net_.input)];
+    const int64_t row = int64_t(t.shape.w) * t.shape.c;
+    op_section("input", {0}, [&](int, ProgramBuilder& p) {
+      const int64_t buf = dynamic_base_;
+      if (buf + row > arch_.buffer_bytes) throw Error("the input rows do not fit the local buffer");
+      emit_2d_loop(p, t.shape.h, 1,
+                   {{int64_t(memory_.input_staging), 0, row}, {int64_t(t.address) + t.offset(t.pad, t.pad), 0, t.row_bytes()}},
+                   [&](const std::vector<int>& r) {
+                     p.load(int32_t(buf), 0, int32_t(row), 0, r[0], 0);
+                     p.store(0, int32_t(buf), int32_t(row), r[1], 0, 0);
+                   });
+    });
+  }
+
+  // ---------------------------------------------------------------- ops
+
+  void emit_op(const QOp& op) {
+    switch (op.kind) {
+      case QOpKind::Conv2d: emit_conv(op); break;
+      case QOpKind::Dense: emit_dense(op); break;
+      case QOpKind::MaxPool:
+      case QOpKind::AvgPool: emit_pool(op); break;
+      case QOpKind::GlobalAvgPool: emit_global_pool(op); break;
+      case QOpKind::Add:
+      case QOpKind::Rescale: emit_sum(op); break;
+    }
+  }
+
+  void configure_requant(ProgramBuilder& p, const Requant& r) {
+    p.vcfg(VcfgReg::Mult, r.multiplier).vcfg(VcfgReg::Shift, r.shift).vcfg(VcfgReg::Zp, r.zero_point);
+    p.vcfg(VcfgReg::Lo, r.lo).vcfg(VcfgReg::Hi, r.hi);
+  }
+
+  // Rows of output per chunk so that `fixed + rows * per_row` fits the buffer.
+  int64_t chunk_rows(const QOp& op, int64_t fixed, int64_t per_row, int64_t want) const {
+    const int64_t room = arch_.buffer_bytes - dynamic_base_ - fixed;
+    const int64_t rows = per_row > 0 ? room / per_row : want;
+    if (rows < 1)
+      throw Error(where(op) + ": one output row needs " + std::to_string(fixed + per_row) +
+                  " bytes of local buffer, " + std::to_string(arch_.buffer_bytes - dynamic_base_) +
+                  " are free after the biases");
+    return std::min(rows, want);
+  }
+
+  std::vector<int> cores_for_rows(int rows) const {
+    std::vector<int> c;
+    for (int i = 0; i < std::min(cores_, rows); ++i) c.push_back(i);
+    return c;
+  }
+
+  // Blocks of `tiles` (added to the image once) and their grouping into
+  // rounds of at most crossbars_per_core.
+  std::vector<std::vector<int>> add_blocks(const WeightMatrix& m, const std::vector<Tile>& tiles, int col_base) {
+    std::vector<std::vector<int>> groups;
+    const int per_core = arch_.crossbars_per_core();
+    for (size_t i = 0; i < tiles.size(); ++i) {
+      if (i % size_t(per_core) == 0) groups.emplace_back();
+      groups.back().push_back(int(result_.image.blocks.size()));
+      result_.image.blocks.push_back(make_block(m, tiles[i], col_base, !options_.timing_only));
+    }
+    return groups;
+  }
+
+  LayerPlan& new_plan(const QOp& op) {
+    result_.plan.emplace_back();
+    LayerPlan& lp = result_.plan.back();
+    lp.name = op.name;
+    lp.kind = qop_name(op.kind);
+    if (op.kind == QOpKind::Conv2d || op.kind == QOpKind::Dense) {
+      lp.weight_bits = op.weight_bits;
+      lp.activation_bits = op.activation_bits;
+      lp.input_slices = arch_.input_slices(op.activation_bits);
+      lp.weight_slices = arch_.slices_per_weight(op.weight_bits);
+    }
+    return lp;
+  }
+
+  void emit_conv(const QOp& op) {
+    const TensorPlace& in = memory_.tensors[size_t(op.inputs[0])];
+    const TensorPlace& out = memory_.tensors[size_t(op.output)];
+    const int k = op.kernel, s = op.stride, ci = in.shape.c, co = out.shape.c;
+    const int ho = out.shape.h, wo = out.shape.w;
+    const int eb = out.elem_bytes;
+    const WeightMatrix m = weight_matrix(op, in.shape, !options_.timing_only);
+    const std::vector<Tile> tiles = tile_matrix(m, arch_, op.name);
+    const std::vector<std::vector<int>> groups = add_blocks(m, tiles, 0);
+    const bool single = groups.size() == 1;
+    const bool gather = !(k == 1);  // a 1x1 window is already contiguous
+    const std::vector<int> working = cores_for_rows(ho);
+    const auto row_ranges = split(ho, int(working.size()));
+
+    LayerPlan& lp = new_plan(op);
+    lp.matrix_rows = m.rows;
+    lp.matrix_cols = m.cols;
+    lp.tiles = int(tiles.size());
+    lp.groups = int(groups.size());
+    lp.cores = int(working.size());
+    lp.crossbars = int(std::min<size_t>(tiles.size(), size_t(arch_.crossbars_per_core())) * working.size());
+    lp.invocations = int64_t(ho) * wo;
+
+    const int64_t patch_bytes = gather ? align4(int64_t(k) * k * ci) : 0;
+    const int64_t acc_fixed = single ? int64_t(co) * 4 : 0;
+    const int64_t acc_per_row = single ? 0 : int64_t(wo) * co * 4;
+    const int64_t in_row = in.row_bytes(), out_row = out.row_bytes();
+    // chunk of r rows needs (r - 1) * s + k input rows
+    const int64_t fixed = patch_bytes + acc_fixed + align4((k - s) * in_row) + 16;
+    const int64_t per_row = align4(s * in_row) + align4(out_row) + acc_per_row;
+
+    op_section(op.name, working, [&](int core, ProgramBuilder& p) {
+      const auto [r0, r1] = row_ranges[size_t(core)];
+      const int64_t chunk = chunk_rows(op, fixed, per_row, r1 - r0);
+      configure_requant(p, op.requant);
+      for (int a = r0; a < r1; a += int(chunk)) {
+        const int rows = int(std::min<int64_t>(chunk, r1 - a));
+        BufferArena arena(dynamic_base_, arch_.buffer_bytes);
+        const int64_t in_rows = int64_t(rows - 1) * s + k;
+        const int64_t in_buf = arena.take(in_rows * in_row);
+        const int64_t out_buf = arena.take(rows * out_row);
+        const int64_t patch = arena.take(patch_bytes);
+        const int64_t acc = arena.take(single ? int64_t(co) * 4 : int64_t(rows) * wo * co * 4);
+        // input rows a*s - p .. in padded coordinates start at a*s - p + pad
+        const int64_t first_in_row = int64_t(a) * s - op.padding + in.pad;
+        p.load(int32_t(in_buf), int32_t(int64_t(in.address) + first_in_row * in_row), int32_t(in_rows * in_row));
+        if (out.pad > 0) p.vcfg(VcfgReg::VL, int32_t(rows * out_row / 4)).vfill32(0, int32_t(out_buf), 0);
+        if (!single) p.vcfg(VcfgReg::VL, int32_t(int64_t(rows) * wo * co)).vfill32(0, int32_t(acc), 0);
+        const Walk src{in_buf + int64_t(in.pad - op.padding) * ci, int64_t(s) * ci, int64_t(s) * in_row};
+        const Walk dst{out_buf + int64_t(out.pad) * co * eb, int64_t(co) * eb, out_row};
+        const Walk accw{acc, int64_t(co) * 4, int64_t(wo) * co * 4};
+        auto store_result = [&](int dst_reg, int acc_reg, int32_t acc_offset) {
+          p.vcfg(VcfgReg::VL, co);
+          if (op.requantize)
+            p.vreq(dst_reg, 0, acc_reg, acc_offset, 0, int32_t(bias_address_[op_index(op)]), true);
+          else
+            p.vadd32(dst_reg, 0, acc_reg, acc_offset, 0, int32_t(bias_address_[op_index(op)]));
+        };
+        for (const std::vector<int>& group : groups) {
+          for (size_t x = 0; x < group.size(); ++x) p.xprog(int(x), group[x]);
+          if (gather) p.vcfg(VcfgReg::Rows, k).vcfg(VcfgReg::Stride, int32_t(in_row));
+          std::vector<Walk> walks = {src, dst};
+          if (!single) walks.push_back(accw);
+          emit_2d_loop(p, rows, wo, walks, [&](const std::vector<int>& r) {
+            int in_reg = r[0];
+            int32_t in_off = 0;
+            if (gather) {
+              p.vcfg(VcfgReg::VL, k * ci).vcopy(0, int32_t(patch), r[0], 0);
+              in_reg = 0;
+              in_off = int32_t(patch);
+            }
+            if (single) {
+              p.mvm(0, int(group.size()), 0, int32_t(acc), in_reg, in_off, op.activation_bits, op.input_signed, false);
+              store_result(r[1], 0, int32_t(acc));
+            } else {
+              p.mvm(0, int(group.size()), r[2], 0, in_reg, in_off, op.activation_bits, op.input_signed, true);
+            }
+          });
+          lp.predicted_mvms += int64_t(rows) * wo;
+        }
+        if (!single)
+          emit_2d_loop(p, rows, wo, {dst, accw}, [&](const std::vector<int>& r) { store_result(r[0], r[1], 0); });
+        p.store(int32_t(int64_t(out.address) + int64_t(a + out.pad) * out_row), int32_t(out_buf),
+                int32_t(rows * out_row));
+      }
+    });
+  }
+
+  void emit_dense(const QOp& op) {
+    const TensorPlace& in = memory_.tensors[size_t(op.inputs[0])];
+    const TensorPlace& out = memory_.tensors[size_t(op.output)];
+    const int eb = out.elem_bytes;
+    const WeightMatrix m = weight_matrix(op, in.shape, !options_.timing_only);
+    const int tile_cols = arch_.max_tile_cols(op.weight_bits);
+    const std::vector<Tile> all_tiles = tile_matrix(m, arch_, op.name);
+    const int col_tiles = (m.cols + tile_cols - 1) / tile_cols;
+    const auto col_ranges = split(col_tiles, cores_);
+    std::vector<int> working;
+    for (size_t i = 0; i < col_ranges.size(); ++i) working.push_back(int(i));
+
+    LayerPlan& lp = new_plan(op);
+    lp.matrix_rows = m.rows;
+    lp.matrix_cols = m.cols;
+    lp.tiles = int(all_tiles.size());
+    lp.cores = int(working.size());
+    lp.invocations = 1;
+
+    const int64_t in_bytes = in.shape.size();
+    op_section(op.name, working, [&](int core, ProgramBuilder& p) {
+      const int c0 = col_ranges[size_t(core)].first * tile_cols;
+      const int c1 = std::min(m.cols, col_ranges[size_t(core)].second * tile_cols);
+      std::vector<Tile> mine;
+      for (const Tile& t : all_tiles)
+        if (t.col0 >= c0 && t.col0 < c1) mine.push_back(t);
+      const std::vector<std::vector<int>> groups = add_blocks(m, mine, c0);
+      lp.groups = std::max(lp.groups, int(groups.size()));
+      lp.crossbars += int(std::min<size_t>(mine.size(), size_t(arch_.crossbars_per_core())));
+      BufferArena arena(dynamic_base_, arch_.buffer_bytes);
+      const int64_t vec = arena.take(in_bytes);
+      const int64_t acc = arena.take(int64_t(c1 - c0) * 4);
+      const int64_t res = arena.take(int64_t(c1 - c0) * eb);
+      if (!arena.fits())
+        throw Error(where(op) + ": its input vector and outputs need " + std::to_string(in_bytes + (c1 - c0) * (4 + eb)) +
+                    " bytes of local buffer, " + std::to_string(arch_.buffer_bytes - dynamic_base_) + " are free");
+      if (in.pad == 0) {
+        p.load(int32_t(vec), int32_t(in.address), int32_t(in_bytes));
+      } else {
+        const int64_t row = int64_t(in.shape.w) * in.shape.c;
+        emit_2d_loop(p, in.shape.h, 1, {{vec, 0, row}, {int64_t(in.address) + in.offset(in.pad, in.pad), 0, in.row_bytes()}},
+                     [&](const std::vector<int>& r) { p.load(0, 0, int32_t(row), r[0], r[1], 0); });
+      }
+      const bool single = groups.size() == 1;
+      if (!single) p.vcfg(VcfgReg::VL, c1 - c0).vfill32(0, int32_t(acc), 0);
+      for (const std::vector<int>& group : groups) {
+        for (size_t x = 0; x < group.size(); ++x) p.xprog(int(x), group[x]);
+        p.mvm(0, int(group.size()), 0, int32_t(acc), 0, int32_t(vec), op.activation_bits, op.input_signed, !single);
+        lp.predicted_mvms += 1;
+      }
+      p.vcfg(VcfgReg::VL, c1 - c0);
+      const int32_t bias = int32_t(bias_address_[op_index(op)] + int64_t(c0) * 4);
+      if (op.requantize) {
+        configure_requant(p, op.requant);
+        p.vreq(0, int32_t(res), 0, int32_t(acc), 0, bias, true);
+      } else {
+        p.vadd32(0, int32_t(res), 0, int32_t(acc), 0, bias);
+      }
+      p.store(int32_t(int64_t(out.address) + int64_t(c0) * eb), int32_t(res), int32_t((c1 - c0) * eb));
+    });
+  }
+
+  // MaxPool and AvgPool: per output pixel, the window's k x k input pixels.
+  void emit_pool(const QOp& op) {
+    const TensorPlace& in = memory_.tensors[size_t(op.inputs[0])];
+    const TensorPlace& out = memory_.tensors[size_t(op.output)];
+    const QTensor& in_t = net_.tensors[size_t(op.inputs[0])];
+    const int k = op.kernel, s = op.stride, c = in.shape.c, ho = out.shape.h, wo = out.shape.w;
+    const bool is_max = op.kind == QOpKind::MaxPool;
+    if (is_max && op.padding > 0 && in_t.is_signed)
+      throw Error(where(op) + ": padded max pooling of a signed tensor is not supported");
+    const std::vector<int> working = cores_for_rows(ho);
+    const auto row_ranges = split(ho, int(working.size()));
+    LayerPlan& lp = new_plan(op);
+    lp.cores = int(working.size());
+    lp.invocations = int64_t(ho) * wo;
+    const int64_t in_row = in.row_bytes(), out_row = out.row_bytes();
+    const int64_t fixed = int64_t(c) * 4 + align4((k - s) * in_row) + 16;
+    const int64_t per_row = align4(s * in_row) + align4(out_row);
+    op_section(op.name, working, [&](int core, ProgramBuilder& p) {
+      const auto [r0, r1] = row_ranges[size_t(core)];
+      const int64_t chunk = chunk_rows(op, fixed, per_row, r1 - r0);
+      if (!is_max) configure_requant(p, op.requant);
+      for (int a = r0; a < r1; a += int(chunk)) {
+        const int rows = int(std::min<int64_t>(chunk, r1 - a));
+        BufferArena arena(dynamic_base_, arch_.buffer_bytes);
+        const int64_t in_rows = int64_t(rows - 1) * s + k;
+        const int64_t in_buf = arena.take(in_rows * in_row);
+        const int64_t out_buf = arena.take(rows * out_row);
+        const int64_t acc = arena.take(int64_t(c) * 4);
+        const int64_t first_in_row = int64_t(a) * s - op.padding + in.pad;
+        p.load(int32_t(in_buf), int32_t(int64_t(in.address) + first_in_row * in_row), int32_t(in_rows * in_row));
+        if (out.pad > 0) p.vcfg(VcfgReg::VL, int32_t(rows * out_row / 4)).vfill32(0, int32_t(out_buf), 0);
+        p.vcfg(VcfgReg::VL, c).vcfg(VcfgReg::Rows, 1).vcfg(VcfgReg::Stride, 0);
+        const Walk src{in_buf + int64_t(in.pad - op.padding) * c, int64_t(s) * c, int64_t(s) * in_row};
+        const Walk dst{out_buf + int64_t(out.pad) * c, c, out_row};
+        emit_2d_loop(p, rows, wo, {src, dst}, [&](const std::vector<int>& r) {
+          if (is_max) {
+            p.vcopy(r[1], 0, r[0], 0);
+            for (int ky = 0; ky < k; ++ky)
+              for (int kx = 0; kx < k; ++kx)
+                if (ky || kx) p.vmax8(r[1], 0, r[1], 0, r[0], int32_t(ky * in_row + kx * c), in_t.is_signed);
+          } else {
+            p.vfill32(0, int32_t(acc), 0);
+            for (int ky = 0; ky < k; ++ky)
+              for (int kx = 0; kx < k; ++kx) p.vmac(0, int32_t(acc), r[0], int32_t(ky * in_row + kx * c), in_t.is_signed, 1);
+            p.vreq(r[1], 0, 0, int32_t(acc), 0, 0, false);
+          }
+        });
+        p.store(int32_t(int64_t(out.address) + int64_t(a + out.pad) * out_row), int32_t(out_buf),
+                int32_t(rows * out_row));
+      }
+    });
+  }
+
+  void emit_global_pool(const QOp& op) {
+    const TensorPlace& in = memory_.tensors[size_t(op.inputs[0])];
+    const TensorPlace& out = memory_.tensors[size_t(op.output)];
+    const QTensor& in_t = net_.tensors[size_t(op.inputs[0])];
+    const int c = in.shape.c;
+    LayerPlan& lp = new_plan(op);
+    lp.cores = 1;
+    lp.invocations = 1;
+    op_section(op.name, {0}, [&](int, ProgramBuilder& p) {
+      BufferArena arena(dynamic_base_, arch_.buffer_bytes);
+      const int64_t in_buf = arena.take(in.bytes());
+      const int64_t acc = arena.take(int64_t(c) * 4);
+      const int64_t res = arena.take(c);
+      if (!arena.fits()) throw Error(where(op) + ": its input does not fit the local buffer");
+      p.load(int32_t(in_buf), int32_t(in.address), int32_t(in.bytes()));
+      configure_requant(p, op.requant);
+      p.vcfg(VcfgReg::VL, c).vfill32(0, int32_t(acc), 0);
+      emit_2d_loop(p, in.shape.h, in.shape.w, {{in_buf + in.offset(in.pad, in.pad), c, in.row_bytes()}},
+                   [&](const std::vector<int>& r) { p.vmac(0, int32_t(acc), r[0], 0, in_t.is_signed, 1); });
+      p.vreq(0, int32_t(res), 0, int32_t(acc), 0, 0, false);
+      p.store(int32_t(int64_t(out.address) + out.offset(out.pad, out.pad)), int32_t(res), c);
+    });
+  }
+
+  // Add and Rescale: acc = sum_i q_i * m_i row by row, then requantize.
+  void emit_sum(const QOp& op) {
+    const TensorPlace& out = memory_.tensors[size_t(op.output)];
+    const int c = out.shape.c, h = out.shape.h, w = out.shape.w;
+    const std::vector<int> working = cores_for_rows(h);
+    const auto row_ranges = split(h, int(working.size()));
+    LayerPlan& lp = new_plan(op);
+    lp.cores = int(working.size());
+    lp.invocations = h;
+    int64_t per_row = align4(out.row_bytes()) + int64_t(w) * c * 4;
+    for (int i : op.inputs) per_row += align4(memory_.tensors[size_t(i)].row_bytes());
+    op_section(op.name, working, [&](int core, ProgramBuilder& p) {
+      const auto [r0, r1] = row_ranges[size_t(core)];
+      const int64_t chunk = chunk_rows(op, 16, per_row, r1 - r0);
+      configure_requant(p, op.requant);
+      for (int a = r0; a < r1; a += int(chunk)) {
+        const int rows = int(std::min<int64_t>(chunk, r1 - a));
+        BufferArena arena(dynamic_base_, arch_.buffer_bytes);
+        std::vector<Walk> walks;
+        for (int i : op.inputs) {
+          const TensorPlace& t = memory_.tensors[size_t(i)];
+          const int64_t buf = arena.take(rows * t.row_bytes());
+          p.load(int32_t(buf), int32_t(int64_t(t.address) + int64_t(a + t.pad) * t.row_bytes()),
+                 int32_t(rows * t.row_bytes()));
+          walks.push_back({buf + int64_t(t.pad) * c, 0, t.row_bytes()});
+        }
+        const int64_t out_buf = arena.take(rows * out.row_bytes());
+        const int64_t acc = arena.take(int64_t(w) * c * 4);
+        if (out.pad > 0) p.vcfg(VcfgReg::VL, int32_t(rows * out.row_bytes() / 4)).vfill32(0, int32_t(out_buf), 0);
+        walks.push_back({out_buf + int64_t(out.pad) * c, 0, out.row_bytes()});
+        p.vcfg(VcfgReg::VL, w * c);
+        emit_2d_loop(p, rows, 1, walks, [&](const std::vector<int>& r) {
+          p.vfill32(0, int32_t(acc), 0);
+          for (size_t i = 0; i < op.inputs.size(); ++i)
+            p.vmac(0, int32_t(acc), r[i], 0, net_.tensors[size_t(op.inputs[i])].is_signed, op.input_multipliers[i]);
+          p.vreq(r[op.inputs.size()], 0, 0, int32_t(acc), 0, 0, false);
+        });
+        p.store(int32_t(int64_t(out.address) + int64_t(a + out.pad) * out.row_bytes()), int32_t(out_buf),
+                int32_t(rows * out.row_bytes()));
+      }
+    });
+  }
+
+  size_t op_index(const QOp& op) const { return size_t(&op - net_.ops.data()); }
+
+  const QuantizedNetwork& net_;
+  const ArchConfig& arch_;
+  const CompileOptions options_;
+  const int cores_;
+  MemoryPlan memory_;
+  std::vector<ProgramBuilder> programs_;
+  std::vector<std::vector<LayerRange>> ranges_;
+  std::vector<int64_t> bias_address_;
+  int64_t dynamic_base_ = 0;
+  CompileResult result_;
+};
+
+}  // namespace
+
+CompileResult compile(const QuantizedNetwork& net, const ArchConfig& arch, const CompileOptions& options) {
+  return Compiler(net, arch, options).run();
+}
+
+std::string explain(const CompileResult& result, const ArchConfig& arch) {
+  std::ostringstream s;
+  char line[256];
+  s << "architecture " << arch.name << ": " << arch.cores() << " cores x " << arch.crossbars_per_core()
+    << " crossbars of " << arch.xbar_rows << " x " << arch.xbar_cols << ", " << arch.cell_bits << "-bit cells, "
+    << arch.dac_bits << "-bit DAC, " << mapping_name(arch.mapping) << "\n\n";
+  s << "  layer                 kind            w  a  in-slices cells/w   matrix      tiles groups cores xbars "
+       "   MVMs\n";
+  for (const LayerPlan& l : result.plan) {
+    std::snprintf(line, sizeof line, "  %-20s  %-13s  %2d %2d  %9d %7d  %5d x %-5d %5d %6d %5d %5d %8lld\n",
+                  l.name.c_str(), l.kind.c_str(), l.weight_bits, l.activation_bits, l.input_slices, l.weight_slices,
+                  l.matrix_rows, l.matrix_cols, l.tiles, l.groups, l.cores, l.crossbars, (long long)l.predicted_mvms);
+    s << line;
+  }
+  size_t instructions = 0;
+  for (const auto& c : result.image.cores) instructions += c.code.size();
+  s << "\n  " << result.image.blocks.size() << " weight blocks, " << instructions << " instructions\n";
+  return s.str();
+}
+
+}  // namespace cimvp

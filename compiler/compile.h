@@ -1,0 +1,56 @@
+// The compiler: a quantized network mapped onto an architecture as a
+// firmware image (docs/compiler.md).
+//
+// Passes: weight matrices are laid out in the order the VP gathers inputs
+// (HWC patches), cut into crossbar tiles after weight bit slicing and the
+// signed mapping (tiling.h); tiles are grouped onto each core's crossbars,
+// reprogramming group after group when a layer does not fit; every layer's
+// output rows are split over the cores, which duplicate the layer's weights;
+// layers run one after the other, separated by barriers, with feature maps in
+// global memory (memory_plan.h); code uses loops, so its size does not grow
+// with the feature maps (codegen.cpp).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "firmware/image.h"
+#include "nn/quant.h"
+#include "platform/config/arch_config.h"
+
+namespace cimvp {
+
+struct CompileOptions {
+  bool timing_only = false;  // leave weight data out of the image
+  int max_cores = 0;         // use at most this many cores (0: all)
+};
+
+// What the compiler decided for one op, for --explain and tests.
+struct LayerPlan {
+  std::string name;
+  std::string kind;
+  int weight_bits = 0, activation_bits = 0;  // Conv2d/Dense
+  int input_slices = 0;                      // ceil(activation bits / DAC bits)
+  int weight_slices = 0;                     // cells per weight
+  int matrix_rows = 0, matrix_cols = 0;      // logical weight matrix
+  int tiles = 0;                             // crossbar tiles of the matrix
+  int groups = 0;                            // programming rounds per core (1: all tiles stay programmed)
+  int cores = 0;                             // cores working on the op
+  int crossbars = 0;                         // crossbars programmed, summed over cores
+  int64_t invocations = 0;                   // MVM invocations of the whole matrix (output pixels)
+  int64_t predicted_mvms = 0;                // Mvm instructions over all cores
+};
+
+struct CompileResult {
+  FirmwareImage image;
+  std::vector<LayerPlan> plan;  // one per op, in order
+};
+
+// Throws cimvp::Error naming the layer when the network cannot be mapped
+// (e.g. a feature map that does not fit any core's buffer).
+CompileResult compile(const QuantizedNetwork& net, const ArchConfig& arch, const CompileOptions& options = {});
+
+// The per-layer table that `cimvp compile --explain` prints.
+std::string explain(const CompileResult& result, const ArchConfig& arch);
+
+}  // namespace cimvp

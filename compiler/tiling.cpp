@@ -1,0 +1,66 @@
+#include "compiler/tiling.h"
+
+#include "common/error.h"
+
+namespace cimvp {
+
+WeightMatrix weight_matrix(const QOp& op, const Shape& in_shape, bool with_weights) {
+  WeightMatrix m;
+  m.weight_bits = op.weight_bits;
+  m.cols = op.out_channels;
+  if (op.kind == QOpKind::Conv2d) {
+    const int c_in = op.in_channels, k = op.kernel;
+    m.rows = k * k * c_in;
+    if (!with_weights) return m;
+    m.w.resize(size_t(m.rows) * size_t(m.cols));
+    for (int o = 0; o < m.cols; ++o)
+      for (int c = 0; c < c_in; ++c)
+        for (int ky = 0; ky < k; ++ky)
+          for (int kx = 0; kx < k; ++kx) {
+            const int row = (ky * k + kx) * c_in + c;
+            m.w[size_t(row) * size_t(m.cols) + size_t(o)] = op.weight[((size_t(o) * c_in + c) * k + ky) * k + kx];
+          }
+  } else {
+    const int C = in_shape.c, H = in_shape.h, W = in_shape.w;
+    m.rows = op.in_channels;
+    if (!with_weights) return m;
+    m.w.resize(size_t(m.rows) * size_t(m.cols));
+    for (int o = 0; o < m.cols; ++o)
+      for (int c = 0; c < C; ++c)
+        for (int h = 0; h < H; ++h)
+          for (int x = 0; x < W; ++x) {
+            const size_t chw = (size_t(c) * H + h) * W + x, hwc = (size_t(h) * W + x) * C + c;
+            m.w[hwc * size_t(m.cols) + size_t(o)] = op.weight[size_t(o) * size_t(m.rows) + chw];
+          }
+  }
+  return m;
+}
+
+std::vector<Tile> tile_matrix(const WeightMatrix& m, const ArchConfig& arch, const std::string& layer) {
+  const int tr = arch.max_tile_rows(), tc = arch.max_tile_cols(m.weight_bits);
+  if (tr < 1 || tc < 1)
+    throw Error("layer '" + layer + "': a " + std::to_string(m.weight_bits) + "-bit weight column does not fit a " +
+                std::to_string(arch.xbar_rows) + " x " + std::to_string(arch.xbar_cols) + " crossbar with " +
+                std::to_string(arch.cell_bits) + "-bit cells (" + mapping_name(arch.mapping) + ")");
+  std::vector<Tile> tiles;
+  for (int r = 0; r < m.rows; r += tr)
+    for (int c = 0; c < m.cols; c += tc) tiles.push_back({r, std::min(tr, m.rows - r), c, std::min(tc, m.cols - c)});
+  return tiles;
+}
+
+WeightBlock make_block(const WeightMatrix& m, const Tile& t, int col_base, bool with_weights) {
+  WeightBlock b;
+  b.rows = uint32_t(t.rows);
+  b.cols = uint32_t(t.cols);
+  b.weight_bits = uint8_t(m.weight_bits);
+  b.row_offset = uint32_t(t.row0);
+  b.col_offset = uint32_t(t.col0 - col_base);
+  if (with_weights) {
+    b.weights.reserve(size_t(t.rows) * size_t(t.cols));
+    for (int r = 0; r < t.rows; ++r)
+      for (int c = 0; c < t.cols; ++c) b.weights.push_back(m.w[size_t(t.row0 + r) * size_t(m.cols) + size_t(t.col0 + c)]);
+  }
+  return b;
+}
+
+}  // namespace cimvp

@@ -1,0 +1,96 @@
+// Compiled networks on the VP reproduce the integer reference bit for bit:
+// every small zoo model, random weights, random mixed-precision policies
+// (1- and 2-bit layers included), every preset with an ideal ADC.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <memory>
+#include <random>
+
+#include "apps/model_source.h"
+#include "compiler/compile.h"
+#include "nn/reference.h"
+#include "nn/zoo.h"
+#include "platform/soc.h"
+#include "tests/support/paths.h"
+
+namespace cimvp {
+namespace {
+
+Policy random_policy(std::mt19937& rng, size_t layers) {
+  Policy p;
+  std::uniform_int_distribution<int> bits(1, 8);
+  for (size_t i = 0; i < layers; ++i) {
+    p.weight_bits.push_back(bits(rng));
+    p.activation_bits.push_back(bits(rng));
+  }
+  p.weight_bits[0] = 1;      // make sure the extremes are covered
+  p.activation_bits[layers - 1] = 2;
+  return p;
+}
+
+std::vector<int8_t> random_image(std::mt19937& rng, const QuantizedNetwork& q) {
+  const QTensor& t = q.input_tensor();
+  std::uniform_int_distribution<int> v(t.lo(), t.hi());
+  std::vector<int8_t> x(size_t(t.shape.size()));
+  for (auto& e : x) e = int8_t(v(rng));
+  return x;
+}
+
+// CHW (the reference's order) to HWC (the image's input layout).
+std::vector<uint8_t> to_hwc(const std::vector<int8_t>& chw, const Shape& s) {
+  std::vector<uint8_t> hwc(chw.size());
+  for (int c = 0; c < s.c; ++c)
+    for (int h = 0; h < s.h; ++h)
+      for (int w = 0; w < s.w; ++w) hwc[(size_t(h) * s.w + w) * s.c + c] = uint8_t(chw[(size_t(c) * s.h + h) * s.w + w]);
+  return hwc;
+}
+
+std::vector<int32_t> output_values(const RunResult& r, const FirmwareImage& image) {
+  const TensorLayout& t = image.outputs[0];
+  std::vector<int32_t> v(t.elements());
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (t.dtype == DType::I32) std::memcpy(&v[i], &r.outputs[0][4 * i], 4);
+    else if (t.dtype == DType::I8) v[i] = int8_t(r.outputs[0][i]);
+    else v[i] = r.outputs[0][i];
+  }
+  return v;
+}
+
+void check_preset(const std::string& preset) {
+  ArchConfig arch = load_arch_config(test::source_path("configs/arch/" + preset + ".yaml"));
+  if (!arch.adc_is_ideal()) {  // bit exactness is defined for an ideal ADC
+    arch.adc_bits = 24;
+    arch.adc_full_scale = 0;
+  }
+  ASSERT_TRUE(arch.adc_is_ideal()) << preset;
+  Soc soc("soc", arch);
+  std::mt19937 rng(42);
+  for (const std::string name : {"lenet5", "vgg-small", "resnet-small"}) {
+    ModelFile model;
+    model.graph = make_model(name, 5);
+    for (int trial = 0; trial < 2; ++trial) {
+      const Policy policy = random_policy(rng, model.graph.quantizable_layers().size());
+      const QuantizedNetwork q = cli::quantize_model(model, policy);
+      const CompileResult compiled = compile(q, arch);
+      soc.load(compiled.image, name);
+      ReferenceExecutor reference(q);
+      for (int image = 0; image < 2; ++image) {
+        const std::vector<int8_t> x = random_image(rng, q);
+        const RunResult r = soc.run(RunMode::Functional, {to_hwc(x, q.input_tensor().shape)});
+        ASSERT_EQ(output_values(r, compiled.image), reference.run(x))
+            << name << " on " << preset << " policy w" << ::testing::PrintToString(policy.weight_bits) << " a"
+            << ::testing::PrintToString(policy.activation_bits);
+      }
+    }
+  }
+}
+
+TEST(EndToEnd, DefaultPreset) { check_preset("default"); }
+TEST(EndToEnd, PaperPreset) { check_preset("cim-aq-paper"); }
+TEST(EndToEnd, PrimeLikePreset) { check_preset("prime-like"); }
+TEST(EndToEnd, IsaacLikePreset) { check_preset("isaac-like"); }
+TEST(EndToEnd, LargePreset) { check_preset("large"); }
+
+}  // namespace
+}  // namespace cimvp
