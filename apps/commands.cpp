@@ -8,11 +8,13 @@ int cmd_disasm(const std::vector<std::string>& args);
 int cmd_run(const std::vector<std::string>& args);
 int cmd_params(const std::vector<std::string>& args);
 int cmd_compile(const std::vector<std::string>& args);
+int cmd_infer(const std::vector<std::string>& args);
 int cmd_models(const std::vector<std::string>& args);
 int cmd_layers(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
+      {"infer", "classify dataset images with a compiled model on the VP", cmd_infer},
       {"run", "run a firmware image on the virtual platform", cmd_run},
       {"compile", "compile a network for an architecture into a firmware image", cmd_compile},
       {"models", "list the model zoo", cmd_models},

@@ -3,12 +3,12 @@
 // (1- and 2-bit layers included), every preset with an ideal ADC.
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <memory>
 #include <random>
 
 #include "apps/model_source.h"
 #include "compiler/compile.h"
+#include "compiler/io_layout.h"
 #include "nn/reference.h"
 #include "nn/zoo.h"
 #include "platform/soc.h"
@@ -37,26 +37,6 @@ std::vector<int8_t> random_image(std::mt19937& rng, const QuantizedNetwork& q) {
   return x;
 }
 
-// CHW (the reference's order) to HWC (the image's input layout).
-std::vector<uint8_t> to_hwc(const std::vector<int8_t>& chw, const Shape& s) {
-  std::vector<uint8_t> hwc(chw.size());
-  for (int c = 0; c < s.c; ++c)
-    for (int h = 0; h < s.h; ++h)
-      for (int w = 0; w < s.w; ++w) hwc[(size_t(h) * s.w + w) * s.c + c] = uint8_t(chw[(size_t(c) * s.h + h) * s.w + w]);
-  return hwc;
-}
-
-std::vector<int32_t> output_values(const RunResult& r, const FirmwareImage& image) {
-  const TensorLayout& t = image.outputs[0];
-  std::vector<int32_t> v(t.elements());
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (t.dtype == DType::I32) std::memcpy(&v[i], &r.outputs[0][4 * i], 4);
-    else if (t.dtype == DType::I8) v[i] = int8_t(r.outputs[0][i]);
-    else v[i] = r.outputs[0][i];
-  }
-  return v;
-}
-
 void check_preset(const std::string& preset) {
   ArchConfig arch = load_arch_config(test::source_path("configs/arch/" + preset + ".yaml"));
   if (!arch.adc_is_ideal()) {  // bit exactness is defined for an ideal ADC
@@ -77,8 +57,8 @@ void check_preset(const std::string& preset) {
       ReferenceExecutor reference(q);
       for (int image = 0; image < 2; ++image) {
         const std::vector<int8_t> x = random_image(rng, q);
-        const RunResult r = soc.run(RunMode::Functional, {to_hwc(x, q.input_tensor().shape)});
-        ASSERT_EQ(output_values(r, compiled.image), reference.run(x))
+        const RunResult r = soc.run(RunMode::Functional, {input_bytes(q, x)});
+        ASSERT_EQ(output_values(compiled.image, r.outputs[0]), reference.run(x))
             << name << " on " << preset << " policy w" << ::testing::PrintToString(policy.weight_bits) << " a"
             << ::testing::PrintToString(policy.activation_bits);
       }

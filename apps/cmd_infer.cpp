@@ -1,0 +1,104 @@
+// cimvp infer: the main job. Compiles a model for an architecture, runs N
+// dataset images through the VP in functional mode, and reports accuracy,
+// cycles, time and energy per image and the per-layer breakdown. With
+// --check (default) every prediction is also compared with the integer
+// reference, which defines the bits the VP must produce.
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+
+#include "apps/command.h"
+#include "apps/model_source.h"
+#include "common/error.h"
+#include "compiler/compile.h"
+#include "compiler/io_layout.h"
+#include "nn/dataset.h"
+#include "nn/reference.h"
+#include "platform/config/arch_config.h"
+#include "platform/soc.h"
+
+namespace cimvp::cli {
+
+int cmd_infer(const std::vector<std::string>& args) {
+  po::options_description options("options");
+  options.add_options()
+      ("arch", po::value<std::string>()->required(), "architecture YAML")
+      ("model", po::value<std::string>()->required(), "model file, zoo name or ONNX file")
+      ("policy", po::value<std::string>(), "policy YAML")
+      ("bits", po::value<std::string>(), "uniform policy, e.g. w8a8")
+      ("dataset", po::value<std::string>()->required(), "fashion-mnist | mnist")
+      ("split", po::value<std::string>()->default_value("test"), "test | validation | train")
+      ("count", po::value<int>()->default_value(100), "images to classify (0: the whole split)")
+      ("report", po::value<std::string>(), "write the report as JSON here")
+      ("no-check", "do not compare every prediction with the integer reference");
+  po::variables_map vm;
+  if (!parse("infer", "--arch ARCH.yaml --model MODEL [--policy P | --bits wXaY] --dataset D --count N [--report R.json]",
+             options, {}, args, vm))
+    return 0;
+  const ArchConfig arch = load_arch_config(vm["arch"].as<std::string>());
+  const ModelFile model = load_model_spec(vm["model"].as<std::string>());
+  std::optional<std::string> policy_file, bits;
+  if (vm.count("policy")) policy_file = vm["policy"].as<std::string>();
+  if (vm.count("bits")) bits = vm["bits"].as<std::string>();
+  const Policy policy = choose_policy(model, policy_file, bits);
+  const Dataset data = load_dataset(vm["dataset"].as<std::string>(), split_from_name(vm["split"].as<std::string>()));
+  const int requested = vm["count"].as<int>();
+  if (requested < 0) throw Error("--count must not be negative");
+  const size_t count = requested == 0 ? data.size() : std::min(data.size(), size_t(requested));
+  if (data.shape != model.graph.input_shape())
+    throw Error("the model takes " + model.graph.input_shape().str() + " inputs, " + data.name + " has " + data.shape.str());
+
+  const QuantizedNetwork net = quantize_model(model, policy);
+  const CompileResult compiled = compile(net, arch);
+  Soc soc("soc", arch);
+  soc.load(compiled.image, vm["model"].as<std::string>());
+  ReferenceExecutor reference(net);
+  const bool check = !vm.count("no-check");
+
+  std::printf("%s at %s on %s: %zu %s images of %s\n", net.name.c_str(), policy.str().c_str(), arch.name.c_str(),
+              count, split_name(data.split), data.name.c_str());
+  size_t correct = 0, mismatches = 0;
+  Report first;
+  const auto start = std::chrono::steady_clock::now();
+  double vp_seconds = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const std::vector<int8_t> x = quantize_input(net, data.image_vector(i));
+    const RunResult r = soc.run(RunMode::Functional, {input_bytes(net, x)});
+    vp_seconds += r.report.host_seconds;
+    if (i == 0) first = r.report;
+    const std::vector<int32_t> y = output_values(compiled.image, r.outputs[0]);
+    const int predicted = argmax(y);
+    correct += predicted == data.labels[i] ? 1 : 0;
+    if (check && reference.run(x) != y) ++mismatches;
+    if ((i + 1) % 500 == 0 || i + 1 == count) {
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::fprintf(stderr, "\r  %zu/%zu images, accuracy %.2f %%, %.0f images/s", i + 1, count,
+                   100.0 * double(correct) / double(i + 1), double(i + 1) / elapsed);
+    }
+  }
+  std::fprintf(stderr, "\n");
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double accuracy = count ? double(correct) / double(count) : 0;
+
+  std::printf("accuracy             %.2f %% (%zu of %zu)\n", 100 * accuracy, correct, count);
+  if (check) std::printf("VP vs integer reference: %zu of %zu outputs differ\n", mismatches, count);
+  std::printf("per image            %llu cycles, %.4g us simulated, %.4g uJ\n", (unsigned long long)first.cycles,
+              first.seconds * 1e6, first.energy_joules * 1e6);
+  std::printf("host                 %.0f images/s through the VP (%.0f including the reference check)\n\n",
+              double(count) / vp_seconds, double(count) / wall);
+  std::cout << format_summary(first);
+  if (vm.count("report")) {
+    nlohmann::json j = to_json(first);
+    j["accuracy"] = accuracy;
+    j["images"] = count;
+    j["images_per_second"] = double(count) / vp_seconds;
+    j["reference_mismatches"] = check ? nlohmann::json(mismatches) : nlohmann::json(nullptr);
+    j["model"] = net.name;
+    j["policy"] = {{"weight_bits", policy.weight_bits}, {"activation_bits", policy.activation_bits}};
+    write_json_file(j, vm["report"].as<std::string>());
+  }
+  return check && mismatches ? 4 : 0;
+}
+
+}  // namespace cimvp::cli
