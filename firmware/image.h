@@ -86,4 +86,18 @@ FirmwareImage read_image(const std::vector<uint8_t>& bytes, const std::string& s
 FirmwareImage read_image_file(const std::string& path);
 void write_image_file(const FirmwareImage& image, const std::string& path);
 
+// The structural checks that need no architecture (docs/image-format.md,
+// "Validation"): instruction fields, branch targets inside the core's code,
+// xprog block indices, layer ranges, weight bits and ranges, tensor shapes.
+// read_image and assemble run it; call it on images built in memory before
+// writing them. Throws cimvp::Error naming `source` and the faulty item.
+// Architecture-dependent checks (crossbar and core indices, buffer and memory
+// bounds, the fingerprint) belong to the platform.
+void validate_image(const FirmwareImage& image, const std::string& source);
+
+// What is wrong with instruction `in` of a core with `code_size` instructions
+// in an image with `block_count` weight blocks, or "" when nothing is: the
+// per-instruction part of validate_image (registers, unused fields, targets).
+std::string instruction_problem(const Instruction& in, size_t code_size, size_t block_count);
+
 }  // namespace cimvp
