@@ -1,0 +1,1044 @@
+#include "nn/train/network.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "common/error.h"
+#include "nn/train/thread_pool.h"
+
+namespace cimvp::train {
+
+namespace {
+
+using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MapM = Eigen::Map<RowMat>;
+using CMapM = Eigen::Map<const RowMat>;
+
+// ------------------------------------------------------------------ kernels
+
+// Column block of one image: rows (c, kh, kw), columns (oh, ow), written at
+// column offset col0 of a matrix whose rows are ld floats long.
+void im2col(const float* x, int C, int H, int W, int k, int stride, int pad, int Ho, int Wo, float* col, size_t ld) {
+  for (int c = 0; c < C; ++c)
+    for (int kh = 0; kh < k; ++kh)
+      for (int kw = 0; kw < k; ++kw) {
+        float* dst = col + size_t((c * k + kh) * k + kw) * ld;
+        // valid ow range: 0 <= ow*stride - pad + kw < W
+        const int ow_lo = std::min(Wo, std::max(0, (pad - kw + stride - 1) / stride));
+        const int ow_hi = std::max(ow_lo, std::min(Wo, (W + pad - kw + stride - 1) / stride));
+        for (int oh = 0; oh < Ho; ++oh) {
+          float* d = dst + oh * Wo;
+          const int ih = oh * stride - pad + kh;
+          if (ih < 0 || ih >= H) {
+            std::fill(d, d + Wo, 0.f);
+            continue;
+          }
+          const float* src = x + (size_t(c) * H + ih) * W;
+          std::fill(d, d + ow_lo, 0.f);
+          if (stride == 1) {
+            std::copy(src + ow_lo - pad + kw, src + ow_hi - pad + kw, d + ow_lo);
+          } else {
+            for (int ow = ow_lo; ow < ow_hi; ++ow) d[ow] = src[ow * stride - pad + kw];
+          }
+          std::fill(d + ow_hi, d + Wo, 0.f);
+        }
+      }
+}
+
+// The transpose of im2col: adds the column block into dx (which the caller zeroed or holds a sum).
+void col2im(const float* col, size_t ld, int C, int H, int W, int k, int stride, int pad, int Ho, int Wo, float* dx) {
+  for (int c = 0; c < C; ++c)
+    for (int kh = 0; kh < k; ++kh)
+      for (int kw = 0; kw < k; ++kw) {
+        const float* src = col + size_t((c * k + kh) * k + kw) * ld;
+        const int ow_lo = std::min(Wo, std::max(0, (pad - kw + stride - 1) / stride));
+        const int ow_hi = std::max(ow_lo, std::min(Wo, (W + pad - kw + stride - 1) / stride));
+        for (int oh = 0; oh < Ho; ++oh) {
+          const int ih = oh * stride - pad + kh;
+          if (ih < 0 || ih >= H) continue;
+          float* d = dx + (size_t(c) * H + ih) * W;
+          const float* s = src + oh * Wo;
+          if (stride == 1) {
+            float* dd = d - pad + kw;
+            for (int ow = ow_lo; ow < ow_hi; ++ow) dd[ow] += s[ow];
+          } else {
+            for (int ow = ow_lo; ow < ow_hi; ++ow) d[ow * stride - pad + kw] += s[ow];
+          }
+        }
+      }
+}
+
+// floor(v) for |v| < 2^31, vectorizable without SSE4.1.
+inline float floor_fast(float v) {
+  const float t = float(int32_t(v));
+  return t > v ? t - 1.f : t;
+}
+
+// y = s * clamp(floor(x / s + 0.5), lo, hi), the rounding of quantize_value().
+void fake_quant(const float* x, float* y, size_t n, float s, float lo, float hi) {
+  const float inv = 1.f / s;
+  for (size_t i = 0; i < n; ++i) {
+    float v = x[i] * inv + 0.5f;
+    v = std::min(std::max(v, lo), hi + 0.5f);
+    y[i] = std::min(floor_fast(v), hi) * s;
+  }
+}
+
+// Straight-through estimator: gx = g where lo <= x/s <= hi, else 0; returns
+// sum(g * dq/ds) for LSQ (dq/ds = lo or hi when clamped, round(v) - v inside).
+double fake_quant_backward(const float* x, const float* g, float* gx, bool accumulate, size_t n, float s, float lo,
+                           float hi) {
+  const float inv = 1.f / s;
+  float ds = 0;
+  double total = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const float v = x[i] * inv;
+    const bool in = v >= lo && v <= hi;
+    const float term = v < lo ? lo : (v > hi ? hi : floor_fast(v + 0.5f) - v);
+    const float gi = in ? g[i] : 0.f;
+    gx[i] = accumulate ? gx[i] + gi : gi;
+    ds += g[i] * term;
+    if ((i & 1023) == 1023) {
+      total += ds;
+      ds = 0;
+    }
+  }
+  return total + ds;
+}
+
+// ------------------------------------------------------------------ state
+
+enum class ParamKind { Weight, Bias, BatchNorm, Scale };
+
+struct Param {
+  std::string name;
+  ParamKind kind = ParamKind::Weight;
+  std::vector<float> value, grad, mom;
+  std::vector<std::vector<float>> shard_grad;  // per shard, when gradients are per shard
+};
+
+struct Quantizer {
+  int domain = -1;  // the clip it uses
+  int bits = 8;
+  bool is_signed = true;
+  float lo = 0, hi = 0, level = 1;
+  float grad_scale = 1;  // LSQ: 1 / sqrt(elements per image * hi)
+};
+
+struct NodeRt {
+  const Node* node = nullptr;
+  OpKind kind = OpKind::Input;
+  std::vector<int> in;
+  Shape shape, in_shape;
+  size_t size = 0, in_size = 0;  // per image
+  bool need_grad = false;
+  std::vector<bool> assign_in;   // per input slot: the first gradient written into it (else accumulate)
+
+  int weight = -1, bias = -1;    // Param indices (conv, dense, BN gamma/beta)
+  int K = 0, HWo = 0;            // conv: rows and columns per image of the im2col matrix
+
+  // Per shard.
+  std::vector<std::vector<float>> act;   // the value consumers read
+  std::vector<std::vector<float>> pre;   // QAT: the value before the output quantizer
+  std::vector<std::vector<float>> grad;  // d loss / d act
+  std::vector<std::vector<float>> col;   // conv: im2col matrix, then d col
+  std::vector<std::vector<float>> tmp;   // conv: [Cout][n HWo]
+  std::vector<std::vector<int32_t>> arg; // maxpool: winner index in the input image
+  std::vector<std::vector<float>> xhat;  // batch norm (training)
+
+  // Quantization (QAT).
+  int out_q = -1;                        // quantizer applied to the output (act = fq(pre))
+  int layer = -1;                        // policy index of a conv/dense
+  int in_q = -1;                         // quantizer of a rescaled input copy
+  std::vector<std::vector<float>> qin, gqin;
+  std::vector<float> wq, bq;             // quantized weights and bias
+  int wscale = -1;                       // Param index of the weight scale
+  float wlo = 0, whi = 0;
+
+  // Batch norm statistics.
+  std::vector<std::vector<double>> part;  // per shard: 2 C partial sums
+  std::vector<float> mean, invstd;
+};
+
+}  // namespace
+
+struct Network::Impl {
+  Graph g;
+  int max_batch = 0, shards = 2, cap = 0;
+  bool quantized = false;
+  Policy policy;
+  ActivationPlan plan;
+  std::vector<NodeRt> nodes;
+  std::vector<Param> params;
+  std::vector<Quantizer> quant;
+  std::vector<int> clip_param;  // per domain: Param index of its clip (-1: not learned / not quantized)
+  std::vector<float> input_clip;
+  std::vector<std::vector<double>> shard_clip_grad;  // [shard][domain]
+  ShardPool pool;
+  int n = 0;  // images in the last forward
+  bool trained_forward = false;
+  std::vector<double> shard_loss;
+  std::vector<int> shard_correct;
+  const uint8_t* labels = nullptr;
+
+  Impl(const Graph& graph, int mb, int threads, int s) : g(graph), max_batch(mb), shards(s),
+                                                         pool(std::max(1, std::min(threads, s))) {}
+
+  int begin(int s) const { return int(int64_t(s) * n / shards); }
+  int count(int s) const { return begin(s + 1) - begin(s); }
+
+  float domain_clip(int d) const {
+    const int p = clip_param[size_t(d)];
+    return p >= 0 ? params[size_t(p)].value[0] : input_clip[size_t(d)];
+  }
+  float qscale(const Quantizer& q) const { return domain_clip(q.domain) / q.level; }
+
+  int add_param(const std::string& name, ParamKind kind, const std::vector<float>& v, bool per_shard) {
+    Param p;
+    p.name = name;
+    p.kind = kind;
+    p.value = v;
+    p.grad.assign(v.size(), 0.f);
+    p.mom.assign(v.size(), 0.f);
+    if (per_shard) p.shard_grad.assign(size_t(shards), std::vector<float>(v.size(), 0.f));
+    params.push_back(std::move(p));
+    return int(params.size()) - 1;
+  }
+
+  void build(const Policy* pol, const Calibration* cal);
+  void prepare_weights();
+  void fwd_node(int j, int s, bool training);
+  void bn_stats(int j, int s);
+  void bn_reduce(int j);
+  void bn_apply(int j, int s);
+  void loss_grad(int s);
+  void bwd_node(int j, int s);
+  void bn_bwd_stats(int j, int s);
+  void bn_bwd_reduce(int j);
+  void bn_bwd_apply(int j, int s);
+  void reduce_grads();
+  // The value a conv/dense reads (its rescaled copy under QAT).
+  const float* layer_input(const NodeRt& r, int s) const {
+    return r.in_q >= 0 ? r.qin[size_t(s)].data() : nodes[size_t(r.in[0])].act[size_t(s)].data();
+  }
+  float* out_buf(NodeRt& r, int s) { return r.out_q >= 0 ? r.pre[size_t(s)].data() : r.act[size_t(s)].data(); }
+  // Writes a gradient into input slot `slot` of node r (assign or accumulate).
+  float* in_grad(const NodeRt& r, int slot, int s) { return nodes[size_t(r.in[size_t(slot)])].grad[size_t(s)].data(); }
+};
+
+void Network::Impl::build(const Policy* pol, const Calibration* cal) {
+  g.infer_shapes();
+  const size_t N = g.nodes.size();
+  cap = (max_batch + shards - 1) / shards;
+  if (pol) {
+    if (has_batch_norm(g))
+      throw Error("model '" + g.name + "': quantization-aware training needs the batch norms folded first");
+    if (!cal) throw Error("model '" + g.name + "': quantization-aware training needs a calibration");
+    quantized = true;
+    policy = *pol;
+    plan = plan_activations(g, policy);
+  }
+  nodes.resize(N);
+  const auto cons = g.consumers();
+  for (size_t j = 0; j < N; ++j) {
+    const Node& nd = g.nodes[j];
+    NodeRt& r = nodes[j];
+    r.node = &nd;
+    r.kind = nd.kind;
+    r.in = nd.inputs;
+    r.shape = nd.shape;
+    r.size = size_t(nd.shape.size());
+    if (!r.in.empty()) {
+      r.in_shape = g.nodes[size_t(r.in[0])].shape;
+      r.in_size = size_t(r.in_shape.size());
+    }
+    for (int i : r.in) r.need_grad |= nodes[size_t(i)].need_grad;
+    switch (nd.kind) {
+      case OpKind::Conv2d:
+        r.K = r.in_shape.c * nd.kernel * nd.kernel;
+        r.HWo = nd.shape.h * nd.shape.w;
+        r.weight = add_param(nd.name + ".weight", ParamKind::Weight, nd.weight, true);
+        r.bias = add_param(nd.name + ".bias", ParamKind::Bias, nd.bias, true);
+        r.need_grad = true;
+        break;
+      case OpKind::Dense:
+        r.weight = add_param(nd.name + ".weight", ParamKind::Weight, nd.weight, true);
+        r.bias = add_param(nd.name + ".bias", ParamKind::Bias, nd.bias, true);
+        r.need_grad = true;
+        break;
+      case OpKind::BatchNorm:
+        r.weight = add_param(nd.name + ".gamma", ParamKind::BatchNorm, nd.weight, false);
+        r.bias = add_param(nd.name + ".beta", ParamKind::BatchNorm, nd.bias, false);
+        r.mean = nd.mean;  // running statistics live in the graph copy `g`
+        r.need_grad = true;
+        break;
+      default:
+        break;
+    }
+    // First gradient writer of each input: backward runs consumers in
+    // decreasing index order, so the last consumer's first slot assigns.
+    for (size_t slot = 0; slot < r.in.size(); ++slot) {
+      const int i = r.in[slot];
+      const int last = *std::max_element(cons[size_t(i)].begin(), cons[size_t(i)].end());
+      bool first = last == int(j);
+      for (size_t k = 0; k < slot; ++k) first &= r.in[k] != i;
+      r.assign_in.push_back(first);
+    }
+    const size_t per = size_t(cap) * r.size;
+    r.act.assign(size_t(shards), std::vector<float>(per));
+    if (r.need_grad) r.grad.assign(size_t(shards), std::vector<float>(per));
+    if (nd.kind == OpKind::Conv2d) {
+      r.col.assign(size_t(shards), std::vector<float>(size_t(r.K) * cap * r.HWo));
+      r.tmp.assign(size_t(shards), std::vector<float>(size_t(nd.out_channels) * cap * r.HWo));
+    }
+    if (nd.kind == OpKind::MaxPool) r.arg.assign(size_t(shards), std::vector<int32_t>(per));
+    if (nd.kind == OpKind::BatchNorm) {
+      r.xhat.assign(size_t(shards), std::vector<float>(per));
+      r.part.assign(size_t(shards), std::vector<double>(2 * size_t(nd.shape.c)));
+      r.mean.assign(size_t(nd.shape.c), 0.f);
+      r.invstd.assign(size_t(nd.shape.c), 1.f);
+    }
+  }
+  if (!quantized) return;
+
+  // Quantizers: one per domain output, one per rescaled layer input.
+  clip_param.assign(plan.domains.size(), -1);
+  input_clip.assign(plan.domains.size(), 1.f);
+  for (size_t d = 0; d < plan.domains.size(); ++d) {
+    const ActDomain& dom = plan.domains[d];
+    if (dom.int32_output) continue;
+    auto it = cal->act_clip.find(dom.name);
+    if (it == cal->act_clip.end() || !(it->second > 0))
+      throw Error("model '" + g.name + "': the calibration has no positive activation clip for '" + dom.name + "'");
+    if (dom.root == 0)
+      input_clip[d] = it->second;  // the input's clip stays fixed (no gradient reaches the input)
+    else
+      clip_param[d] = add_param(dom.name + ".clip", ParamKind::Scale, {it->second}, true);
+  }
+  auto make_q = [&](int d, int bits, size_t elems) {
+    const ActDomain& dom = plan.domains[size_t(d)];
+    Quantizer q;
+    q.domain = d;
+    q.bits = bits;
+    q.is_signed = dom.is_signed;
+    q.lo = float(qmin(bits, dom.is_signed));
+    q.hi = float(qmax(bits, dom.is_signed));
+    q.level = float(clip_level(bits, dom.is_signed));
+    q.grad_scale = float(1.0 / std::sqrt(double(elems) * std::max(1.f, q.hi)));
+    quant.push_back(q);
+    return int(quant.size()) - 1;
+  };
+  for (size_t d = 0; d < plan.domains.size(); ++d) {
+    const ActDomain& dom = plan.domains[d];
+    if (dom.int32_output) continue;
+    NodeRt& r = nodes[size_t(dom.node)];
+    r.out_q = make_q(int(d), dom.bits, r.size);
+    r.pre.assign(size_t(shards), std::vector<float>(size_t(cap) * r.size));
+  }
+  const std::vector<int> layers = g.quantizable_layers();
+  for (size_t l = 0; l < layers.size(); ++l) {
+    NodeRt& r = nodes[size_t(layers[l])];
+    const Node& nd = *r.node;
+    r.layer = int(l);
+    const int d = plan.layer_input_domain[l];
+    const int a = plan.layer_input_bits[l];
+    if (a < plan.domains[size_t(d)].bits) {
+      r.in_q = make_q(d, a, r.in_size);
+      r.qin.assign(size_t(shards), std::vector<float>(size_t(cap) * r.in_size));
+      if (nodes[size_t(r.in[0])].need_grad) r.gqin.assign(size_t(shards), std::vector<float>(size_t(cap) * r.in_size));
+    }
+    const int w = policy.weight_bits[l];
+    r.wlo = float(qmin(w, true));
+    r.whi = float(qmax(w, true));
+    const float s = float(weight_scale_for(nd, w, *cal));
+    r.wscale = add_param(nd.name + ".weight_scale", ParamKind::Scale, {s}, false);
+    r.wq.resize(nd.weight.size());
+    r.bq.resize(nd.bias.size());
+  }
+  shard_clip_grad.assign(size_t(shards), std::vector<double>(plan.domains.size(), 0.0));
+}
+
+// Quantized copies of weights and biases for this step (QAT only).
+void Network::Impl::prepare_weights() {
+  if (!quantized) return;
+  for (NodeRt& r : nodes) {
+    if (r.layer < 0) continue;
+    const Param& W = params[size_t(r.weight)];
+    const Param& B = params[size_t(r.bias)];
+    const float sw = params[size_t(r.wscale)].value[0];
+    fake_quant(W.value.data(), r.wq.data(), W.value.size(), sw, r.wlo, r.whi);
+    // The input scale: the domain clip at the bits this layer reads.
+    const int d = plan.layer_input_domain[size_t(r.layer)];
+    const ActDomain& dom = plan.domains[size_t(d)];
+    const double s_in = double(domain_clip(d)) / clip_level(plan.layer_input_bits[size_t(r.layer)], dom.is_signed);
+    const double s_acc = s_in * double(sw);
+    for (size_t o = 0; o < B.value.size(); ++o)
+      r.bq[o] = float(s_acc * std::floor(double(B.value[o]) / s_acc + 0.5));
+  }
+}
+
+void Network::Impl::fwd_node(int j, int s, bool training) {
+  NodeRt& r = nodes[size_t(j)];
+  const Node& nd = *r.node;
+  const int ns = count(s);
+  if (ns == 0) return;
+  float* out = out_buf(r, s);
+  const size_t total = size_t(ns) * r.size;
+  switch (r.kind) {
+    case OpKind::Input:
+      break;  // filled by forward()
+    case OpKind::Conv2d: {
+      if (r.in_q >= 0) {
+        const Quantizer& q = quant[size_t(r.in_q)];
+        fake_quant(nodes[size_t(r.in[0])].act[size_t(s)].data(), r.qin[size_t(s)].data(), size_t(ns) * r.in_size,
+                   qscale(q), q.lo, q.hi);
+      }
+      const float* x = layer_input(r, s);
+      const size_t ld = size_t(ns) * r.HWo;
+      float* col = r.col[size_t(s)].data();
+      for (int i = 0; i < ns; ++i)
+        im2col(x + size_t(i) * r.in_size, r.in_shape.c, r.in_shape.h, r.in_shape.w, nd.kernel, nd.stride, nd.padding,
+               nd.shape.h, nd.shape.w, col + size_t(i) * r.HWo, ld);
+      const float* w = quantized ? r.wq.data() : params[size_t(r.weight)].value.data();
+      const float* b = quantized ? r.bq.data() : params[size_t(r.bias)].value.data();
+      const int co = nd.out_channels;
+      float* tmp = r.tmp[size_t(s)].data();
+      MapM(tmp, co, Eigen::Index(ld)).noalias() = CMapM(w, co, r.K) * CMapM(col, r.K, Eigen::Index(ld));
+      for (int i = 0; i < ns; ++i)
+        for (int o = 0; o < co; ++o) {
+          const float* src = tmp + size_t(o) * ld + size_t(i) * r.HWo;
+          float* dst = out + size_t(i) * r.size + size_t(o) * r.HWo;
+          const float bo = b[o];
+          for (int k = 0; k < r.HWo; ++k) dst[k] = src[k] + bo;
+        }
+      break;
+    }
+    case OpKind::Dense: {
+      if (r.in_q >= 0) {
+        const Quantizer& q = quant[size_t(r.in_q)];
+        fake_quant(nodes[size_t(r.in[0])].act[size_t(s)].data(), r.qin[size_t(s)].data(), size_t(ns) * r.in_size,
+                   qscale(q), q.lo, q.hi);
+      }
+      const float* x = layer_input(r, s);
+      const float* w = quantized ? r.wq.data() : params[size_t(r.weight)].value.data();
+      const float* b = quantized ? r.bq.data() : params[size_t(r.bias)].value.data();
+      const int fo = nd.out_channels, fi = int(r.in_size);
+      MapM Y(out, ns, fo);
+      Y.noalias() = CMapM(x, ns, fi) * CMapM(w, fo, fi).transpose();
+      Y.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(b, fo);
+      break;
+    }
+    case OpKind::Relu: {
+      const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
+      for (size_t k = 0; k < total; ++k) out[k] = std::max(x[k], 0.f);
+      break;
+    }
+    case OpKind::MaxPool: {
+      const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
+      int32_t* arg = r.arg[size_t(s)].data();
+      const int H = r.in_shape.h, W = r.in_shape.w, Ho = nd.shape.h, Wo = nd.shape.w, k = nd.kernel;
+      for (int i = 0; i < ns; ++i)
+        for (int c = 0; c < nd.shape.c; ++c) {
+          const float* xc = x + size_t(i) * r.in_size + size_t(c) * H * W;
+          float* oc = out + size_t(i) * r.size + size_t(c) * Ho * Wo;
+          int32_t* ac = arg + size_t(i) * r.size + size_t(c) * Ho * Wo;
+          for (int oh = 0; oh < Ho; ++oh)
+            for (int ow = 0; ow < Wo; ++ow) {
+              float best = -std::numeric_limits<float>::infinity();
+              int32_t bi = -1;
+              const int h0 = oh * nd.stride - nd.padding, w0 = ow * nd.stride - nd.padding;
+              for (int kh = std::max(0, -h0); kh < k && h0 + kh < H; ++kh)
+                for (int kw = std::max(0, -w0); kw < k && w0 + kw < W; ++kw) {
+                  const int idx = (h0 + kh) * W + w0 + kw;
+                  if (xc[idx] > best || bi < 0) {
+                    best = xc[idx];
+                    bi = idx;
+                  }
+                }
+              oc[oh * Wo + ow] = bi < 0 ? 0.f : best;
+              ac[oh * Wo + ow] = bi < 0 ? -1 : c * H * W + bi;
+            }
+        }
+      break;
+    }
+    case OpKind::AvgPool: {
+      const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
+      const int H = r.in_shape.h, W = r.in_shape.w, Ho = nd.shape.h, Wo = nd.shape.w, k = nd.kernel;
+      const float inv = 1.f / float(k * k);
+      for (int i = 0; i < ns; ++i)
+        for (int c = 0; c < nd.shape.c; ++c) {
+          const float* xc = x + size_t(i) * r.in_size + size_t(c) * H * W;
+          float* oc = out + size_t(i) * r.size + size_t(c) * Ho * Wo;
+          for (int oh = 0; oh < Ho; ++oh)
+            for (int ow = 0; ow < Wo; ++ow) {
+              float sum = 0;
+              const int h0 = oh * nd.stride - nd.padding, w0 = ow * nd.stride - nd.padding;
+              for (int kh = std::max(0, -h0); kh < k && h0 + kh < H; ++kh)
+                for (int kw = std::max(0, -w0); kw < k && w0 + kw < W; ++kw) sum += xc[(h0 + kh) * W + w0 + kw];
+              oc[oh * Wo + ow] = sum * inv;
+            }
+        }
+      break;
+    }
+    case OpKind::GlobalAvgPool: {
+      const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
+      const int hw = r.in_shape.h * r.in_shape.w;
+      for (int i = 0; i < ns; ++i)
+        for (int c = 0; c < nd.shape.c; ++c) {
+          const float* xc = x + size_t(i) * r.in_size + size_t(c) * hw;
+          float sum = 0;
+          for (int k = 0; k < hw; ++k) sum += xc[k];
+          out[size_t(i) * r.size + size_t(c)] = sum / float(hw);
+        }
+      break;
+    }
+    case OpKind::BatchNorm: {
+      if (training) break;  // bn_apply() with the batch statistics
+      const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
+      const float* gamma = params[size_t(r.weight)].value.data();
+      const float* beta = params[size_t(r.bias)].value.data();
+      const int hw = nd.shape.h * nd.shape.w;
+      for (int c = 0; c < nd.shape.c; ++c) {
+        const float a = gamma[c] / std::sqrt(nd.var[size_t(c)] + nd.eps);
+        const float b = beta[c] - a * nd.mean[size_t(c)];
+        for (int i = 0; i < ns; ++i) {
+          const float* xc = x + size_t(i) * r.size + size_t(c) * hw;
+          float* oc = out + size_t(i) * r.size + size_t(c) * hw;
+          for (int k = 0; k < hw; ++k) oc[k] = a * xc[k] + b;
+        }
+      }
+      break;
+    }
+    case OpKind::Add: {
+      const float* a = nodes[size_t(r.in[0])].act[size_t(s)].data();
+      const float* b = nodes[size_t(r.in[1])].act[size_t(s)].data();
+      for (size_t k = 0; k < total; ++k) out[k] = a[k] + b[k];
+      break;
+    }
+    case OpKind::Flatten: {
+      const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
+      std::copy(x, x + total, out);
+      break;
+    }
+  }
+  if (r.out_q >= 0) {
+    const Quantizer& q = quant[size_t(r.out_q)];
+    fake_quant(out, r.act[size_t(s)].data(), total, qscale(q), q.lo, q.hi);
+  }
+}
+
+// Batch norm (training): per-shard partial sums, reduced in shard order.
+void Network::Impl::bn_stats(int j, int s) {
+  NodeRt& r = nodes[size_t(j)];
+  const int ns = count(s), C = r.shape.c, hw = r.shape.h * r.shape.w;
+  std::vector<double>& p = r.part[size_t(s)];
+  std::fill(p.begin(), p.end(), 0.0);
+  const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
+  for (int i = 0; i < ns; ++i)
+    for (int c = 0; c < C; ++c) {
+      const float* xc = x + size_t(i) * r.size + size_t(c) * hw;
+      float sum = 0, sq = 0;
+      for (int k = 0; k < hw; ++k) {
+        sum += xc[k];
+        sq += xc[k] * xc[k];
+      }
+      p[size_t(c)] += sum;
+      p[size_t(C + c)] += sq;
+    }
+}
+
+void Network::Impl::bn_reduce(int j) {
+  NodeRt& r = nodes[size_t(j)];
+  Node& nd = g.nodes[size_t(j)];
+  const int C = r.shape.c;
+  const double m = double(n) * r.shape.h * r.shape.w;
+  for (int c = 0; c < C; ++c) {
+    double sum = 0, sq = 0;
+    for (int s = 0; s < shards; ++s) {
+      sum += r.part[size_t(s)][size_t(c)];
+      sq += r.part[size_t(s)][size_t(C + c)];
+    }
+    const double mean = sum / m, var = std::max(0.0, sq / m - mean * mean);
+    r.mean[size_t(c)] = float(mean);
+    r.invstd[size_t(c)] = float(1.0 / std::sqrt(var + nd.eps));
+    constexpr double kMomentum = 0.1;  // PyTorch's default
+    nd.mean[size_t(c)] = float((1 - kMomentum) * nd.mean[size_t(c)] + kMomentum * mean);
+    nd.var[size_t(c)] = float((1 - kMomentum) * nd.var[size_t(c)] + kMomentum * var * m / std::max(1.0, m - 1));
+  }
+}
+
+void Network::Impl::bn_apply(int j, int s) {
+  NodeRt& r = nodes[size_t(j)];
+  const int ns = count(s), C = r.shape.c, hw = r.shape.h * r.shape.w;
+  const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
+  float* xh = r.xhat[size_t(s)].data();
+  float* out = out_buf(r, s);
+  const float* gamma = params[size_t(r.weight)].value.data();
+  const float* beta = params[size_t(r.bias)].value.data();
+  for (int i = 0; i < ns; ++i)
+    for (int c = 0; c < C; ++c) {
+      const size_t off = size_t(i) * r.size + size_t(c) * hw;
+      const float mu = r.mean[size_t(c)], is = r.invstd[size_t(c)], ga = gamma[c], be = beta[c];
+      for (int k = 0; k < hw; ++k) {
+        const float v = (x[off + k] - mu) * is;
+        xh[off + k] = v;
+        out[off + k] = ga * v + be;
+      }
+    }
+}
+
+void Network::Impl::loss_grad(int s) {
+  NodeRt& r = nodes.back();
+  const int ns = count(s), C = int(r.size), b0 = begin(s);
+  const float* x = r.act[size_t(s)].data();
+  float* gr = r.grad.empty() ? nullptr : r.grad[size_t(s)].data();
+  double loss = 0;
+  int correct = 0;
+  const float inv_n = 1.f / float(n);
+  for (int i = 0; i < ns; ++i) {
+    const float* xi = x + size_t(i) * C;
+    const int y = labels[b0 + i];
+    int best = 0;
+    float mx = xi[0];
+    for (int c = 1; c < C; ++c)
+      if (xi[c] > mx) {
+        mx = xi[c];
+        best = c;
+      }
+    correct += best == y;
+    double z = 0;
+    for (int c = 0; c < C; ++c) z += std::exp(double(xi[c] - mx));
+    loss += std::log(z) - double(xi[y] - mx);
+    if (gr)
+      for (int c = 0; c < C; ++c)
+        gr[size_t(i) * C + c] = (float(std::exp(double(xi[c] - mx)) / z) - (c == y ? 1.f : 0.f)) * inv_n;
+  }
+  shard_loss[size_t(s)] = loss;
+  shard_correct[size_t(s)] = correct;
+}
+
+void Network::Impl::bwd_node(int j, int s) {
+  NodeRt& r = nodes[size_t(j)];
+  if (!r.need_grad) return;
+  const Node& nd = *r.node;
+  const int ns = count(s);
+  const size_t total = size_t(ns) * r.size;
+  float* g = r.grad[size_t(s)].data();
+  if (r.out_q >= 0 && ns > 0) {  // through the output quantizer: STE + LSQ
+    const Quantizer& q = quant[size_t(r.out_q)];
+    const double ds = fake_quant_backward(r.pre[size_t(s)].data(), g, g, false, total, qscale(q), q.lo, q.hi);
+    shard_clip_grad[size_t(s)][size_t(q.domain)] += ds * q.grad_scale / q.level;
+  }
+  auto input_needs = [&](int slot) { return nodes[size_t(r.in[size_t(slot)])].need_grad; };
+  switch (r.kind) {
+    case OpKind::Input:
+      break;
+    case OpKind::Conv2d: {
+      const int co = nd.out_channels;
+      float* dW = params[size_t(r.weight)].shard_grad[size_t(s)].data();
+      float* db = params[size_t(r.bias)].shard_grad[size_t(s)].data();
+      if (ns == 0) {
+        std::fill(dW, dW + size_t(co) * r.K, 0.f);
+        std::fill(db, db + co, 0.f);
+        break;
+      }
+      const size_t ld = size_t(ns) * r.HWo;
+      float* tmp = r.tmp[size_t(s)].data();
+      for (int o = 0; o < co; ++o) {
+        float sum = 0;
+        for (int i = 0; i < ns; ++i) {
+          const float* src = g + size_t(i) * r.size + size_t(o) * r.HWo;
+          float* dst = tmp + size_t(o) * ld + size_t(i) * r.HWo;
+          for (int k = 0; k < r.HWo; ++k) {
+            dst[k] = src[k];
+            sum += src[k];
+          }
+        }
+        db[o] = sum;
+      }
+      float* col = r.col[size_t(s)].data();
+      CMapM G(tmp, co, Eigen::Index(ld));
+      MapM(dW, co, r.K).noalias() = G * CMapM(col, r.K, Eigen::Index(ld)).transpose();
+      if (!input_needs(0)) break;
+      const float* w = quantized ? r.wq.data() : params[size_t(r.weight)].value.data();
+      MapM(col, r.K, Eigen::Index(ld)).noalias() = CMapM(w, co, r.K).transpose() * G;
+      const bool rescaled = r.in_q >= 0;
+      float* dx = rescaled ? r.gqin[size_t(s)].data() : in_grad(r, 0, s);
+      if (rescaled || r.assign_in[0]) std::fill(dx, dx + size_t(ns) * r.in_size, 0.f);
+      for (int i = 0; i < ns; ++i)
+        col2im(col + size_t(i) * r.HWo, ld, r.in_shape.c, r.in_shape.h, r.in_shape.w, nd.kernel, nd.stride,
+               nd.padding, nd.shape.h, nd.shape.w, dx + size_t(i) * r.in_size);
+      break;
+    }
+    case OpKind::Dense: {
+      const int fo = nd.out_channels, fi = int(r.in_size);
+      float* dW = params[size_t(r.weight)].shard_grad[size_t(s)].data();
+      float* db = params[size_t(r.bias)].shard_grad[size_t(s)].data();
+      if (ns == 0) {
+        std::fill(dW, dW + size_t(fo) * fi, 0.f);
+        std::fill(db, db + fo, 0.f);
+        break;
+      }
+      CMapM G(g, ns, fo);
+      Eigen::Map<Eigen::RowVectorXf>(db, fo) = G.colwise().sum();
+      MapM(dW, fo, fi).noalias() = G.transpose() * CMapM(layer_input(r, s), ns, fi);
+      if (!input_needs(0)) break;
+      const float* w = quantized ? r.wq.data() : params[size_t(r.weight)].value.data();
+      const bool rescaled = r.in_q >= 0;
+      float* dx = rescaled ? r.gqin[size_t(s)].data() : in_grad(r, 0, s);
+      if (rescaled || r.assign_in[0])
+        MapM(dx, ns, fi).noalias() = G * CMapM(w, fo, fi);
+      else
+        MapM(dx, ns, fi).noalias() += G * CMapM(w, fo, fi);
+      break;
+    }
+    case OpKind::Relu: {
+      if (!input_needs(0)) break;
+      const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
+      float* dx = in_grad(r, 0, s);
+      if (r.assign_in[0])
+        for (size_t k = 0; k < total; ++k) dx[k] = x[k] > 0.f ? g[k] : 0.f;
+      else
+        for (size_t k = 0; k < total; ++k) dx[k] += x[k] > 0.f ? g[k] : 0.f;
+      break;
+    }
+    case OpKind::MaxPool: {
+      if (!input_needs(0)) break;
+      float* dx = in_grad(r, 0, s);
+      if (r.assign_in[0]) std::fill(dx, dx + size_t(ns) * r.in_size, 0.f);
+      const int32_t* arg = r.arg[size_t(s)].data();
+      for (int i = 0; i < ns; ++i) {
+        float* dxi = dx + size_t(i) * r.in_size;
+        for (size_t k = 0; k < r.size; ++k) {
+          const int32_t a = arg[size_t(i) * r.size + k];
+          if (a >= 0) dxi[a] += g[size_t(i) * r.size + k];
+        }
+      }
+      break;
+    }
+    case OpKind::AvgPool: {
+      if (!input_needs(0)) break;
+      float* dx = in_grad(r, 0, s);
+      if (r.assign_in[0]) std::fill(dx, dx + size_t(ns) * r.in_size, 0.f);
+      const int H = r.in_shape.h, W = r.in_shape.w, Ho = nd.shape.h, Wo = nd.shape.w, k = nd.kernel;
+      const float inv = 1.f / float(k * k);
+      for (int i = 0; i < ns; ++i)
+        for (int c = 0; c < nd.shape.c; ++c) {
+          float* dc = dx + size_t(i) * r.in_size + size_t(c) * H * W;
+          const float* gc = g + size_t(i) * r.size + size_t(c) * Ho * Wo;
+          for (int oh = 0; oh < Ho; ++oh)
+            for (int ow = 0; ow < Wo; ++ow) {
+              const float v = gc[oh * Wo + ow] * inv;
+              const int h0 = oh * nd.stride - nd.padding, w0 = ow * nd.stride - nd.padding;
+              for (int kh = std::max(0, -h0); kh < k && h0 + kh < H; ++kh)
+                for (int kw = std::max(0, -w0); kw < k && w0 + kw < W; ++kw) dc[(h0 + kh) * W + w0 + kw] += v;
+            }
+        }
+      break;
+    }
+    case OpKind::GlobalAvgPool: {
+      if (!input_needs(0)) break;
+      float* dx = in_grad(r, 0, s);
+      const int hw = r.in_shape.h * r.in_shape.w;
+      for (int i = 0; i < ns; ++i)
+        for (int c = 0; c < nd.shape.c; ++c) {
+          const float v = g[size_t(i) * r.size + size_t(c)] / float(hw);
+          float* dc = dx + size_t(i) * r.in_size + size_t(c) * hw;
+          if (r.assign_in[0])
+            std::fill(dc, dc + hw, v);
+          else
+            for (int k = 0; k < hw; ++k) dc[k] += v;
+        }
+      break;
+    }
+    case OpKind::BatchNorm:
+      break;  // bn_bwd_*()
+    case OpKind::Add:
+    case OpKind::Flatten:
+      for (size_t slot = 0; slot < r.in.size(); ++slot) {
+        if (!input_needs(int(slot))) continue;
+        float* dx = in_grad(r, int(slot), s);
+        if (r.assign_in[slot])
+          std::copy(g, g + total, dx);
+        else
+          for (size_t k = 0; k < total; ++k) dx[k] += g[k];
+      }
+      break;
+  }
+  // A rescaled input copy: its gradient through the copy's quantizer.
+  if (r.in_q >= 0 && ns > 0 && !r.gqin.empty()) {
+    const Quantizer& q = quant[size_t(r.in_q)];
+    const double ds = fake_quant_backward(nodes[size_t(r.in[0])].act[size_t(s)].data(), r.gqin[size_t(s)].data(),
+                                          in_grad(r, 0, s), !r.assign_in[0], size_t(ns) * r.in_size, qscale(q), q.lo,
+                                          q.hi);
+    shard_clip_grad[size_t(s)][size_t(q.domain)] += ds * q.grad_scale / q.level;
+  }
+}
+
+void Network::Impl::bn_bwd_stats(int j, int s) {
+  NodeRt& r = nodes[size_t(j)];
+  const int ns = count(s), C = r.shape.c, hw = r.shape.h * r.shape.w;
+  std::vector<double>& p = r.part[size_t(s)];
+  std::fill(p.begin(), p.end(), 0.0);
+  const float* g = r.grad[size_t(s)].data();
+  const float* xh = r.xhat[size_t(s)].data();
+  for (int i = 0; i < ns; ++i)
+    for (int c = 0; c < C; ++c) {
+      const size_t off = size_t(i) * r.size + size_t(c) * hw;
+      float sg = 0, sgx = 0;
+      for (int k = 0; k < hw; ++k) {
+        sg += g[off + k];
+        sgx += g[off + k] * xh[off + k];
+      }
+      p[size_t(c)] += sg;
+      p[size_t(C + c)] += sgx;
+    }
+}
+
+void Network::Impl::bn_bwd_reduce(int j) {
+  NodeRt& r = nodes[size_t(j)];
+  const int C = r.shape.c;
+  float* dgamma = params[size_t(r.weight)].grad.data();
+  float* dbeta = params[size_t(r.bias)].grad.data();
+  for (int c = 0; c < C; ++c) {
+    double sg = 0, sgx = 0;
+    for (int s = 0; s < shards; ++s) {
+      sg += r.part[size_t(s)][size_t(c)];
+      sgx += r.part[size_t(s)][size_t(C + c)];
+    }
+    dbeta[c] = float(sg);
+    dgamma[c] = float(sgx);
+  }
+}
+
+void Network::Impl::bn_bwd_apply(int j, int s) {
+  NodeRt& r = nodes[size_t(j)];
+  if (!nodes[size_t(r.in[0])].need_grad) return;
+  const int ns = count(s), C = r.shape.c, hw = r.shape.h * r.shape.w;
+  const float m = float(n) * float(hw);
+  const float* g = r.grad[size_t(s)].data();
+  const float* xh = r.xhat[size_t(s)].data();
+  const float* gamma = params[size_t(r.weight)].value.data();
+  const float* dgamma = params[size_t(r.weight)].grad.data();
+  const float* dbeta = params[size_t(r.bias)].grad.data();
+  float* dx = in_grad(r, 0, s);
+  const bool assign = r.assign_in[0];
+  for (int i = 0; i < ns; ++i)
+    for (int c = 0; c < C; ++c) {
+      const size_t off = size_t(i) * r.size + size_t(c) * hw;
+      const float a = gamma[c] * r.invstd[size_t(c)], mb = dbeta[c] / m, mg = dgamma[c] / m;
+      for (int k = 0; k < hw; ++k) {
+        const float v = a * (g[off + k] - mb - xh[off + k] * mg);
+        dx[off + k] = assign ? v : dx[off + k] + v;
+      }
+    }
+}
+
+// Sums the per-shard gradients in shard order; STE and LSQ for quantized weights.
+void Network::Impl::reduce_grads() {
+  for (Param& p : params) {
+    if (p.shard_grad.empty()) continue;
+    if (p.kind == ParamKind::Scale) continue;
+    std::copy(p.shard_grad[0].begin(), p.shard_grad[0].end(), p.grad.begin());
+    for (int s = 1; s < shards; ++s) {
+      const float* src = p.shard_grad[size_t(s)].data();
+      float* dst = p.grad.data();
+      for (size_t k = 0; k < p.grad.size(); ++k) dst[k] += src[k];
+    }
+  }
+  if (!quantized) return;
+  for (size_t d = 0; d < clip_param.size(); ++d) {
+    if (clip_param[d] < 0) continue;
+    double sum = 0;
+    for (int s = 0; s < shards; ++s) sum += shard_clip_grad[size_t(s)][d];
+    params[size_t(clip_param[d])].grad[0] = float(sum);
+  }
+  for (NodeRt& r : nodes) {
+    if (r.layer < 0) continue;
+    Param& W = params[size_t(r.weight)];
+    Param& S = params[size_t(r.wscale)];
+    const float sw = S.value[0];
+    const double ds = fake_quant_backward(W.value.data(), W.grad.data(), W.grad.data(), false, W.grad.size(), sw,
+                                          r.wlo, r.whi);
+    S.grad[0] = float(ds / std::sqrt(double(W.grad.size()) * std::max(1.f, r.whi)));
+  }
+}
+
+// ------------------------------------------------------------------ Network
+
+Network::Network(const Graph& g, int max_batch, int threads, int shards, const Policy* policy,
+                 const Calibration* calibration) {
+  if (max_batch < 1) throw Error("training batch must be at least 1, got " + std::to_string(max_batch));
+  if (shards < 1) throw Error("shards must be at least 1");
+  impl_ = std::make_unique<Impl>(g, max_batch, threads, shards);
+  impl_->build(policy, calibration);
+  impl_->shard_loss.assign(size_t(shards), 0.0);
+  impl_->shard_correct.assign(size_t(shards), 0);
+}
+
+Network::~Network() = default;
+
+bool Network::quantized() const { return impl_->quantized; }
+int Network::max_batch() const { return impl_->max_batch; }
+int Network::threads() const { return impl_->pool.threads(); }
+const Graph& Network::graph() const { return impl_->g; }
+
+void Network::forward(const float* images, int n, bool training) {
+  Impl& m = *impl_;
+  if (n < 1 || n > m.max_batch)
+    throw Error("forward of " + std::to_string(n) + " images, the network was built for at most " +
+                std::to_string(m.max_batch));
+  m.n = n;
+  m.trained_forward = training;
+  m.prepare_weights();
+  const int N = int(m.nodes.size());
+  int i = 0, pending_bn = -1;
+  for (;;) {
+    int j = i;
+    while (j < N && !(training && m.nodes[size_t(j)].kind == OpKind::BatchNorm)) ++j;
+    m.pool.run(m.shards, [&](int s) {
+      if (i == 0) {  // the input node: copy (and quantize) the shard's images
+        NodeRt& in = m.nodes[0];
+        const size_t sz = in.size * size_t(m.count(s));
+        const float* src = images + size_t(m.begin(s)) * in.size;
+        if (in.out_q >= 0) {
+          std::copy(src, src + sz, in.pre[size_t(s)].begin());
+          const Quantizer& q = m.quant[size_t(in.out_q)];
+          fake_quant(src, in.act[size_t(s)].data(), sz, m.qscale(q), q.lo, q.hi);
+        } else {
+          std::copy(src, src + sz, in.act[size_t(s)].begin());
+        }
+      }
+      if (pending_bn >= 0) m.bn_apply(pending_bn, s);
+      for (int k = std::max(i, 1); k < j; ++k) m.fwd_node(k, s, training);
+      if (j < N) m.bn_stats(j, s);
+    });
+    if (j >= N) break;
+    m.bn_reduce(j);
+    pending_bn = j;
+    i = j + 1;
+  }
+}
+
+double Network::loss(const uint8_t* labels, int* correct) {
+  Impl& m = *impl_;
+  m.labels = labels;
+  // Loss only: compute into the gradient buffer anyway (cheap), no backward.
+  m.pool.run(m.shards, [&](int s) { m.loss_grad(s); });
+  double total = 0;
+  int c = 0;
+  for (int s = 0; s < m.shards; ++s) {
+    total += m.shard_loss[size_t(s)];
+    c += m.shard_correct[size_t(s)];
+  }
+  if (correct) *correct = c;
+  return total / m.n;
+}
+
+double Network::loss_backward(const uint8_t* labels, int* correct) {
+  Impl& m = *impl_;
+  if (!m.trained_forward) throw Error("backward needs a forward pass in training mode");
+  m.labels = labels;
+  for (auto& v : m.shard_clip_grad) std::fill(v.begin(), v.end(), 0.0);
+  const int N = int(m.nodes.size());
+  int i = N - 1, pending_bn = -1;
+  bool first = true;
+  for (;;) {
+    int j = i;
+    while (j >= 1 && m.nodes[size_t(j)].kind != OpKind::BatchNorm) --j;
+    m.pool.run(m.shards, [&](int s) {
+      if (first) m.loss_grad(s);
+      if (pending_bn >= 0) m.bn_bwd_apply(pending_bn, s);
+      for (int k = i; k > j; --k) m.bwd_node(k, s);
+      if (j >= 1) m.bn_bwd_stats(j, s);
+    });
+    first = false;
+    if (j < 1) break;
+    m.bn_bwd_reduce(j);
+    pending_bn = j;
+    i = j - 1;
+  }
+  m.reduce_grads();
+  double total = 0;
+  int c = 0;
+  for (int s = 0; s < m.shards; ++s) {
+    total += m.shard_loss[size_t(s)];
+    c += m.shard_correct[size_t(s)];
+  }
+  if (correct) *correct = c;
+  return total / m.n;
+}
+
+void Network::sgd_step(const SgdParams& p) {
+  for (Param& q : impl_->params) {
+    const bool scale = q.kind == ParamKind::Scale;
+    const float lr = scale ? p.lr * p.scale_lr_factor : p.lr;
+    const float wd = q.kind == ParamKind::Weight ? p.weight_decay : 0.f;
+    float* w = q.value.data();
+    float* v = q.mom.data();
+    const float* g = q.grad.data();
+    for (size_t k = 0; k < q.value.size(); ++k) {
+      v[k] = p.momentum * v[k] + g[k] + wd * w[k];
+      w[k] -= lr * v[k];
+    }
+    if (scale)
+      for (float& x : q.value) x = std::max(x, 1e-6f);
+  }
+}
+
+const float* Network::output(int i) const {
+  const Impl& m = *impl_;
+  int s = 0;
+  while (s + 1 < m.shards && m.begin(s + 1) <= i) ++s;
+  return m.nodes.back().act[size_t(s)].data() + size_t(i - m.begin(s)) * m.nodes.back().size;
+}
+
+int Network::output_size() const { return int(impl_->nodes.back().size); }
+
+int Network::predict(int i) const {
+  const float* o = output(i);
+  return int(std::max_element(o, o + output_size()) - o);
+}
+
+std::vector<ParamView> Network::params() {
+  std::vector<ParamView> out;
+  for (Param& p : impl_->params) out.push_back({p.name, p.value.data(), p.grad.data(), p.value.size()});
+  return out;
+}
+
+std::vector<std::vector<float>*> Network::momentum_buffers() {
+  std::vector<std::vector<float>*> out;
+  for (Param& p : impl_->params) out.push_back(&p.mom);
+  return out;
+}
+
+void Network::write_back(Graph& g) const {
+  const Impl& m = *impl_;
+  if (g.nodes.size() != m.g.nodes.size()) throw Error("write_back: the graph has a different structure");
+  for (size_t j = 0; j < g.nodes.size(); ++j) {
+    const NodeRt& r = m.nodes[j];
+    Node& nd = g.nodes[j];
+    if (nd.kind != r.kind) throw Error("write_back: node '" + nd.name + "' has a different kind");
+    if (r.weight >= 0) nd.weight = m.params[size_t(r.weight)].value;
+    if (r.bias >= 0) nd.bias = m.params[size_t(r.bias)].value;
+    if (nd.kind == OpKind::BatchNorm) {
+      nd.mean = m.g.nodes[j].mean;
+      nd.var = m.g.nodes[j].var;
+    }
+  }
+}
+
+Calibration Network::calibration() const {
+  const Impl& m = *impl_;
+  Calibration c;
+  if (!m.quantized) return c;
+  for (size_t d = 0; d < m.plan.domains.size(); ++d)
+    if (!m.plan.domains[d].int32_output) c.act_clip[m.plan.domains[d].name] = m.domain_clip(int(d));
+  for (const NodeRt& r : m.nodes)
+    if (r.layer >= 0) c.weight_scale[r.node->name] = m.params[size_t(r.wscale)].value[0];
+  return c;
+}
+
+}  // namespace cimvp::train
