@@ -8,7 +8,7 @@
 #include "common/error.h"
 #include "nn/train/thread_pool.h"
 
-namespace cimvp::train {
+namespace cimvp::training {
 
 namespace {
 
@@ -255,6 +255,8 @@ void Network::Impl::build(const Policy* pol, const Calibration* cal) {
       r.in_size = size_t(r.in_shape.size());
     }
     for (int i : r.in) r.need_grad |= nodes[size_t(i)].need_grad;
+    if ((nd.quantizable() || nd.kind == OpKind::BatchNorm) && nd.weight.empty())
+      throw Error("model '" + g.name + "': node '" + nd.name + "' has no parameters (a structure-only graph cannot be trained or evaluated)");
     switch (nd.kind) {
       case OpKind::Conv2d:
         r.K = r.in_shape.c * nd.kernel * nd.kernel;
@@ -1041,4 +1043,4 @@ Calibration Network::calibration() const {
   return c;
 }
 
-}  // namespace cimvp::train
+}  // namespace cimvp::training

@@ -37,7 +37,7 @@
 #include "nn/policy.h"
 #include "nn/quant.h"
 
-namespace cimvp::train {
+namespace cimvp::training {
 
 struct SgdParams {
   float lr = 0.05f;
@@ -104,4 +104,4 @@ class Network {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace cimvp::train
+}  // namespace cimvp::training

@@ -7,7 +7,7 @@
 #define CIMVP_PAUSE() std::this_thread::yield()
 #endif
 
-namespace cimvp::train {
+namespace cimvp::training {
 
 namespace {
 constexpr int kSpins = 20000;  // ~100 us of pause instructions before sleeping
@@ -89,4 +89,4 @@ void ShardPool::run(int shards, const std::function<void(int)>& fn) {
     if (e) std::rethrow_exception(e);
 }
 
-}  // namespace cimvp::train
+}  // namespace cimvp::training

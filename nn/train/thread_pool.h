@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-namespace cimvp::train {
+namespace cimvp::training {
 
 class ShardPool {
  public:
@@ -43,4 +43,4 @@ class ShardPool {
   std::vector<std::exception_ptr> errors_;
 };
 
-}  // namespace cimvp::train
+}  // namespace cimvp::training

@@ -1,0 +1,368 @@
+#include "nn/train/trainer.h"
+
+#include <zlib.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include "common/error.h"
+#include "nn/reference.h"
+#include "nn/train/network.h"
+#include "nn/zoo.h"
+
+namespace cimvp {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+uint64_t splitmix(uint64_t& s) {
+  uint64_t z = (s += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// The image order of an epoch: a Fisher-Yates shuffle seeded by (seed, epoch).
+std::vector<uint32_t> epoch_order(size_t n, uint64_t seed, int epoch) {
+  std::vector<uint32_t> p(n);
+  for (size_t i = 0; i < n; ++i) p[i] = uint32_t(i);
+  uint64_t s = seed * 0xd1b54a32d192ed03ull + uint64_t(epoch + 1) * 0x8cb92ba72f3d8dd7ull;
+  for (size_t i = n; i > 1; --i) std::swap(p[i - 1], p[splitmix(s) % i]);
+  return p;
+}
+
+// ---------------------------------------------------------------- checkpoint state
+// <checkpoint>.state: "CIMVPTRS", u32 version, u32 epochs done, u32 buffer
+// count, per buffer u64 length + float32 values, u32 CRC-32 of all before.
+constexpr char kStateMagic[8] = {'C', 'I', 'M', 'V', 'P', 'T', 'R', 'S'};
+
+template <class T>
+void put(std::string& s, T v) {
+  s.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+void save_state(const std::string& path, int epochs_done, const std::vector<std::vector<float>*>& buffers) {
+  std::string s(kStateMagic, 8);
+  put<uint32_t>(s, 1);
+  put<uint32_t>(s, uint32_t(epochs_done));
+  put<uint32_t>(s, uint32_t(buffers.size()));
+  for (const auto* b : buffers) {
+    put<uint64_t>(s, b->size());
+    s.append(reinterpret_cast<const char*>(b->data()), b->size() * sizeof(float));
+  }
+  put<uint32_t>(s, uint32_t(crc32(0, reinterpret_cast<const Bytef*>(s.data()), uInt(s.size()))));
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f.write(s.data(), std::streamsize(s.size())) || !f.flush()) throw Error(tmp + ": cannot write");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error(path + ": cannot rename " + tmp + " to it");
+}
+
+int load_state(const std::string& path, const std::vector<std::vector<float>*>& buffers) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(path + ": cannot open the training state of the checkpoint");
+  std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  auto bad = [&](const std::string& why) { return Error(path + ": corrupt training state: " + why); };
+  if (s.size() < 24 || std::memcmp(s.data(), kStateMagic, 8) != 0) throw bad("bad magic or too short");
+  uint32_t crc;
+  std::memcpy(&crc, s.data() + s.size() - 4, 4);
+  if (crc != uint32_t(crc32(0, reinterpret_cast<const Bytef*>(s.data()), uInt(s.size() - 4))))
+    throw bad("checksum mismatch");
+  size_t pos = 8;
+  auto get32 = [&] {
+    uint32_t v;
+    std::memcpy(&v, s.data() + pos, 4);
+    pos += 4;
+    return v;
+  };
+  if (get32() != 1) throw bad("unknown version");
+  const int epochs_done = int(get32());
+  if (get32() != buffers.size()) throw bad("buffer count differs from the model's parameters");
+  for (auto* b : buffers) {
+    if (pos + 8 > s.size() - 4) throw bad("truncated");
+    uint64_t len;
+    std::memcpy(&len, s.data() + pos, 8);
+    pos += 8;
+    if (len != b->size() || pos + len * 4 > s.size() - 4) throw bad("buffer size differs from the model's");
+    std::memcpy(b->data(), s.data() + pos, len * 4);
+    pos += len * 4;
+  }
+  return epochs_done;
+}
+
+bool file_exists(const std::string& p) { return std::ifstream(p).good(); }
+
+std::string fmt(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.6g", v);
+  return b;
+}
+
+// The run parameters a checkpoint must share with the options that resume it.
+std::map<std::string, std::string> run_keys(const TrainOptions& o) {
+  return {{"train.epochs", std::to_string(o.epochs)}, {"train.batch", std::to_string(o.batch)},
+          {"train.lr", fmt(o.lr)},                     {"train.seed", std::to_string(o.seed)},
+          {"train.policy", o.policy ? to_yaml(*o.policy) : "float"},
+          {"train.images", std::to_string(o.train_images)}};
+}
+
+// Evaluation of a Network on a dataset in chunks of its max batch.
+EvalResult run_network(training::Network& net, const Dataset& d) {
+  EvalResult r;
+  const auto t0 = Clock::now();
+  double loss = 0;
+  for (size_t i = 0; i < d.size(); i += size_t(net.max_batch())) {
+    const int n = int(std::min(d.size() - i, size_t(net.max_batch())));
+    net.forward(d.image(i), n, false);
+    int c = 0;
+    loss += net.loss(d.labels.data() + i, &c) * n;
+    r.correct += size_t(c);
+    for (int k = 0; k < n; ++k) r.predictions.push_back(net.predict(k));
+  }
+  r.images = d.size();
+  r.accuracy = r.images ? double(r.correct) / double(r.images) : 0;
+  r.loss = r.images ? loss / double(r.images) : 0;
+  r.seconds = since(t0);
+  return r;
+}
+
+void check_data(const Graph& g, const Dataset& d, const std::string& what) {
+  if (d.shape != g.input_shape())
+    throw Error("model '" + g.name + "' takes " + g.input_shape().str() + " inputs, the " + what + " images of '" +
+                d.name + "' are " + d.shape.str());
+  if (g.output_shape().size() != d.classes)
+    throw Error("model '" + g.name + "' has " + std::to_string(g.output_shape().size()) + " outputs, dataset '" +
+                d.name + "' has " + std::to_string(d.classes) + " classes");
+}
+
+}  // namespace
+
+TrainData load_train_data(const std::string& dataset) {
+  return {load_dataset(dataset, Split::Train), load_dataset(dataset, Split::Validation)};
+}
+
+ModelFile initial_model(const TrainOptions& o) {
+  if (!o.from.empty()) return load_model_file(o.from);
+  ModelFile m;
+  m.graph = make_model(o.model, o.seed);
+  return m;
+}
+
+Calibration initial_calibration(const Graph& folded, const Policy& p, const Dataset& d, size_t n) {
+  n = std::max<size_t>(1, std::min(n, d.size()));
+  std::vector<std::vector<float>> samples;
+  for (size_t i = 0; i < n; ++i) samples.push_back(d.image_vector(i));
+  Calibration c = calibrate(folded, samples, p);
+  const std::vector<int> layers = folded.quantizable_layers();
+  for (size_t l = 0; l < layers.size(); ++l) {
+    const Node& nd = folded.nodes[size_t(layers[l])];
+    c.weight_scale[nd.name] = float(weight_scale_for(nd, p.weight_bits[l], Calibration{}, true));
+  }
+  return c;
+}
+
+ModelFile train(const ModelFile& start_model, const TrainData& data, const TrainOptions& o, ProgressSink& sink) {
+  if (o.epochs < 1) throw Error("epochs must be at least 1, got " + std::to_string(o.epochs));
+  if (o.batch < 1 || o.batch > 65536) throw Error("batch must be in 1..65536, got " + std::to_string(o.batch));
+  if (!(o.lr > 0)) throw Error("learning rate must be positive");
+  if (data.train.size() == 0) throw Error("the training set is empty");
+  ModelFile start = start_model;
+  int first_epoch = 0;
+  const bool resuming = o.resume && !o.checkpoint.empty() && file_exists(o.checkpoint);
+  if (resuming) {
+    start = load_model_file(o.checkpoint);
+    for (const auto& [k, v] : run_keys(o)) {
+      auto it = start.metadata.find(k);
+      if (it == start.metadata.end() || it->second != v)
+        throw Error(o.checkpoint + ": checkpoint of another run: " + k + " is '" +
+                    (it == start.metadata.end() ? std::string("missing") : it->second) + "', the options say '" + v +
+                    "' (delete the checkpoint or use the same options)");
+    }
+  }
+  Graph g = start.graph;
+  check_data(g, data.train, "training");
+  Calibration cal;
+  if (o.policy) {
+    if (has_batch_norm(g)) g = fold_batch_norm(g);
+    check_policy(*o.policy, g.quantizable_layers().size(), "policy for model '" + g.name + "'");
+    if (start.has_policy() && start.policy == *o.policy && !start.calibration.act_clip.empty()) {
+      cal = start.calibration;
+    } else {
+      sink.on_message("calibrating activation clips on " + std::to_string(std::min(o.calibration_images,
+                                                                                  data.train.size())) + " images");
+      cal = initial_calibration(g, *o.policy, data.train, o.calibration_images);
+    }
+  }
+  const Dataset& tr = data.train;
+  const size_t n_train = o.train_images ? std::min(o.train_images, tr.size()) : tr.size();
+  const int val_batch = 500;
+  training::Network net(g, std::max(o.batch, val_batch), o.threads, 2, o.policy ? &*o.policy : nullptr,
+                     o.policy ? &cal : nullptr);
+  if (resuming) {
+    first_epoch = load_state(o.checkpoint + ".state", net.momentum_buffers());
+    sink.on_message("resuming " + o.checkpoint + " after epoch " + std::to_string(first_epoch));
+  }
+
+  const size_t batches = (n_train + size_t(o.batch) - 1) / size_t(o.batch);
+  const double total_steps = double(batches) * o.epochs;
+  std::vector<float> xb(size_t(o.batch) * tr.image_size());
+  std::vector<uint8_t> yb(size_t(o.batch));
+  training::SgdParams sp;
+  sp.momentum = o.momentum;
+  sp.weight_decay = o.weight_decay;
+  sp.scale_lr_factor = o.scale_lr_factor;
+  ModelFile out;
+  out.graph = g;
+  out.metadata = start.metadata;
+  for (const auto& [k, v] : run_keys(o)) out.metadata[k] = v;
+  out.metadata["dataset"] = o.dataset;
+  out.metadata["normalization"] = "pixel/255";
+  double val_acc = -1;
+  const auto run_start = Clock::now();
+  size_t images_done = 0;
+  for (int epoch = first_epoch; epoch < o.epochs; ++epoch) {
+    const auto t0 = Clock::now();
+    const std::vector<uint32_t> order = epoch_order(n_train, o.seed, epoch);
+    double loss_sum = 0;
+    size_t correct = 0, seen = 0;
+    for (size_t b = 0; b < batches; ++b) {
+      const size_t first = b * size_t(o.batch);
+      const int n = int(std::min(size_t(o.batch), n_train - first));
+      for (int i = 0; i < n; ++i) {
+        const uint32_t idx = order[first + size_t(i)];
+        std::copy(tr.image(idx), tr.image(idx) + tr.image_size(), xb.begin() + std::ptrdiff_t(size_t(i) * tr.image_size()));
+        yb[size_t(i)] = tr.labels[idx];
+      }
+      const double step = double(epoch) * double(batches) + double(b);
+      sp.lr = o.cosine ? float(o.lr * 0.5 * (1 + std::cos(M_PI * step / total_steps))) : o.lr;
+      net.forward(xb.data(), n, true);
+      int c = 0;
+      const double loss = net.loss_backward(yb.data(), &c);
+      if (!std::isfinite(loss))
+        throw Error("training diverged (loss " + fmt(loss) + " in epoch " + std::to_string(epoch + 1) + ", batch " +
+                    std::to_string(b + 1) + "): lower the learning rate");
+      net.sgd_step(sp);
+      loss_sum += loss * n;
+      correct += size_t(c);
+      seen += size_t(n);
+      images_done += size_t(n);
+      BatchProgress p;
+      p.epoch = epoch;
+      p.epochs = o.epochs;
+      p.batch = b;
+      p.batches = batches;
+      p.loss = loss_sum / double(seen);
+      p.accuracy = double(correct) / double(seen);
+      p.lr = sp.lr;
+      const double el = since(t0);
+      p.images_per_second = el > 0 ? double(seen) / el : 0;
+      const double rate = double(images_done) / std::max(1e-9, since(run_start));
+      p.seconds_left = double(n_train * size_t(o.epochs - epoch) - seen) / rate;
+      sink.on_batch(p);
+    }
+    EpochReport rep;
+    rep.epoch = epoch;
+    rep.epochs = o.epochs;
+    rep.train_loss = loss_sum / double(seen);
+    rep.train_accuracy = double(correct) / double(seen);
+    rep.seconds = since(t0);
+    rep.images_per_second = double(seen) / rep.seconds;
+    if (o.validate && data.validation.size() > 0) {
+      check_data(g, data.validation, "validation");
+      val_acc = run_network(net, data.validation).accuracy;
+      rep.validation_accuracy = val_acc;
+    }
+    net.write_back(out.graph);
+    if (o.policy) {
+      out.policy = *o.policy;
+      out.calibration = net.calibration();
+    }
+    out.metadata["train.epochs_done"] = std::to_string(epoch + 1);
+    out.metadata["train.loss"] = fmt(rep.train_loss);
+    if (val_acc >= 0) out.metadata["validation_accuracy"] = fmt(val_acc);
+    if (!o.checkpoint.empty()) {
+      // The state first: a kill between the two writes leaves an older model
+      // file with a newer state, which load_state() would accept; so write the
+      // model to a temporary name and rename it last.
+      save_state(o.checkpoint + ".state", epoch + 1, net.momentum_buffers());
+      save_model_file(out, o.checkpoint + ".tmp");
+      if (std::rename((o.checkpoint + ".tmp").c_str(), o.checkpoint.c_str()) != 0)
+        throw Error(o.checkpoint + ": cannot write the checkpoint");
+      rep.checkpoint = o.checkpoint;
+    }
+    sink.on_epoch(rep);
+  }
+  if (first_epoch >= o.epochs) {  // nothing left to do: the checkpoint is the result
+    out = start;
+  }
+  return out;
+}
+
+const char* eval_mode_name(EvalMode m) {
+  switch (m) {
+    case EvalMode::Float: return "float";
+    case EvalMode::FakeQuant: return "fake-quant";
+    case EvalMode::Integer: return "integer";
+  }
+  return "?";
+}
+
+EvalResult evaluate(const ModelFile& m, const Dataset& d, EvalMode mode, int threads, const std::optional<Policy>& policy,
+                    const Dataset* calibration_data) {
+  check_data(m.graph, d, "evaluation");
+  if (mode == EvalMode::Float) {
+    training::Network net(m.graph, 500, threads, 2);
+    return run_network(net, d);
+  }
+  const Policy p = policy ? *policy : m.policy;
+  if (p.weight_bits.empty())
+    throw Error("model '" + m.graph.name + "' has no policy: give one (--policy or --bits) for " +
+                eval_mode_name(mode) + " evaluation");
+  const Graph g = has_batch_norm(m.graph) ? fold_batch_norm(m.graph) : m.graph;
+  Calibration cal = m.calibration;
+  if (cal.act_clip.empty() || !(p == m.policy)) {
+    if (!calibration_data)
+      throw Error("model '" + m.graph.name + "' has no calibration for policy " + p.str() +
+                  ": evaluation needs calibration images");
+    cal = initial_calibration(g, p, *calibration_data, 512);
+  }
+  if (mode == EvalMode::FakeQuant) {
+    training::Network net(g, 500, threads, 2, &p, &cal);
+    return run_network(net, d);
+  }
+  const QuantizedNetwork q = quantize(g, p, cal);
+  EvalResult r;
+  const auto t0 = Clock::now();
+  r.images = d.size();
+  r.predictions.assign(d.size(), -1);
+  const int T = std::max(1, threads);
+  std::vector<std::thread> pool;
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(T));
+  for (int t = 0; t < T; ++t)
+    pool.emplace_back([&, t] {
+      try {
+        ReferenceExecutor ex(q);
+        for (size_t i = d.size() * size_t(t) / size_t(T); i < d.size() * size_t(t + 1) / size_t(T); ++i)
+          r.predictions[i] = argmax(ex.run(quantize_input(q, d.image_vector(i))));
+      } catch (...) {
+        errors[size_t(t)] = std::current_exception();
+      }
+    });
+  for (auto& th : pool) th.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  for (size_t i = 0; i < d.size(); ++i) r.correct += r.predictions[i] == d.labels[i];
+  r.accuracy = r.images ? double(r.correct) / double(r.images) : 0;
+  r.seconds = since(t0);
+  return r;
+}
+
+}  // namespace cimvp
