@@ -440,6 +440,7 @@ std::vector<uint8_t> write_image(const FirmwareImage& image) {
   const size_t total_at = w.out.size();
   w.u64(0);
   w.u32(image.timing_only ? kFlagTimingOnly : 0);
+  w.u32(0);  // reserved, keeps the fingerprint 8-byte aligned
   w.u64(image.arch_fingerprint);
   w.str(image.arch_name);
 
@@ -526,8 +527,7 @@ FirmwareImage read_image(const std::vector<uint8_t>& bytes, const std::string& s
     throw Error(source + ": format version " + std::to_string(image.version) + ", this cimvp reads version " +
                 std::to_string(kImageVersion));
   const uint64_t total = r.u64();
-  auto check_crc = [&] {
-    const size_t n = bytes.size() - 4;
+  auto check_crc = [&](size_t n) {  // the checksum is stored at byte n and covers [0, n)
     const uint32_t stored = uint32_t(bytes[n]) | uint32_t(bytes[n + 1]) << 8 | uint32_t(bytes[n + 2]) << 16 |
                             uint32_t(bytes[n + 3]) << 24;
     const uint32_t computed = crc_of(bytes.data(), n);
@@ -537,12 +537,14 @@ FirmwareImage read_image(const std::vector<uint8_t>& bytes, const std::string& s
   };
   // A file of the declared length is checked as a whole first, so that a
   // flipped byte is reported as corruption rather than as whatever it broke.
-  if (total == bytes.size()) check_crc();
+  if (total == bytes.size()) check_crc(bytes.size() - 4);
 
   const size_t flags_at = r.pos();
   const uint32_t flags = r.u32();
   if (flags & ~kFlagTimingOnly) r.fail_at(flags_at, "unknown header flags " + hex(flags & ~kFlagTimingOnly));
   image.timing_only = flags & kFlagTimingOnly;
+  const size_t reserved_at = r.pos();
+  if (const uint32_t reserved = r.u32()) r.fail_at(reserved_at, "reserved header word must be 0 (is " + hex(reserved) + ")");
   image.arch_fingerprint = r.u64();
   image.arch_name = r.str();
 
@@ -629,7 +631,7 @@ FirmwareImage read_image(const std::vector<uint8_t>& bytes, const std::string& s
   const size_t crc_at = r.pos();
   r.u32();
   if (total != bytes.size()) {
-    check_crc();  // a corrupt length field is corruption too
+    check_crc(crc_at);  // a corrupt length field is corruption too
     throw Error(source + ": the header says the image is " + std::to_string(total) + " bytes, the file has " +
                 std::to_string(bytes.size()));
   }
