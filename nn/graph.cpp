@@ -44,9 +44,26 @@ int window_out(const Node& n, int in, const char* axis) {
   return span / n.stride + 1;
 }
 
-void check_size(const Node& n, const std::vector<float>& v, int64_t want, const char* what) {
+void check_size(const Node& n, const std::vector<float>& v, int64_t want, const char* what,
+                bool structure_only) {
+  if (structure_only) {
+    if (!v.empty())
+      fail(n, std::string(what) + " has " + std::to_string(v.size()) +
+                  " values in a structure-only graph, expected none");
+    return;
+  }
   if (int64_t(v.size()) != want)
     fail(n, std::string(what) + " has " + std::to_string(v.size()) + " values, expected " + std::to_string(want));
+}
+
+// The number of parameter values a node has (or would have when structure-only).
+int64_t node_parameters(const Node& n, const Shape& in) {
+  switch (n.kind) {
+    case OpKind::Conv2d: return int64_t(n.out_channels) * in.c * n.kernel * n.kernel + n.out_channels;
+    case OpKind::Dense: return int64_t(n.out_channels) * in.size() + n.out_channels;
+    case OpKind::BatchNorm: return 4 * int64_t(in.c);
+    default: return 0;
+  }
 }
 
 }  // namespace
@@ -108,7 +125,7 @@ int Graph::add_conv(const std::string& name, int input, int out_channels, int ke
   n.padding = padding;
   if (input >= 0 && input < int(nodes.size())) {
     const int64_t cin = nodes[size_t(input)].shape.c;
-    if (out_channels > 0 && kernel > 0) {
+    if (out_channels > 0 && kernel > 0 && !structure_only) {
       n.weight.assign(size_t(out_channels * cin * kernel * kernel), 0.f);
       n.bias.assign(size_t(out_channels), 0.f);
     }
@@ -119,7 +136,7 @@ int Graph::add_conv(const std::string& name, int input, int out_channels, int ke
 int Graph::add_dense(const std::string& name, int input, int out_features) {
   Node n = unary(name, OpKind::Dense, input);
   n.out_channels = out_features;
-  if (input >= 0 && input < int(nodes.size()) && out_features > 0) {
+  if (input >= 0 && input < int(nodes.size()) && out_features > 0 && !structure_only) {
     n.weight.assign(size_t(out_features * nodes[size_t(input)].shape.size()), 0.f);
     n.bias.assign(size_t(out_features), 0.f);
   }
@@ -151,7 +168,7 @@ int Graph::add_global_avgpool(const std::string& name, int input) {
 int Graph::add_batchnorm(const std::string& name, int input, float eps) {
   Node n = unary(name, OpKind::BatchNorm, input);
   n.eps = eps;
-  if (input >= 0 && input < int(nodes.size())) {
+  if (input >= 0 && input < int(nodes.size()) && !structure_only) {
     const size_t c = size_t(nodes[size_t(input)].shape.c);
     n.weight.assign(c, 1.f);
     n.bias.assign(c, 0.f);
@@ -201,16 +218,16 @@ void Graph::infer_shapes() {
         if (n.padding < 0) fail(n, "padding must not be negative");
         n.in_channels = in.c;
         n.shape = {n.out_channels, window_out(n, in.h, "height"), window_out(n, in.w, "width")};
-        check_size(n, n.weight, int64_t(n.out_channels) * in.c * n.kernel * n.kernel, "weight [out][in][kh][kw]");
-        check_size(n, n.bias, n.out_channels, "bias");
+        check_size(n, n.weight, int64_t(n.out_channels) * in.c * n.kernel * n.kernel, "weight [out][in][kh][kw]", structure_only);
+        check_size(n, n.bias, n.out_channels, "bias", structure_only);
         break;
       }
       case OpKind::Dense:
         if (n.out_channels <= 0) fail(n, "out_features must be positive");
         n.in_channels = int(in.size());
         n.shape = {n.out_channels, 1, 1};
-        check_size(n, n.weight, int64_t(n.out_channels) * in.size(), "weight [out][in]");
-        check_size(n, n.bias, n.out_channels, "bias");
+        check_size(n, n.weight, int64_t(n.out_channels) * in.size(), "weight [out][in]", structure_only);
+        check_size(n, n.bias, n.out_channels, "bias", structure_only);
         break;
       case OpKind::Relu:
         n.shape = in;
@@ -227,10 +244,10 @@ void Graph::infer_shapes() {
         break;
       case OpKind::BatchNorm:
         n.shape = in;
-        check_size(n, n.weight, in.c, "gamma");
-        check_size(n, n.bias, in.c, "beta");
-        check_size(n, n.mean, in.c, "running mean");
-        check_size(n, n.var, in.c, "running variance");
+        check_size(n, n.weight, in.c, "gamma", structure_only);
+        check_size(n, n.bias, in.c, "beta", structure_only);
+        check_size(n, n.mean, in.c, "running mean", structure_only);
+        check_size(n, n.var, in.c, "running variance", structure_only);
         if (!(n.eps > 0)) fail(n, "eps must be positive");
         break;
       case OpKind::Add: {
@@ -270,8 +287,37 @@ std::vector<std::vector<int>> Graph::consumers() const {
 
 int64_t Graph::parameter_count() const {
   int64_t n = 0;
-  for (const Node& nd : nodes) n += int64_t(nd.weight.size() + nd.bias.size() + nd.mean.size() + nd.var.size());
+  for (const Node& nd : nodes) {
+    if (structure_only)
+      n += nd.inputs.empty() ? 0 : node_parameters(nd, nodes[size_t(nd.inputs[0])].shape);
+    else
+      n += int64_t(nd.weight.size() + nd.bias.size() + nd.mean.size() + nd.var.size());
+  }
   return n;
+}
+
+Graph structure_of(const Graph& g) {
+  Graph s;
+  s.name = g.name;
+  s.structure_only = true;
+  s.nodes.reserve(g.nodes.size());
+  for (const Node& n : g.nodes) {
+    Node m;  // every field but the parameters
+    m.name = n.name;
+    m.kind = n.kind;
+    m.inputs = n.inputs;
+    m.out_channels = n.out_channels;
+    m.kernel = n.kernel;
+    m.stride = n.stride;
+    m.padding = n.padding;
+    m.eps = n.eps;
+    m.input_shape = n.input_shape;
+    m.in_channels = n.in_channels;
+    m.shape = n.shape;
+    s.nodes.push_back(std::move(m));
+  }
+  s.infer_shapes();
+  return s;
 }
 
 bool has_batch_norm(const Graph& g) {
@@ -328,6 +374,8 @@ void pool_forward(const Node& n, const Shape& is, const float* x, float* y) {
 }  // namespace
 
 std::vector<std::vector<float>> forward_all(const Graph& g, const std::vector<float>& input) {
+  if (g.structure_only)
+    throw Error("model '" + g.name + "' is structure-only (no weights): it cannot be run");
   if (int64_t(input.size()) != g.input_shape().size())
     throw Error("input of model '" + g.name + "' has " + std::to_string(input.size()) + " values, expected " +
                 std::to_string(g.input_shape().size()) + " (" + g.input_shape().str() + ")");
@@ -400,6 +448,7 @@ Graph fold_batch_norm(const Graph& g) {
   const auto cons = g.consumers();
   Graph out;
   out.name = g.name;
+  out.structure_only = g.structure_only;
   std::vector<int> remap(g.nodes.size(), -1);  // old index -> new index
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];
@@ -410,6 +459,8 @@ Graph fold_batch_norm(const Graph& g) {
         fail(n, "cannot be folded: its input '" + p.name + "' is not a conv2d or dense layer");
       if (cons[size_t(src)].size() != 1)
         fail(n, "cannot be folded: the output of '" + p.name + "' is also read by other nodes");
+      remap[i] = remap[size_t(src)];
+      if (g.structure_only) continue;  // no parameters to fold
       Node& f = out.nodes[size_t(remap[size_t(src)])];
       const int64_t per_out = int64_t(f.weight.size()) / f.out_channels;
       for (int o = 0; o < f.out_channels; ++o) {
@@ -421,7 +472,6 @@ Graph fold_batch_norm(const Graph& g) {
         f.bias[size_t(o)] =
             float(a * (double(f.bias[size_t(o)]) - double(n.mean[size_t(o)])) + double(n.bias[size_t(o)]));
       }
-      remap[i] = remap[size_t(src)];
       continue;
     }
     Node c = n;

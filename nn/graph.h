@@ -73,6 +73,11 @@ class Graph {
  public:
   std::string name;         // the model's name ("lenet5"), informational
   std::vector<Node> nodes;  // topological order; node 0 is the Input; the last node is the output
+  // A structure-only graph has shapes but no parameters: every weight, bias,
+  // mean and var vector is empty (the builders allocate nothing). It is what
+  // timing-only compiles of ImageNet-size networks need (quantize_structure()
+  // in nn/quant.h); forward(), calibrate() and quantize() refuse it.
+  bool structure_only = false;
 
   // Builders: append a node and return its index. Shapes are inferred on
   // append, so a bad attribute is reported at once, naming the node.
@@ -90,8 +95,8 @@ class Graph {
   int add_flatten(const std::string& name, int input);
 
   // Checks the structure (input indices earlier, arity, unique names,
-  // parameter sizes) and recomputes every shape (and in_channels). Throws
-  // cimvp::Error naming the node and the problem.
+  // parameter sizes: empty when structure_only) and recomputes every shape
+  // (and in_channels). Throws cimvp::Error naming the node and the problem.
   void infer_shapes();
 
   int output() const { return int(nodes.size()) - 1; }
@@ -107,7 +112,8 @@ class Graph {
   // For every node, the indices of the nodes that read its output.
   std::vector<std::vector<int>> consumers() const;
 
-  // Parameter count (weights + biases + BN parameters).
+  // Parameter count (weights + biases + BN parameters); for a structure-only
+  // graph, the count the parameters would have.
   int64_t parameter_count() const;
 
  private:
@@ -115,7 +121,7 @@ class Graph {
 };
 
 // Golden float forward of one image (CHW, size input_shape().size()).
-// Returns the output of the last node.
+// Returns the output of the last node. A structure-only graph is an error.
 std::vector<float> forward(const Graph& g, const std::vector<float>& input);
 // Every node's output (index = node index), for calibration and debugging.
 std::vector<std::vector<float>> forward_all(const Graph& g, const std::vector<float>& input);
@@ -124,8 +130,11 @@ std::vector<std::vector<float>> forward_all(const Graph& g, const std::vector<fl
 // is read by nothing else) into that layer's weights and bias and removes the
 // BatchNorm node; the other nodes keep their names and order. A BatchNorm
 // that cannot be folded is an error naming it. The float output is unchanged
-// (up to float rounding).
+// (up to float rounding). A structure-only graph stays structure-only.
 Graph fold_batch_norm(const Graph& g);
 bool has_batch_norm(const Graph& g);
+
+// The graph without its parameters (structure_only), copying no parameter.
+Graph structure_of(const Graph& g);
 
 }  // namespace cimvp

@@ -58,6 +58,8 @@ const char* kParamKeys[4] = {"weight", "bias", "mean", "var"};
 }  // namespace
 
 std::string serialize_model(const ModelFile& m) {
+  if (m.graph.structure_only)
+    throw Error("model '" + m.graph.name + "' is structure-only (no weights) and cannot be saved as a model file");
   YAML::Emitter y;
   y << YAML::BeginMap;
   y << YAML::Key << "name" << YAML::Value << m.graph.name;

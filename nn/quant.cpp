@@ -255,7 +255,18 @@ Requant make_requant(double real, const QTensor& out) {
 
 }  // namespace
 
-QuantizedNetwork quantize(const Graph& graph, const Policy& p, const Calibration& c, bool weight_mse) {
+namespace {
+
+// The one op-building path of quantize() and quantize_structure(). With
+// c == nullptr (structure): every activation scale and weight scale is the
+// nominal 1, weights stay empty and biases are zeros sized out_channels; the
+// ops, tensors, bits, signedness and shapes are those quantize() builds.
+QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibration* c, bool weight_mse) {
+  const bool structure = c == nullptr;
+  if (!structure && graph.structure_only)
+    throw Error("model '" + graph.name + "' is structure-only (no weights): it can only be quantized for timing "
+                "(quantize_structure)");
+  if (structure && !graph.structure_only) return build_network(structure_of(graph), p, nullptr, false);
   const Graph g = has_batch_norm(graph) ? fold_batch_norm(graph) : graph;
   const ActivationPlan plan = plan_activations(g, p);
   QuantizedNetwork q;
@@ -265,8 +276,9 @@ QuantizedNetwork quantize(const Graph& graph, const Policy& p, const Calibration
   for (size_t d = 0; d < plan.domains.size(); ++d) domain_of_root[size_t(plan.domains[d].root)] = int(d);
 
   auto domain_scale = [&](const ActDomain& dom, int bits) {
-    auto it = c.act_clip.find(dom.name);
-    if (it == c.act_clip.end())
+    if (structure) return 1.0;
+    auto it = c->act_clip.find(dom.name);
+    if (it == c->act_clip.end())
       throw Error("calibration has no activation clip for '" + dom.name + "' of model '" + g.name + "'");
     if (!(it->second > 0) || !std::isfinite(it->second))
       throw Error("activation clip of '" + dom.name + "' must be positive, got " + std::to_string(it->second));
@@ -343,7 +355,7 @@ QuantizedNetwork quantize(const Graph& graph, const Policy& p, const Calibration
         op.weight_bits = w;
         op.activation_bits = a;
         op.input_signed = in.is_signed;
-        op.weight_scale = weight_scale_for(nd, w, c, weight_mse);
+        op.weight_scale = structure ? 1.0 : weight_scale_for(nd, w, *c, weight_mse);
         const int32_t wlo = qmin(w, true), whi = qmax(w, true);
         op.weight.resize(nd.weight.size());
         for (size_t j = 0; j < nd.weight.size(); ++j)
@@ -352,7 +364,7 @@ QuantizedNetwork quantize(const Graph& graph, const Policy& p, const Calibration
         const int64_t in_abs = std::max<int64_t>(-int64_t(in.lo()), in.hi());
         const int64_t per_out = int64_t(op.weight.size()) / op.out_channels;
         op.bias.resize(size_t(op.out_channels));
-        for (int o = 0; o < op.out_channels; ++o) {
+        for (int o = 0; o < op.out_channels && !structure; ++o) {
           const double b = std::floor(double(nd.bias[size_t(o)]) / op.acc_scale + 0.5);
           int64_t wsum = 0;
           for (int64_t j = 0; j < per_out; ++j) wsum += std::abs(int64_t(op.weight[size_t(o * per_out + j)]));
@@ -430,6 +442,14 @@ QuantizedNetwork quantize(const Graph& graph, const Policy& p, const Calibration
   q.output = tensor_of[size_t(g.output())];
   return q;
 }
+
+}  // namespace
+
+QuantizedNetwork quantize(const Graph& g, const Policy& p, const Calibration& c, bool weight_mse) {
+  return build_network(g, p, &c, weight_mse);
+}
+
+QuantizedNetwork quantize_structure(const Graph& g, const Policy& p) { return build_network(g, p, nullptr, false); }
 
 std::vector<int8_t> quantize_input(const QuantizedNetwork& q, const std::vector<float>& image) {
   const QTensor& t = q.input_tensor();

@@ -210,6 +210,15 @@ struct QuantizedNetwork {
 QuantizedNetwork quantize(const Graph& g, const Policy& p, const Calibration& c,
                           bool weight_mse = false);
 
+// The same network without weights, for timing-only compiles: the ops,
+// tensors (names, shapes, bits, signedness), layers and requantization
+// ranges of quantize(g, p, c), but every weight vector empty, biases zero
+// (sized out_channels), and nominal scales (activation and weight scales 1,
+// so every multiplier is valid). Allocates nothing per weight: vgg16 builds in
+// microseconds. `g` may be structure-only (make_model(name, 0, false)) or not
+// (its parameters are then ignored).
+QuantizedNetwork quantize_structure(const Graph& g, const Policy& p);
+
 // The input image (float CHW) as the network's integers: quantize_value with
 // the input tensor's scale and range.
 std::vector<int8_t> quantize_input(const QuantizedNetwork& q, const std::vector<float>& image);

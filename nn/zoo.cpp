@@ -27,8 +27,9 @@ int conv_bn_relu(Graph& g, const std::string& name, int x, int out, int k, int s
   return g.add_relu(name + "_relu", x);
 }
 
-Graph lenet5() {
+Graph lenet5(bool structure_only) {
   Graph g;
+  g.structure_only = structure_only;
   g.name = "lenet5";
   int x = g.add_input("input", {1, 28, 28});
   x = g.add_conv("conv1", x, 6, 5, 1, 2);
@@ -46,8 +47,9 @@ Graph lenet5() {
   return g;
 }
 
-Graph vgg_small() {
+Graph vgg_small(bool structure_only) {
   Graph g;
+  g.structure_only = structure_only;
   g.name = "vgg-small";
   int x = g.add_input("input", {1, 28, 28});
   x = conv_bn_relu(g, "conv1", x, 16, 3, 1, 1);
@@ -81,8 +83,9 @@ int basic_block(Graph& g, const std::string& name, int x, int out, int stride) {
   return g.add_relu(name + "_relu", y);
 }
 
-Graph resnet_small() {
+Graph resnet_small(bool structure_only) {
   Graph g;
+  g.structure_only = structure_only;
   g.name = "resnet-small";
   int x = g.add_input("input", {1, 28, 28});
   x = conv_bn_relu(g, "stem", x, 16, 3, 1, 1);
@@ -94,8 +97,9 @@ Graph resnet_small() {
   return g;
 }
 
-Graph vgg16() {
+Graph vgg16(bool structure_only) {
   Graph g;
+  g.structure_only = structure_only;
   g.name = "vgg16";
   int x = g.add_input("input", {3, 224, 224});
   const int cfg[] = {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0};
@@ -118,8 +122,9 @@ Graph vgg16() {
   return g;
 }
 
-Graph resnet18() {
+Graph resnet18(bool structure_only) {
   Graph g;
+  g.structure_only = structure_only;
   g.name = "resnet18";
   int x = g.add_input("input", {3, 224, 224});
   x = conv_bn_relu(g, "conv1", x, 64, 7, 2, 3);  // 112x112
@@ -137,7 +142,7 @@ Graph resnet18() {
 
 struct Entry {
   const char* name;
-  Graph (*build)();
+  Graph (*build)(bool structure_only);
 };
 const Entry kZoo[] = {
     {"lenet5", lenet5}, {"vgg-small", vgg_small}, {"resnet-small", resnet_small},
@@ -176,11 +181,15 @@ void init_weights(Graph& g, uint64_t seed) {
   }
 }
 
-Graph make_model(const std::string& name, uint64_t seed) {
+Graph make_model(const std::string& name, uint64_t seed) { return make_model(name, seed, true); }
+
+Graph make_model_structure(const std::string& name) { return make_model(name, 0, false); }
+
+Graph make_model(const std::string& name, uint64_t seed, bool with_weights) {
   for (const auto& e : kZoo)
     if (name == e.name) {
-      Graph g = e.build();
-      init_weights(g, seed);
+      Graph g = e.build(!with_weights);
+      if (with_weights) init_weights(g, seed);
       return g;
     }
   std::string valid;

@@ -22,6 +22,11 @@ bool is_zoo_model(const std::string& name);
 // Builds a zoo model with weights from `seed`. An unknown name throws
 // cimvp::Error listing the valid names.
 Graph make_model(const std::string& name, uint64_t seed = 1);
+// with_weights == false: a structure-only graph (Graph::structure_only, no
+// parameter is allocated; `seed` is unused), for timing-only compiles of
+// ImageNet-size networks through quantize_structure() (nn/quant.h).
+Graph make_model(const std::string& name, uint64_t seed, bool with_weights);
+Graph make_model_structure(const std::string& name);  // == make_model(name, 0, false)
 
 // (Re)initializes every parameter: conv/dense weights He-uniform
 // U(-sqrt(6/fan_in), +sqrt(6/fan_in)) (variance 2/fan_in), biases 0,
