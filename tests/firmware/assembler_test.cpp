@@ -4,7 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <random>
+#include <sstream>
 
 #include "common/error.h"
 #include "firmware/assembler.h"
@@ -207,6 +209,28 @@ TEST(Assembler, RoundTripOfRandomImages) {
     ASSERT_EQ(instruction_problem(core.code[0], core.code.size(), 1), "");
     expect_round_trip(img);
   }
+}
+
+// The worked example in docs/isa.md assembles and means what the text says.
+TEST(Assembler, WorkedExampleFromTheDocsAssembles) {
+  std::ifstream in(std::string(CIMVP_SOURCE_DIR) + "/docs/isa.md");
+  ASSERT_TRUE(in);
+  std::stringstream doc;
+  doc << in.rdbuf();
+  const std::string text = doc.str();
+  const size_t begin = text.find("```\n", text.find("<!-- worked-example-begin -->"));
+  const size_t end = text.find("```", begin + 4);
+  ASSERT_NE(begin, std::string::npos);
+  ASSERT_NE(end, std::string::npos);
+  const FirmwareImage img = assemble(text.substr(begin + 4, end - begin - 4), "isa.md");
+  ASSERT_EQ(img.cores.size(), 1u);
+  EXPECT_EQ(img.blocks[0].weights.size(), 32u);
+  const std::vector<Instruction>& c = img.cores[0].code;
+  ASSERT_EQ(c.size(), 18u);
+  EXPECT_EQ(c[11].op, Opcode::Mvm);
+  EXPECT_EQ(c[15], ins(Opcode::Blt, 0, 0, 1, 3, 11));
+  EXPECT_EQ(img.cores[0].layers.size(), 1u);
+  expect_round_trip(img);
 }
 
 std::string asm_error(const std::string& text) {
