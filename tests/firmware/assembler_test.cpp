@@ -84,7 +84,7 @@ here:   nop
         halt
 )";
 
-TEST(Assembler, HandWrittenProgramMeansWhatItSays) {
+TEST(FirmwareAssembler, HandWrittenProgramMeansWhatItSays) {
   const FirmwareImage img = assemble(kProgram, "prog.s");
   EXPECT_EQ(img.arch_name, "small-2x1");
   EXPECT_EQ(img.arch_fingerprint, 0x00c0ffee12345678ull);
@@ -142,7 +142,7 @@ void expect_round_trip(const FirmwareImage& img) {
   EXPECT_EQ(disassemble(again), text);
 }
 
-TEST(Assembler, RoundTripOfHandWrittenProgram) {
+TEST(FirmwareAssembler, RoundTripOfHandWrittenProgram) {
   const FirmwareImage img = assemble(kProgram, "prog.s");
   expect_round_trip(img);
   const std::string text = disassemble(img);
@@ -151,7 +151,7 @@ TEST(Assembler, RoundTripOfHandWrittenProgram) {
   EXPECT_THAT(text, HasSubstr(".layer \"fc 1\"\n"));
 }
 
-TEST(Assembler, RoundTripOfRichImages) {
+TEST(FirmwareAssembler, RoundTripOfRichImages) {
   expect_round_trip(test::small_image());
   expect_round_trip(test::rich_image());
   FirmwareImage timing = test::rich_image();
@@ -166,7 +166,7 @@ TEST(Assembler, RoundTripOfRichImages) {
 }
 
 // Random instructions of every opcode in random valid images.
-TEST(Assembler, RoundTripOfRandomImages) {
+TEST(FirmwareAssembler, RoundTripOfRandomImages) {
   std::mt19937 rng(42);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   auto imm = [&]() -> int32_t {
@@ -212,7 +212,7 @@ TEST(Assembler, RoundTripOfRandomImages) {
 }
 
 // The worked example in docs/isa.md assembles and means what the text says.
-TEST(Assembler, WorkedExampleFromTheDocsAssembles) {
+TEST(FirmwareAssembler, WorkedExampleFromTheDocsAssembles) {
   std::ifstream in(std::string(CIMVP_SOURCE_DIR) + "/docs/isa.md");
   ASSERT_TRUE(in);
   std::stringstream doc;
@@ -242,7 +242,7 @@ std::string asm_error(const std::string& text) {
   return "";
 }
 
-TEST(Assembler, ErrorsNameFileLineAndColumn) {
+TEST(FirmwareAssembler, ErrorsNameFileLineAndColumn) {
   EXPECT_EQ(asm_error("halt\n\n  li r1, 2\n  mvx r1\n"), "prog.s:4:3: unknown mnemonic 'mvx'");
   EXPECT_EQ(asm_error(".core 0\n  jmp loop\n  halt\n"), "prog.s:2:7: label 'loop' is not defined in core 0");
   EXPECT_THAT(asm_error("loop: nop\nloop: halt\n"), HasSubstr("prog.s:2:1: label 'loop' is already defined at line 1"));
@@ -294,7 +294,7 @@ TEST(Assembler, ErrorsNameFileLineAndColumn) {
   EXPECT_THAT(asm_error(".core 0\nhalt\n.range a 0 5\n"), HasSubstr("core 0 layer range 0: instructions [0, 5)"));
 }
 
-TEST(Assembler, SmallConveniences) {
+TEST(FirmwareAssembler, SmallConveniences) {
   // No .core: the code is core 0. Comments, blank lines, upper case, several labels on one line.
   const FirmwareImage img = assemble("  # nothing\n\na: b: LI R1, 0x10 # set\n  BNE r1, r0, a\n  jmp b\n HALT\n", "p.s");
   ASSERT_EQ(img.cores.size(), 1u);

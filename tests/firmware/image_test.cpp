@@ -56,7 +56,7 @@ constexpr size_t kCoresSection = 32 + 4 + 4;
 constexpr size_t kCoreCount = kCoresSection + 12;
 constexpr size_t kFirstInstruction = kCoreCount + 4 + 8;
 
-TEST(Image, HeaderLayout) {
+TEST(FirmwareImage, HeaderLayout) {
   const std::vector<uint8_t> b = write_image(test::small_image());
   ASSERT_GT(b.size(), kFirstInstruction + 16);
   EXPECT_EQ(std::string(b.begin(), b.begin() + 4), "CVMP");
@@ -75,7 +75,7 @@ TEST(Image, HeaderLayout) {
             uint32_t(b[b.size() - 4] | b[b.size() - 3] << 8 | b[b.size() - 2] << 16 | uint32_t(b[b.size() - 1]) << 24));
 }
 
-TEST(Image, WriteReadRoundTrip) {
+TEST(FirmwareImage, WriteReadRoundTrip) {
   for (const FirmwareImage& img : {test::small_image(), test::rich_image()}) {
     const std::vector<uint8_t> bytes = write_image(img);
     const FirmwareImage back = read_image(bytes, "mem");
@@ -120,7 +120,7 @@ TEST(Image, WriteReadRoundTrip) {
   }
 }
 
-TEST(Image, TimingOnlyImagesCarryNoWeights) {
+TEST(FirmwareImage, TimingOnlyImagesCarryNoWeights) {
   FirmwareImage img = test::rich_image();
   const size_t full = write_image(img).size();
   size_t weights = 0;
@@ -143,7 +143,7 @@ TEST(Image, TimingOnlyImagesCarryNoWeights) {
   EXPECT_THAT(validate_error(bad), HasSubstr("weight block 0: carries 4 weights, but the image is timing-only"));
 }
 
-TEST(Image, FileRoundTripAndMissingFile) {
+TEST(FirmwareImage, FileRoundTripAndMissingFile) {
   const std::string path = ::testing::TempDir() + "fw_image_test.img";
   write_image_file(test::rich_image(), path);
   EXPECT_EQ(write_image(read_image_file(path)), write_image(test::rich_image()));
@@ -157,7 +157,7 @@ TEST(Image, FileRoundTripAndMissingFile) {
   }
 }
 
-TEST(Image, BadMagic) {
+TEST(FirmwareImage, BadMagic) {
   std::vector<uint8_t> b = write_image(test::small_image());
   b[0] = 'X';
   const std::string e = read_error(b);
@@ -167,14 +167,14 @@ TEST(Image, BadMagic) {
   EXPECT_THAT(read_error(std::vector<uint8_t>(text.begin(), text.end())), HasSubstr("not a cimvp firmware image"));
 }
 
-TEST(Image, WrongVersion) {
+TEST(FirmwareImage, WrongVersion) {
   FirmwareImage img = test::small_image();
   img.version = 7;
   EXPECT_EQ(read_error(write_image(img)), "model.img: format version 7, this cimvp reads version 1");
   EXPECT_THAT(validate_error(img), HasSubstr("format version 7"));
 }
 
-TEST(Image, EveryTruncationIsReported) {
+TEST(FirmwareImage, EveryTruncationIsReported) {
   const std::vector<uint8_t> b = write_image(test::small_image());
   for (size_t n = 0; n < b.size(); ++n) {
     const std::string e = read_error(std::vector<uint8_t>(b.begin(), b.begin() + long(n)));
@@ -183,7 +183,7 @@ TEST(Image, EveryTruncationIsReported) {
   }
 }
 
-TEST(Image, CutInsideWeightsNamesOffsetAndMissingBytes) {
+TEST(FirmwareImage, CutInsideWeightsNamesOffsetAndMissingBytes) {
   const std::vector<uint8_t> full = write_image(test::small_image());
   // The 4 int16 weights of block 0 are the last 8 bytes of the weight-block
   // section; find them by their values (1, -2, 7, -8).
@@ -196,7 +196,7 @@ TEST(Image, CutInsideWeightsNamesOffsetAndMissingBytes) {
                                  " (need 5 more bytes)");
 }
 
-TEST(Image, EveryCorruptedByteIsRefused) {
+TEST(FirmwareImage, EveryCorruptedByteIsRefused) {
   const std::vector<uint8_t> b = write_image(test::small_image());
   for (size_t i = 0; i < b.size(); ++i) {
     std::vector<uint8_t> c = b;
@@ -214,13 +214,13 @@ TEST(Image, EveryCorruptedByteIsRefused) {
                                  "the file is corrupted"));
 }
 
-TEST(Image, TrailingBytesAreRefused) {
+TEST(FirmwareImage, TrailingBytesAreRefused) {
   std::vector<uint8_t> b = write_image(test::small_image());
   b.push_back(0);
   EXPECT_THAT(read_error(b), HasSubstr("the header says the image is"));
 }
 
-TEST(Image, UnknownOpcodeNamesCoreInstructionAndByte) {
+TEST(FirmwareImage, UnknownOpcodeNamesCoreInstructionAndByte) {
   std::vector<uint8_t> b = write_image(test::small_image());
   const size_t at = kFirstInstruction + 16 * 2;
   ASSERT_EQ(b[at], uint8_t(Opcode::Mvm));
@@ -230,7 +230,7 @@ TEST(Image, UnknownOpcodeNamesCoreInstructionAndByte) {
                                ": core 0 instruction 2: unknown opcode 0x7f");
 }
 
-TEST(Image, NonZeroUnusedFieldInAFile) {
+TEST(FirmwareImage, NonZeroUnusedFieldInAFile) {
   std::vector<uint8_t> b = write_image(test::small_image());
   const size_t at = kFirstInstruction + 16 * 3;  // halt
   ASSERT_EQ(b[at], uint8_t(Opcode::Halt));
@@ -241,7 +241,7 @@ TEST(Image, NonZeroUnusedFieldInAFile) {
   EXPECT_THAT(e, HasSubstr("section 'cores' at byte " + std::to_string(at)));
 }
 
-TEST(Image, HugeCountsAreCappedBeforeAllocating) {
+TEST(FirmwareImage, HugeCountsAreCappedBeforeAllocating) {
   std::vector<uint8_t> b = write_image(test::small_image());
   put32(b, kCoreCount, 0xffffffffu);
   fix_crc(b);
@@ -252,7 +252,7 @@ TEST(Image, HugeCountsAreCappedBeforeAllocating) {
   EXPECT_THAT(read_error(b), HasSubstr("content overruns the section's declared length"));
 }
 
-TEST(Image, StructuralErrorsNameTheItem) {
+TEST(FirmwareImage, StructuralErrorsNameTheItem) {
   struct Case {
     std::function<void(FirmwareImage&)> breaks;
     std::string message;
@@ -305,7 +305,7 @@ TEST(Image, StructuralErrorsNameTheItem) {
   EXPECT_EQ(validate_error(test::rich_image()), "");
 }
 
-TEST(Image, BrokenFramingAndReservedBytes) {
+TEST(FirmwareImage, BrokenFramingAndReservedBytes) {
   const FirmwareImage img = test::small_image();
   std::vector<uint8_t> b = write_image(img);
   b[kCoresSection] = 9;

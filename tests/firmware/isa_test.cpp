@@ -42,7 +42,7 @@ std::optional<Instruction> decode_bytes(const EncodedInstruction& b, std::string
   return decode(b.data(), error);
 }
 
-TEST(Isa, ByteLayoutIsLittleEndianAsDocumented) {
+TEST(FirmwareIsa, ByteLayoutIsLittleEndianAsDocumented) {
   const Instruction in = ins(Opcode::Mvm, 0x27, 3, 12, 0, mvm_pack_crossbars(2, 4), -2, 0x01020304);
   const EncodedInstruction b = encode(in);
   const EncodedInstruction expected = {0x11, 0x27, 0xc3, 0x00, 0x02, 0x00, 0x04, 0x00,
@@ -53,7 +53,7 @@ TEST(Isa, ByteLayoutIsLittleEndianAsDocumented) {
   EXPECT_EQ(mvm_crossbar_count(in), 4);
 }
 
-TEST(Isa, EveryOpcodeRoundTripsAndHasAMnemonic) {
+TEST(FirmwareIsa, EveryOpcodeRoundTripsAndHasAMnemonic) {
   const std::vector<Instruction> all = test::every_opcode(7);
   std::set<Opcode> seen;
   for (const Instruction& in : all) {
@@ -70,7 +70,7 @@ TEST(Isa, EveryOpcodeRoundTripsAndHasAMnemonic) {
   EXPECT_FALSE(opcode_from_mnemonic("mvx"));
 }
 
-TEST(Isa, UnknownOpcodesAreRejected) {
+TEST(FirmwareIsa, UnknownOpcodesAreRejected) {
   int known = 0;
   for (int v = 0; v < 256; ++v) {
     const bool listed = expected_uses().count(Opcode(v)) > 0;
@@ -94,7 +94,7 @@ TEST(Isa, UnknownOpcodesAreRejected) {
 
 // Sets one field of an otherwise valid instruction to a non-zero value and
 // checks the decoder accepts it exactly when the opcode uses that field.
-TEST(Isa, NonZeroUnusedFieldsAreRejectedByName) {
+TEST(FirmwareIsa, NonZeroUnusedFieldsAreRejectedByName) {
   for (const auto& [op, uses] : expected_uses()) {
     const std::string fields = uses.fields;
     Instruction base = ins(op);
@@ -137,7 +137,7 @@ TEST(Isa, NonZeroUnusedFieldsAreRejectedByName) {
   }
 }
 
-TEST(Isa, FieldValuesTheOpcodeForbids) {
+TEST(FirmwareIsa, FieldValuesTheOpcodeForbids) {
   std::string error;
   EXPECT_FALSE(decode_bytes(encode(ins(Opcode::Mvm, 7, 0, 0, 0, mvm_pack_crossbars(3, 0))), &error));
   EXPECT_THAT(error, HasSubstr("crossbar count 0"));
@@ -146,7 +146,7 @@ TEST(Isa, FieldValuesTheOpcodeForbids) {
   EXPECT_THAT(error, HasSubstr("imm2 (bias) must be 0 without the bias flag"));
 }
 
-TEST(Isa, FormatInstruction) {
+TEST(FirmwareIsa, FormatInstruction) {
   EXPECT_EQ(format_instruction(ins(Opcode::Mvm, uint8_t(7 | flag::kMvmSignedInput), 3, 2, 0,
                                    mvm_pack_crossbars(0, 4), 0, 16)),
             "mvm r3, r2+16, xb=0..3, bits=8, signed");
