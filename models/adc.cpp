@@ -1,0 +1,37 @@
+#include "models/adc.h"
+
+#include <string>
+
+#include "common/error.h"
+
+namespace cimvp {
+
+AdcModel::AdcModel(int bits, int64_t full_scale) : bits_(bits), full_scale_(full_scale) {
+  if (bits < 1 || bits > 62)
+    throw Error("ADC: resolution of " + std::to_string(bits) + " bits is outside 1..62");
+  if (full_scale < 1 || full_scale > kMaxFullScale)
+    throw Error("ADC: full scale " + std::to_string(full_scale) + " is outside 1.." + std::to_string(kMaxFullScale));
+  top_code_ = (int64_t(1) << bits) - 1;
+  const __int128 worst = __int128(2) * full_scale_ * top_code_ + full_scale_ + top_code_;
+  fits_int64_ = worst <= __int128(INT64_MAX);
+}
+
+AdcModel::AdcModel(const ArchConfig& arch) : AdcModel(arch.adc_bits, arch.effective_adc_full_scale()) {}
+
+int64_t AdcModel::code(int64_t v) const {
+  // v >= F gives the top code: (2FL + F) div 2F = L. Clamping first keeps
+  // the products below inside the range checked in the constructor.
+  if (v >= full_scale_) return top_code_;
+  if (v <= 0) return 0;
+  if (fits_int64_) return (2 * v * top_code_ + full_scale_) / (2 * full_scale_);
+  return int64_t((__int128(2) * v * top_code_ + full_scale_) / (__int128(2) * full_scale_));
+}
+
+int64_t AdcModel::reconstruct(int64_t code) const {
+  if (code <= 0) return 0;
+  if (code > top_code_) code = top_code_;
+  if (fits_int64_) return (2 * code * full_scale_ + top_code_) / (2 * top_code_);
+  return int64_t((__int128(2) * code * full_scale_ + top_code_) / (__int128(2) * top_code_));
+}
+
+}  // namespace cimvp

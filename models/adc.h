@@ -1,0 +1,71 @@
+// The column ADC of a crossbar: a uniform quantizer of B bits over the range
+// [0, F] in column-sum units (F = arch.adc_full_scale, or the largest column
+// sum when that is 0), followed by the digital reconstruction the periphery
+// uses for shift-and-add. Column sums above F clip to the top code.
+//
+//   L    = 2^B - 1                                   top code
+//   code = min(L, round_half_up(v * L / F))          = min(L, (2vL + F) div 2F)
+//   v'   = round_half_up(code * F / L)               = (2 code F + L) div 2L
+//
+// All in exact integer arithmetic. A signed column value (the differential-row
+// mapping subtracts currents in the column) is converted sign + magnitude: the
+// magnitude as above, the sign kept.
+//
+// Exactness: when L >= F (enough codes) and every |v| <= F (no clipping),
+// v' == v. Proof: code = vL/F + e with e in (-1/2, 1/2] (rounding), so
+// code F / L = v + eF/L. If F == L, code = v exactly (e = 0). If F < L,
+// |eF/L| < 1/2, hence round_half_up(v + eF/L) = v. ArchConfig::adc_is_ideal()
+// states exactly these two conditions for every reachable column sum, and
+// tests/models/adc_test.cpp checks them exhaustively on small ranges.
+#pragma once
+
+#include <cstdint>
+
+#include "platform/config/arch_config.h"
+
+namespace cimvp {
+
+class AdcModel {
+ public:
+  // The largest full scale accepted: column sums of real crossbars are far
+  // below it, and it keeps every shift-and-add product inside int64.
+  static constexpr int64_t kMaxFullScale = int64_t(1) << 40;
+
+  // bits 1..62, full_scale 1..kMaxFullScale; throws cimvp::Error otherwise.
+  AdcModel(int bits, int64_t full_scale);
+  // arch.adc_bits and arch.effective_adc_full_scale().
+  explicit AdcModel(const ArchConfig& arch);
+
+  int bits() const { return bits_; }
+  int64_t full_scale() const { return full_scale_; }
+  int64_t top_code() const { return top_code_; }
+  // True when every value with |v| <= max_abs converts exactly (see above).
+  bool exact_up_to(int64_t max_abs) const { return max_abs <= full_scale_ && top_code_ >= full_scale_; }
+
+  // The code of a non-negative column value (clipped to the top code).
+  int64_t code(int64_t magnitude) const;
+  // The column value the periphery reconstructs from a code.
+  int64_t reconstruct(int64_t code) const;
+  // code + reconstruct of a signed value (sign + magnitude); not counted.
+  int64_t quantize(int64_t v) const { return v >= 0 ? reconstruct(code(v)) : -reconstruct(code(-v)); }
+  // One counted conversion.
+  int64_t convert(int64_t v) const {
+    ++conversions_;
+    return quantize(v);
+  }
+
+  // Conversions performed (or accounted for by a caller that converts in
+  // bulk). A statistic, not state: const methods may count.
+  uint64_t conversions() const { return conversions_; }
+  void add_conversions(uint64_t n) const { conversions_ += n; }
+  void reset_conversions() { conversions_ = 0; }
+
+ private:
+  int bits_;
+  int64_t full_scale_;
+  int64_t top_code_;
+  bool fits_int64_;  // 2FL + F + L fits int64: no 128-bit arithmetic needed
+  mutable uint64_t conversions_ = 0;
+};
+
+}  // namespace cimvp

@@ -1,0 +1,134 @@
+#include "models/crossbar.h"
+
+#include <string>
+
+#include "common/error.h"
+
+namespace cimvp {
+
+Crossbar::Crossbar(const ArchConfig& arch, Path path)
+    : arch_(arch), path_(path), adc_ideal_(arch.adc_is_ideal()), adc_(arch), dac_(arch.dac_bits) {
+  fast_ = path_ == Path::Auto && adc_ideal_;
+}
+
+void Crossbar::set_path(Path path) {
+  path_ = path;
+  fast_ = path_ == Path::Auto && adc_ideal_;
+  if (programmed_ && functional_ && !fast_) build_cells();
+}
+
+void Crossbar::clear() {
+  programmed_ = functional_ = cells_built_ = false;
+  layout_ = CellLayout();
+  row_offset_ = col_offset_ = 0;
+}
+
+void Crossbar::program(const WeightBlock& block, bool functional) {
+  clear();
+  CellLayout layout = cell_layout(arch_, int(block.rows), int(block.cols), int(block.weight_bits));
+  if (functional) {
+    check_weights(block);
+    // WeightBlock is row-major rows x cols: the same memory as a
+    // column-major cols x rows matrix, which is what out += W x wants.
+    weights_ = Eigen::Map<const Eigen::Matrix<int16_t, Eigen::Dynamic, Eigen::Dynamic>>(
+                   block.weights.data(), block.cols, block.rows)
+                   .cast<int32_t>();
+    x_.resize(block.rows);
+  }
+  layout_ = layout;
+  row_offset_ = int(block.row_offset);
+  col_offset_ = int(block.col_offset);
+  programmed_ = true;
+  functional_ = functional;
+  if (functional_ && !fast_) build_cells(&block);
+}
+
+void Crossbar::build_cells(const WeightBlock* block) {
+  if (cells_built_) return;
+  if (block) {
+    map_weights(layout_, *block, levels_);
+  } else {  // programmed on the fast path: the mapper wants the row-major block back
+    WeightBlock view;
+    view.rows = uint32_t(layout_.rows);
+    view.cols = uint32_t(layout_.cols);
+    view.weight_bits = uint8_t(layout_.weight_bits);
+    view.weights.resize(size_t(layout_.rows) * layout_.cols);
+    Eigen::Map<Eigen::Matrix<int16_t, Eigen::Dynamic, Eigen::Dynamic>>(view.weights.data(), layout_.cols,
+                                                                       layout_.rows) = weights_.cast<int16_t>();
+    map_weights(layout_, view, levels_);
+  }
+  colsum_.assign(size_t(layout_.cols), 0);
+  for (int j = 0; j < layout_.cols; ++j) colsum_[size_t(j)] = weights_.row(j).cast<int64_t>().sum();
+  shift_add_.configure(layout_.cols, layout_.shift_add_columns());
+  driven_.resize(size_t(layout_.rows));
+  column_.resize(layout_.physical_cols);
+  reconstructed_.resize(size_t(layout_.physical_cols));
+  cells_built_ = true;
+}
+
+int Crossbar::level(int r, int c) {
+  if (!programmed_ || !functional_) throw Error("crossbar: cell levels asked of a crossbar without weights");
+  build_cells();
+  if (r < 0 || c < 0 || r >= arch_.xbar_rows || c >= arch_.xbar_cols)
+    throw Error("crossbar: cell (" + std::to_string(r) + ", " + std::to_string(c) + ") is outside the " +
+                std::to_string(arch_.xbar_rows) + " x " + std::to_string(arch_.xbar_cols) + " crossbar");
+  if (r >= layout_.physical_rows || c >= layout_.physical_cols) return 0;
+  return levels_(c, r);
+}
+
+void Crossbar::mvm_accumulate(const uint8_t* in, int bits, bool signed_input, int32_t* out) const {
+  if (!programmed_) throw Error("crossbar: Mvm on a crossbar that is not programmed");
+  if (!functional_) throw Error("crossbar: functional Mvm on a crossbar programmed without weights (timing-only)");
+  if (bits < 1 || bits > 8) throw Error("crossbar: input bits " + std::to_string(bits) + " outside 1..8");
+  // The same conversions happen in hardware whichever path computes them.
+  adc_.add_conversions(uint64_t(layout_.physical_cols) * uint64_t(dac_.slices(bits)));
+  if (fast_)
+    mvm_fast(in, bits, signed_input, out);
+  else
+    mvm_bit_accurate(in, bits, signed_input, out);
+}
+
+void Crossbar::mvm_fast(const uint8_t* in, int bits, bool signed_input, int32_t* out) const {
+  const int n = layout_.rows;
+  int32_t* x = x_.data();
+  if (bits == 8) {
+    if (signed_input)
+      for (int r = 0; r < n; ++r) x[r] = int8_t(in[r]);
+    else
+      for (int r = 0; r < n; ++r) x[r] = in[r];
+  } else {
+    const int32_t mask = (1 << bits) - 1, sign = signed_input ? 1 << (bits - 1) : 0;
+    for (int r = 0; r < n; ++r) x[r] = ((in[r] & mask) ^ sign) - sign;
+  }
+  Eigen::Map<Eigen::Matrix<int32_t, Eigen::Dynamic, 1>>(out, layout_.cols).noalias() += weights_ * x_;
+}
+
+void Crossbar::mvm_bit_accurate(const uint8_t* in, int bits, bool signed_input, int32_t* out) const {
+  const int n = layout_.rows, pcols = layout_.physical_cols;
+  const bool diff_row = layout_.mapping == WeightMapping::DifferentialRow;
+  for (int r = 0; r < n; ++r) driven_[size_t(r)] = Dac::driven(in[r], bits, signed_input);
+  shift_add_.clear();
+  for (int t = 0, slices = dac_.slices(bits); t < slices; ++t) {
+    // Column currents: only rows with a non-zero digit contribute. In the
+    // differential-row mapping row r and row rows + r see the same digit and
+    // the negative row's current is subtracted.
+    column_.setZero();
+    bool any = false;
+    for (int r = 0; r < n; ++r) {
+      const int32_t d = int32_t(dac_.digit(driven_[size_t(r)], t));
+      if (d == 0) continue;
+      any = true;
+      column_.noalias() += d * levels_.col(r);
+      if (diff_row) column_.noalias() -= d * levels_.col(n + r);
+    }
+    if (!any) continue;  // every column reads 0 and the ADC reconstructs 0 exactly
+    for (int c = 0; c < pcols; ++c) reconstructed_[size_t(c)] = adc_.quantize(column_[c]);
+    shift_add_.add_slice(reconstructed_.data(), dac_.shift(t));
+  }
+  if (signed_input) shift_add_.add_per_output(colsum_.data(), -(int64_t(1) << (bits - 1)));
+  const std::vector<int64_t>& result = shift_add_.result();
+  for (int j = 0; j < layout_.cols; ++j)  // int32 accumulators wrap like the hardware's
+    out[j] = int32_t(uint32_t(out[j]) + uint32_t(uint64_t(result[size_t(j)])));
+}
+
+}  // namespace cimvp

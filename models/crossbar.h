@@ -1,0 +1,112 @@
+// The functional model of one RRAM crossbar with its periphery: row DACs
+// (input bit slicing), cells holding 2^cell_bits levels, column ADCs and
+// shift-and-add. docs/crossbar.md describes the arithmetic.
+//
+// program() maps a logical weight tile onto cells (weight bit slicing and the
+// signed-weight mapping); mvm_accumulate() adds the tile's product with an
+// input vector into an int32 output vector. Two paths compute it:
+//  - bit-accurate: per input slice, every used column's sum of level x digit
+//    goes through the ADC model, shift-and-add recombines slices and signs;
+//  - fast (only when arch.adc_is_ideal()): the integer product of the logical
+//    weights with the decoded inputs (Eigen, int32). It is identical to the
+//    bit-accurate path because an ideal ADC reconstructs every column sum
+//    exactly (models/adc.h) and shift-and-add then reassembles the weights
+//    and inputs exactly (docs/crossbar.md). Tests check both paths.
+// Pure C++: the timing of these operations is the core's business.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "firmware/image.h"
+#include "models/adc.h"
+#include "models/dac.h"
+#include "models/shift_add.h"
+#include "models/weight_mapping.h"
+#include "platform/config/arch_config.h"
+
+namespace cimvp {
+
+class Crossbar {
+ public:
+  enum class Path {
+    Auto,         // fast path when the ADC is ideal, else bit-accurate
+    BitAccurate,  // always through cells, DAC digits, ADC and shift-and-add
+  };
+  using LevelMatrix = Eigen::Matrix<int32_t, Eigen::Dynamic, Eigen::Dynamic>;
+
+  explicit Crossbar(const ArchConfig& arch, Path path = Path::Auto);
+
+  // Programs a logical tile. Throws cimvp::Error when the tile does not fit
+  // (naming rows, columns, bits, mapping and capacity), when weight_bits is
+  // outside 1..8 or (functional) a weight is outside its signed range or the
+  // weight count is not rows x cols. On error the crossbar is unprogrammed.
+  // functional = false keeps only the geometry (timing-only images).
+  void program(const WeightBlock& block, bool functional);
+  void clear();  // back to unprogrammed
+
+  // out[j] += (W^T x)_j for j < cols(): `in` points at the tile's first input
+  // (row_offset already applied), `out` at its first output (col_offset
+  // applied). bits 1..8; signed_input: inputs are two's complement.
+  // Throws cimvp::Error when not programmed functionally or bits is invalid.
+  // const: it changes only scratch buffers and the conversion count; one
+  // crossbar is never used by two threads at once.
+  void mvm_accumulate(const uint8_t* in, int bits, bool signed_input, int32_t* out) const;
+
+  // path selection
+  void set_path(Path path);
+  Path path() const { return path_; }
+  bool uses_fast_path() const { return fast_; }
+
+  // geometry of the programmed tile
+  bool programmed() const { return programmed_; }
+  bool functional() const { return functional_; }
+  int rows() const { return layout_.rows; }
+  int cols() const { return layout_.cols; }
+  int row_offset() const { return row_offset_; }
+  int col_offset() const { return col_offset_; }
+  int weight_bits() const { return layout_.weight_bits; }
+  int physical_rows_used() const { return layout_.physical_rows; }
+  int physical_cols_used() const { return layout_.physical_cols; }
+  const CellLayout& layout() const { return layout_; }
+
+  // The level of the cell at physical row r, column c (0 outside the tile).
+  // Functional crossbars only.
+  int level(int r, int c);
+
+  const ArchConfig& arch() const { return arch_; }
+  const AdcModel& adc() const { return adc_; }
+  AdcModel& adc() { return adc_; }
+  const Dac& dac() const { return dac_; }
+
+ private:
+  // levels, column sums and shift-and-add plan (bit-accurate path)
+  void build_cells(const WeightBlock* block = nullptr);
+  void mvm_fast(const uint8_t* in, int bits, bool signed_input, int32_t* out) const;
+  void mvm_bit_accurate(const uint8_t* in, int bits, bool signed_input, int32_t* out) const;
+
+  const ArchConfig arch_;
+  Path path_;
+  bool adc_ideal_;
+  bool fast_ = false;
+  AdcModel adc_;
+  Dac dac_;
+  mutable ShiftAdd shift_add_;
+
+  bool programmed_ = false, functional_ = false, cells_built_ = false;
+  CellLayout layout_;
+  int row_offset_ = 0, col_offset_ = 0;
+
+  LevelMatrix weights_;             // cols x rows, weights_(j, r) = w[r][j]
+  LevelMatrix levels_;              // physical cols x physical rows
+  std::vector<int64_t> colsum_;     // per logical output: sum of its weights
+  // scratch, sized at programming time: no allocation per Mvm
+  mutable Eigen::Matrix<int32_t, Eigen::Dynamic, 1> x_;       // decoded inputs (fast path)
+  mutable std::vector<uint32_t> driven_;                      // DAC values (bit-accurate)
+  mutable Eigen::Matrix<int32_t, Eigen::Dynamic, 1> column_;  // column sums of one slice
+  mutable std::vector<int64_t> reconstructed_;
+};
+
+}  // namespace cimvp
