@@ -18,7 +18,7 @@ FirmwareImage assemble(const std::string& text, const std::string& source);
 
 std::string disassemble(const FirmwareImage& image);
 
-// One instruction in text form, e.g. "mvm.s8 r3+0, r2+16, xb=0..3" (the exact
+// One instruction in text form, e.g. "mvm r3, r2+16, xb=0..3, bits=8, signed" (the exact
 // syntax is documented in docs/isa.md). Used by disassemble and error messages.
 std::string format_instruction(const Instruction& in);
 
