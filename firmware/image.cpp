@@ -211,7 +211,6 @@ class Reader {
     pos_ += 8;
     return v;
   }
-  int16_t i16_at(size_t at) const { return int16_t(uint16_t(data_[at] | data_[at + 1] << 8)); }
   const uint8_t* take(uint64_t n) {
     need(n);
     const uint8_t* p = data_ + pos_;
