@@ -175,6 +175,7 @@ struct Network::Impl {
   std::vector<Quantizer> quant;
   std::vector<int> clip_param;  // per domain: Param index of its clip (-1: not learned / not quantized)
   std::vector<float> input_clip;
+  std::vector<float> dom_level;  // per domain: clip_level at the domain's bits (clip = scale * level)
   std::vector<std::vector<double>> shard_clip_grad;  // [shard][domain]
   ShardPool pool;
   int n = 0;  // images in the last forward
@@ -191,7 +192,7 @@ struct Network::Impl {
 
   float domain_clip(int d) const {
     const int p = clip_param[size_t(d)];
-    return p >= 0 ? params[size_t(p)].value[0] : input_clip[size_t(d)];
+    return p >= 0 ? params[size_t(p)].value[0] * dom_level[size_t(d)] : input_clip[size_t(d)];
   }
   float qscale(const Quantizer& q) const { return domain_clip(q.domain) / q.level; }
 
@@ -308,16 +309,20 @@ void Network::Impl::build(const Policy* pol, const Calibration* cal) {
   // Quantizers: one per domain output, one per rescaled layer input.
   clip_param.assign(plan.domains.size(), -1);
   input_clip.assign(plan.domains.size(), 1.f);
+  dom_level.assign(plan.domains.size(), 1.f);
   for (size_t d = 0; d < plan.domains.size(); ++d) {
     const ActDomain& dom = plan.domains[d];
     if (dom.int32_output) continue;
     auto it = cal->act_clip.find(dom.name);
     if (it == cal->act_clip.end() || !(it->second > 0))
       throw Error("model '" + g.name + "': the calibration has no positive activation clip for '" + dom.name + "'");
+    // The learned parameter is the domain's step size (LSQ), not its clip:
+    // the clip would need a learning rate level^2 times larger.
+    dom_level[d] = float(clip_level(dom.bits, dom.is_signed));
     if (dom.root == 0)
       input_clip[d] = it->second;  // the input's clip stays fixed (no gradient reaches the input)
     else
-      clip_param[d] = add_param(dom.name + ".clip", ParamKind::Scale, {it->second}, true);
+      clip_param[d] = add_param(dom.name + ".act_scale", ParamKind::Scale, {it->second / dom_level[d]}, true);
   }
   auto make_q = [&](int d, int bits, size_t elems) {
     const ActDomain& dom = plan.domains[size_t(d)];
@@ -531,38 +536,57 @@ void Network::Impl::fwd_node(int j, int s, bool training) {
   }
 }
 
-// Batch norm (training): per-shard partial sums, reduced in shard order.
+// Batch norm (training): per shard, the channel sums and the sums of squared
+// deviations from the shard's own mean (two passes: E[x^2] - E[x]^2 loses
+// everything when the variance is small next to the mean); bn_reduce()
+// combines the shards exactly (Chan et al.) in shard order.
 void Network::Impl::bn_stats(int j, int s) {
   NodeRt& r = nodes[size_t(j)];
   const int ns = count(s), C = r.shape.c, hw = r.shape.h * r.shape.w;
   std::vector<double>& p = r.part[size_t(s)];
   std::fill(p.begin(), p.end(), 0.0);
+  if (ns == 0) return;
   const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
-  for (int i = 0; i < ns; ++i)
-    for (int c = 0; c < C; ++c) {
+  for (int c = 0; c < C; ++c) {
+    double sum = 0;
+    for (int i = 0; i < ns; ++i) {
       const float* xc = x + size_t(i) * r.size + size_t(c) * hw;
-      float sum = 0, sq = 0;
-      for (int k = 0; k < hw; ++k) {
-        sum += xc[k];
-        sq += xc[k] * xc[k];
-      }
-      p[size_t(c)] += sum;
-      p[size_t(C + c)] += sq;
+      float t = 0;
+      for (int k = 0; k < hw; ++k) t += xc[k];
+      sum += t;
     }
+    const float mu = float(sum / (double(ns) * hw));
+    double m2 = 0;
+    for (int i = 0; i < ns; ++i) {
+      const float* xc = x + size_t(i) * r.size + size_t(c) * hw;
+      float t = 0;
+      for (int k = 0; k < hw; ++k) t += (xc[k] - mu) * (xc[k] - mu);
+      m2 += t;
+    }
+    // Exact deviations from the float mean mu: shift to the shard mean.
+    const double dm = sum / (double(ns) * hw) - double(mu);
+    p[size_t(c)] = sum;
+    p[size_t(C + c)] = std::max(0.0, m2 - double(ns) * hw * dm * dm);
+  }
 }
 
 void Network::Impl::bn_reduce(int j) {
   NodeRt& r = nodes[size_t(j)];
   Node& nd = g.nodes[size_t(j)];
-  const int C = r.shape.c;
-  const double m = double(n) * r.shape.h * r.shape.w;
+  const int C = r.shape.c, hw = r.shape.h * r.shape.w;
+  const double m = double(n) * hw;
   for (int c = 0; c < C; ++c) {
-    double sum = 0, sq = 0;
+    double sum = 0;
+    for (int s = 0; s < shards; ++s) sum += r.part[size_t(s)][size_t(c)];
+    const double mean = sum / m;
+    double m2 = 0;
     for (int s = 0; s < shards; ++s) {
-      sum += r.part[size_t(s)][size_t(c)];
-      sq += r.part[size_t(s)][size_t(C + c)];
+      const double ms = double(count(s)) * hw;
+      if (ms == 0) continue;
+      const double d = r.part[size_t(s)][size_t(c)] / ms - mean;
+      m2 += r.part[size_t(s)][size_t(C + c)] + ms * d * d;
     }
-    const double mean = sum / m, var = std::max(0.0, sq / m - mean * mean);
+    const double var = m2 / m;
     r.mean[size_t(c)] = float(mean);
     r.invstd[size_t(c)] = float(1.0 / std::sqrt(var + nd.eps));
     constexpr double kMomentum = 0.1;  // PyTorch's default
@@ -631,7 +655,7 @@ void Network::Impl::bwd_node(int j, int s) {
   if (r.out_q >= 0 && ns > 0) {  // through the output quantizer: STE + LSQ
     const Quantizer& q = quant[size_t(r.out_q)];
     const double ds = fake_quant_backward(r.pre[size_t(s)].data(), g, g, false, total, qscale(q), q.lo, q.hi);
-    shard_clip_grad[size_t(s)][size_t(q.domain)] += ds * q.grad_scale / q.level;
+    shard_clip_grad[size_t(s)][size_t(q.domain)] += ds * q.grad_scale * dom_level[size_t(q.domain)] / q.level;
   }
   auto input_needs = [&](int slot) { return nodes[size_t(r.in[size_t(slot)])].need_grad; };
   switch (r.kind) {
@@ -775,7 +799,7 @@ void Network::Impl::bwd_node(int j, int s) {
     const double ds = fake_quant_backward(nodes[size_t(r.in[0])].act[size_t(s)].data(), r.gqin[size_t(s)].data(),
                                           in_grad(r, 0, s), !r.assign_in[0], size_t(ns) * r.in_size, qscale(q), q.lo,
                                           q.hi);
-    shard_clip_grad[size_t(s)][size_t(q.domain)] += ds * q.grad_scale / q.level;
+    shard_clip_grad[size_t(s)][size_t(q.domain)] += ds * q.grad_scale * dom_level[size_t(q.domain)] / q.level;
   }
 }
 

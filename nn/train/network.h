@@ -49,7 +49,7 @@ struct SgdParams {
 // A trainable tensor, for tests and tools: the value and its gradient after
 // backward() (summed over shards).
 struct ParamView {
-  std::string name;  // "<node>.weight", "<node>.bias", "<domain>.clip", "<layer>.weight_scale"
+  std::string name;  // "<node>.weight", "<node>.bias", "<domain>.act_scale" (step size at the domain bits), "<layer>.weight_scale"
   float* value = nullptr;
   const float* grad = nullptr;
   size_t size = 0;

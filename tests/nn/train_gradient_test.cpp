@@ -1,0 +1,161 @@
+// Every layer's backward against central finite differences of the loss, on
+// small graphs that use every layer kind (conv with stride and padding, batch
+// norm in training mode, ReLU, max/avg/global-average pooling with padding,
+// residual add, flatten, dense), with batches split unevenly over 2 shards.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+
+#include "nn/graph.h"
+#include "nn/train/network.h"
+#include "nn/zoo.h"
+
+using namespace cimvp;
+using training::Network;
+
+namespace {
+
+void randomize(Graph& g, uint64_t seed) {
+  init_weights(g, seed);
+  std::mt19937 rng{uint32_t(seed)};
+  std::uniform_real_distribution<float> u(-0.3f, 0.3f);
+  for (Node& n : g.nodes) {
+    for (float& b : n.bias) b = u(rng);  // non-zero biases and BN betas
+    if (n.kind == OpKind::BatchNorm)
+      for (float& w : n.weight) w = 1.f + u(rng);
+  }
+}
+
+// Checks d loss / d param for up to `per_param` entries of every parameter.
+void check_gradients(Graph g, int batch, uint64_t seed, int per_param = 12) {
+  randomize(g, seed);
+  const size_t in = size_t(g.input_shape().size());
+  std::mt19937 rng{uint32_t(seed) + 7};
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  std::vector<float> x(in * static_cast<size_t>(batch));
+  for (float& v : x) v = u(rng);
+  std::vector<uint8_t> y(static_cast<size_t>(batch));
+  for (auto& l : y) l = uint8_t(rng() % uint32_t(g.output_shape().size()));
+
+  Network net(g, batch, 2, 2);
+  net.forward(x.data(), batch, true);
+  net.loss_backward(y.data());
+  auto params = net.params();
+  std::vector<std::vector<float>> grads;
+  for (auto& p : params) grads.emplace_back(p.grad, p.grad + p.size);
+  auto loss_at = [&] {
+    net.forward(x.data(), batch, true);
+    return net.loss(y.data());
+  };
+  // Central differences at two step sizes: ReLU and max-pool kinks within a
+  // step of a value bend one of them; a wrong backward misses both. A few
+  // kink-hit entries out of many are tolerated, a wrong layer fails most.
+  int checked = 0, failed = 0;
+  for (size_t pi = 0; pi < params.size(); ++pi) {
+    auto& p = params[pi];
+    for (int t = 0; t < per_param; ++t) {
+      const size_t k = p.size <= size_t(per_param) ? size_t(t) : size_t(rng() % p.size);
+      if (k >= p.size) break;
+      const double an = grads[pi][k];
+      bool ok = false;
+      double fd = 0;
+      for (float eps : {2e-3f, 4e-4f}) {
+        const float old = p.value[k];
+        p.value[k] = old + eps;
+        const double lp = loss_at();
+        p.value[k] = old - eps;
+        const double lm = loss_at();
+        p.value[k] = old;
+        fd = (lp - lm) / (2.0 * eps);
+        ok |= std::fabs(an - fd) <= 1e-3 + 3e-2 * std::fabs(fd);
+      }
+      if (!ok) {
+        ++failed;
+        std::fprintf(stderr, "gradient differs: %s[%zu] analytic %g numeric %g\n", p.name.c_str(), k, an, fd);
+      }
+      ++checked;
+    }
+  }
+  EXPECT_LE(failed * 50, checked) << failed << " of " << checked << " gradients differ";
+  EXPECT_GT(checked, 20);
+}
+
+}  // namespace
+
+TEST(TrainGradient, ConvBatchNormResidualPoolsDense) {
+  Graph g;
+  g.name = "grad1";
+  int x = g.add_input("input", {2, 7, 7});
+  x = g.add_conv("c1", x, 4, 3, 1, 1);
+  x = g.add_batchnorm("c1_bn", x);
+  int r = g.add_relu("c1_relu", x);
+  int b = g.add_conv("c2", r, 4, 3, 1, 1);
+  x = g.add_add("add", r, b);
+  x = g.add_maxpool("mp", x, 3, 2, 1);  // 4x4x4
+  x = g.add_conv("c3", x, 3, 2, 2, 0);  // 3x2x2
+  x = g.add_relu("c3_relu", x);
+  x = g.add_avgpool("ap", x, 2, 1, 1);  // 3x3x3
+  x = g.add_flatten("flat", x);
+  x = g.add_dense("d1", x, 6);
+  x = g.add_relu("d1_relu", x);
+  g.add_dense("d2", x, 4);
+  check_gradients(g, 3, 11);
+}
+
+TEST(TrainGradient, StridedConvGlobalPool) {
+  Graph g;
+  g.name = "grad2";
+  int x = g.add_input("input", {1, 9, 9});
+  x = g.add_conv("c1", x, 3, 3, 2, 1);  // 3x5x5
+  x = g.add_relu("r1", x);
+  x = g.add_conv("c2", x, 5, 1, 1, 0);  // 1x1 conv
+  x = g.add_batchnorm("bn2", x);
+  x = g.add_relu("r2", x);
+  x = g.add_global_avgpool("gap", x);
+  g.add_dense("fc", x, 3);
+  check_gradients(g, 5, 4);
+}
+
+TEST(TrainGradient, Lenet5) { check_gradients(make_model("lenet5", 2), 4, 5, 6); }
+
+TEST(TrainGradient, ResnetSmallBlock) {
+  // resnet-small's structure (basic blocks with a strided 1x1 downsample) on a smaller input.
+  Graph g;
+  g.name = "resblock";
+  int x = g.add_input("input", {1, 8, 8});
+  x = g.add_conv("stem", x, 4, 3, 1, 1);
+  x = g.add_batchnorm("stem_bn", x);
+  x = g.add_relu("stem_relu", x);
+  int y = g.add_conv("b_conv1", x, 6, 3, 2, 1);
+  y = g.add_batchnorm("b_conv1_bn", y);
+  y = g.add_relu("b_conv1_relu", y);
+  y = g.add_conv("b_conv2", y, 6, 3, 1, 1);
+  y = g.add_batchnorm("b_conv2_bn", y);
+  int s = g.add_conv("b_down", x, 6, 1, 2, 0);
+  s = g.add_batchnorm("b_down_bn", s);
+  x = g.add_add("b_add", y, s);
+  x = g.add_relu("b_relu", x);
+  x = g.add_global_avgpool("gap", x);
+  g.add_dense("fc", x, 5);
+  check_gradients(g, 4, 9);
+}
+
+TEST(TrainGradient, EvalModeBatchNormUsesRunningStatistics) {
+  Graph g;
+  g.name = "bn";
+  int x = g.add_input("input", {1, 2, 2});
+  x = g.add_conv("c", x, 2, 1, 1, 0);
+  x = g.add_batchnorm("bn", x);
+  g.add_flatten("f", x);
+  init_weights(g, 1);
+  g.nodes[2].mean = {0.5f, -1.f};
+  g.nodes[2].var = {4.f, 0.25f};
+  Network net(g, 1, 1, 2);
+  const std::vector<float> img = {1, 2, 3, 4};
+  net.forward(img.data(), 1, false);
+  const std::vector<float> ref = forward(g, img);  // the graph's golden forward
+  for (int k = 0; k < 8; ++k) EXPECT_NEAR(net.output(0)[k], ref[size_t(k)], 1e-5) << k;
+}
