@@ -35,8 +35,9 @@ struct RunResult {
 
 class Soc : public sc_core::sc_module {
  public:
-  // A host VP reaches global memory through this socket (addresses from 0).
-  tlm_utils::simple_target_socket<Soc> host;
+  // A host VP reaches global memory through this socket (addresses from 0);
+  // it may stay unbound.
+  tlm_utils::simple_target_socket_optional<Soc> host;
 
   Soc(sc_core::sc_module_name name, const ArchConfig& arch);
 

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 
 #include <array>
+#include <iterator>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -87,6 +88,37 @@ TEST(Cli, RunsAnImageAndWritesTheReport) {
   EXPECT_TRUE(r["cores"][0].contains("adc_conversions"));
   const nlohmann::json t = nlohmann::json::parse(std::ifstream(temp("t.json")));
   EXPECT_TRUE(t.contains("traceEvents"));
+}
+
+TEST(Cli, AssemblesRunsAndDisassemblesTheExample) {
+  const std::string source = test::source_path("examples/mvm_relu.s");
+  Outcome o = cimvp("asm " + source + " --arch " + kDefault + " -o " + temp("ex.img"));
+  ASSERT_EQ(o.status, 0) << o.output;
+  o = cimvp("run --arch " + kDefault + " --firmware " + temp("ex.img") + " --input " +
+            test::source_path("examples/mvm_relu.input.txt") + " --output " + temp("ex.txt"));
+  ASSERT_EQ(o.status, 0) << o.output;
+  // y = relu(W^T x) for x = (1, 2, 3, 4), worked out by hand in the source
+  std::ifstream y(temp("ex.txt"));
+  int a = -1, b = -1, c = -1;
+  y >> a >> b >> c;
+  EXPECT_EQ(a, 28);
+  EXPECT_EQ(b, 0);
+  EXPECT_EQ(c, 66);
+  // disassembling and assembling again gives the same image
+  o = cimvp("disasm " + temp("ex.img") + " > " + temp("ex2.s"));
+  ASSERT_EQ(o.status, 0) << o.output;
+  ASSERT_EQ(cimvp("asm " + temp("ex2.s") + " --arch " + kDefault + " -o " + temp("ex2.img")).status, 0);
+  std::ifstream i1(temp("ex.img"), std::ios::binary), i2(temp("ex2.img"), std::ios::binary);
+  const std::string b1((std::istreambuf_iterator<char>(i1)), {}), b2((std::istreambuf_iterator<char>(i2)), {});
+  EXPECT_EQ(b1, b2);
+}
+
+TEST(Cli, AssemblerErrorsNameTheLine) {
+  write_file(temp("bad.s"), "  li r1, 5\n  mvx r1, r2\n  halt\n");
+  const Outcome o = cimvp("asm " + temp("bad.s") + " --arch " + kDefault + " -o " + temp("bad.img"));
+  EXPECT_EQ(o.status, 1);
+  EXPECT_THAT(o.output, HasSubstr("bad.s:2"));
+  EXPECT_THAT(o.output, HasSubstr("mvx"));
 }
 
 TEST(Cli, BadInputGivesOneClearMessage) {

@@ -27,7 +27,7 @@ inline Matrix random_matrix(std::mt19937& rng, int rows, int cols, int bits) {
 inline std::vector<uint8_t> random_input(std::mt19937& rng, int n, int bits, bool is_signed) {
   std::uniform_int_distribution<int> d(is_signed ? -(1 << (bits - 1)) : 0,
                                        is_signed ? (1 << (bits - 1)) - 1 : (1 << bits) - 1);
-  std::vector<uint8_t> x(size_t(n));
+  std::vector<uint8_t> x(static_cast<size_t>(n));
   for (auto& v : x) v = uint8_t(d(rng));
   return x;
 }
