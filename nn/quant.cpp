@@ -34,8 +34,17 @@ QuantMultiplier quantize_multiplier(double real) {
 }
 
 int64_t requantize(int64_t acc, int32_t multiplier, int shift, int32_t zero_point, int32_t lo, int32_t hi) {
+  return requantize(acc, multiplier, shift, zero_point, lo, hi, Rounding::HalfUp);
+}
+
+int64_t requantize(int64_t acc, int32_t multiplier, int shift, int32_t zero_point, int32_t lo, int32_t hi,
+                   Rounding rounding) {
   const __int128 product = __int128(acc) * multiplier;
   __int128 scaled = shift <= 0 ? product : (product + (__int128(1) << (shift - 1))) >> shift;
+  if (shift > 0 && rounding == Rounding::HalfEven) {
+    const __int128 rem = product & ((__int128(1) << shift) - 1);
+    if (rem == (__int128(1) << (shift - 1)) && (scaled & 1)) scaled -= 1;  // a tie went up to an odd value
+  }
   scaled += zero_point;
   if (scaled < lo) return lo;
   if (scaled > hi) return hi;
@@ -246,7 +255,7 @@ Requant make_requant(double real, const QTensor& out) {
   const QuantMultiplier m = quantize_multiplier(real);
   r.multiplier = m.multiplier;
   r.shift = m.shift;
-  r.zero_point = 0;
+  r.zero_point = out.zero_point;
   r.lo = out.lo();
   r.hi = out.hi();
   r.real = real;
@@ -457,7 +466,37 @@ std::vector<int8_t> quantize_input(const QuantizedNetwork& q, const std::vector<
     throw Error("input image has " + std::to_string(image.size()) + " values, model '" + q.name + "' expects " +
                 std::to_string(t.shape.size()) + " (" + t.shape.str() + ")");
   std::vector<int8_t> out(image.size());
-  for (size_t i = 0; i < image.size(); ++i) out[i] = int8_t(quantize_value(image[i], t.scale, t.lo(), t.hi()));
+  for (size_t i = 0; i < image.size(); ++i) {
+    const int32_t v = t.zero_point == 0 ? quantize_value(image[i], t.scale, t.lo(), t.hi())
+                                        : std::clamp(quantize_value(image[i], t.scale, t.lo() - t.zero_point,
+                                                                    t.hi() - t.zero_point) + t.zero_point,
+                                                     t.lo(), t.hi());
+    out[i] = int8_t(uint8_t(v));  // one byte: two's complement when signed, uint8 when not
+  }
+  return out;
+}
+
+std::vector<std::string> crossbar_mapping_problems(const QuantizedNetwork& q) {
+  std::vector<std::string> out;
+  for (const QOp& op : q.ops) {
+    if (op.kind != QOpKind::Conv2d && op.kind != QOpKind::Dense) continue;
+    const std::string what = "layer '" + op.name + "' (" + qop_name(op.kind) + ")";
+    if (op.weight_bits < kMinBits || op.weight_bits > kMaxBits) {
+      int lo = 0, hi = 0;
+      for (int16_t w : op.weight) lo = std::min<int>(lo, w), hi = std::max<int>(hi, w);
+      out.push_back(what + ": its weights need " + std::to_string(op.weight_bits) + " signed bits (values " +
+                    std::to_string(lo) + ".." + std::to_string(hi) + "), the crossbars hold " +
+                    std::to_string(kMinBits) + ".." + std::to_string(kMaxBits));
+      continue;
+    }
+    const int32_t wlo = qmin(op.weight_bits, true), whi = qmax(op.weight_bits, true);
+    for (size_t j = 0; j < op.weight.size(); ++j)
+      if (op.weight[j] < wlo || op.weight[j] > whi) {
+        out.push_back(what + ": weight " + std::to_string(j) + " = " + std::to_string(op.weight[j]) +
+                      " is outside the " + std::to_string(op.weight_bits) + "-bit range");
+        break;
+      }
+  }
   return out;
 }
 

@@ -6,7 +6,11 @@
 //   max pool      Vmax8 over the window (integers, scale unchanged)
 //   avg pool      acc32 = sum of the window (Vmac, multiplier 1); out = Vreq(acc32; M, S, 0, lo, hi)
 //   add, rescale  acc32 = sum_i q_i * m_i (Vfill32 0, Vmac per input); out = Vreq(acc32; M, S, 0, lo, hi)
-// ReLU is the clamp lo = 0 of the producing Vreq; zero points are always 0.
+// ReLU is the clamp lo = 0 of the producing Vreq. Networks built by quantize()
+// have zero points 0 and round half up; networks imported from ONNX integer
+// operators (nn/onnx_import.h) may carry tensor zero points (padding reads
+// the zero point, and the Vreq adds the output zero point) and round half to
+// even (Vreq's halfeven flag).
 #pragma once
 
 #include <climits>
@@ -32,9 +36,16 @@ struct QuantMultiplier {
 // or real too large / too small to be expressed with S in 0..62.
 QuantMultiplier quantize_multiplier(double real);
 
+// How Vreq rounds acc * M / 2^S: half up (toward +infinity, the default) or
+// half to even (ONNX QLinear*/QuantizeLinear semantics; Vreq flag halfeven).
+enum class Rounding { HalfUp, HalfEven };
+
 // Vreq on one value: clamp(floor((acc * M + 2^(S-1)) / 2^S) + zp, lo, hi)
-// (round half up, exact in 128-bit; S == 0 means no rounding term).
+// (round half up, exact in 128-bit; S == 0 means no rounding term); with
+// Rounding::HalfEven an exact tie goes to the even neighbour instead.
 int64_t requantize(int64_t acc, int32_t multiplier, int shift, int32_t zero_point, int32_t lo, int32_t hi);
+int64_t requantize(int64_t acc, int32_t multiplier, int shift, int32_t zero_point, int32_t lo, int32_t hi,
+                   Rounding rounding);
 
 // Integer range of a `bits`-wide signed (two's complement) or unsigned value.
 inline int32_t qmin(int bits, bool is_signed) { return is_signed ? -(int32_t(1) << (bits - 1)) : 0; }
@@ -134,18 +145,24 @@ struct QTensor {
   Shape shape;        // CHW; a flattened tensor keeps its CHW shape (Dense reads it in CHW order)
   int bits = 8;       // 1..8, or 32 for the int32 output
   bool is_signed = true;
-  double scale = 1;   // real value = scale * q (zero point 0)
+  double scale = 1;   // real value = scale * (q - zero_point)
+  // The integer that means real 0 (0 in networks built by quantize(); ONNX
+  // integer models may have others). A convolution's zero padding reads it:
+  // padded positions hold zero_point, so they contribute nothing once the
+  // layer's bias has folded in -zero_point * sum(weights) (see QOp::bias).
+  int32_t zero_point = 0;
   int32_t lo() const { return bits == 32 ? INT32_MIN : qmin(bits, is_signed); }
   int32_t hi() const { return bits == 32 ? INT32_MAX : qmax(bits, is_signed); }
 };
 
-// Requantization parameters of one Vreq: clamp(round_half_up(x * M / 2^S) + zp, lo, hi).
+// Requantization parameters of one Vreq: clamp(round(x * M / 2^S) + zp, lo, hi).
 struct Requant {
   int32_t multiplier = 0;  // M (Vcfg Mult)
   int shift = 0;           // S (Vcfg Shift)
-  int32_t zero_point = 0;  // always 0 in this scheme (Vcfg Zp)
+  int32_t zero_point = 0;  // the output tensor's zero point (Vcfg Zp); 0 in networks built by quantize()
   int32_t lo = 0, hi = 0;  // clamp, the output tensor's range (lo = 0 fuses a ReLU)
   double real = 0;         // the real multiplier it approximates (documentation, fake quantization)
+  Rounding rounding = Rounding::HalfUp;  // HalfEven: Vreq with the halfeven flag (ONNX semantics)
 };
 
 enum class QOpKind {
@@ -172,12 +189,14 @@ struct QOp {
   int layer = -1;              // index in policy order
   int in_channels = 0;         // Conv2d: input channels; Dense: input features
   int out_channels = 0;        // Conv2d: output channels; Dense: output features
-  int weight_bits = 8;         // values in [-(2^(w-1)), 2^(w-1) - 1]
+  int weight_bits = 8;         // values in [-(2^(w-1)), 2^(w-1) - 1]; 1..8 maps onto crossbars
+                               // (ONNX integer models may need up to 16: see crossbar_mapping_problems())
   int activation_bits = 8;     // the input tensor's bits (== policy activation_bits[layer])
   bool input_signed = true;    // the input tensor's signedness
   double weight_scale = 1;     // real weight = weight_scale * q
   std::vector<int16_t> weight; // Conv2d [out][in][kh][kw]; Dense [out][in]
-  std::vector<int32_t> bias;   // [out], at scale s_in * s_w
+  std::vector<int32_t> bias;   // [out], at scale s_in * s_w; includes -zp_in * sum of the channel's
+                               // weights when the input tensor has a zero point
   bool requantize = true;      // false: the output is the int32 acc + bias (network output)
 
   // Add, Rescale: the per-input Vmac multipliers (common accumulator scale
@@ -219,8 +238,14 @@ QuantizedNetwork quantize(const Graph& g, const Policy& p, const Calibration& c,
 // (its parameters are then ignored).
 QuantizedNetwork quantize_structure(const Graph& g, const Policy& p);
 
+// Conv2d/Dense layers whose weights the crossbars cannot hold (weight bits
+// outside 1..8, or a weight outside its bits' range), one message per layer
+// naming it; empty when the whole network maps. Networks built by quantize()
+// always map; ONNX integer models with weight zero points may not.
+std::vector<std::string> crossbar_mapping_problems(const QuantizedNetwork& q);
+
 // The input image (float CHW) as the network's integers: quantize_value with
-// the input tensor's scale and range.
+// the input tensor's scale and range (plus its zero point).
 std::vector<int8_t> quantize_input(const QuantizedNetwork& q, const std::vector<float>& image);
 
 }  // namespace cimvp

@@ -12,10 +12,11 @@ namespace {
 
 using DMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// im2col of a CHW tensor: rows (c, ky, kx), columns output positions (oy, ox).
+// im2col of a CHW tensor: rows (c, ky, kx), columns output positions (oy, ox);
+// padded positions hold `pad` (the input's zero point).
 template <typename T, typename M>
-void im2col(const T* x, const Shape& is, int k, int s, int p, int ho, int wo, M& col) {
-  col.setZero(int64_t(is.c) * k * k, int64_t(ho) * wo);
+void im2col(const T* x, const Shape& is, int k, int s, int p, int ho, int wo, M& col, T pad = T(0)) {
+  col.setConstant(int64_t(is.c) * k * k, int64_t(ho) * wo, typename M::Scalar(pad));
   for (int c = 0; c < is.c; ++c)
     for (int ky = 0; ky < k; ++ky)
       for (int kx = 0; kx < k; ++kx) {
@@ -52,7 +53,7 @@ void for_windows(const Shape& is, const Shape& os, int k, int s, int p, F f) {
 }
 
 int32_t req(int64_t acc, const Requant& r) {
-  return int32_t(requantize(acc, r.multiplier, r.shift, r.zero_point, r.lo, r.hi));
+  return int32_t(requantize(acc, r.multiplier, r.shift, r.zero_point, r.lo, r.hi, r.rounding));
 }
 
 }  // namespace
@@ -103,9 +104,9 @@ namespace {
 
 template <typename M>
 void layer_product(const QOp& op, const M& w, const std::vector<int32_t>& x, const Shape& is, const Shape& os,
-                   M& col, M& acc) {
+                   int32_t pad, M& col, M& acc) {
   if (op.kind == QOpKind::Conv2d) {
-    im2col(x.data(), is, op.kernel, op.stride, op.padding, os.h, os.w, col);
+    im2col(x.data(), is, op.kernel, op.stride, op.padding, os.h, os.w, col, pad);
     acc.noalias() = w * col;
   } else {
     col.resize(int64_t(x.size()), 1);
@@ -130,10 +131,11 @@ std::vector<int32_t> ReferenceExecutor::run_op(size_t op_index, const std::vecto
     case QOpKind::Conv2d:
     case QOpKind::Dense: {
       const bool use_float = impl_->wf[op_index].size() > 0;
+      const int32_t pad = q_.tensors[size_t(op.inputs[0])].zero_point;
       if (use_float)
-        layer_product(op, impl_->wf[op_index], x, is, os, impl_->colf, impl_->accf);
+        layer_product(op, impl_->wf[op_index], x, is, os, pad, impl_->colf, impl_->accf);
       else
-        layer_product(op, impl_->wd[op_index], x, is, os, impl_->cold, impl_->accd);
+        layer_product(op, impl_->wd[op_index], x, is, os, pad, impl_->cold, impl_->accd);
       const int64_t hw = int64_t(os.h) * os.w;
       for (int o = 0; o < op.out_channels; ++o) {
         const int64_t b = op.bias[size_t(o)];
@@ -192,10 +194,12 @@ std::vector<std::vector<int32_t>> ReferenceExecutor::run_all(const std::vector<i
   std::vector<std::vector<int32_t>> t(q_.tensors.size());
   t[size_t(q_.input)].resize(input.size());
   for (size_t i = 0; i < input.size(); ++i) {
-    const int32_t v = input[i];
+    // One byte per value, as in the VP's memory: int8 when signed, uint8 when not.
+    const int32_t v = it.is_signed ? int32_t(input[i]) : int32_t(uint8_t(input[i]));
     if (v < it.lo() || v > it.hi())
       throw Error("input value " + std::to_string(v) + " at index " + std::to_string(i) + " is outside the " +
-                  std::to_string(it.bits) + "-bit signed range of model '" + q_.name + "'");
+                  std::to_string(it.bits) + "-bit " + (it.is_signed ? "signed" : "unsigned") + " range of model '" +
+                  q_.name + "'");
     t[size_t(q_.input)][i] = v;
   }
   for (size_t i = 0; i < q_.ops.size(); ++i) t[size_t(q_.ops[i].output)] = run_op(i, t);
@@ -287,6 +291,9 @@ std::vector<double> fake_quant_op(const QuantizedNetwork& q, size_t op_index,
 }
 
 std::vector<std::vector<double>> fake_quant_forward_all(const QuantizedNetwork& q, const std::vector<float>& image) {
+  for (const QTensor& t : q.tensors)
+    if (t.zero_point != 0)
+      throw Error("model '" + q.name + "': fake quantization covers zero points of 0 only (tensor '" + t.name + "')");
   const std::vector<int8_t> qi = quantize_input(q, image);
   std::vector<std::vector<double>> t(q.tensors.size());
   t[size_t(q.input)].resize(qi.size());

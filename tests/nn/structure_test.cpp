@@ -47,6 +47,7 @@ void expect_same_structure(const QuantizedNetwork& s, const QuantizedNetwork& q)
     EXPECT_EQ(a.shape, b.shape) << b.name;
     EXPECT_EQ(a.bits, b.bits) << b.name;
     EXPECT_EQ(a.is_signed, b.is_signed) << b.name;
+    EXPECT_EQ(a.zero_point, b.zero_point) << b.name;
     EXPECT_GT(a.scale, 0) << b.name;
   }
   ASSERT_EQ(s.ops.size(), q.ops.size());
@@ -74,6 +75,7 @@ void expect_same_structure(const QuantizedNetwork& s, const QuantizedNetwork& q)
     EXPECT_EQ(a.requant.lo, b.requant.lo);
     EXPECT_EQ(a.requant.hi, b.requant.hi);
     EXPECT_EQ(a.requant.zero_point, b.requant.zero_point);
+    EXPECT_EQ(a.requant.rounding, b.requant.rounding);
     if (b.kind != QOpKind::MaxPool && b.requantize) {
       // A valid Vreq configuration: normalized multiplier, shift in range.
       EXPECT_GE(a.requant.multiplier, 1 << 30);

@@ -1,0 +1,91 @@
+// ONNX conformance: the ONNX project's own backend node tests for the integer
+// operators (QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger), shipped
+// by Debian's libonnx-testdata, imported and run through the integer
+// reference executor: every output must equal the expected one exactly.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+
+#include "common/error.h"
+#include "nn/onnx_import.h"
+#include "nn/reference.h"
+
+using namespace cimvp;
+
+namespace {
+
+std::string base(const std::string& dir) { return dir.substr(dir.find_last_of('/') + 1); }
+
+}  // namespace
+
+TEST(OnnxConformance, AllIntegerNodeTestsAreFound) {
+  const auto tests = onnx_integer_node_tests();
+  if (tests.empty()) GTEST_SKIP() << "libonnx-testdata is not installed";
+  std::vector<std::string> names;
+  for (const auto& t : tests) names.push_back(base(t));
+  // Debian's ONNX 1.12 test data: 7 node tests of the four operators.
+  for (const char* want : {"test_basic_convinteger", "test_convinteger_with_padding",
+                           "test_convinteger_without_padding", "test_matmulinteger", "test_qlinearconv",
+                           "test_qlinearmatmul_2D", "test_qlinearmatmul_3D"})
+    EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
+}
+
+TEST(OnnxConformance, IntegerReferenceMatchesExpectedOutputsExactly) {
+  const auto tests = onnx_integer_node_tests();
+  if (tests.empty()) GTEST_SKIP() << "libonnx-testdata is not installed";
+  for (const std::string& dir : tests) {
+    SCOPED_TRACE(dir);
+    const OnnxTestCase tc = load_onnx_test_case(dir);
+    ASSERT_EQ(tc.model.kind, OnnxModelKind::Integer);
+    ASSERT_FALSE(tc.inputs.empty());
+    ASSERT_EQ(tc.inputs.size(), tc.expected.size());
+    ReferenceExecutor ex(tc.model.network);
+    for (size_t s = 0; s < tc.inputs.size(); ++s) EXPECT_EQ(ex.run(tc.inputs[s]), tc.expected[s]) << "sample " << s;
+  }
+}
+
+TEST(OnnxConformance, RoundsHalfToEvenAndUsesZeroPoints) {
+  const auto tests = onnx_integer_node_tests();
+  if (tests.empty()) GTEST_SKIP() << "libonnx-testdata is not installed";
+  const OnnxTestCase qc = load_onnx_test_case(onnx_node_test_root() + "/test_qlinearconv");
+  const QOp& op = qc.model.network.ops.at(0);
+  EXPECT_EQ(op.requant.rounding, Rounding::HalfEven);
+  EXPECT_EQ(op.requant.zero_point, 123);
+  EXPECT_EQ(qc.model.network.input_tensor().zero_point, 132);
+  EXPECT_FALSE(qc.model.network.input_tensor().is_signed);
+  // The multiplier is exactly ONNX's float32 x_scale * w_scale / y_scale (M / 2^S holds 24 bits exactly).
+  const float xs = float(qc.model.network.input_tensor().scale), ws = float(op.weight_scale),
+              ys = float(qc.model.network.output_tensor().scale);
+  EXPECT_EQ(std::ldexp(double(op.requant.multiplier), -op.requant.shift), double(xs * ws / ys));
+  // Half to even on exact ties (the test data has none), half up by default.
+  for (int64_t acc : {-7, -5, -3, 3, 5, 7}) {
+    // acc * 2^30 / 2^31 = acc / 2: a tie for odd acc. nearbyint rounds ties to even.
+    const int64_t even = int64_t(std::nearbyint(acc / 2.0));
+    EXPECT_EQ(requantize(acc, 1 << 30, 31, 0, -128, 127, Rounding::HalfEven), even) << acc;
+    EXPECT_EQ(requantize(acc, 1 << 30, 31, 0, -128, 127), int64_t(std::floor(acc / 2.0 + 0.5))) << acc;
+  }
+  // Padding reads the input zero point: without it the padded border differs.
+  const OnnxTestCase pc = load_onnx_test_case(onnx_node_test_root() + "/test_convinteger_with_padding");
+  QuantizedNetwork zp0 = pc.model.network;
+  zp0.tensors[size_t(zp0.input)].zero_point = 0;
+  EXPECT_NE(run_reference(zp0, pc.inputs[0]), pc.expected[0]);
+}
+
+TEST(OnnxConformance, WhichTestsTheCrossbarsCanHold) {
+  const auto tests = onnx_integer_node_tests();
+  if (tests.empty()) GTEST_SKIP() << "libonnx-testdata is not installed";
+  for (const std::string& dir : tests) {
+    const OnnxTestCase tc = load_onnx_test_case(dir);
+    const std::string n = base(dir);
+    // QLinearConv's weight 0 with zero point 255 is -255, QLinearMatMul's
+    // weights minus 114 reach 141: 9-bit weights, beyond the crossbars' 8.
+    const bool unmappable = n == "test_qlinearconv" || n.rfind("test_qlinearmatmul", 0) == 0;
+    EXPECT_EQ(!tc.mapping_problems.empty(), unmappable) << n;
+    for (const auto& p : tc.mapping_problems) {
+      EXPECT_NE(p.find("9 signed bits"), std::string::npos) << p;
+      std::cout << n << ": " << p << "\n";
+    }
+  }
+}
