@@ -1,0 +1,171 @@
+// ONNX import of models exported by PyTorch (tests/fixtures/onnx, made by
+// make_lenet5_onnx.py with Debian's python3-torch): the float model against
+// PyTorch's outputs, the QDQ model's scales and bits, its integer reference
+// against float; and bad input: malformed files, unsupported operators.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <onnx/onnx_pb.h>
+
+#include "common/error.h"
+#include "nn/onnx_import.h"
+#include "nn/reference.h"
+
+using namespace cimvp;
+
+namespace {
+
+const std::string kDir = std::string(CIMVP_SOURCE_DIR) + "/tests/fixtures/onnx/";
+
+std::vector<float> read_f32(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::vector<float> v;
+  float x;
+  while (f.read(reinterpret_cast<char*>(&x), 4)) v.push_back(x);
+  return v;
+}
+
+std::vector<std::vector<float>> split(const std::vector<float>& v, size_t n) {
+  std::vector<std::vector<float>> out;
+  for (size_t i = 0; i + n <= v.size(); i += n) out.emplace_back(v.begin() + long(i), v.begin() + long(i + n));
+  return out;
+}
+
+int argmax_f(const std::vector<float>& v) { return int(std::max_element(v.begin(), v.end()) - v.begin()); }
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// A one-node float model built with the protobuf API.
+std::string one_node_model(const std::string& op, const std::vector<std::pair<std::string, int64_t>>& attrs,
+                           const std::string& node_name = "n1") {
+  onnx::ModelProto m;
+  m.set_ir_version(7);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("g");
+  auto* in = g->add_input();
+  in->set_name("x");
+  auto* tt = in->mutable_type()->mutable_tensor_type();
+  tt->set_elem_type(onnx::TensorProto::FLOAT);
+  for (int d : {1, 2, 4, 4}) tt->mutable_shape()->add_dim()->set_dim_value(d);
+  auto* out = g->add_output();
+  out->set_name("y");
+  out->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  out->mutable_type()->mutable_tensor_type()->mutable_shape();
+  auto* n = g->add_node();
+  n->set_op_type(op);
+  n->set_name(node_name);
+  n->add_input("x");
+  n->add_output("y");
+  for (const auto& [k, v] : attrs) {
+    auto* a = n->add_attribute();
+    a->set_name(k);
+    if (k == "kernel_shape" || k == "strides" || k == "pads") {
+      a->set_type(onnx::AttributeProto::INTS);
+      for (int i = 0; i < (k == "pads" ? 4 : 2); ++i) a->add_ints(v);
+    } else {
+      a->set_type(onnx::AttributeProto::INT);
+      a->set_i(v);
+    }
+  }
+  return m.SerializeAsString();
+}
+
+}  // namespace
+
+TEST(OnnxImport, PyTorchFloatLenet5MatchesTorchOutputs) {
+  const OnnxImport im = import_onnx(kDir + "lenet5_float.onnx");
+  EXPECT_EQ(im.kind, OnnxModelKind::Float);
+  const Graph& g = im.model.graph;
+  EXPECT_EQ(g.input_shape(), (Shape{1, 28, 28}));
+  EXPECT_EQ(g.quantizable_layers().size(), 5u);
+  EXPECT_EQ(g.parameter_count(), 156 + 2416 + 48120 + 10164 + 850);
+  const auto inputs = split(read_f32(kDir + "lenet5_inputs.bin"), 784);
+  const auto torch_out = split(read_f32(kDir + "lenet5_float_out.bin"), 10);
+  ASSERT_EQ(inputs.size(), 16u);
+  ASSERT_EQ(torch_out.size(), inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::vector<float> y = forward(g, inputs[i]);
+    ASSERT_EQ(y.size(), 10u);
+    for (size_t j = 0; j < 10; ++j) EXPECT_NEAR(y[j], torch_out[i][j], 1e-4) << "image " << i << " logit " << j;
+  }
+}
+
+TEST(OnnxImport, PyTorchQdqLenet5KeepsScalesAndBits) {
+  const OnnxImport im = import_onnx(kDir + "lenet5_qdq.onnx");
+  ASSERT_EQ(im.kind, OnnxModelKind::Qdq);
+  const ModelFile& m = im.model;
+  EXPECT_EQ(m.policy, uniform_policy(5, 8, 8));
+  // Every quantized domain has its clip from the QDQ scales: the ReLU outputs
+  // are uint8 with zero point 0, so the scale is kept exactly.
+  const ActivationPlan plan = plan_activations(m.graph, m.policy);
+  for (const ActDomain& d : plan.domains)
+    if (!d.int32_output) EXPECT_TRUE(m.calibration.act_clip.count(d.name)) << d.name;
+  EXPECT_EQ(m.calibration.weight_scale.size(), 5u);
+  const QuantizedNetwork q = quantize(m.graph, m.policy, m.calibration);
+  // The input (uint8, 1/255) lands in cimvp's signed input domain covering [0, 1].
+  EXPECT_NEAR(q.input_tensor().scale * 127, 1.0, 1e-6);
+  for (const QOp& op : q.ops)
+    if (op.kind == QOpKind::Conv2d && op.name != q.ops[0].name) {
+      EXPECT_FALSE(q.tensors[size_t(op.inputs[0])].is_signed);
+    }
+
+  const auto inputs = split(read_f32(kDir + "lenet5_inputs.bin"), 784);
+  const auto float_out = split(read_f32(kDir + "lenet5_float_out.bin"), 10);
+  const auto qdq_out = split(read_f32(kDir + "lenet5_qdq_out.bin"), 10);
+  ReferenceExecutor ex(q);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::vector<int32_t> y = ex.run(quantize_input(q, inputs[i]));
+    EXPECT_EQ(argmax(y), argmax_f(float_out[i])) << "image " << i;
+    // Within quantization error of PyTorch's fake-quantized outputs.
+    float mx = 0;
+    for (float v : qdq_out[i]) mx = std::max(mx, std::fabs(v));
+    for (size_t j = 0; j < 10; ++j) EXPECT_NEAR(q.output_scale() * y[j], qdq_out[i][j], 0.05 * mx) << i << " " << j;
+  }
+}
+
+TEST(OnnxImport, MalformedFilesNameTheFile) {
+  EXPECT_NE(error_of([] { import_onnx("/nonexistent/x.onnx"); }).find("/nonexistent/x.onnx"), std::string::npos);
+  const std::string bytes = [] {
+    std::ifstream f(kDir + "lenet5_float.onnx", std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), {});
+  }();
+  for (size_t cut : {size_t(0), size_t(7), bytes.size() / 2, bytes.size() - 3}) {
+    const std::string m = error_of([&] { import_onnx_bytes(bytes.substr(0, cut), "cut.onnx"); });
+    EXPECT_NE(m.find("cut.onnx"), std::string::npos) << cut << ": " << m;
+  }
+  const std::string garbage(100, '\xff');
+  EXPECT_NE(error_of([&] { import_onnx_bytes(garbage, "garbage.onnx"); }).find("garbage.onnx"), std::string::npos);
+  // The ONNX checker runs: a node without an op type is rejected.
+  onnx::ModelProto m;
+  m.ParseFromString(bytes);
+  m.mutable_graph()->mutable_node(1)->set_op_type("");
+  const std::string msg = error_of([&] { import_onnx_bytes(m.SerializeAsString(), "bad.onnx"); });
+  EXPECT_NE(msg.find("bad.onnx"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("checker"), std::string::npos) << msg;
+}
+
+TEST(OnnxImport, UnsupportedOperatorsAndAttributesNameTheNode) {
+  // A registered operator cimvp does not support.
+  std::string m = error_of([] { import_onnx_bytes(one_node_model("Sigmoid", {}, "act7"), "s.onnx"); });
+  EXPECT_NE(m.find("Sigmoid"), std::string::npos) << m;
+  EXPECT_NE(m.find("act7"), std::string::npos) << m;
+  // An unsupported attribute value.
+  m = error_of([] {
+    import_onnx_bytes(one_node_model("MaxPool", {{"kernel_shape", 2}, {"ceil_mode", 1}}, "pool3"), "p.onnx");
+  });
+  EXPECT_NE(m.find("MaxPool"), std::string::npos) << m;
+  EXPECT_NE(m.find("pool3"), std::string::npos) << m;
+  EXPECT_NE(m.find("ceil_mode"), std::string::npos) << m;
+  // A supported one imports.
+  const OnnxImport ok = import_onnx_bytes(one_node_model("MaxPool", {{"kernel_shape", 2}, {"strides", 2}}), "ok.onnx");
+  EXPECT_EQ(ok.model.graph.output_shape(), (Shape{2, 2, 2}));
+}
