@@ -1,0 +1,166 @@
+// The ADC model: exact when the architecture says it is ideal (checked
+// exhaustively on small ranges), clipping at the full scale, monotonic,
+// within half a step of the input, equal to a long double reference, and
+// counting its conversions.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "common/error.h"
+#include "models/adc.h"
+
+namespace cimvp {
+namespace {
+
+int64_t reference(int bits, int64_t fs, int64_t v) {
+  if (v < 0) return -reference(bits, fs, -v);
+  const long double L = static_cast<long double>((int64_t(1) << bits) - 1), F = static_cast<long double>(fs);
+  long double code = std::floor(static_cast<long double>(v) * L / F + 0.5L);
+  if (code > L) code = L;
+  return int64_t(std::floor(code * F / L + 0.5L));
+}
+
+// The proof in models/adc.h, checked: every F <= L, every v in [-F, F].
+TEST(AdcModel, IdealReturnsTheValueExhaustively) {
+  for (int bits = 1; bits <= 9; ++bits) {
+    const int64_t L = (int64_t(1) << bits) - 1;
+    for (int64_t fs = 1; fs <= L; ++fs) {
+      const AdcModel adc(bits, fs);
+      ASSERT_TRUE(adc.exact_up_to(fs));
+      for (int64_t v = -fs; v <= fs; ++v) ASSERT_EQ(adc.quantize(v), v) << bits << " bits, full scale " << fs;
+    }
+  }
+  for (int bits : {12, 16, 20}) {  // large ranges: the edges and a stride through the middle
+    const int64_t L = (int64_t(1) << bits) - 1;
+    for (int64_t fs : {L, L - 1, L / 2 + 1, L / 3}) {
+      const AdcModel adc(bits, fs);
+      for (int64_t v = 0; v <= fs; v += (v < 5000 || fs - v < 5000) ? 1 : 97) {
+        ASSERT_EQ(adc.quantize(v), v) << bits << " bits, full scale " << fs;
+        ASSERT_EQ(adc.quantize(-v), -v);
+      }
+    }
+  }
+}
+
+// The arch's ideality rule and the model agree, and an ideal arch ADC is
+// exact over every reachable column sum.
+TEST(AdcModel, AgreesWithArchIdeality) {
+  for (int cb : {1, 2, 4})
+    for (int db : {1, 2, 3})
+      for (int bits = 4; bits <= 14; ++bits)
+        for (int64_t fs : {int64_t(0), int64_t(100), int64_t(3000)}) {
+          ArchConfig a;
+          a.xbar_rows = 64;
+          a.cell_bits = cb;
+          a.dac_bits = db;
+          a.adc_bits = bits;
+          a.adc_full_scale = fs;
+          const AdcModel adc(a);
+          EXPECT_EQ(adc.bits(), bits);
+          EXPECT_EQ(adc.full_scale(), fs > 0 ? fs : a.max_column_sum());
+          EXPECT_EQ(adc.exact_up_to(a.max_column_sum()), a.adc_is_ideal());
+          if (a.adc_is_ideal()) {
+            for (int64_t v = 0; v <= a.max_column_sum(); ++v) ASSERT_EQ(adc.quantize(v), v);
+          }
+        }
+}
+
+TEST(AdcModel, InexactWhenTooFewCodesOrClipping) {
+  const AdcModel coarse(2, 7);  // 3 codes for 0..7
+  EXPECT_FALSE(coarse.exact_up_to(7));
+  int wrong = 0;
+  for (int64_t v = 0; v <= 7; ++v) wrong += coarse.quantize(v) != v;
+  EXPECT_GT(wrong, 0);
+  const AdcModel fine(8, 100);
+  EXPECT_TRUE(fine.exact_up_to(100));
+  EXPECT_FALSE(fine.exact_up_to(101));
+}
+
+TEST(AdcModel, ClipsAtFullScale) {
+  for (int bits : {1, 4, 6, 12})
+    for (int64_t fs : {1, 7, 100, 12345}) {
+      const AdcModel adc(bits, fs);
+      for (int64_t v : {fs, fs + 1, 2 * fs + 3, int64_t(1) << 40}) {
+        EXPECT_EQ(adc.code(v), adc.top_code());
+        EXPECT_EQ(adc.quantize(v), fs);
+        EXPECT_EQ(adc.quantize(-v), -fs);
+      }
+      EXPECT_EQ(adc.code(0), 0);
+      EXPECT_EQ(adc.quantize(0), 0);
+    }
+}
+
+TEST(AdcModel, MonotonicAndWithinHalfAStep) {
+  for (int bits = 1; bits <= 8; ++bits)
+    for (int64_t fs : {1, 3, 10, 37, 255, 1000}) {
+      const AdcModel adc(bits, fs);
+      const long double step = static_cast<long double>(fs) / adc.top_code();
+      int64_t prev_code = -1, prev = -1;
+      for (int64_t v = 0; v <= 3 * fs; ++v) {
+        const int64_t c = adc.code(v), q = adc.quantize(v);
+        ASSERT_GE(c, prev_code);
+        ASSERT_GE(q, prev);
+        ASSERT_GE(c, 0);
+        ASSERT_LE(c, adc.top_code());
+        if (v <= fs) {  // quantization error: half a step, plus half a unit for rounding the reconstruction
+          ASSERT_LE(std::fabs(static_cast<long double>(q - v)), step / 2 + 0.5L) << bits << " " << fs << " " << v;
+        }
+        prev_code = c;
+        prev = q;
+      }
+    }
+}
+
+TEST(AdcModel, EqualsLongDoubleReference) {
+  std::mt19937_64 rng(5);
+  // int64 arithmetic (small), and the 128-bit path (2FL overflows int64)
+  for (int bits : {3, 5, 6, 10, 24, 30, 40, 62})
+    for (int64_t fs : {int64_t(5), int64_t(1000), int64_t(123457), AdcModel::kMaxFullScale - 3}) {
+      const AdcModel adc(bits, fs);
+      for (int i = 0; i < 2000; ++i) {
+        const int64_t v = int64_t(rng() % uint64_t(2 * fs + 2)) - fs - 1;
+        if (bits >= 40 && fs > (int64_t(1) << 30)) {  // long double cannot check these to the unit
+          ASSERT_EQ(adc.quantize(v), adc.quantize(v)) << "deterministic";
+          continue;
+        }
+        ASSERT_EQ(adc.quantize(v), reference(bits, fs, v)) << bits << " bits, full scale " << fs << ", v " << v;
+      }
+    }
+  // ideal with a full scale beyond int64-safe products: still exact
+  const AdcModel wide(62, AdcModel::kMaxFullScale);
+  for (int64_t v : {int64_t(0), int64_t(1), int64_t(123456789), AdcModel::kMaxFullScale - 1, AdcModel::kMaxFullScale})
+    EXPECT_EQ(wide.quantize(v), v);
+}
+
+TEST(AdcModel, CountsConversions) {
+  const AdcModel adc(4, 30);
+  EXPECT_EQ(adc.conversions(), 0u);
+  adc.quantize(5);
+  EXPECT_EQ(adc.conversions(), 0u);  // quantize is the pure function
+  EXPECT_EQ(adc.convert(30), 30);
+  adc.convert(-7);
+  EXPECT_EQ(adc.conversions(), 2u);
+  adc.add_conversions(40);
+  EXPECT_EQ(adc.conversions(), 42u);
+  AdcModel copy = adc;
+  copy.reset_conversions();
+  EXPECT_EQ(copy.conversions(), 0u);
+  EXPECT_EQ(adc.conversions(), 42u);
+}
+
+TEST(AdcModel, RejectsBadParameters) {
+  EXPECT_THROW(AdcModel(0, 10), Error);
+  EXPECT_THROW(AdcModel(63, 10), Error);
+  EXPECT_THROW(AdcModel(8, 0), Error);
+  EXPECT_THROW(AdcModel(8, AdcModel::kMaxFullScale + 1), Error);
+  try {
+    AdcModel(70, 10);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "ADC: resolution of 70 bits is outside 1..62");
+  }
+}
+
+}  // namespace
+}  // namespace cimvp
