@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <dirent.h>
 #include <fstream>
@@ -195,6 +196,16 @@ class Importer {
     return a ? std::vector<int64_t>(a->ints().begin(), a->ints().end()) : std::vector<int64_t>{};
   }
   bool has_input(const onnx_::NodeProto& n, int i) const { return n.input_size() > i && !n.input(i).empty(); }
+  // A layer's weight: in a model cimvp exported (with its calibration in the
+  // metadata), the float weights before their quantizer, so that quantize()
+  // finds exactly the weights (and weight scales) it had; else the
+  // dequantized weights.
+  const OnnxTensor& weight(const onnx_::NodeProto& n, int i, const char* what) const {
+    const OnnxTensor& t = constant(n, i, what);
+    if (!has_meta_) return t;
+    auto it = raw_.find(n.input(i));
+    return it == raw_.end() ? t : consts_.at(it->second);
+  }
   bool is_const(const std::string& name) const { return consts_.count(name) != 0; }
   const OnnxTensor& constant(const onnx_::NodeProto& n, int i, const char* what) const {
     if (!has_input(n, i)) fail(n, std::string("input ") + what + " is missing");
@@ -238,6 +249,11 @@ class Importer {
     return nm;
   }
   void set_output(const onnx_::NodeProto& n, int node) { acts_[n.output(0)] = Act{node}; }
+  // MaxPool, Flatten, Reshape (and ReLU of unsigned values) stay in their input's quantized domain.
+  void keep_quantizer(const onnx_::NodeProto& n, bool only_unsigned = false) {
+    auto it = qinfo_.find(n.input(0));
+    if (it != qinfo_.end() && (!only_unsigned || !it->second.is_signed())) qinfo_[n.output(0)] = it->second;
+  }
   OnnxImport finish_float();
 
   // ---- integer graphs
@@ -269,6 +285,9 @@ class Importer {
   std::map<int, QInfo> domain_q_;            // graph node -> the quantizer of its output (the widest)
   std::map<int, QInfo> layer_w_, layer_a_;   // layer node -> weight / input quantizer
   bool saw_qdq_ = false;
+  std::map<std::string, std::string> raw_;  // quantized constant -> the float constant it came from
+  bool has_meta_ = false;                   // the model carries cimvp's exact calibration
+  Calibration meta_;
 
   // integer
   QuantizedNetwork net_;
@@ -423,6 +442,8 @@ void Importer::float_node(const onnx_::NodeProto& n) {
       }
       consts_[n.output(0)] = std::move(r);
       qinfo_[n.output(0)] = qi;
+      if (op == "QuantizeLinear" && t.data_type == onnx_::TensorProto::FLOAT) raw_[n.output(0)] = x;
+      else if (raw_.count(x)) raw_[n.output(0)] = raw_[x];
       return;
     }
     // An activation: the float graph is unchanged; the quantizer is recorded.
@@ -463,6 +484,7 @@ void Importer::float_node(const onnx_::NodeProto& n) {
       r.name = n.output(0);
       for (double& v : r.values) v = std::clamp(v, double(qi.lo), double(qi.hi));
       consts_[n.output(0)] = std::move(r);
+      if (raw_.count(n.input(0))) raw_[n.output(0)] = raw_[n.input(0)];
     } else {
       acts_[n.output(0)] = act(n, 0);
     }
@@ -514,7 +536,7 @@ void Importer::float_node(const onnx_::NodeProto& n) {
   if (op == "Conv") {
     allow_attrs(n, {"kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"});
     const Act x = act(n, 0);
-    const OnnxTensor& w = constant(n, 1, "W");
+    const OnnxTensor& w = weight(n, 1, "W");
     if (w.dims.size() != 4) fail(n, "weight must be 4-D [out][in][kh][kw]");
     const Window win = window(n, w.dims[2], w.dims[3], false);
     const int node = graph_.add_conv(name, x.node, int(w.dims[0]), win.kernel, win.stride, win.padding);
@@ -539,7 +561,7 @@ void Importer::float_node(const onnx_::NodeProto& n) {
       allow_attrs(n, {});
     if (attr_int(n, "transA", 0) != 0) fail(n, "unsupported attribute transA = 1");
     const Act x = act(n, 0);
-    const OnnxTensor& w = constant(n, 1, "B");
+    const OnnxTensor& w = weight(n, 1, "B");
     if (w.dims.size() != 2) fail(n, "the weight must be 2-D");
     const bool tb = attr_int(n, "transB", 0) != 0;
     const int64_t out = tb ? w.dims[0] : w.dims[1], in = tb ? w.dims[1] : w.dims[0];
@@ -585,6 +607,7 @@ void Importer::float_node(const onnx_::NodeProto& n) {
   if (op == "Relu") {
     allow_attrs(n, {});
     set_output(n, graph_.add_relu(name, act(n, 0).node));
+    keep_quantizer(n, true);
     return;
   }
   if (op == "MaxPool" || op == "AveragePool") {
@@ -597,6 +620,7 @@ void Importer::float_node(const onnx_::NodeProto& n) {
     const int x = act(n, 0).node;
     set_output(n, op == "MaxPool" ? graph_.add_maxpool(name, x, win.kernel, win.stride, win.padding)
                                   : graph_.add_avgpool(name, x, win.kernel, win.stride, win.padding));
+    if (op == "MaxPool") keep_quantizer(n);
     return;
   }
   if (op == "GlobalAveragePool") {
@@ -619,6 +643,7 @@ void Importer::float_node(const onnx_::NodeProto& n) {
     }
     const Shape is = graph_.nodes[size_t(x.node)].shape;
     set_output(n, is.h == 1 && is.w == 1 ? x.node : graph_.add_flatten(name, x.node));
+    keep_quantizer(n);
     return;
   }
   if (op == "BatchNormalization") {
@@ -666,7 +691,18 @@ OnnxImport Importer::finish_float() {
                   std::to_string(kMaxBits));
     p.weight_bits.push_back(wb);
     p.activation_bits.push_back(ab);
-    if (w != layer_w_.end()) r.model.calibration.weight_scale[nm] = float(w->second.scale);
+    if (w == layer_w_.end()) continue;
+    if (has_meta_) {  // cimvp's own export: the exact scale, learned or computed from the weights
+      auto m = meta_.weight_scale.find(nm);
+      if (m != meta_.weight_scale.end() && float(m->second) == float(w->second.scale)) {
+        r.model.calibration.weight_scale[nm] = m->second;
+        continue;
+      }
+      if (m == meta_.weight_scale.end() &&
+          float(weight_scale_for(graph_.nodes[size_t(l)], wb, Calibration{})) == float(w->second.scale))
+        continue;
+    }
+    r.model.calibration.weight_scale[nm] = float(w->second.scale);
   }
   // BatchNorm folding keeps node names, so the plan of the folded graph names the same domains.
   const Graph folded = has_batch_norm(graph_) ? fold_batch_norm(graph_) : graph_;
@@ -682,6 +718,12 @@ OnnxImport Importer::finish_float() {
       }
     }
     if (!q) continue;  // no quantizer: calibration has to choose this clip
+    auto m = meta_.act_clip.find(d.name);
+    if (has_meta_ && m != meta_.act_clip.end() && q->zp == 0 && q->bits() == d.bits &&
+        float(double(m->second) / clip_level(d.bits, d.is_signed)) == float(q->scale)) {
+      r.model.calibration.act_clip[d.name] = m->second;  // exact, and consistent with the QDQ scale
+      continue;
+    }
     double clip;
     if (q->zp == 0 && q->is_signed() == d.is_signed && q->bits() == d.bits)
       clip = q->scale * clip_level(d.bits, d.is_signed);  // the same grid
@@ -960,6 +1002,24 @@ OnnxImport Importer::run() {
   if (g_.output_size() != 1)
     throw Error(source_ + ": the graph has " + std::to_string(g_.output_size()) + " outputs, cimvp supports one");
   for (const auto& t : g_.initializer()) consts_[t.name()] = tensor_from_proto(t, source_);
+  for (const auto& kv : model_.metadata_props()) {
+    if (kv.key() != "cimvp.calibration") continue;
+    std::istringstream in(kv.value());
+    std::string line;
+    while (std::getline(in, line)) {
+      const size_t a = line.find('\t'), b = line.rfind('\t');
+      if (a == std::string::npos || a == b) throw Error(source_ + ": malformed cimvp.calibration metadata");
+      const std::string kind = line.substr(0, a), key = line.substr(a + 1, b - a - 1);
+      const float v = std::strtof(line.c_str() + b + 1, nullptr);
+      if (kind == "act_clip")
+        meta_.act_clip[key] = v;
+      else if (kind == "weight_scale")
+        meta_.weight_scale[key] = v;
+      else
+        throw Error(source_ + ": malformed cimvp.calibration metadata");
+    }
+    has_meta_ = true;
+  }
   for (const auto& [name, t] : opt_.bind) {
     OnnxTensor c = t;
     c.name = name;

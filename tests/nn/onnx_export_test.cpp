@@ -1,0 +1,122 @@
+// ONNX QDQ export: zoo models with random weights, BatchNorm statistics and
+// random mixed-precision policies (1 to 8 bits) go out as QDQ models that the
+// ONNX checker accepts, and come back through the importer as the same graph,
+// policy and calibration: quantize() then gives identical integer outputs.
+#include <gtest/gtest.h>
+
+#include <onnx/onnx_pb.h>
+
+#include <random>
+
+#include "common/error.h"
+#include "nn/onnx_export.h"
+#include "nn/onnx_import.h"
+#include "nn/reference.h"
+#include "nn/zoo.h"
+
+using namespace cimvp;
+
+namespace {
+
+std::vector<std::vector<float>> random_images(Shape s, int n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(0.f, 1.f);
+  std::vector<std::vector<float>> out(size_t(n), std::vector<float>(size_t(s.size())));
+  for (auto& im : out)
+    for (float& v : im) v = u(rng);
+  return out;
+}
+
+void perturb(Graph& g, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-0.2f, 0.2f), pos(0.7f, 1.4f);
+  for (Node& n : g.nodes) {
+    if (n.kind == OpKind::BatchNorm) {
+      for (float& v : n.weight) v = pos(rng);
+      for (float& v : n.bias) v = u(rng);
+      for (float& v : n.mean) v = u(rng);
+      for (float& v : n.var) v = pos(rng);
+    } else if (n.quantizable()) {
+      for (float& v : n.bias) v = u(rng);
+    }
+  }
+}
+
+Policy random_policy(size_t layers, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> b(1, 8);
+  Policy p;
+  for (size_t i = 0; i < layers; ++i) {
+    p.weight_bits.push_back(b(rng));
+    p.activation_bits.push_back(b(rng));
+  }
+  return p;
+}
+
+}  // namespace
+
+TEST(OnnxExport, ZooModelsRoundTripToIdenticalIntegerOutputs) {
+  for (const char* name : {"lenet5", "vgg-small", "resnet-small"}) {
+    for (uint32_t trial = 0; trial < 3; ++trial) {
+      SCOPED_TRACE(std::string(name) + " trial " + std::to_string(trial));
+      ModelFile m;
+      m.graph = make_model(name, 11 + trial);
+      perturb(m.graph, trial);
+      const size_t layers = m.graph.quantizable_layers().size();
+      m.policy = trial == 0 ? uniform_policy(layers, 8, 8) : random_policy(layers, 100 * trial + uint32_t(layers));
+      const auto calib = random_images(m.graph.input_shape(), 4, trial);
+      m.calibration = calibrate(m.graph, calib, m.policy);
+      if (trial == 2)  // learned weight scales travel too
+        for (int l : m.graph.quantizable_layers()) m.calibration.weight_scale[m.graph.nodes[size_t(l)].name] = 0.01f + 0.001f * float(l);
+
+      const std::string bytes = export_onnx_bytes(m);
+      const OnnxImport im = import_onnx_bytes(bytes, std::string(name) + ".onnx");  // runs the ONNX checker
+      ASSERT_EQ(im.kind, OnnxModelKind::Qdq);
+      EXPECT_EQ(im.model.policy, m.policy);
+      const QuantizedNetwork qa = quantize(m.graph, m.policy, m.calibration);
+      const QuantizedNetwork qb = quantize(im.model.graph, im.model.policy, im.model.calibration);
+      ASSERT_EQ(qa.ops.size(), qb.ops.size());
+      for (size_t i = 0; i < qa.ops.size(); ++i) {
+        EXPECT_EQ(qa.ops[i].weight, qb.ops[i].weight) << qa.ops[i].name;
+        EXPECT_EQ(qa.ops[i].bias, qb.ops[i].bias) << qa.ops[i].name;
+        EXPECT_EQ(qa.ops[i].requant.multiplier, qb.ops[i].requant.multiplier) << qa.ops[i].name;
+        EXPECT_EQ(qa.ops[i].requant.shift, qb.ops[i].requant.shift) << qa.ops[i].name;
+      }
+      ReferenceExecutor ea(qa), eb(qb);
+      for (const auto& im_ : random_images(m.graph.input_shape(), 8, 50 + trial)) {
+        const auto xa = quantize_input(qa, im_), xb = quantize_input(qb, im_);
+        ASSERT_EQ(xa, xb);
+        EXPECT_EQ(ea.run(xa), eb.run(xb));
+      }
+    }
+  }
+}
+
+TEST(OnnxExport, WithoutCimvpMetadataTheQdqScalesAndBitsStillImport) {
+  ModelFile m;
+  m.graph = make_model("resnet-small", 3);
+  perturb(m.graph, 9);
+  m.policy = random_policy(m.graph.quantizable_layers().size(), 77);
+  m.calibration = calibrate(m.graph, random_images(m.graph.input_shape(), 2, 1), m.policy);
+  onnx::ModelProto p;
+  ASSERT_TRUE(p.ParseFromString(export_onnx_bytes(m)));
+  p.clear_metadata_props();  // as another tool would see it
+  const OnnxImport im = import_onnx_bytes(p.SerializeAsString(), "foreign.onnx");
+  EXPECT_EQ(im.model.policy, m.policy);
+  const QuantizedNetwork qa = quantize(m.graph, m.policy, m.calibration);
+  const QuantizedNetwork qb = quantize(im.model.graph, im.model.policy, im.model.calibration);
+  ASSERT_EQ(qa.tensors.size(), qb.tensors.size());
+  for (size_t i = 0; i < qa.tensors.size(); ++i) {
+    EXPECT_EQ(qa.tensors[i].bits, qb.tensors[i].bits);
+    EXPECT_EQ(qa.tensors[i].is_signed, qb.tensors[i].is_signed);
+    EXPECT_NEAR(qa.tensors[i].scale, qb.tensors[i].scale, 1e-6 * qa.tensors[i].scale) << qa.tensors[i].name;
+  }
+}
+
+TEST(OnnxExport, RefusesModelsWithoutPolicyOrClips) {
+  ModelFile m;
+  m.graph = make_model("lenet5", 1);
+  EXPECT_THROW(export_onnx_bytes(m), Error);
+  m.policy = uniform_policy(5, 8, 8);
+  EXPECT_THROW(export_onnx_bytes(m), Error);  // no calibration
+}
