@@ -73,14 +73,14 @@ struct ArchConfig {
   double dram_bytes_per_ns = 12.8;  // GB/s
 
   // energy per event, picojoules (defaults cited in docs/params.md)
-  double e_xbar_read_pj = 0.0;      // per active column per input slice
-  double e_dac_pj = 0.0;            // per active row per input slice
-  double e_adc_pj = 0.0;            // per conversion
-  double e_cell_program_pj = 0.0;   // per programmed cell
-  double e_buffer_pj_per_byte = 0.0;
-  double e_gpeu_pj_per_op = 0.0;    // per lane operation
-  double e_noc_pj_per_flit_hop = 0.0;
-  double e_dram_pj_per_byte = 0.0;
+  double e_xbar_read_pj = 0.23;      // per active column per input slice (ISAAC)
+  double e_dac_pj = 0.39;            // per active row per input slice (ISAAC)
+  double e_adc_pj = 1.56;            // per conversion (ISAAC, 8-bit SAR)
+  double e_cell_program_pj = 10.0;   // per programmed cell (estimate)
+  double e_buffer_pj_per_byte = 2.5; // 32 KB SRAM (Horowitz 2014)
+  double e_gpeu_pj_per_op = 3.2;     // per lane operation (Horowitz 2014)
+  double e_noc_pj_per_flit_hop = 13.0;
+  double e_dram_pj_per_byte = 160.0; // ~20 pJ/bit
   double static_mw_per_core = 0.0;
 
   // derived quantities
@@ -113,7 +113,9 @@ struct ArchConfig {
 // for unknown keys, wrong types, values out of range and invalid combinations.
 ArchConfig load_arch_config(const std::string& path);
 ArchConfig parse_arch_config(const std::string& yaml_text, const std::string& source);
-// Checks cross-parameter rules; throws cimvp::Error naming `source`.
+// Checks every parameter's range and the cross-parameter rules; throws
+// cimvp::Error naming `source` and the keys involved.  parse_arch_config and
+// load_arch_config call it; call it yourself on configs built in code.
 void validate(const ArchConfig& config, const std::string& source);
 
 // The parameter table: one entry per YAML key, for `cimvp params` and docs.
@@ -125,5 +127,13 @@ struct ParamInfo {
   std::string doc;      // one line
 };
 const std::vector<ParamInfo>& arch_params();
+// The table for people (`cimvp params`) and as Markdown (docs/params.md).
+std::string params_table();
+std::string params_markdown();
+// Every parameter as YAML; loading it gives an equal config.
+std::string to_yaml(const ArchConfig& config);
+// True when every parameter in the table is equal (name included).
+bool operator==(const ArchConfig& a, const ArchConfig& b);
+inline bool operator!=(const ArchConfig& a, const ArchConfig& b) { return !(a == b); }
 
 }  // namespace cimvp

@@ -1,0 +1,49 @@
+// The parameter table behind the YAML reader, validate(), to_yaml(),
+// `cimvp params` and docs/params.md: one entry per YAML key, naming the
+// ArchConfig member it sets. Internal to cimvp_config; other folders use the
+// ParamInfo view (arch_params()) declared in arch_config.h.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "platform/config/arch_config.h"
+
+namespace cimvp {
+
+struct ParamDef {
+  using Member = std::variant<std::string ArchConfig::*, WeightMapping ArchConfig::*, int ArchConfig::*,
+                              int64_t ArchConfig::*, double ArchConfig::*>;
+
+  std::string key;     // "crossbar.rows"
+  Member member;       // the field it sets
+  std::string unit;    // "ns", "bytes", "" for counts
+  double min = 0;      // inclusive range of numeric parameters
+  double max = 0;
+  std::string doc;     // one line
+  std::string source;  // where the default comes from (docs/params.md)
+
+  bool is_integer() const {
+    return std::holds_alternative<int ArchConfig::*>(member) || std::holds_alternative<int64_t ArchConfig::*>(member);
+  }
+  bool is_number() const { return is_integer() || std::holds_alternative<double ArchConfig::*>(member); }
+  // The value in `c` as written in YAML: shortest text that reads back equal.
+  std::string value_string(const ArchConfig& c) const;
+  // The value in `c` as a double (numeric parameters only).
+  double value(const ArchConfig& c) const;
+  // Sets a numeric parameter; `v` must be in range (integral for integers).
+  void set(ArchConfig& c, double v) const;
+  // "1..4096", "0..1e9", "1..2^32", or the choices of a text parameter.
+  std::string range_string() const;
+};
+
+const std::vector<ParamDef>& param_defs();
+// The entry for `key`, or nullptr.
+const ParamDef* find_param(const std::string& key);
+// Text of a number as the table prints it: "2^32" for large powers of two,
+// "1e9" for large powers of ten, otherwise the shortest round-trip form.
+std::string format_number(double v, bool integer);
+
+}  // namespace cimvp

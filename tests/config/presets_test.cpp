@@ -1,0 +1,141 @@
+// The shipped presets in configs/arch/: each loads and validates, the ideal-ADC
+// ones are ideal, and the paper preset says what the paper says.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "platform/config/arch_config.h"
+#include "tests/support/paths.h"
+
+namespace cimvp {
+namespace {
+
+ArchConfig preset(const std::string& name) { return load_arch_config(test::source_path("configs/arch/" + name + ".yaml")); }
+
+std::string preset_text(const std::string& name) {
+  std::ifstream in(test::source_path("configs/arch/" + name + ".yaml"));
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(ConfigPresets, EveryPresetLoadsAndValidates) {
+  for (const char* name : {"default", "cim-aq-paper", "isaac-like", "prime-like", "large"}) {
+    SCOPED_TRACE(name);
+    ArchConfig a;
+    ASSERT_NO_THROW(a = preset(name));
+    EXPECT_EQ(a.name, name);
+    EXPECT_NO_THROW(validate(a, name));
+    EXPECT_GE(a.max_tile_cols(8), 1);
+  }
+}
+
+// The comment of every preset states whether its ADC is ideal; the statement
+// must be true (the main job relies on it for bit-exact checks).
+TEST(ConfigPresets, IdealAdcAsTheCommentsSay) {
+  for (const char* name : {"default", "cim-aq-paper", "large"}) {
+    EXPECT_TRUE(preset(name).adc_is_ideal()) << name;
+    EXPECT_THAT(preset_text(name), ::testing::HasSubstr("IDEAL ADC")) << name;
+  }
+  for (const char* name : {"isaac-like", "prime-like"}) {
+    EXPECT_FALSE(preset(name).adc_is_ideal()) << name;
+    EXPECT_THAT(preset_text(name), ::testing::HasSubstr("NOT AN IDEAL ADC")) << name;
+  }
+}
+
+TEST(ConfigPresets, DefaultIsASmallMultiCoreSoc) {
+  const ArchConfig a = preset("default");
+  EXPECT_EQ(a.cores(), 4);
+  EXPECT_EQ(a.crossbars_per_core(), 8);
+  EXPECT_EQ(a.xbar_rows, 256);
+  EXPECT_EQ(a.xbar_cols, 256);
+  EXPECT_EQ(a.cell_bits, 2);
+  EXPECT_EQ(a.max_column_sum(), 256 * 3 * 1);
+  EXPECT_GE(a.buffer_bytes, 256 * 1024);
+  EXPECT_EQ(a.memory_bytes, 64ll << 20);
+}
+
+TEST(ConfigPresets, PaperPresetIsTheAnalyticalSetting) {
+  const ArchConfig a = preset("cim-aq-paper");
+  EXPECT_EQ(a.cores(), 1);
+  EXPECT_EQ(a.crossbars_per_core(), 1);
+  EXPECT_EQ(a.xbar_rows, 256);
+  EXPECT_EQ(a.xbar_cols, 256);
+  EXPECT_EQ(a.cell_bits, 4);
+  EXPECT_EQ(a.dac_bits, 1);
+  EXPECT_EQ(a.mapping, WeightMapping::DifferentialColumn);
+  EXPECT_EQ(a.xbar_program_ns, 56000.0);
+  EXPECT_EQ(a.xbar_read_ns, 1400.0);
+  EXPECT_EQ(a.clock_mhz, 1000.0);
+  EXPECT_TRUE(a.adc_is_ideal());
+  // Zero cost for everything but programming and reads.
+  EXPECT_EQ(a.xbar_program_row_ns, 0.0);
+  EXPECT_EQ(a.issue_cycles, 0);
+  EXPECT_EQ(a.barrier_cycles, 0);
+  EXPECT_EQ(a.shift_add_cycles, 0);
+  EXPECT_EQ(a.dac_ns, 0.0);
+  EXPECT_EQ(a.adc_ns, 0.0);
+  EXPECT_EQ(a.buffer_latency_cycles, 0);
+  EXPECT_EQ(a.buffer_width_bytes, 0);
+  EXPECT_EQ(a.gpeu_startup_cycles, 0);
+  EXPECT_EQ(a.gpeu_lanes, 0);
+  EXPECT_EQ(a.noc_hop_cycles, 0);
+  EXPECT_EQ(a.noc_link_bytes, 0);
+  EXPECT_EQ(a.dram_latency_ns, 0.0);
+  EXPECT_EQ(a.dram_bytes_per_ns, 0.0);
+  // VGG-16 at 224 x 224: the largest activation pair (conv1_2: 2 x 224*224*64
+  // bytes at 8 bits = 6.4 MB) and all 138 M weights (138 MB at 8 bits) fit.
+  EXPECT_GE(a.buffer_bytes, 2ll * 224 * 224 * 64);
+  EXPECT_GE(a.memory_bytes, 138'400'000ll + 2ll * 224 * 224 * 64);
+}
+
+TEST(ConfigPresets, IsaacAndPrimeLikeGeometry) {
+  const ArchConfig i = preset("isaac-like");
+  EXPECT_EQ(i.xbar_rows, 128);
+  EXPECT_EQ(i.xbar_cols, 128);
+  EXPECT_EQ(i.cell_bits, 2);
+  EXPECT_EQ(i.dac_bits, 1);
+  EXPECT_EQ(i.mapping, WeightMapping::Offset);
+  EXPECT_EQ(i.adc_bits, 8);
+  EXPECT_EQ(i.crossbars_per_pe, 8);
+  const ArchConfig p = preset("prime-like");
+  EXPECT_EQ(p.xbar_rows, 256);
+  EXPECT_EQ(p.xbar_cols, 256);
+  EXPECT_EQ(p.cell_bits, 4);
+  EXPECT_EQ(p.dac_bits, 3);
+  EXPECT_EQ(p.mapping, WeightMapping::DifferentialColumn);
+  EXPECT_EQ(p.adc_bits, 6);
+}
+
+// ResNet-18 (ImageNet) at W8 must fit the large preset without reprogramming:
+// count tiles per layer with the paper's formula, independently of the compiler.
+TEST(ConfigPresets, LargeHoldsResNet18AtW8) {
+  const ArchConfig a = preset("large");
+  EXPECT_EQ(a.cores(), 64);
+  EXPECT_TRUE(a.adc_is_ideal());
+  struct Layer { int out, in, count; };  // outputs, inputs (Cin*k*k), how many such layers
+  const Layer layers[] = {
+      {64, 3 * 7 * 7, 1},                                        // conv1
+      {64, 64 * 9, 4},                                           // layer1
+      {128, 64 * 9, 1}, {128, 128 * 9, 3}, {128, 64, 1},         // layer2 (+ downsample)
+      {256, 128 * 9, 1}, {256, 256 * 9, 3}, {256, 128, 1},       // layer3
+      {512, 256 * 9, 1}, {512, 512 * 9, 3}, {512, 256, 1},       // layer4
+      {1000, 512, 1},                                            // fc
+  };
+  int64_t weights = 0, tiles = 0;
+  for (const Layer& l : layers) {
+    weights += int64_t(l.out) * l.in * l.count;
+    const int64_t cols = int64_t(l.out) * 2 * 2;  // 8-bit weight, 4-bit cells: 2 cells, x2 differential
+    const int64_t rows = l.in;
+    tiles += l.count * ((cols + a.xbar_cols - 1) / a.xbar_cols) * ((rows + a.xbar_rows - 1) / a.xbar_rows);
+  }
+  EXPECT_NEAR(double(weights), 11.68e6, 0.05e6);
+  EXPECT_EQ(tiles, 727);
+  EXPECT_GE(int64_t(a.cores()) * a.crossbars_per_core(), tiles);
+}
+
+}  // namespace
+}  // namespace cimvp
