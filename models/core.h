@@ -121,6 +121,7 @@ class Core : public sc_core::sc_module {
   Picos local_ = 0;
   Picos start_ps_ = 0, end_ps_ = 0, wait_ps_ = 0;
   bool halted_ = true;
+  bool start_requested_ = false;
   const char* waiting_on_ = nullptr;
   int waiting_peer_ = -1;
   EventCounts events_;

@@ -36,7 +36,7 @@ PaperProgram random_program(const ArchConfig& arch, std::mt19937& rng, bool timi
     b.rows = uint32_t(rows(rng));
     b.cols = uint32_t(std::uniform_int_distribution<int>(1, arch.max_tile_cols(wb))(rng));
     b.weight_bits = uint8_t(wb);
-    if (!timing_only) b.weights.assign(size_t(b.rows) * b.cols, 1);
+    if (!timing_only) b.weights.assign(size_t(b.rows) * b.cols, -1);
     p.image.blocks.push_back(b);
     const int n = inv(rng), ib = bits(rng);
     code.xprog(0, i);

@@ -127,11 +127,14 @@ TEST(TimingParams, ProgrammingTime) {
   EXPECT_EQ(variant - base, 2 * (ps(2000.0) + kRows * ps(3.0)));
 }
 
-TEST(TimingParams, BufferLatencyAndWidth) {
+TEST(TimingParams, BufferLatency) {
   // Each Mvm reads its 100 input bytes and writes 2 x 10 int32 outputs.
   auto [base, latency] = base_and_variant([](ArchConfig& a) { a.buffer_latency_cycles = 4; });
   // accesses: 10 Mvms x 2, the GPEU op, the load
   EXPECT_EQ(latency - base, (kMvms * 2 + 1 + 1) * 3 * 1000);
+}
+
+TEST(TimingParams, BufferWidth) {
   auto [base2, narrow] = base_and_variant([](ArchConfig& a) { a.buffer_width_bytes = 8; });
   auto cycles = [](int64_t bytes, int64_t width) { return (bytes + width - 1) / width; };
   const int64_t per_mvm = cycles(kRows, 8) - cycles(kRows, 32) + cycles(80, 8) - cycles(80, 32);
@@ -145,9 +148,12 @@ TEST(TimingParams, GpeuLanes) {
   EXPECT_EQ(variant - base, (64 / 4 - 64 / 16) * 1000);
 }
 
-TEST(TimingParams, DramLatencyAndBandwidth) {
+TEST(TimingParams, DramLatency) {
   auto [base, slow] = base_and_variant([](ArchConfig& a) { a.dram_latency_ns = 250.0; });
   EXPECT_EQ(slow - base, ps(200.0));
+}
+
+TEST(TimingParams, DramBandwidth) {
   auto [base2, narrow] = base_and_variant([](ArchConfig& a) { a.dram_bytes_per_ns = 3.2; });
   EXPECT_EQ(narrow - base2, ps(kLoadBytes / 3.2) - ps(kLoadBytes / 12.8));
 }

@@ -1,0 +1,491 @@
+#include "models/core.h"
+
+#include <algorithm>
+#include <cstring>
+#include <sstream>
+
+#include "common/error.h"
+#include "models/address_map.h"
+
+namespace cimvp {
+
+using sc_core::sc_time;
+
+Core::Core(sc_core::sc_module_name name, int id, const ArchConfig& arch, const Timing& timing,
+           RunControl& control)
+    : sc_module(name),
+      noc("noc"),
+      mailbox("mailbox"),
+      id_(id),
+      arch_(arch),
+      timing_(timing),
+      control_(control),
+      buffer_(uint64_t(arch.buffer_bytes)),
+      gpeu_(timing) {
+  for (int i = 0; i < arch.crossbars_per_core(); ++i) xbars_.push_back(std::make_unique<Crossbar>(arch));
+  active_block_.assign(xbars_.size(), -1);
+  loaded_block_.assign(xbars_.size(), -1);
+  inbox_.resize(size_t(arch.cores()));
+  mailbox.register_b_transport(this, &Core::mailbox_b_transport);
+  SC_HAS_PROCESS(Core);
+  SC_THREAD(thread);
+}
+
+void Core::load(const FirmwareImage& image, uint64_t image_serial) {
+  image_ = &image;
+  program_ = size_t(id_) < image.cores.size() ? &image.cores[size_t(id_)] : nullptr;
+  image_serial_ = image_serial;
+  const size_t n = program_ ? program_->code.size() : 0;
+  pc_layer_.assign(n, -1);
+  if (program_)
+    for (const LayerRange& r : program_->layers)
+      for (uint32_t pc = r.begin; pc < r.end && pc < n; ++pc) pc_layer_[pc] = int(r.layer);
+  mvm_plans_.assign(n, MvmPlan{});
+  std::fill(loaded_block_.begin(), loaded_block_.end(), -1);
+}
+
+void Core::begin_run() {
+  std::fill(std::begin(regs_), std::end(regs_), 0);
+  pc_ = 0;
+  local_ = 0;
+  start_ps_ = end_ps_ = Picos(sc_core::sc_time_stamp().value());
+  wait_ps_ = 0;
+  events_ = EventCounts{};
+  layer_ = -1;
+  waiting_on_ = nullptr;
+  for (auto& q : inbox_) q.clear();
+  std::fill(active_block_.begin(), active_block_.end(), -1);
+  gpeu_.reset();
+  buffer_.reset();
+  if (control_.mode == RunMode::Functional) buffer_.allocate();
+  halted_ = !has_code();
+  if (!halted_) {
+    start_requested_ = true;
+    start_event_.notify(sc_core::SC_ZERO_TIME);
+  }
+}
+
+std::string Core::waiting_description() const {
+  std::ostringstream s;
+  s << "core " << id_;
+  if (halted_) {
+    s << " halted";
+  } else if (waiting_on_) {
+    s << " waits in " << waiting_on_;
+    if (waiting_peer_ >= 0) s << " from core " << waiting_peer_;
+    s << " at instruction " << pc_;
+  } else {
+    s << " is at instruction " << pc_;
+  }
+  return s.str();
+}
+
+void Core::fail(const std::string& what) const {
+  std::ostringstream s;
+  s << "core " << id_ << " instruction " << pc_;
+  if (program_ && pc_ < program_->code.size()) s << " (" << mnemonic(program_->code[pc_].op) << ")";
+  s << ": " << what;
+  throw Error(s.str());
+}
+
+void Core::sync() {
+  if (local_) {
+    wait(sc_time::from_value(local_));
+    local_ = 0;
+  }
+}
+
+void Core::wait_for(sc_core::sc_event& event, const char* what) {
+  waiting_on_ = what;
+  const Picos t0 = now();
+  wait(event | control_.abort_event);
+  waiting_on_ = nullptr;
+  if (control_.aborting) throw RunAborted{};
+  wait_ps_ += now() - t0;
+}
+
+uint8_t* Core::buffer_at(int64_t address, int64_t bytes, const char* operand) {
+  if (!buffer_.in_bounds(address, bytes)) {
+    std::ostringstream s;
+    s << operand << " buffer range [" << address << ", " << address + bytes << ") is outside the "
+      << buffer_.size() << "-byte local buffer";
+    fail(s.str());
+  }
+  if (control_.mode != RunMode::Functional) return nullptr;  // timing-only run: no data
+  return buffer_.data() + address;
+}
+
+void Core::thread() {
+  for (;;) {
+    // A flag as well as the event: a notification made before the first
+    // sc_start() (before this thread first waits) would otherwise be lost.
+    while (!start_requested_) wait(start_event_);
+    start_requested_ = false;
+    try {
+      execute();
+    } catch (const RunAborted&) {
+      // another core failed or the SoC aborted the run
+    } catch (const Error& e) {
+      control_.fail(e.what());
+    }
+    enter_layer(-1, now());
+    end_ps_ = now();
+    if (control_.trace) control_.trace->span(id_, "core " + std::to_string(id_), "run", start_ps_, end_ps_);
+    sync();
+    halted_ = true;
+  }
+}
+
+void Core::enter_layer(int layer, Picos t) {
+  if (layer == layer_) return;
+  if (layer_ >= 0) {
+    LayerStats& s = control_.layers[size_t(layer_)];
+    s.last = std::max(s.last, t);
+    s.events += events_ - layer_snapshot_;
+    if (control_.trace) control_.trace->span(id_, control_.image->layer_names[size_t(layer_)], "layer", layer_since_, t);
+  }
+  layer_ = layer;
+  if (layer_ >= 0) {
+    LayerStats& s = control_.layers[size_t(layer_)];
+    s.first = std::min(s.first, t);
+    layer_since_ = t;
+    layer_snapshot_ = events_;
+  }
+}
+
+void Core::execute() {
+  const std::vector<Instruction>& code = program_->code;
+  const size_t n = code.size();
+  for (;;) {
+    if (pc_ >= n) fail("ran past the end of the code (" + std::to_string(n) + " instructions) without halt");
+    if (control_.aborting) throw RunAborted{};
+    const Instruction& in = code[pc_];
+    const int layer = pc_layer_[pc_];
+    if (layer != layer_) enter_layer(layer, now());
+    ++events_.instructions;
+    uint32_t next = pc_ + 1;
+    switch (in.op) {
+      case Opcode::Nop: local_ += timing_.issue; break;
+      case Opcode::Halt: return;
+      case Opcode::Li: set_reg(in.rd, in.imm0); local_ += timing_.issue; break;
+      case Opcode::Addi: set_reg(in.rd, int32_t(uint32_t(reg(in.ra)) + uint32_t(in.imm0))); local_ += timing_.issue; break;
+      case Opcode::Add: set_reg(in.rd, int32_t(uint32_t(reg(in.ra)) + uint32_t(reg(in.rb)))); local_ += timing_.issue; break;
+      case Opcode::Sub: set_reg(in.rd, int32_t(uint32_t(reg(in.ra)) - uint32_t(reg(in.rb)))); local_ += timing_.issue; break;
+      case Opcode::Mul: set_reg(in.rd, int32_t(uint32_t(reg(in.ra)) * uint32_t(reg(in.rb)))); local_ += timing_.issue; break;
+      case Opcode::Jmp: next = uint32_t(in.imm0); local_ += timing_.issue; break;
+      case Opcode::Beq: if (reg(in.ra) == reg(in.rb)) next = uint32_t(in.imm0); local_ += timing_.issue; break;
+      case Opcode::Bne: if (reg(in.ra) != reg(in.rb)) next = uint32_t(in.imm0); local_ += timing_.issue; break;
+      case Opcode::Blt: if (reg(in.ra) < reg(in.rb)) next = uint32_t(in.imm0); local_ += timing_.issue; break;
+      case Opcode::Bge: if (reg(in.ra) >= reg(in.rb)) next = uint32_t(in.imm0); local_ += timing_.issue; break;
+      case Opcode::Barrier: exec_barrier(); break;
+      case Opcode::Xprog: exec_xprog(in); break;
+      case Opcode::Mvm: exec_mvm(in); break;
+      case Opcode::Vcfg:
+        gpeu_.set(VcfgReg(in.flags), int64_t(reg(in.ra)) + in.imm0);
+        local_ += timing_.issue;
+        break;
+      case Opcode::Vreq: case Opcode::Vmac: case Opcode::Vadd32: case Opcode::Vmax8:
+      case Opcode::Vfill32: case Opcode::Vcopy:
+        exec_gpeu(in);
+        break;
+      case Opcode::Load: case Opcode::Store: exec_dma(in); break;
+      case Opcode::Send: exec_send(in); break;
+      case Opcode::Recv: exec_recv(in); break;
+      default: fail("unknown opcode");
+    }
+    pc_ = next;
+  }
+}
+
+void Core::exec_xprog(const Instruction& in) {
+  const int xb = in.imm0, block = in.imm1;
+  if (xb < 0 || xb >= int(xbars_.size()))
+    fail("crossbar " + std::to_string(xb) + " does not exist (the core has " + std::to_string(xbars_.size()) + ")");
+  if (block < 0 || size_t(block) >= image_->blocks.size())
+    fail("weight block " + std::to_string(block) + " does not exist (the image has " +
+         std::to_string(image_->blocks.size()) + ")");
+  const bool functional = control_.mode == RunMode::Functional;
+  // Crossbar contents are cached across runs of the same image: only the
+  // time and the events are charged again.
+  const int64_t tag = int64_t(image_serial_ << 32) | int64_t(block) << 1 | (functional ? 1 : 0);
+  Crossbar& x = *xbars_[size_t(xb)];
+  if (loaded_block_[size_t(xb)] != tag && !(loaded_block_[size_t(xb)] == (tag | 1) && !functional)) {
+    try {
+      x.program(image_->blocks[size_t(block)], functional);
+    } catch (const Error& e) {
+      fail(e.what());
+    }
+    loaded_block_[size_t(xb)] = tag;
+  }
+  active_block_[size_t(xb)] = block;
+  ++xprog_generation_;
+  const uint64_t rows = uint64_t(x.physical_rows_used()), cols = uint64_t(x.physical_cols_used());
+  events_.cells_programmed += rows * cols;
+  ++events_.crossbar_programs;
+  local_ += timing_.xbar_program + rows * timing_.xbar_program_row;
+}
+
+const Core::MvmPlan& Core::plan_mvm(const Instruction& in) {
+  MvmPlan& p = mvm_plans_[pc_];
+  if (p.generation == xprog_generation_) return p;
+  const int first = mvm_first_crossbar(in), count = mvm_crossbar_count(in);
+  if (count < 1 || first + count > int(xbars_.size()))
+    fail("crossbars " + std::to_string(first) + ".." + std::to_string(first + count - 1) +
+         " are outside the core's " + std::to_string(xbars_.size()) + " crossbars");
+  const int bits = mvm_input_bits(in);
+  if (bits > 8) fail("input bits " + std::to_string(bits) + " exceed the 8-bit input path");
+  const uint64_t slices = uint64_t(arch_.input_slices(bits));
+  p = MvmPlan{};
+  p.in_lo = p.out_lo = INT64_MAX;
+  int max_cols = 0;
+  for (int k = first; k < first + count; ++k) {
+    if (active_block_[size_t(k)] < 0) fail("crossbar " + std::to_string(k) + " is not programmed");
+    const Crossbar& x = *xbars_[size_t(k)];
+    p.in_lo = std::min<int64_t>(p.in_lo, x.row_offset());
+    p.in_hi = std::max<int64_t>(p.in_hi, int64_t(x.row_offset()) + x.rows());
+    p.out_lo = std::min<int64_t>(p.out_lo, x.col_offset());
+    p.out_hi = std::max<int64_t>(p.out_hi, int64_t(x.col_offset()) + x.cols());
+    max_cols = std::max(max_cols, x.physical_cols_used());
+    p.events.xbar_column_reads += uint64_t(x.physical_cols_used()) * slices;
+    p.events.adc_conversions += uint64_t(x.physical_cols_used()) * slices;
+    p.events.dac_conversions += uint64_t(x.physical_rows_used()) * slices;
+  }
+  // Crossbars of the set work in parallel; each has its own ADCs, which
+  // convert their shared columns in turn.
+  const Picos per_slice = timing_.dac + timing_.xbar_read +
+                          ceil_div(uint64_t(max_cols), uint64_t(timing_.adcs_per_xbar)) * timing_.adc;
+  const uint64_t in_bytes = uint64_t(p.in_hi - p.in_lo);
+  const uint64_t out_bytes = 4 * uint64_t(p.out_hi - p.out_lo);
+  const bool acc = in.flags & flag::kMvmAccumulate;
+  p.time = timing_.buffer_access(in_bytes) + slices * per_slice + timing_.shift_add +
+           timing_.buffer_access(out_bytes) * (acc ? 2 : 1);
+  p.events.mvms = 1;
+  p.events.buffer_bytes = in_bytes + out_bytes * (acc ? 2 : 1);
+  p.generation = xprog_generation_;
+  return p;
+}
+
+void Core::exec_mvm(const Instruction& in) {
+  const MvmPlan& p = plan_mvm(in);
+  const int64_t in_addr = int64_t(reg(in.ra)) + in.imm2;
+  const int64_t out_addr = int64_t(reg(in.rd)) + in.imm1;
+  if (out_addr % 4 != 0) fail("output address " + std::to_string(out_addr) + " is not 4-byte aligned");
+  // Both ranges are checked as a whole, so every crossbar's slice of them is in bounds.
+  const bool functional = buffer_at(in_addr + p.in_lo, p.in_hi - p.in_lo, "input") != nullptr;
+  buffer_at(out_addr + 4 * p.out_lo, 4 * (p.out_hi - p.out_lo), "output");
+  events_ += p.events;
+  local_ += p.time;
+  if (!functional) return;
+  buffer_.touch(uint64_t(out_addr + 4 * p.out_lo), uint64_t(4 * (p.out_hi - p.out_lo)));
+  const int first = mvm_first_crossbar(in), count = mvm_crossbar_count(in);
+  const int bits = mvm_input_bits(in);
+  const bool is_signed = in.flags & flag::kMvmSignedInput;
+  uint8_t* base = buffer_.data();
+  auto out_of = [&](const Crossbar& xb) {  // 4-byte aligned: calloc'd base, aligned address
+    return reinterpret_cast<int32_t*>(base + out_addr + 4 * int64_t(xb.col_offset()));
+  };
+  if (!(in.flags & flag::kMvmAccumulate))
+    for (int k = first; k < first + count; ++k) std::fill_n(out_of(*xbars_[size_t(k)]), xbars_[size_t(k)]->cols(), 0);
+  for (int k = first; k < first + count; ++k) {
+    const Crossbar& xb = *xbars_[size_t(k)];
+    xb.mvm_accumulate(base + in_addr + xb.row_offset(), bits, is_signed, out_of(xb));
+  }
+}
+
+void Core::exec_gpeu(const Instruction& in) {
+  const int64_t vl = gpeu_.vl();
+  if (vl < 0) fail("vector length VL = " + std::to_string(vl) + " is negative");
+  const int64_t dst = int64_t(reg(in.rd)) + in.imm0;
+  const int64_t a = int64_t(reg(in.ra)) + in.imm1;
+  const int64_t b = int64_t(reg(in.rb)) + in.imm2;
+  auto aligned = [&](int64_t address, const char* operand) {
+    if (address % 4 != 0) fail(std::string(operand) + " address " + std::to_string(address) + " is not 4-byte aligned");
+  };
+  uint64_t bytes = 0;
+  switch (in.op) {
+    case Opcode::Vreq: {
+      aligned(a, "source");
+      const bool bias = in.flags & flag::kVreqBias;
+      if (bias) aligned(b, "bias");
+      uint8_t* d = buffer_at(dst, vl, "destination");
+      const uint8_t* s = buffer_at(a, 4 * vl, "source");
+      const uint8_t* bi = bias ? buffer_at(b, 4 * vl, "bias") : nullptr;
+      if (d) { gpeu_.vreq(d, s, bi, in.flags & flag::kVreqHalfEven); buffer_.touch(uint64_t(dst), uint64_t(vl)); }
+      bytes = uint64_t(vl) * (bias ? 9 : 5);
+      break;
+    }
+    case Opcode::Vmac: {
+      aligned(dst, "destination");
+      uint8_t* d = buffer_at(dst, 4 * vl, "destination");
+      const uint8_t* s = buffer_at(a, vl, "source");
+      if (d) { gpeu_.vmac(d, s, in.flags & flag::kSigned8, in.imm2); buffer_.touch(uint64_t(dst), uint64_t(4 * vl)); }
+      bytes = uint64_t(vl) * 9;
+      break;
+    }
+    case Opcode::Vadd32: {
+      aligned(dst, "destination"); aligned(a, "first source"); aligned(b, "second source");
+      uint8_t* d = buffer_at(dst, 4 * vl, "destination");
+      const uint8_t* s = buffer_at(a, 4 * vl, "first source");
+      const uint8_t* t = buffer_at(b, 4 * vl, "second source");
+      if (d) { gpeu_.vadd32(d, s, t); buffer_.touch(uint64_t(dst), uint64_t(4 * vl)); }
+      bytes = uint64_t(vl) * 12;
+      break;
+    }
+    case Opcode::Vmax8: {
+      uint8_t* d = buffer_at(dst, vl, "destination");
+      const uint8_t* s = buffer_at(a, vl, "first source");
+      const uint8_t* t = buffer_at(b, vl, "second source");
+      if (d) { gpeu_.vmax8(d, s, t, in.flags & flag::kSigned8); buffer_.touch(uint64_t(dst), uint64_t(vl)); }
+      bytes = uint64_t(vl) * 3;
+      break;
+    }
+    case Opcode::Vfill32: {
+      aligned(dst, "destination");
+      uint8_t* d = buffer_at(dst, 4 * vl, "destination");
+      if (d) { gpeu_.vfill32(d, in.imm1); buffer_.touch(uint64_t(dst), uint64_t(4 * vl)); }
+      bytes = uint64_t(vl) * 4;
+      break;
+    }
+    case Opcode::Vcopy: {
+      const int64_t rows = gpeu_.get(VcfgReg::Rows), stride = gpeu_.get(VcfgReg::Stride);
+      if (rows < 0 || stride < 0) fail("ROWS and STRIDE must not be negative");
+      uint8_t* d = buffer_at(dst, rows * vl, "destination");
+      const int64_t span = rows == 0 ? 0 : (rows - 1) * stride + vl;
+      const uint8_t* s = buffer_at(a, span, "source");
+      if (d) { gpeu_.vcopy(d, s); buffer_.touch(uint64_t(dst), uint64_t(rows * vl)); }
+      bytes = uint64_t(rows * vl) * 2;
+      events_.gpeu_ops += uint64_t(rows * vl);
+      events_.buffer_bytes += bytes;
+      local_ += gpeu_.time(uint64_t(rows * vl), bytes);
+      return;
+    }
+    default: break;
+  }
+  events_.gpeu_ops += uint64_t(vl);
+  events_.buffer_bytes += bytes;
+  local_ += gpeu_.time(uint64_t(vl), bytes);
+}
+
+void Core::exec_dma(const Instruction& in) {
+  const bool is_load = in.op == Opcode::Load;
+  // load: buffer[rd + imm0] <- memory[ra + imm1]; store: memory[rd + imm0] <- buffer[ra + imm1]
+  const int64_t first = int64_t(reg(in.rd)) + in.imm0, second = int64_t(reg(in.ra)) + in.imm1;
+  const int64_t buffer_address = is_load ? first : second;
+  const int64_t memory_address = is_load ? second : first;
+  const int64_t bytes = int64_t(reg(in.rb)) + in.imm2;
+  if (bytes < 0) fail("byte count " + std::to_string(bytes) + " is negative");
+  if (memory_address < 0 || uint64_t(memory_address) + uint64_t(bytes) > uint64_t(arch_.memory_bytes))
+    fail("global memory range [" + std::to_string(memory_address) + ", " + std::to_string(memory_address + bytes) +
+         ") is outside the " + std::to_string(arch_.memory_bytes) + "-byte memory");
+  uint8_t* data = buffer_at(buffer_address, bytes, is_load ? "destination" : "source");
+  sync();
+  trans_.set_command(is_load ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);
+  trans_.set_address(uint64_t(memory_address));
+  trans_.set_data_ptr(data);
+  trans_.set_data_length(unsigned(bytes));
+  trans_.set_streaming_width(unsigned(bytes));
+  trans_.set_byte_enable_ptr(nullptr);
+  trans_.set_dmi_allowed(false);
+  trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_time delay = sc_core::SC_ZERO_TIME;
+  noc->b_transport(trans_, delay);
+  if (trans_.get_response_status() != tlm::TLM_OK_RESPONSE) fail("global memory refused the transfer");
+  if (data && is_load) buffer_.touch(uint64_t(buffer_address), uint64_t(bytes));
+  events_.bytes_moved += uint64_t(bytes);
+  events_.buffer_bytes += uint64_t(bytes);
+  local_ += Picos(delay.value()) + timing_.buffer_access(uint64_t(bytes));
+}
+
+void Core::exec_send(const Instruction& in) {
+  const int dst = in.imm0;
+  const int64_t address = int64_t(reg(in.ra)) + in.imm1;
+  const int64_t bytes = int64_t(reg(in.rb)) + in.imm2;
+  if (dst < 0 || dst >= arch_.cores() || dst == id_)
+    fail("destination core " + std::to_string(dst) + " is not another core of the " + std::to_string(arch_.cores()) +
+         "-core SoC");
+  if (bytes < 0) fail("byte count " + std::to_string(bytes) + " is negative");
+  uint8_t* data = buffer_at(address, bytes, "source");
+  local_ += timing_.buffer_access(uint64_t(bytes));
+  sync();
+  SourceCore* source = trans_.get_extension<SourceCore>();
+  if (!source) {
+    source = new SourceCore;
+    trans_.set_extension(source);
+  }
+  source->core = id_;
+  trans_.set_command(tlm::TLM_WRITE_COMMAND);
+  trans_.set_address(mailbox_address(dst));
+  trans_.set_data_ptr(data);
+  trans_.set_data_length(unsigned(bytes));
+  trans_.set_streaming_width(unsigned(bytes));
+  trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_time delay = sc_core::SC_ZERO_TIME;
+  noc->b_transport(trans_, delay);
+  if (trans_.get_response_status() != tlm::TLM_OK_RESPONSE) fail("the NoC refused the message");
+  events_.bytes_moved += uint64_t(bytes);
+  events_.buffer_bytes += uint64_t(bytes);
+  local_ += Picos(delay.value());
+}
+
+void Core::mailbox_b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
+  const SourceCore* source = trans.get_extension<SourceCore>();
+  if (!source || source->core < 0 || source->core >= int(inbox_.size())) {
+    trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    return;
+  }
+  Message m;
+  m.bytes = trans.get_data_length();
+  if (const uint8_t* p = trans.get_data_ptr()) m.data.assign(p, p + m.bytes);
+  m.arrival = Picos(sc_core::sc_time_stamp().value()) + Picos(delay.value());
+  inbox_[size_t(source->core)].push_back(std::move(m));
+  mail_event_.notify();
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void Core::exec_recv(const Instruction& in) {
+  const int src = in.imm0;
+  const int64_t address = int64_t(reg(in.ra)) + in.imm1;
+  const int64_t bytes = int64_t(reg(in.rb)) + in.imm2;
+  if (src < 0 || src >= arch_.cores() || src == id_)
+    fail("source core " + std::to_string(src) + " is not another core of the " + std::to_string(arch_.cores()) +
+         "-core SoC");
+  if (bytes < 0) fail("byte count " + std::to_string(bytes) + " is negative");
+  uint8_t* data = buffer_at(address, bytes, "destination");
+  sync();
+  auto& queue = inbox_[size_t(src)];
+  waiting_peer_ = src;
+  while (queue.empty()) wait_for(mail_event_, "recv");
+  waiting_peer_ = -1;
+  Message m = std::move(queue.front());
+  queue.pop_front();
+  if (m.bytes != uint64_t(bytes))
+    fail("received a " + std::to_string(m.bytes) + "-byte message from core " + std::to_string(src) + " but expected " +
+         std::to_string(bytes) + " bytes");
+  const Picos t = now();
+  if (m.arrival > t) {
+    wait_ps_ += m.arrival - t;
+    local_ += m.arrival - t;
+  }
+  if (data && bytes) {
+    std::memcpy(data, m.data.data(), size_t(bytes));
+    buffer_.touch(uint64_t(address), uint64_t(bytes));
+  }
+  events_.bytes_moved += uint64_t(bytes);
+  events_.buffer_bytes += uint64_t(bytes);
+  local_ += timing_.buffer_access(uint64_t(bytes));
+}
+
+void Core::exec_barrier() {
+  sync();
+  const Picos t = now();
+  if (++control_.barrier_arrived == control_.barrier_participants) {
+    control_.barrier_arrived = 0;
+    control_.barrier_release.notify(sc_time::from_value(timing_.barrier));
+    wait_for(control_.barrier_release, "barrier");
+  } else {
+    wait_for(control_.barrier_release, "barrier");
+  }
+  if (control_.trace) control_.trace->span(id_, "barrier", "wait", t, now());
+}
+
+}  // namespace cimvp
