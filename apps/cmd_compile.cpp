@@ -2,7 +2,7 @@
 #include <optional>
 
 #include "apps/command.h"
-#include "apps/model_source.h"
+#include "nn/model_source.h"
 #include "common/error.h"
 #include "compiler/compile.h"
 #include "platform/config/arch_config.h"
@@ -33,11 +33,14 @@ int cmd_compile(const std::vector<std::string>& args) {
              options, {}, args, vm))
     return 0;
   const ArchConfig arch = load_arch_config(vm["arch"].as<std::string>());
-  const ModelFile model = load_model_spec(vm["model"].as<std::string>(), vm["seed"].as<uint64_t>());
+  const bool timing_only = vm.count("timing-only") > 0;
+  // A timing-only image needs no weights, so a zoo model is built without them.
+  const std::string spec = vm["model"].as<std::string>();
+  const ModelFile model = timing_only ? load_model_structure(spec) : load_model_spec(spec, vm["seed"].as<uint64_t>());
   const Policy policy = choose_policy(model, opt(vm, "policy"), opt(vm, "bits"));
-  const QuantizedNetwork net = quantize_model(model, policy);
+  const QuantizedNetwork net = quantize_any(model, policy);
   CompileOptions copt;
-  copt.timing_only = vm.count("timing-only") > 0;
+  copt.timing_only = timing_only;
   copt.max_cores = vm["cores"].as<int>();
   const CompileResult result = compile(net, arch, copt);
   write_image_file(result.image, vm["output"].as<std::string>());

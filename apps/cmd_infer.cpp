@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "apps/command.h"
-#include "apps/model_source.h"
+#include "nn/model_source.h"
 #include "common/error.h"
 #include "compiler/compile.h"
 #include "compiler/io_layout.h"

@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "apps/command.h"
-#include "apps/model_source.h"
+#include "nn/model_source.h"
 #include "nn/zoo.h"
 
 namespace cimvp::cli {

@@ -99,7 +99,7 @@ int run(bool quick) {
   // the same products computed directly with Eigen (int32), same count
   Eigen::MatrixXi w = Eigen::MatrixXi::Random(cols, rows) / (1 << 24);
   Eigen::VectorXi x(rows), y(cols);
-  std::vector<uint8_t> bytes(size_t(rows));
+  std::vector<uint8_t> bytes(static_cast<size_t>(rows));
   for (auto& v : bytes) v = uint8_t(rng());
   long long sink = 0;
   t0 = now_seconds();

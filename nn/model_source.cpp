@@ -1,11 +1,13 @@
-#include "apps/model_source.h"
+#include "nn/model_source.h"
+
+#include "nn/onnx_import.h"
 
 #include <random>
 
 #include "common/error.h"
 #include "nn/zoo.h"
 
-namespace cimvp::cli {
+namespace cimvp {
 
 ModelFile load_model_spec(const std::string& spec, uint64_t seed) {
   if (is_zoo_model(spec)) {
@@ -14,11 +16,31 @@ ModelFile load_model_spec(const std::string& spec, uint64_t seed) {
     m.metadata["source"] = "zoo (random weights, seed " + std::to_string(seed) + ")";
     return m;
   }
-  if (spec.size() > 5 && spec.substr(spec.size() - 5) == ".onnx")
-    throw Error(spec + ": ONNX import is not available in this build yet");
+  if (spec.size() > 5 && spec.substr(spec.size() - 5) == ".onnx") {
+    OnnxImport imported = import_onnx(spec);
+    if (imported.kind == OnnxModelKind::Integer)
+      throw Error(spec + ": an integer-operator ONNX model (QLinearConv, ConvInteger, ...) has fixed bits and cannot "
+                  "take a policy; use a float or QDQ model here");
+    return std::move(imported.model);
+  }
   if (!is_model_file(spec))
     throw Error("'" + spec + "' is neither a zoo model (see cimvp models) nor a readable cimvp model file");
   return load_model_file(spec);
+}
+
+ModelFile load_model_structure(const std::string& spec) {
+  if (!is_zoo_model(spec)) return load_model_spec(spec);
+  ModelFile m;
+  m.graph = make_model_structure(spec);
+  m.metadata["source"] = "zoo structure (no weights)";
+  return m;
+}
+
+QuantizedNetwork quantize_any(const ModelFile& model, const Policy& policy) {
+  if (!model.graph.structure_only) return quantize_model(model, policy);
+  QuantizedNetwork q = quantize_structure(model.graph, policy);
+  q.name = model.graph.name;
+  return q;
 }
 
 Policy choose_policy(const ModelFile& model, const std::optional<std::string>& policy_file,
@@ -56,4 +78,4 @@ QuantizedNetwork quantize_model(const ModelFile& model, const Policy& policy) {
   return q;
 }
 
-}  // namespace cimvp::cli
+}  // namespace cimvp

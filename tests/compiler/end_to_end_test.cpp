@@ -6,7 +6,7 @@
 #include <memory>
 #include <random>
 
-#include "apps/model_source.h"
+#include "nn/model_source.h"
 #include "compiler/compile.h"
 #include "compiler/io_layout.h"
 #include "nn/reference.h"
@@ -51,7 +51,7 @@ void check_preset(const std::string& preset) {
     model.graph = make_model(name, 5);
     for (int trial = 0; trial < 2; ++trial) {
       const Policy policy = random_policy(rng, model.graph.quantizable_layers().size());
-      const QuantizedNetwork q = cli::quantize_model(model, policy);
+      const QuantizedNetwork q = quantize_model(model, policy);
       const CompileResult compiled = compile(q, arch);
       soc.load(compiled.image, name);
       ReferenceExecutor reference(q);
