@@ -113,6 +113,7 @@ class Core : public sc_core::sc_module {
   const CoreProgram* program_ = nullptr;
   uint64_t image_serial_ = 0;
   std::vector<int> pc_layer_;  // layer of each instruction, -1 = none
+  std::vector<int32_t> mvm_slot_;  // per instruction: index into mvm_plans_, -1 if not an Mvm
   std::vector<MvmPlan> mvm_plans_;
 
   // per-run state
