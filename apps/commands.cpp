@@ -11,6 +11,9 @@ int cmd_compile(const std::vector<std::string>& args);
 int cmd_infer(const std::vector<std::string>& args);
 int cmd_models(const std::vector<std::string>& args);
 int cmd_layers(const std::vector<std::string>& args);
+int cmd_train(const std::vector<std::string>& args);
+int cmd_eval(const std::vector<std::string>& args);
+int cmd_export(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
@@ -18,6 +21,9 @@ const std::vector<Command>& commands() {
       {"run", "run a firmware image on the virtual platform", cmd_run},
       {"compile", "compile a network for an architecture into a firmware image", cmd_compile},
       {"models", "list the model zoo", cmd_models},
+      {"train", "train a model (float or quantization-aware) on a dataset", cmd_train},
+      {"eval", "accuracy of a model: float, fake-quantized and integer reference", cmd_eval},
+      {"export", "export a quantized model file as ONNX QDQ", cmd_export},
       {"layers", "list a model's quantizable layers in policy order", cmd_layers},
       {"asm", "assemble a text program into a firmware image", cmd_asm},
       {"disasm", "print a firmware image as text assembly", cmd_disasm},

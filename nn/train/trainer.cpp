@@ -111,7 +111,22 @@ std::map<std::string, std::string> run_keys(const TrainOptions& o) {
   return {{"train.epochs", std::to_string(o.epochs)}, {"train.batch", std::to_string(o.batch)},
           {"train.lr", fmt(o.lr)},                     {"train.seed", std::to_string(o.seed)},
           {"train.policy", o.policy ? to_yaml(*o.policy) : "float"},
-          {"train.images", std::to_string(o.train_images)}};
+          {"train.images", std::to_string(o.train_images)},
+          {"train.augment", o.augment ? "flip+shift" + std::to_string(o.augment_shift) : "none"}};
+}
+
+// Copies image `src` (C x H x W) to `dst`, flipped left-right when `flip`,
+// shifted by (dy, dx) pixels with zero fill.
+void augment_image(const float* src, float* dst, const Shape& s, bool flip, int dy, int dx) {
+  for (int c = 0; c < s.c; ++c)
+    for (int y = 0; y < s.h; ++y)
+      for (int x = 0; x < s.w; ++x) {
+        const int sy = y - dy, sx0 = x - dx;
+        const int sx = flip ? s.w - 1 - sx0 : sx0;
+        const bool inside = sy >= 0 && sy < s.h && sx0 >= 0 && sx0 < s.w;
+        dst[(size_t(c) * size_t(s.h) + size_t(y)) * size_t(s.w) + size_t(x)] =
+            inside ? src[(size_t(c) * size_t(s.h) + size_t(sy)) * size_t(s.w) + size_t(sx)] : 0.f;
+      }
 }
 
 // Evaluation of a Network on a dataset in chunks of its max batch.
@@ -173,6 +188,8 @@ ModelFile train(const ModelFile& start_model, const TrainData& data, const Train
   if (o.epochs < 1) throw Error("epochs must be at least 1, got " + std::to_string(o.epochs));
   if (o.batch < 1 || o.batch > 65536) throw Error("batch must be in 1..65536, got " + std::to_string(o.batch));
   if (!(o.lr > 0)) throw Error("learning rate must be positive");
+  if (o.augment && (o.augment_shift < 0 || o.augment_shift > 8))
+    throw Error("augment_shift must be in 0..8, got " + std::to_string(o.augment_shift));
   if (data.train.size() == 0) throw Error("the training set is empty");
   ModelFile start = start_model;
   int first_epoch = 0;
@@ -238,7 +255,18 @@ ModelFile train(const ModelFile& start_model, const TrainData& data, const Train
       const int n = int(std::min(size_t(o.batch), n_train - first));
       for (int i = 0; i < n; ++i) {
         const uint32_t idx = order[first + size_t(i)];
-        std::copy(tr.image(idx), tr.image(idx) + tr.image_size(), xb.begin() + std::ptrdiff_t(size_t(i) * tr.image_size()));
+        float* dst = xb.data() + size_t(i) * tr.image_size();
+        if (o.augment) {
+          uint64_t s = o.seed * 0x9e3779b97f4a7c15ull + uint64_t(epoch + 1) * 0xbf58476d1ce4e5b9ull +
+                       uint64_t(first + size_t(i)) * 0x94d049bb133111ebull;
+          const uint64_t r = splitmix(s);
+          const int span = 2 * o.augment_shift + 1;
+          const int dy = int((r >> 8) % uint64_t(span)) - o.augment_shift;
+          const int dx = int((r >> 24) % uint64_t(span)) - o.augment_shift;
+          augment_image(tr.image(idx), dst, tr.shape, (r & 1) != 0, dy, dx);
+        } else {
+          std::copy(tr.image(idx), tr.image(idx) + tr.image_size(), dst);
+        }
         yb[size_t(i)] = tr.labels[idx];
       }
       const double step = double(epoch) * double(batches) + double(b);

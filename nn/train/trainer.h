@@ -34,6 +34,12 @@ struct TrainOptions {
   size_t train_images = 0;     // use only the first N training images (0 = all)
   size_t calibration_images = 512;  // QAT: images to calibrate the activation clips on
   bool validate = true;        // evaluate the validation split after every epoch
+  // Data augmentation of the training images (seeded by seed, epoch and
+  // position, so runs stay reproducible): each image is flipped left-right
+  // with probability 1/2 and shifted by a random offset of -augment_shift ..
+  // +augment_shift pixels in each direction (zero fill).
+  bool augment = false;
+  int augment_shift = 2;
 };
 
 // Reported after every batch (a sink throttles its own printing).
