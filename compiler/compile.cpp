@@ -79,6 +79,7 @@ class Compiler {
     image.arch_fingerprint = arch_.fingerprint();
     image.timing_only = options_.timing_only;
     place_biases();
+    place_borders();
     if (memory_.staged_input) emit_input_copy();
     for (size_t i = 0; i < net_.ops.size(); ++i) emit_op(net_.ops[i]);
     for (auto& p : programs_) p.halt();
@@ -116,6 +117,18 @@ class Compiler {
         s.core = uint32_t(c);
         s.address = 0;
         s.bytes = bytes;
+        result_.image.segments.push_back(std::move(s));
+      }
+  }
+
+  // Tensors whose border holds a zero point start out filled with it (the
+  // writers overwrite the interior); all others rely on zeroed memory.
+  void place_borders() {
+    for (const TensorPlace& t : memory_.tensors)
+      if (t.pad > 0 && t.pad_byte != 0) {
+        MemorySegment s;
+        s.address = t.address;
+        s.bytes.assign(size_t(t.bytes()), t.pad_byte);
         result_.image.segments.push_back(std::move(s));
       }
   }
@@ -189,6 +202,13 @@ class Compiler {
       case QOpKind::Add:
       case QOpKind::Rescale: emit_sum(op); break;
     }
+  }
+
+  // Vreq with the op's rounding (the halfeven flag for ONNX integer models).
+  static void vreq(ProgramBuilder& p, const Requant& r, int rd, int32_t dst, int ra, int32_t src, int rb, int32_t bias,
+                   bool with_bias) {
+    p.vreq(rd, dst, ra, src, rb, bias, with_bias);
+    if (r.rounding == Rounding::HalfEven) p.code.back().flags |= flag::kVreqHalfEven;
   }
 
   void configure_requant(ProgramBuilder& p, const Requant& r) {
@@ -286,7 +306,7 @@ class Compiler {
         // input rows a*s - p .. in padded coordinates start at a*s - p + pad
         const int64_t first_in_row = int64_t(a) * s - op.padding + in.pad;
         p.load(int32_t(in_buf), int32_t(int64_t(in.address) + first_in_row * in_row), int32_t(in_rows * in_row));
-        if (out.pad > 0) p.vcfg(VcfgReg::VL, int32_t(rows * out_row / 4)).vfill32(0, int32_t(out_buf), 0);
+        if (out.pad > 0) p.vcfg(VcfgReg::VL, int32_t(rows * out_row / 4)).vfill32(0, int32_t(out_buf), out.pad_word());
         if (!single) p.vcfg(VcfgReg::VL, int32_t(int64_t(rows) * wo * co)).vfill32(0, int32_t(acc), 0);
         const Walk src{in_buf + int64_t(in.pad - op.padding) * ci, int64_t(s) * ci, int64_t(s) * in_row};
         const Walk dst{out_buf + int64_t(out.pad) * co * eb, int64_t(co) * eb, out_row};
@@ -294,7 +314,7 @@ class Compiler {
         auto store_result = [&](int dst_reg, int acc_reg, int32_t acc_offset) {
           p.vcfg(VcfgReg::VL, co);
           if (op.requantize)
-            p.vreq(dst_reg, 0, acc_reg, acc_offset, 0, int32_t(bias_address_[op_index(op)]), true);
+            vreq(p, op.requant, dst_reg, 0, acc_reg, acc_offset, 0, int32_t(bias_address_[op_index(op)]), true);
           else
             p.vadd32(dst_reg, 0, acc_reg, acc_offset, 0, int32_t(bias_address_[op_index(op)]));
         };
@@ -382,7 +402,7 @@ class Compiler {
       const int32_t bias = int32_t(bias_address_[op_index(op)] + int64_t(c0) * 4);
       if (op.requantize) {
         configure_requant(p, op.requant);
-        p.vreq(0, int32_t(res), 0, int32_t(acc), 0, bias, true);
+        vreq(p, op.requant, 0, int32_t(res), 0, int32_t(acc), 0, bias, true);
       } else {
         p.vadd32(0, int32_t(res), 0, int32_t(acc), 0, bias);
       }
@@ -420,7 +440,7 @@ class Compiler {
         const int64_t acc = arena.take(int64_t(c) * 4);
         const int64_t first_in_row = int64_t(a) * s - op.padding + in.pad;
         p.load(int32_t(in_buf), int32_t(int64_t(in.address) + first_in_row * in_row), int32_t(in_rows * in_row));
-        if (out.pad > 0) p.vcfg(VcfgReg::VL, int32_t(rows * out_row / 4)).vfill32(0, int32_t(out_buf), 0);
+        if (out.pad > 0) p.vcfg(VcfgReg::VL, int32_t(rows * out_row / 4)).vfill32(0, int32_t(out_buf), out.pad_word());
         p.vcfg(VcfgReg::VL, c).vcfg(VcfgReg::Rows, 1).vcfg(VcfgReg::Stride, 0);
         const Walk src{in_buf + int64_t(in.pad - op.padding) * c, int64_t(s) * c, int64_t(s) * in_row};
         const Walk dst{out_buf + int64_t(out.pad) * c, c, out_row};
@@ -434,7 +454,7 @@ class Compiler {
             p.vfill32(0, int32_t(acc), 0);
             for (int ky = 0; ky < k; ++ky)
               for (int kx = 0; kx < k; ++kx) p.vmac(0, int32_t(acc), r[0], int32_t(ky * in_row + kx * c), in_t.is_signed, 1);
-            p.vreq(r[1], 0, 0, int32_t(acc), 0, 0, false);
+            vreq(p, op.requant, r[1], 0, 0, int32_t(acc), 0, 0, false);
           }
         });
         p.store(int32_t(int64_t(out.address) + int64_t(a + out.pad) * out_row), int32_t(out_buf),
@@ -462,7 +482,7 @@ class Compiler {
       p.vcfg(VcfgReg::VL, c).vfill32(0, int32_t(acc), 0);
       emit_2d_loop(p, in.shape.h, in.shape.w, {{in_buf + in.offset(in.pad, in.pad), c, in.row_bytes()}},
                    [&](const std::vector<int>& r) { p.vmac(0, int32_t(acc), r[0], 0, in_t.is_signed, 1); });
-      p.vreq(0, int32_t(res), 0, int32_t(acc), 0, 0, false);
+      vreq(p, op.requant, 0, int32_t(res), 0, int32_t(acc), 0, 0, false);
       p.store(int32_t(int64_t(out.address) + out.offset(out.pad, out.pad)), int32_t(res), c);
     });
   }
@@ -495,14 +515,14 @@ class Compiler {
         }
         const int64_t out_buf = arena.take(rows * out.row_bytes());
         const int64_t acc = arena.take(int64_t(w) * c * 4);
-        if (out.pad > 0) p.vcfg(VcfgReg::VL, int32_t(rows * out.row_bytes() / 4)).vfill32(0, int32_t(out_buf), 0);
+        if (out.pad > 0) p.vcfg(VcfgReg::VL, int32_t(rows * out.row_bytes() / 4)).vfill32(0, int32_t(out_buf), out.pad_word());
         walks.push_back({out_buf + int64_t(out.pad) * c, 0, out.row_bytes()});
         p.vcfg(VcfgReg::VL, w * c);
         emit_2d_loop(p, rows, 1, walks, [&](const std::vector<int>& r) {
           p.vfill32(0, int32_t(acc), 0);
           for (size_t i = 0; i < op.inputs.size(); ++i)
             p.vmac(0, int32_t(acc), r[i], 0, net_.tensors[size_t(op.inputs[i])].is_signed, op.input_multipliers[i]);
-          p.vreq(r[op.inputs.size()], 0, 0, int32_t(acc), 0, 0, false);
+          vreq(p, op.requant, r[op.inputs.size()], 0, 0, int32_t(acc), 0, 0, false);
         });
         p.store(int32_t(int64_t(out.address) + int64_t(a + out.pad) * out.row_bytes()), int32_t(out_buf),
                 int32_t(rows * out.row_bytes()));
@@ -527,6 +547,12 @@ class Compiler {
 }  // namespace
 
 CompileResult compile(const QuantizedNetwork& net, const ArchConfig& arch, const CompileOptions& options) {
+  const std::vector<std::string> problems = crossbar_mapping_problems(net);
+  if (!problems.empty()) {
+    std::string message = "model '" + net.name + "' cannot be mapped onto crossbars:";
+    for (const std::string& p : problems) message += "\n  " + p;
+    throw Error(message);
+  }
   return Compiler(net, arch, options).run();
 }
 

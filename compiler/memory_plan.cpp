@@ -13,13 +13,27 @@ MemoryPlan plan_memory(const QuantizedNetwork& net, uint64_t memory_bytes) {
     plan.tensors[t].shape = net.tensors[t].shape;
     plan.tensors[t].elem_bytes = net.tensors[t].bits == 32 ? 4 : 1;
   }
+  // Padded readers: a convolution pads with the input's zero point (it
+  // contributes nothing once the bias folds in -zp * sum(w)), pools with 0.
+  std::vector<const QOp*> zero_padder(net.tensors.size(), nullptr), zp_padder(net.tensors.size(), nullptr);
   for (const QOp& op : net.ops) {
     const bool windowed = op.kind == QOpKind::Conv2d || op.kind == QOpKind::MaxPool || op.kind == QOpKind::AvgPool;
     if (windowed) {
-      TensorPlace& in = plan.tensors[size_t(op.inputs[0])];
+      const size_t t = size_t(op.inputs[0]);
+      TensorPlace& in = plan.tensors[t];
       in.pad = std::max(in.pad, op.padding);
+      if (op.padding > 0) {
+        const bool zp = op.kind == QOpKind::Conv2d && net.tensors[t].zero_point != 0;
+        (zp ? zp_padder : zero_padder)[t] = &op;
+        if (zp) in.pad_byte = uint8_t(net.tensors[t].zero_point);
+      }
     }
   }
+  for (size_t t = 0; t < net.tensors.size(); ++t)
+    if (zp_padder[t] && zero_padder[t])
+      throw Error("tensor '" + net.tensors[t].name + "': layer '" + zp_padder[t]->name +
+                  "' pads it with its zero point " + std::to_string(net.tensors[t].zero_point) + " but layer '" +
+                  zero_padder[t]->name + "' pads it with 0; one buffer border cannot hold both");
   uint64_t top = 0;
   auto place = [&](uint64_t bytes) {
     const uint64_t at = top;

@@ -2,7 +2,10 @@
 // memory in HWC order with a zero border as wide as the largest padding any
 // reader needs, so readers load whole padded rows and never special-case
 // borders. Borders stay zero because memory is zeroed for every run and
-// writers store only rows of the interior (with zero border columns).
+// writers store only rows of the interior (with zero border columns). A
+// tensor with a zero point that a convolution pads has a border of its zero
+// point instead (pad_byte): the image initializes its region with it, and
+// writers fill border columns with it.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +20,9 @@ struct TensorPlace {
   Shape shape;           // CHW shape of the tensor
   int pad = 0;           // zero border on every side
   int elem_bytes = 1;    // 1, or 4 for an int32 tensor
+  uint8_t pad_byte = 0;  // what the border holds: the tensor's zero point when a convolution pads it
+  // The border pattern for Vfill32 (four pad bytes).
+  int32_t pad_word() const { return int32_t(uint32_t(pad_byte) * 0x01010101u); }
   int64_t padded_w() const { return shape.w + 2 * pad; }
   int64_t padded_h() const { return shape.h + 2 * pad; }
   int64_t row_bytes() const { return padded_w() * shape.c * elem_bytes; }
