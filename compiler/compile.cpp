@@ -260,6 +260,12 @@ class Compiler {
     return lp;
   }
 
+  // A convolution's output rows are split over cores that hold all of its
+  // tiles (duplicated weights). When its tiles exceed one core's crossbars,
+  // its output channels (column tiles) are split into parts first, each part
+  // on its own cores, so that every core programs only its part's tiles
+  // (once, when they fit its crossbars) instead of reprogramming all of them;
+  // the cores of a part split the output rows.
   void emit_conv(const QOp& op) {
     const TensorPlace& in = memory_.tensors[size_t(op.inputs[0])];
     const TensorPlace& out = memory_.tensors[size_t(op.output)];
@@ -268,55 +274,94 @@ class Compiler {
     const int eb = out.elem_bytes;
     const WeightMatrix m = weight_matrix(op, in.shape, !options_.timing_only);
     const std::vector<Tile> tiles = tile_matrix(m, arch_, op.name);
-    const std::vector<std::vector<int>> groups = add_blocks(m, tiles, 0);
-    const bool single = groups.size() == 1;
+    const int per_core = arch_.crossbars_per_core(), tile_cols = arch_.max_tile_cols(op.weight_bits);
+    const int row_tiles = (m.rows + arch_.max_tile_rows() - 1) / arch_.max_tile_rows();
+    const int col_tiles = (m.cols + tile_cols - 1) / tile_cols;
+    int parts = 1;
+    if (int(tiles.size()) > per_core && cores_ > 1) {
+      const int cols_per_part = std::max(1, per_core / row_tiles);  // column tiles one core holds at once
+      parts = std::min(cores_, (col_tiles + cols_per_part - 1) / cols_per_part);
+    }
+    const auto col_ranges = split(col_tiles, parts);
+    const auto core_ranges = split(cores_, parts);
     const bool gather = !(k == 1);  // a 1x1 window is already contiguous
-    const std::vector<int> working = cores_for_rows(ho);
-    const auto row_ranges = split(ho, int(working.size()));
 
     LayerPlan& lp = new_plan(op);
     lp.matrix_rows = m.rows;
     lp.matrix_cols = m.cols;
     lp.tiles = int(tiles.size());
-    lp.groups = int(groups.size());
-    lp.cores = int(working.size());
-    lp.crossbars = int(std::min<size_t>(tiles.size(), size_t(arch_.crossbars_per_core())) * working.size());
     lp.invocations = int64_t(ho) * wo;
 
+    // Per core: its part's channels [c0, c1), blocks and output rows [r0, r1).
+    struct Work {
+      int c0 = 0, c1 = 0, r0 = 0, r1 = 0;
+      const std::vector<std::vector<int>>* groups = nullptr;
+    };
+    std::vector<std::vector<std::vector<int>>> part_groups(static_cast<size_t>(parts));
+    std::vector<Work> work(static_cast<size_t>(cores_));
+    std::vector<int> working;
+    for (int part = 0; part < parts; ++part) {
+      const int c0 = col_ranges[size_t(part)].first * tile_cols;
+      const int c1 = std::min(m.cols, col_ranges[size_t(part)].second * tile_cols);
+      std::vector<Tile> mine;
+      for (const Tile& t : tiles)
+        if (t.col0 >= c0 && t.col0 < c1) mine.push_back(t);
+      part_groups[size_t(part)] = add_blocks(m, mine, c0);
+      const auto [k0, k1] = core_ranges[size_t(part)];
+      const auto rows = split(ho, k1 - k0);
+      for (size_t i = 0; i < rows.size(); ++i) {
+        const int core = k0 + int(i);
+        work[size_t(core)] = {c0, c1, rows[i].first, rows[i].second, &part_groups[size_t(part)]};
+        working.push_back(core);
+        lp.crossbars += int(std::min<size_t>(mine.size(), size_t(per_core)));
+      }
+      lp.groups = std::max(lp.groups, int(part_groups[size_t(part)].size()));
+    }
+    lp.cores = int(working.size());
+
     const int64_t patch_bytes = gather ? align4(int64_t(k) * k * ci) : 0;
-    const int64_t acc_fixed = single ? int64_t(co) * 4 : 0;
-    const int64_t acc_per_row = single ? 0 : int64_t(wo) * co * 4;
     const int64_t in_row = in.row_bytes(), out_row = out.row_bytes();
-    // chunk of r rows needs (r - 1) * s + k input rows
-    const int64_t fixed = patch_bytes + acc_fixed + align4((k - s) * in_row) + 16;
-    const int64_t per_row = align4(s * in_row) + align4(out_row) + acc_per_row;
 
     op_section(op.name, working, [&](int core, ProgramBuilder& p) {
-      const auto [r0, r1] = row_ranges[size_t(core)];
-      const int64_t chunk = chunk_rows(op, fixed, per_row, r1 - r0);
+      const Work& wk = work[size_t(core)];
+      const std::vector<std::vector<int>>& groups = *wk.groups;
+      const bool single = groups.size() == 1;
+      const int cc = wk.c1 - wk.c0;
+      const bool whole_rows = cc == co;  // all channels: store whole padded rows
+      // This core's output rows in its buffer: whole padded rows, or its channels of the interior pixels.
+      const int64_t buf_row = whole_rows ? out_row : int64_t(wo) * cc * eb;
+      const int64_t acc_fixed = single ? int64_t(cc) * 4 : 0;
+      const int64_t acc_per_row = single ? 0 : int64_t(wo) * cc * 4;
+      // chunk of r rows needs (r - 1) * s + k input rows
+      const int64_t fixed = patch_bytes + acc_fixed + align4((k - s) * in_row) + 16;
+      const int64_t per_row = align4(s * in_row) + align4(buf_row) + acc_per_row;
+      const int64_t chunk = chunk_rows(op, fixed, per_row, wk.r1 - wk.r0);
       configure_requant(p, op.requant);
-      for (int a = r0; a < r1; a += int(chunk)) {
-        const int rows = int(std::min<int64_t>(chunk, r1 - a));
+      for (int a = wk.r0; a < wk.r1; a += int(chunk)) {
+        const int rows = int(std::min<int64_t>(chunk, wk.r1 - a));
         BufferArena arena(dynamic_base_, arch_.buffer_bytes);
         const int64_t in_rows = int64_t(rows - 1) * s + k;
         const int64_t in_buf = arena.take(in_rows * in_row);
-        const int64_t out_buf = arena.take(rows * out_row);
+        const int64_t out_buf = arena.take(rows * buf_row);
         const int64_t patch = arena.take(patch_bytes);
-        const int64_t acc = arena.take(single ? int64_t(co) * 4 : int64_t(rows) * wo * co * 4);
+        const int64_t acc = arena.take(single ? int64_t(cc) * 4 : int64_t(rows) * wo * cc * 4);
         // input rows a*s - p .. in padded coordinates start at a*s - p + pad
         const int64_t first_in_row = int64_t(a) * s - op.padding + in.pad;
         p.load(int32_t(in_buf), int32_t(int64_t(in.address) + first_in_row * in_row), int32_t(in_rows * in_row));
-        if (out.pad > 0) p.vcfg(VcfgReg::VL, int32_t(rows * out_row / 4)).vfill32(0, int32_t(out_buf), out.pad_word());
-        if (!single) p.vcfg(VcfgReg::VL, int32_t(int64_t(rows) * wo * co)).vfill32(0, int32_t(acc), 0);
+        if (whole_rows && out.pad > 0)
+          p.vcfg(VcfgReg::VL, int32_t(rows * out_row / 4)).vfill32(0, int32_t(out_buf), out.pad_word());
+        if (!single) p.vcfg(VcfgReg::VL, int32_t(int64_t(rows) * wo * cc)).vfill32(0, int32_t(acc), 0);
         const Walk src{in_buf + int64_t(in.pad - op.padding) * ci, int64_t(s) * ci, int64_t(s) * in_row};
-        const Walk dst{out_buf + int64_t(out.pad) * co * eb, int64_t(co) * eb, out_row};
-        const Walk accw{acc, int64_t(co) * 4, int64_t(wo) * co * 4};
+        const Walk dst = whole_rows ? Walk{out_buf + int64_t(out.pad) * co * eb, int64_t(co) * eb, out_row}
+                                    : Walk{out_buf, int64_t(cc) * eb, buf_row};
+        const Walk accw{acc, int64_t(cc) * 4, int64_t(wo) * cc * 4};
+        const int32_t bias = int32_t(bias_address_[op_index(op)] + int64_t(wk.c0) * 4);
         auto store_result = [&](int dst_reg, int acc_reg, int32_t acc_offset) {
-          p.vcfg(VcfgReg::VL, co);
+          p.vcfg(VcfgReg::VL, cc);
           if (op.requantize)
-            vreq(p, op.requant, dst_reg, 0, acc_reg, acc_offset, 0, int32_t(bias_address_[op_index(op)]), true);
+            vreq(p, op.requant, dst_reg, 0, acc_reg, acc_offset, 0, bias, true);
           else
-            p.vadd32(dst_reg, 0, acc_reg, acc_offset, 0, int32_t(bias_address_[op_index(op)]));
+            p.vadd32(dst_reg, 0, acc_reg, acc_offset, 0, bias);
         };
         for (const std::vector<int>& group : groups) {
           for (size_t x = 0; x < group.size(); ++x) p.xprog(int(x), group[x]);
@@ -342,8 +387,15 @@ class Compiler {
         }
         if (!single)
           emit_2d_loop(p, rows, wo, {dst, accw}, [&](const std::vector<int>& r) { store_result(r[0], r[1], 0); });
-        p.store(int32_t(int64_t(out.address) + int64_t(a + out.pad) * out_row), int32_t(out_buf),
-                int32_t(rows * out_row));
+        if (whole_rows) {
+          p.store(int32_t(int64_t(out.address) + int64_t(a + out.pad) * out_row), int32_t(out_buf),
+                  int32_t(rows * out_row));
+        } else {  // this core's channels of every pixel (the border stays as memory holds it)
+          const Walk mem{int64_t(out.address) + out.offset(a + out.pad, out.pad) + int64_t(wk.c0) * eb,
+                         out.pixel_bytes(), out_row};
+          emit_2d_loop(p, rows, wo, {dst, mem},
+                       [&](const std::vector<int>& r) { p.store(0, 0, int32_t(int64_t(cc) * eb), r[1], r[0], 0); });
+        }
       }
     });
   }

@@ -4,8 +4,11 @@
 // Passes: weight matrices are laid out in the order the VP gathers inputs
 // (HWC patches), cut into crossbar tiles after weight bit slicing and the
 // signed mapping (tiling.h); tiles are grouped onto each core's crossbars,
-// reprogramming group after group when a layer does not fit; every layer's
-// output rows are split over the cores, which duplicate the layer's weights;
+// reprogramming group after group when a layer does not fit; a convolution's
+// output channels (column tiles) are split into parts over the cores when its
+// tiles exceed one core's crossbars, and each part's output rows over that
+// part's cores, which duplicate the part's weights (a dense layer splits its
+// columns);
 // layers run one after the other, separated by barriers, with feature maps in
 // global memory (memory_plan.h); code uses loops, so its size does not grow
 // with the feature maps (codegen.cpp).

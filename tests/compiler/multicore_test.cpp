@@ -91,5 +91,79 @@ TEST(MultiCore, AllCoresGiveTheSameOutputsAsOneCoreInFewerCycles) {
   }
 }
 
+// With one crossbar per core, most layers of the small networks have more
+// tiles than a core holds: their output channels are split over the cores
+// (each core programs only its part's tiles), still bit exact, with fewer
+// crossbar programs per core than one core reprogramming everything.
+TEST(MultiCore, OutputChannelsSplitOverCoresWhenTilesExceedACore) {
+  ArchConfig arch = load_arch_config(test::source_path("configs/arch/default.yaml"));
+  arch.pes_per_core = 1;
+  arch.crossbars_per_pe = 1;
+  ASSERT_EQ(arch.crossbars_per_core(), 1);
+  Soc soc("soc", arch);
+  std::mt19937 rng(12);
+  for (const std::string name : {"vgg-small", "resnet-small"}) {
+    const ModelFile model = load_model_spec(name, 4);
+    const size_t layers = model.graph.quantizable_layers().size();
+    for (int trial = 0; trial < 2; ++trial) {
+      const Policy policy = trial == 0 ? uniform_policy(layers, 8, 8) : random_policy(rng, layers);
+      const QuantizedNetwork q = quantize_model(model, policy);
+      SCOPED_TRACE(name + " w" + ::testing::PrintToString(policy.weight_bits));
+      const CompileResult compiled = compile(q, arch);
+      // Every convolution with several column tiles has its channels split:
+      // with one crossbar per core a core holding all tiles would program
+      // them in `tiles` rounds. (A single column of tiles cannot be split.)
+      int split = 0;
+      for (const LayerPlan& l : compiled.plan) {
+        if (l.kind != std::string("conv2d")) continue;
+        const int tile_cols = arch.max_tile_cols(l.weight_bits);
+        if ((l.matrix_cols + tile_cols - 1) / tile_cols < 2) continue;
+        EXPECT_LT(l.groups, l.tiles) << l.name << "\n" << explain(compiled, arch);
+        ++split;
+      }
+      if (trial == 0) EXPECT_GT(split, 0);  // at W8A8 the wider layers have several column tiles
+      std::vector<std::vector<int8_t>> images = {random_image(rng, q), random_image(rng, q)};
+      const Outcome one = run_on(soc, arch, q, 1, images);
+      const Outcome all = run_on(soc, arch, q, 0, images);
+      ReferenceExecutor reference(q);
+      for (size_t i = 0; i < images.size(); ++i) {
+        EXPECT_EQ(one.outputs[i], reference.run(images[i])) << "image " << i;
+        EXPECT_EQ(all.outputs[i], one.outputs[i]) << "image " << i;
+      }
+      EXPECT_LT(all.cycles, one.cycles);
+    }
+  }
+}
+
+// large.yaml has room for all of ResNet-18's tiles (727 at W8A8). Every layer
+// whose column of row tiles fits one core (16 crossbars: up to 4096 matrix
+// rows) programs its tiles once per core, no reprogramming rounds (the row
+// split gave every core all tiles of a layer: up to 9 rounds). The three
+// 4608-row layers (18 row tiles per column) still take 2 rounds: holding
+// them at once would need partial sums reduced across cores.
+TEST(MultiCore, Resnet18OnLargeReprogramsOnlyLayersTallerThanACore) {
+  const ArchConfig arch = load_arch_config(test::source_path("configs/arch/large.yaml"));
+  Soc soc("soc", arch);
+  const ModelFile model = load_model_structure("resnet18");
+  const QuantizedNetwork q = quantize_any(model, uniform_policy(model.graph.quantizable_layers().size(), 8, 8));
+  CompileOptions options;
+  options.timing_only = true;
+  const CompileResult compiled = compile(q, arch, options);
+  EXPECT_EQ(compiled.image.blocks.size(), 727u);
+  soc.load(compiled.image, "resnet18");
+  const RunResult r = soc.run(RunMode::Timing);
+  uint64_t once = 0;  // crossbars programmed, summed over layers and cores, when nothing is reprogrammed
+  int rounds_of_two = 0;
+  for (const LayerPlan& l : compiled.plan) {
+    if (l.kind != std::string("conv2d") && l.kind != std::string("dense")) continue;
+    once += uint64_t(l.crossbars);
+    if (l.matrix_rows <= 16 * 256 && l.kind == std::string("conv2d")) EXPECT_EQ(l.groups, 1) << l.name;
+    else EXPECT_LE(l.groups, 2) << l.name;
+    rounds_of_two += l.groups == 2 && l.kind == std::string("conv2d");
+  }
+  EXPECT_EQ(rounds_of_two, 3);
+  EXPECT_GE(r.report.totals.crossbar_programs, once);
+}
+
 }  // namespace
 }  // namespace cimvp
