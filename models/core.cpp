@@ -29,6 +29,10 @@ Core::Core(sc_core::sc_module_name name, int id, const ArchConfig& arch, const T
   mailbox.register_b_transport(this, &Core::mailbox_b_transport);
   SC_HAS_PROCESS(Core);
   SC_THREAD(thread);
+  // SystemC's default coroutine stack (64 KiB) is too small for the
+  // interpreter's frames under AddressSanitizer, which then overflows into
+  // the heap; 512 KiB per core is ample and only touched as used.
+  set_stack_size(512 * 1024);
 }
 
 void Core::load(const FirmwareImage& image, uint64_t image_serial) {
