@@ -3,7 +3,7 @@
 # (docs/pretrained.md has the measured accuracies and times). Training is
 # deterministic: the same commands give bit-identical weights on any machine
 # and for 1 or 2 threads; only the metadata (the command line as typed, the
-# seconds) differs. Runs for about 1.5 hours on 2 cores.
+# seconds) differs. Runs for about 1.5 hours on 2 busy cores (see docs/pretrained.md).
 #   scripts/train_pretrained.sh [CIMVP_BINARY] [OUT_DIR]     (default build/release/apps/cimvp, pretrained)
 #   MODELS="lenet5" scripts/train_pretrained.sh               only the lenet5 models
 set -euo pipefail
@@ -37,6 +37,9 @@ for m in $MODELS; do
     # W4A4: 2 epochs of QAT from the float model, lr 0.005
     $B train --from "$OUT/vgg-small-fmnist-float.cimvp" --bits w4a4 $D --epochs 2 --lr 0.005 --seed 1 \
       -o "$OUT/vgg-small-fmnist-w4a4.cimvp"
+    # W2A2: 2 epochs of QAT from the float model, lr 0.01
+    $B train --from "$OUT/vgg-small-fmnist-float.cimvp" --bits w2a2 $D --epochs 2 --lr 0.01 --seed 1 \
+      -o "$OUT/vgg-small-fmnist-w2a2.cimvp"
     ;;
   *) echo "unknown model $m" >&2; exit 2 ;;
   esac
