@@ -596,6 +596,32 @@ class Compiler {
   CompileResult result_;
 };
 
+// Conv2d/Dense layers whose weights no crossbar block can hold (weight bits
+// outside 1..kMaxWeightBits, or a weight outside its bits' range), one
+// message per layer. Networks built by quantize() and ONNX imports always
+// map; this guards hand-built networks before any code is generated.
+std::vector<std::string> crossbar_mapping_problems(const QuantizedNetwork& q) {
+  std::vector<std::string> out;
+  for (const QOp& op : q.ops) {
+    if (op.kind != QOpKind::Conv2d && op.kind != QOpKind::Dense) continue;
+    const std::string what = "layer '" + op.name + "' (" + qop_name(op.kind) + ")";
+    if (op.weight_bits < 1 || op.weight_bits > kMaxWeightBits) {
+      out.push_back(what + ": " + std::to_string(op.weight_bits) + "-bit weights, the crossbars hold 1.." +
+                    std::to_string(kMaxWeightBits));
+      continue;
+    }
+    const int32_t lo = qmin(op.weight_bits, true), hi = qmax(op.weight_bits, true);
+    for (size_t j = 0; j < op.weight.size(); ++j)
+      if (op.weight[j] < lo || op.weight[j] > hi) {
+        out.push_back(what + ": weight " + std::to_string(j) + " = " + std::to_string(op.weight[j]) +
+                      " is outside the " + std::to_string(op.weight_bits) + "-bit range " + std::to_string(lo) +
+                      ".." + std::to_string(hi));
+        break;
+      }
+  }
+  return out;
+}
+
 }  // namespace
 
 CompileResult compile(const QuantizedNetwork& net, const ArchConfig& arch, const CompileOptions& options) {

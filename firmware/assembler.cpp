@@ -552,7 +552,7 @@ class Assembler {
     b.rows = u32(required(k, "rows", dcol, usage), "rows", 1);
     b.cols = u32(required(k, "cols", dcol, usage), "cols", 1);
     const Token& bits = required(k, "bits", dcol, usage);
-    b.weight_bits = uint8_t(number(bits.text, bits.col, 1, 8, "weight bits"));
+    b.weight_bits = uint8_t(number(bits.text, bits.col, 1, kMaxWeightBits, "weight bits"));
     if (k.count("row_offset")) b.row_offset = u32(*k["row_offset"], "row_offset");
     if (k.count("col_offset")) b.col_offset = u32(*k["col_offset"], "col_offset");
     image_.blocks.push_back(std::move(b));

@@ -329,8 +329,9 @@ void validate(const FirmwareImage& image, const std::string& source, const Locat
     if (w.rows == 0 || w.cols == 0)
       throw Error(where + "has " + std::to_string(w.rows) + " rows and " + std::to_string(w.cols) +
                   " columns (both must be > 0)");
-    if (w.weight_bits < 1 || w.weight_bits > 8)
-      throw Error(where + "weight_bits " + std::to_string(w.weight_bits) + " is outside 1..8");
+    if (w.weight_bits < 1 || w.weight_bits > kMaxWeightBits)
+      throw Error(where + "weight_bits " + std::to_string(w.weight_bits) + " is outside 1.." +
+                  std::to_string(kMaxWeightBits));
     const uint64_t n = uint64_t(w.rows) * w.cols;
     if (image.timing_only) {
       if (!w.weights.empty())

@@ -18,10 +18,15 @@ constexpr uint32_t kImageVersion = 1;
 // and signed-weight mapping. row_offset/col_offset place the tile inside the
 // layer's weight matrix: an Mvm over a set of crossbars reads inputs at
 // in + row_offset and adds into out[col_offset ..], so row tiles accumulate.
+// Widest weight a block may hold. Bit slicing makes any width mappable (one
+// more cell per cell_bits); 16 covers ISAAC-style 16-bit weights and the
+// 9-bit effective weights of ONNX integer models with weight zero points.
+constexpr int kMaxWeightBits = 16;
+
 struct WeightBlock {
   uint32_t rows = 0;        // logical inputs
   uint32_t cols = 0;        // logical outputs
-  uint8_t weight_bits = 8;  // signed two's complement width, 1..8
+  uint8_t weight_bits = 8;  // signed two's complement width, 1..kMaxWeightBits
   uint32_t row_offset = 0;
   uint32_t col_offset = 0;
   std::vector<int16_t> weights;  // rows * cols, row-major (weights[r * cols + c]); empty when timing-only

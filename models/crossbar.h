@@ -41,7 +41,7 @@ class Crossbar {
 
   // Programs a logical tile. Throws cimvp::Error when the tile does not fit
   // (naming rows, columns, bits, mapping and capacity), when weight_bits is
-  // outside 1..8 or (functional) a weight is outside its signed range or the
+  // outside 1..kMaxWeightBits or (functional) a weight is outside its signed range or the
   // weight count is not rows x cols. On error the crossbar is unprogrammed.
   // functional = false keeps only the geometry (timing-only images).
   void program(const WeightBlock& block, bool functional);

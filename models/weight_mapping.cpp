@@ -10,7 +10,8 @@ CellLayout cell_layout(const ArchConfig& arch, int rows, int cols, int weight_bi
   const std::string what = "weight block of " + std::to_string(rows) + " rows x " + std::to_string(cols) +
                            " columns of " + std::to_string(weight_bits) + "-bit weights";
   if (rows < 1 || cols < 1) throw Error(what + ": rows and columns must be > 0");
-  if (weight_bits < 1 || weight_bits > 8) throw Error(what + ": weight bits must be in 1..8");
+  if (weight_bits < 1 || weight_bits > kMaxWeightBits)
+    throw Error(what + ": weight bits must be in 1.." + std::to_string(kMaxWeightBits));
   if (arch.cell_bits < 1 || arch.cell_bits > 8)
     throw Error(what + ": cell bits " + std::to_string(arch.cell_bits) + " outside 1..8");
   CellLayout l;
@@ -55,8 +56,9 @@ void check_weights(const WeightBlock& b) {
   if (b.weights.size() != n)
     throw Error("weight block of " + std::to_string(b.rows) + " rows x " + std::to_string(b.cols) + " columns has " +
                 std::to_string(b.weights.size()) + " weights, expected " + std::to_string(n));
-  if (b.weight_bits < 1 || b.weight_bits > 8)
-    throw Error("weight block: weight bits " + std::to_string(int(b.weight_bits)) + " outside 1..8");
+  if (b.weight_bits < 1 || b.weight_bits > kMaxWeightBits)
+    throw Error("weight block: weight bits " + std::to_string(int(b.weight_bits)) + " outside 1.." +
+                std::to_string(kMaxWeightBits));
   const int lo = -(1 << (b.weight_bits - 1)), hi = (1 << (b.weight_bits - 1)) - 1;
   for (size_t i = 0; i < n; ++i)
     if (b.weights[i] < lo || b.weights[i] > hi)

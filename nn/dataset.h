@@ -54,6 +54,10 @@ std::vector<std::string> dataset_names();  // {"fashion-mnist", "mnist"}
 // A folder counts when it holds train-images-idx3-ubyte (or .gz). Throws
 // cimvp::Error saying where it looked and how to install the dataset.
 std::string find_dataset_dir(const std::string& name);
+// The folders above, in order; and the search over a given list (for tests
+// that must see a missing dataset on machines that have it installed).
+std::vector<std::string> dataset_search_dirs(const std::string& name);
+std::string find_dataset_dir(const std::string& name, const std::vector<std::string>& dirs);
 
 // Loads a split of a dataset (found by find_dataset_dir). Errors name the
 // file: see read_idx(); also image/label count mismatches, images that are

@@ -1182,7 +1182,6 @@ OnnxTestCase load_onnx_test_case(const std::string& dir, int data_set) {
     tc.inputs.push_back(std::move(in));
     tc.expected.push_back(std::move(out));
   }
-  tc.mapping_problems = crossbar_mapping_problems(q);
   return tc;
 }
 

@@ -86,7 +86,6 @@ struct OnnxTestCase {
   OnnxImport model;                             // model.network is the QuantizedNetwork
   std::vector<std::vector<int8_t>> inputs;      // per sample: the input tensor's bytes (CHW; uint8 stored as its bits)
   std::vector<std::vector<int32_t>> expected;   // per sample: the expected output tensor (CHW), as integers
-  std::vector<std::string> mapping_problems;    // crossbar_mapping_problems(network): empty when the VP can run it
 };
 OnnxTestCase load_onnx_test_case(const std::string& dir, int data_set = 0);
 

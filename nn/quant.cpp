@@ -476,28 +476,4 @@ std::vector<int8_t> quantize_input(const QuantizedNetwork& q, const std::vector<
   return out;
 }
 
-std::vector<std::string> crossbar_mapping_problems(const QuantizedNetwork& q) {
-  std::vector<std::string> out;
-  for (const QOp& op : q.ops) {
-    if (op.kind != QOpKind::Conv2d && op.kind != QOpKind::Dense) continue;
-    const std::string what = "layer '" + op.name + "' (" + qop_name(op.kind) + ")";
-    if (op.weight_bits < kMinBits || op.weight_bits > kMaxBits) {
-      int lo = 0, hi = 0;
-      for (int16_t w : op.weight) lo = std::min<int>(lo, w), hi = std::max<int>(hi, w);
-      out.push_back(what + ": its weights need " + std::to_string(op.weight_bits) + " signed bits (values " +
-                    std::to_string(lo) + ".." + std::to_string(hi) + "), the crossbars hold " +
-                    std::to_string(kMinBits) + ".." + std::to_string(kMaxBits));
-      continue;
-    }
-    const int32_t wlo = qmin(op.weight_bits, true), whi = qmax(op.weight_bits, true);
-    for (size_t j = 0; j < op.weight.size(); ++j)
-      if (op.weight[j] < wlo || op.weight[j] > whi) {
-        out.push_back(what + ": weight " + std::to_string(j) + " = " + std::to_string(op.weight[j]) +
-                      " is outside the " + std::to_string(op.weight_bits) + "-bit range");
-        break;
-      }
-  }
-  return out;
-}
-
 }  // namespace cimvp

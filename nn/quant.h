@@ -189,8 +189,8 @@ struct QOp {
   int layer = -1;              // index in policy order
   int in_channels = 0;         // Conv2d: input channels; Dense: input features
   int out_channels = 0;        // Conv2d: output channels; Dense: output features
-  int weight_bits = 8;         // values in [-(2^(w-1)), 2^(w-1) - 1]; 1..8 maps onto crossbars
-                               // (ONNX integer models may need up to 16: see crossbar_mapping_problems())
+  int weight_bits = 8;         // values in [-(2^(w-1)), 2^(w-1) - 1]; policies give 1..8, ONNX integer
+                               // models with weight zero points need 9 (the crossbars hold up to 16)
   int activation_bits = 8;     // the input tensor's bits (== policy activation_bits[layer])
   bool input_signed = true;    // the input tensor's signedness
   double weight_scale = 1;     // real weight = weight_scale * q
@@ -237,12 +237,6 @@ QuantizedNetwork quantize(const Graph& g, const Policy& p, const Calibration& c,
 // microseconds. `g` may be structure-only (make_model(name, 0, false)) or not
 // (its parameters are then ignored).
 QuantizedNetwork quantize_structure(const Graph& g, const Policy& p);
-
-// Conv2d/Dense layers whose weights the crossbars cannot hold (weight bits
-// outside 1..8, or a weight outside its bits' range), one message per layer
-// naming it; empty when the whole network maps. Networks built by quantize()
-// always map; ONNX integer models with weight zero points may not.
-std::vector<std::string> crossbar_mapping_problems(const QuantizedNetwork& q);
 
 // The input image (float CHW) as the network's integers: quantize_value with
 // the input tensor's scale and range (plus its zero point).

