@@ -1,5 +1,7 @@
 #include "models/crossbar.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "common/error.h"
@@ -28,12 +30,19 @@ void Crossbar::program(const WeightBlock& block, bool functional) {
   CellLayout layout = cell_layout(arch_, int(block.rows), int(block.cols), int(block.weight_bits));
   if (functional) {
     check_weights(block);
-    // WeightBlock is row-major rows x cols: the same memory as a
-    // column-major cols x rows matrix, which is what out += W x wants.
-    weights_ = Eigen::Map<const Eigen::Matrix<int16_t, Eigen::Dynamic, Eigen::Dynamic>>(
-                   block.weights.data(), block.cols, block.rows)
-                   .cast<int32_t>();
-    x_.resize(block.rows);
+    // Largest |sum of products| of one output: its weights' absolute sum
+    // times the largest input magnitude (255, unsigned 8-bit).
+    int64_t largest = 0;
+    for (uint32_t j = 0; j < block.cols; ++j) {
+      int64_t s = 0;
+      for (uint32_t r = 0; r < block.rows; ++r) s += std::abs(int64_t(block.weights[size_t(r) * block.cols + j]));
+      largest = std::max(largest, s * 255);
+    }
+    use_float_ = largest < (int64_t(1) << 24);
+    if (use_float_)
+      set_weights(block, weights_f_);
+    else
+      set_weights(block, weights_d_);
   }
   layout_ = layout;
   row_offset_ = int(block.row_offset);
@@ -41,6 +50,17 @@ void Crossbar::program(const WeightBlock& block, bool functional) {
   programmed_ = true;
   functional_ = functional;
   if (functional_ && !fast_) build_cells(&block);
+}
+
+template <typename M>
+void Crossbar::set_weights(const WeightBlock& block, M& w) {
+  // WeightBlock is row-major rows x cols: the same memory as a column-major
+  // cols x rows matrix, which is what out += W x wants.
+  w = Eigen::Map<const Eigen::Matrix<int16_t, Eigen::Dynamic, Eigen::Dynamic>>(block.weights.data(), block.cols,
+                                                                               block.rows)
+          .template cast<typename M::Scalar>();
+  (use_float_ ? xf_.resize(block.rows) : xd_.resize(block.rows));
+  (use_float_ ? yf_.resize(block.cols) : yd_.resize(block.cols));
 }
 
 void Crossbar::build_cells(const WeightBlock* block) {
@@ -53,12 +73,17 @@ void Crossbar::build_cells(const WeightBlock* block) {
     view.cols = uint32_t(layout_.cols);
     view.weight_bits = uint8_t(layout_.weight_bits);
     view.weights.resize(size_t(layout_.rows) * layout_.cols);
-    Eigen::Map<Eigen::Matrix<int16_t, Eigen::Dynamic, Eigen::Dynamic>>(view.weights.data(), layout_.cols,
-                                                                       layout_.rows) = weights_.cast<int16_t>();
+    Eigen::Map<Eigen::Matrix<int16_t, Eigen::Dynamic, Eigen::Dynamic>> w(view.weights.data(), layout_.cols,
+                                                                         layout_.rows);
+    if (use_float_)
+      w = weights_f_.cast<int16_t>();
+    else
+      w = weights_d_.cast<int16_t>();
     map_weights(layout_, view, levels_);
   }
   colsum_.assign(size_t(layout_.cols), 0);
-  for (int j = 0; j < layout_.cols; ++j) colsum_[size_t(j)] = weights_.row(j).cast<int64_t>().sum();
+  for (int j = 0; j < layout_.cols; ++j)
+    colsum_[size_t(j)] = use_float_ ? weights_f_.row(j).cast<int64_t>().sum() : weights_d_.row(j).cast<int64_t>().sum();
   shift_add_.configure(layout_.cols, layout_.shift_add_columns());
   driven_.resize(size_t(layout_.rows));
   column_.resize(layout_.physical_cols);
@@ -89,18 +114,30 @@ void Crossbar::mvm_accumulate(const uint8_t* in, int bits, bool signed_input, in
 }
 
 void Crossbar::mvm_fast(const uint8_t* in, int bits, bool signed_input, int32_t* out) const {
+  if (use_float_)
+    accumulate(weights_f_, xf_, yf_, in, bits, signed_input, out);
+  else
+    accumulate(weights_d_, xd_, yd_, in, bits, signed_input, out);
+}
+
+template <typename Scalar>
+void Crossbar::accumulate(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& w,
+                          Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& x, Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& y,
+                          const uint8_t* in, int bits, bool signed_input, int32_t* out) const {
   const int n = layout_.rows;
-  int32_t* x = x_.data();
+  Scalar* xv = x.data();
   if (bits == 8) {
     if (signed_input)
-      for (int r = 0; r < n; ++r) x[r] = int8_t(in[r]);
+      for (int r = 0; r < n; ++r) xv[r] = int8_t(in[r]);
     else
-      for (int r = 0; r < n; ++r) x[r] = in[r];
+      for (int r = 0; r < n; ++r) xv[r] = in[r];
   } else {
     const int32_t mask = (1 << bits) - 1, sign = signed_input ? 1 << (bits - 1) : 0;
-    for (int r = 0; r < n; ++r) x[r] = ((in[r] & mask) ^ sign) - sign;
+    for (int r = 0; r < n; ++r) xv[r] = ((in[r] & mask) ^ sign) - sign;
   }
-  Eigen::Map<Eigen::Matrix<int32_t, Eigen::Dynamic, 1>>(out, layout_.cols).noalias() += weights_ * x_;
+  y.noalias() = w * x;  // exact: integers below 2^24 (float) or 2^53 (double)
+  for (int j = 0; j < layout_.cols; ++j)  // int32 accumulators wrap like the hardware's
+    out[j] = int32_t(uint32_t(out[j]) + uint32_t(int64_t(y[j])));
 }
 
 void Crossbar::mvm_bit_accurate(const uint8_t* in, int bits, bool signed_input, int32_t* out) const {

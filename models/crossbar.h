@@ -99,11 +99,24 @@ class Crossbar {
   CellLayout layout_;
   int row_offset_ = 0, col_offset_ = 0;
 
-  LevelMatrix weights_;             // cols x rows, weights_(j, r) = w[r][j]
+  // The logical weights, cols x rows (w(j, r) = w[r][j]), for the fast path:
+  // in float when every product sum of the tile is below 2^24 in magnitude
+  // (then float arithmetic is exact and vectorizes), else in double (exact
+  // below 2^53: 16-bit weights x 8-bit inputs x any crossbar height).
+  Eigen::MatrixXf weights_f_;
+  Eigen::MatrixXd weights_d_;
+  bool use_float_ = true;
+  template <typename M>
+  void set_weights(const WeightBlock& block, M& w);
+  template <typename Scalar>
+  void accumulate(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& w,
+                  Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& x, Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& y,
+                  const uint8_t* in, int bits, bool signed_input, int32_t* out) const;
   LevelMatrix levels_;              // physical cols x physical rows
   std::vector<int64_t> colsum_;     // per logical output: sum of its weights
   // scratch, sized at programming time: no allocation per Mvm
-  mutable Eigen::Matrix<int32_t, Eigen::Dynamic, 1> x_;       // decoded inputs (fast path)
+  mutable Eigen::VectorXf xf_, yf_;                           // decoded inputs and products (fast path)
+  mutable Eigen::VectorXd xd_, yd_;
   mutable std::vector<uint32_t> driven_;                      // DAC values (bit-accurate)
   mutable Eigen::Matrix<int32_t, Eigen::Dynamic, 1> column_;  // column sums of one slice
   mutable std::vector<int64_t> reconstructed_;

@@ -13,12 +13,9 @@ int32_t load32(const uint8_t* p) {
 }
 void store32(uint8_t* p, int32_t v) { std::memcpy(p, &v, 4); }
 
-}  // namespace
-
-int64_t requantize_value(int64_t acc, int64_t mult, int64_t shift, int64_t zp, int64_t lo, int64_t hi,
-                         bool half_even) {
-  // acc is an int32 plus an int32 bias and mult < 2^31: the product fits in
-  // 64 bits exactly, so floor division by 2^shift is an arithmetic shift.
+// requantize_value in 128-bit arithmetic: exact for any register values.
+int64_t requantize_wide(int64_t acc, int64_t mult, int64_t shift, int64_t zp, int64_t lo, int64_t hi,
+                        bool half_even) {
   const __int128 product = __int128(acc) * mult;
   __int128 scaled;
   if (shift <= 0) {
@@ -35,6 +32,24 @@ int64_t requantize_value(int64_t acc, int64_t mult, int64_t shift, int64_t zp, i
   if (scaled < lo) return lo;
   if (scaled > hi) return hi;
   return int64_t(scaled);
+}
+
+}  // namespace
+
+int64_t requantize_value(int64_t acc, int64_t mult, int64_t shift, int64_t zp, int64_t lo, int64_t hi,
+                         bool half_even) {
+  // The common case in 64 bits (an int32 plus an int32 bias times a 31-bit
+  // multiplier fits); anything that could overflow takes the 128-bit path.
+  // Floor division by 2^shift is an arithmetic shift.
+  int64_t product, rounded;
+  if (shift < 1 || shift > 62 || __builtin_mul_overflow(acc, mult, &product) ||
+      __builtin_add_overflow(product, int64_t(1) << (shift - 1), &rounded))
+    return requantize_wide(acc, mult, shift, zp, lo, hi, half_even);
+  int64_t scaled = rounded >> shift;  // round half up
+  if (half_even && (product & ((int64_t(1) << shift) - 1)) == int64_t(1) << (shift - 1) && (scaled & 1))
+    scaled -= 1;  // an exact tie went up to an odd value
+  if (__builtin_add_overflow(scaled, zp, &scaled)) return requantize_wide(acc, mult, shift, zp, lo, hi, half_even);
+  return scaled < lo ? lo : scaled > hi ? hi : scaled;
 }
 
 void Gpeu::vreq(uint8_t* dst, const uint8_t* src32, const uint8_t* bias32, bool half_even) const {
