@@ -26,10 +26,13 @@ int cmd_compile(const std::vector<std::string>& args) {
       ("output,o", po::value<std::string>()->required(), "firmware image to write")
       ("timing-only", "leave the weights out of the image (timing-mode runs only)")
       ("cores", po::value<int>()->default_value(0), "use at most this many cores (0: all)")
+      ("placement", po::value<std::string>()->default_value("auto"),
+       "where weights live: resident (programmed once, every layer on crossbars of its own), per-layer "
+       "(every layer reprograms the whole chip) or auto (resident when the weights fit)")
       ("seed", po::value<uint64_t>()->default_value(1), "seed of a zoo model's random weights")
       ("explain", "print the mapping of every layer");
   po::variables_map vm;
-  if (!parse("compile", "--arch ARCH.yaml --model MODEL (--policy P.yaml | --bits wXaY) -o IMAGE [--timing-only] [--explain]",
+  if (!parse("compile", "--arch ARCH.yaml --model MODEL (--policy P.yaml | --bits wXaY) -o IMAGE [--timing-only] [--placement P] [--explain]",
              options, {}, args, vm))
     return 0;
   const ArchConfig arch = load_arch_config(vm["arch"].as<std::string>());
@@ -42,11 +45,13 @@ int cmd_compile(const std::vector<std::string>& args) {
   CompileOptions copt;
   copt.timing_only = timing_only;
   copt.max_cores = vm["cores"].as<int>();
+  copt.placement = parse_placement(vm["placement"].as<std::string>());
   const CompileResult result = compile(net, arch, copt);
   write_image_file(result.image, vm["output"].as<std::string>());
   if (vm.count("explain")) std::cout << explain(result, arch);
   std::cout << "wrote " << vm["output"].as<std::string>() << ": " << net.name << " at " << policy.str() << " for "
-            << arch.name << (copt.timing_only ? " (timing only)" : "") << "\n";
+            << arch.name << ", " << placement_name(result.placement) << " placement"
+            << (copt.timing_only ? " (timing only)" : "") << "\n";
   return 0;
 }
 

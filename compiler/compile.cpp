@@ -8,10 +8,12 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <sstream>
 
 #include "common/error.h"
 #include "compiler/memory_plan.h"
+#include "compiler/placement.h"
 #include "compiler/tiling.h"
 #include "firmware/program_builder.h"
 
@@ -71,7 +73,14 @@ class Compiler {
         cores_(options.max_cores > 0 ? std::min(options.max_cores, arch.cores()) : arch.cores()),
         memory_(plan_memory(net, uint64_t(arch.memory_bytes))),
         programs_(size_t(arch.cores())),
-        ranges_(size_t(arch.cores())) {}
+        ranges_(size_t(arch.cores())) {
+    if (options.placement != Placement::PerLayer) resident_ = place_resident(net, arch, cores_);
+    if (options.placement == Placement::Resident && !resident_)
+      throw Error("model '" + net.name + "': its weights do not fit the crossbars of " + std::to_string(cores_) +
+                  " cores at once (" + std::to_string(arch.crossbars_per_core()) +
+                  " crossbars each), so the resident placement is impossible; use per-layer or auto");
+    result_.placement = resident_ ? Placement::Resident : Placement::PerLayer;
+  }
 
   CompileResult run() {
     FirmwareImage& image = result_.image;
@@ -80,6 +89,7 @@ class Compiler {
     image.timing_only = options_.timing_only;
     place_biases();
     place_borders();
+    if (resident_) emit_weights();
     if (memory_.staged_input) emit_input_copy();
     for (size_t i = 0; i < net_.ops.size(); ++i) emit_op(net_.ops[i]);
     for (auto& p : programs_) p.halt();
@@ -170,6 +180,39 @@ class Compiler {
   }
 
   std::string where(const QOp& op) const { return "layer '" + op.name + "' (" + qop_name(op.kind) + ")"; }
+
+  // ---------------------------------------------------------------- weights
+
+  // Resident placement: the blocks of every part, and one section that
+  // programs every replica's crossbars before the first layer runs.
+  void emit_weights() {
+    resident_blocks_.assign(net_.ops.size(), {});
+    std::vector<std::vector<std::pair<int, int>>> xprogs(static_cast<size_t>(cores_));  // per core: (crossbar, block)
+    std::vector<int> working;
+    for (size_t i = 0; i < net_.ops.size(); ++i) {
+      const QOp& op = net_.ops[i];
+      if (resident_->ops[i].empty()) continue;
+      const WeightMatrix m = weight_matrix(op, memory_.tensors[size_t(op.inputs[0])].shape, !options_.timing_only);
+      const std::vector<Tile> tiles = tile_matrix(m, arch_, op.name);
+      const int tc = arch_.max_tile_cols(op.weight_bits);
+      for (const ColumnPart& part : resident_->ops[i]) {
+        std::vector<int> blocks;
+        for (const Tile& t : tiles)
+          if (t.col0 >= part.col_tile0 * tc && t.col0 < part.col_tile1 * tc) {
+            blocks.push_back(int(result_.image.blocks.size()));
+            result_.image.blocks.push_back(make_block(m, t, part.col_tile0 * tc, !options_.timing_only));
+          }
+        for (const PartReplica& r : part.replicas)
+          for (size_t x = 0; x < blocks.size(); ++x) xprogs[size_t(r.core)].push_back({r.first_crossbar + int(x), blocks[x]});
+        resident_blocks_[i].push_back(std::move(blocks));
+      }
+    }
+    for (int c = 0; c < cores_; ++c)
+      if (!xprogs[size_t(c)].empty()) working.push_back(c);
+    op_section(kSetupLayerName, working, [&](int core, ProgramBuilder& p) {
+      for (const auto& [xb, block] : xprogs[size_t(core)]) p.xprog(xb, block);
+    });
+  }
 
   // ---------------------------------------------------------------- input
 
@@ -292,15 +335,32 @@ class Compiler {
     lp.tiles = int(tiles.size());
     lp.invocations = int64_t(ho) * wo;
 
-    // Per core: its part's channels [c0, c1), blocks and output rows [r0, r1).
+    // Per core: its part's channels [c0, c1), blocks, output rows [r0, r1)
+    // and where its crossbars start; resident: programmed before the run.
     struct Work {
       int c0 = 0, c1 = 0, r0 = 0, r1 = 0;
       const std::vector<std::vector<int>>* groups = nullptr;
+      int first_crossbar = 0;
+      bool resident = false;
     };
     std::vector<std::vector<std::vector<int>>> part_groups(static_cast<size_t>(parts));
     std::vector<Work> work(static_cast<size_t>(cores_));
     std::vector<int> working;
-    for (int part = 0; part < parts; ++part) {
+    if (resident_) {
+      const std::vector<ColumnPart>& placed = resident_->ops[op_index(op)];
+      part_groups.assign(placed.size(), {});
+      for (size_t j = 0; j < placed.size(); ++j) {
+        part_groups[j] = {resident_blocks_[op_index(op)][j]};
+        const int c0 = placed[j].col_tile0 * tile_cols, c1 = std::min(m.cols, placed[j].col_tile1 * tile_cols);
+        for (const PartReplica& r : placed[j].replicas) {
+          work[size_t(r.core)] = {c0, c1, r.row0, r.row1, &part_groups[j], r.first_crossbar, true};
+          working.push_back(r.core);
+          lp.crossbars += placed[j].tiles;
+        }
+      }
+      lp.groups = 1;
+    }
+    for (int part = 0; part < parts && !resident_; ++part) {
       const int c0 = col_ranges[size_t(part)].first * tile_cols;
       const int c1 = std::min(m.cols, col_ranges[size_t(part)].second * tile_cols);
       std::vector<Tile> mine;
@@ -311,7 +371,7 @@ class Compiler {
       const auto rows = split(ho, k1 - k0);
       for (size_t i = 0; i < rows.size(); ++i) {
         const int core = k0 + int(i);
-        work[size_t(core)] = {c0, c1, rows[i].first, rows[i].second, &part_groups[size_t(part)]};
+        work[size_t(core)] = {c0, c1, rows[i].first, rows[i].second, &part_groups[size_t(part)], 0, false};
         working.push_back(core);
         lp.crossbars += int(std::min<size_t>(mine.size(), size_t(per_core)));
       }
@@ -364,7 +424,8 @@ class Compiler {
             p.vadd32(dst_reg, 0, acc_reg, acc_offset, 0, bias);
         };
         for (const std::vector<int>& group : groups) {
-          for (size_t x = 0; x < group.size(); ++x) p.xprog(int(x), group[x]);
+          if (!wk.resident)
+            for (size_t x = 0; x < group.size(); ++x) p.xprog(wk.first_crossbar + int(x), group[x]);
           if (gather) p.vcfg(VcfgReg::Rows, k).vcfg(VcfgReg::Stride, int32_t(in_row));
           std::vector<Walk> walks = {src, dst};
           if (!single) walks.push_back(accw);
@@ -377,10 +438,12 @@ class Compiler {
               in_off = int32_t(patch);
             }
             if (single) {
-              p.mvm(0, int(group.size()), 0, int32_t(acc), in_reg, in_off, op.activation_bits, op.input_signed, false);
+              p.mvm(wk.first_crossbar, int(group.size()), 0, int32_t(acc), in_reg, in_off, op.activation_bits,
+                    op.input_signed, false);
               store_result(r[1], 0, int32_t(acc));
             } else {
-              p.mvm(0, int(group.size()), r[2], 0, in_reg, in_off, op.activation_bits, op.input_signed, true);
+              p.mvm(wk.first_crossbar, int(group.size()), r[2], 0, in_reg, in_off, op.activation_bits,
+                    op.input_signed, true);
             }
           });
           lp.predicted_mvms += int64_t(rows) * wo;
@@ -408,27 +471,53 @@ class Compiler {
     const int tile_cols = arch_.max_tile_cols(op.weight_bits);
     const std::vector<Tile> all_tiles = tile_matrix(m, arch_, op.name);
     const int col_tiles = (m.cols + tile_cols - 1) / tile_cols;
-    const auto col_ranges = split(col_tiles, cores_);
-    std::vector<int> working;
-    for (size_t i = 0; i < col_ranges.size(); ++i) working.push_back(int(i));
 
     LayerPlan& lp = new_plan(op);
     lp.matrix_rows = m.rows;
     lp.matrix_cols = m.cols;
     lp.tiles = int(all_tiles.size());
-    lp.cores = int(working.size());
     lp.invocations = 1;
+
+    // Per core: its output columns [c0, c1), their blocks and where its crossbars start.
+    struct Work {
+      int c0 = 0, c1 = 0;
+      std::vector<std::vector<int>> groups;
+      int first_crossbar = 0;
+      bool resident = false;
+    };
+    std::vector<Work> work(static_cast<size_t>(cores_));
+    std::vector<int> working;
+    if (resident_) {
+      const std::vector<ColumnPart>& placed = resident_->ops[op_index(op)];
+      for (size_t j = 0; j < placed.size(); ++j)
+        for (const PartReplica& r : placed[j].replicas) {  // one replica: a dense layer has one output row
+          work[size_t(r.core)] = {placed[j].col_tile0 * tile_cols, std::min(m.cols, placed[j].col_tile1 * tile_cols),
+                                  {resident_blocks_[op_index(op)][j]}, r.first_crossbar, true};
+          working.push_back(r.core);
+          lp.crossbars += placed[j].tiles;
+        }
+    } else {
+      const auto col_ranges = split(col_tiles, cores_);
+      for (size_t i = 0; i < col_ranges.size(); ++i) {
+        Work& wk = work[i];
+        wk.c0 = col_ranges[i].first * tile_cols;
+        wk.c1 = std::min(m.cols, col_ranges[i].second * tile_cols);
+        std::vector<Tile> mine;
+        for (const Tile& t : all_tiles)
+          if (t.col0 >= wk.c0 && t.col0 < wk.c1) mine.push_back(t);
+        wk.groups = add_blocks(m, mine, wk.c0);
+        working.push_back(int(i));
+        lp.crossbars += int(std::min<size_t>(mine.size(), size_t(arch_.crossbars_per_core())));
+      }
+    }
+    for (int c : working) lp.groups = std::max(lp.groups, int(work[size_t(c)].groups.size()));
+    lp.cores = int(working.size());
 
     const int64_t in_bytes = in.shape.size();
     op_section(op.name, working, [&](int core, ProgramBuilder& p) {
-      const int c0 = col_ranges[size_t(core)].first * tile_cols;
-      const int c1 = std::min(m.cols, col_ranges[size_t(core)].second * tile_cols);
-      std::vector<Tile> mine;
-      for (const Tile& t : all_tiles)
-        if (t.col0 >= c0 && t.col0 < c1) mine.push_back(t);
-      const std::vector<std::vector<int>> groups = add_blocks(m, mine, c0);
-      lp.groups = std::max(lp.groups, int(groups.size()));
-      lp.crossbars += int(std::min<size_t>(mine.size(), size_t(arch_.crossbars_per_core())));
+      const Work& wk = work[size_t(core)];
+      const int c0 = wk.c0, c1 = wk.c1;
+      const std::vector<std::vector<int>>& groups = wk.groups;
       BufferArena arena(dynamic_base_, arch_.buffer_bytes);
       const int64_t vec = arena.take(in_bytes);
       const int64_t acc = arena.take(int64_t(c1 - c0) * 4);
@@ -446,8 +535,10 @@ class Compiler {
       const bool single = groups.size() == 1;
       if (!single) p.vcfg(VcfgReg::VL, c1 - c0).vfill32(0, int32_t(acc), 0);
       for (const std::vector<int>& group : groups) {
-        for (size_t x = 0; x < group.size(); ++x) p.xprog(int(x), group[x]);
-        p.mvm(0, int(group.size()), 0, int32_t(acc), 0, int32_t(vec), op.activation_bits, op.input_signed, !single);
+        if (!wk.resident)
+          for (size_t x = 0; x < group.size(); ++x) p.xprog(wk.first_crossbar + int(x), group[x]);
+        p.mvm(wk.first_crossbar, int(group.size()), 0, int32_t(acc), 0, int32_t(vec), op.activation_bits,
+              op.input_signed, !single);
         lp.predicted_mvms += 1;
       }
       p.vcfg(VcfgReg::VL, c1 - c0);
@@ -593,6 +684,8 @@ class Compiler {
   std::vector<std::vector<LayerRange>> ranges_;
   std::vector<int64_t> bias_address_;
   int64_t dynamic_base_ = 0;
+  std::optional<ResidentPlacement> resident_;          // set: weights stay programmed (placement.h)
+  std::vector<std::vector<std::vector<int>>> resident_blocks_;  // per op, per column part: its blocks
   CompileResult result_;
 };
 
@@ -624,6 +717,21 @@ std::vector<std::string> crossbar_mapping_problems(const QuantizedNetwork& q) {
 
 }  // namespace
 
+const char* placement_name(Placement p) {
+  switch (p) {
+    case Placement::Auto: return "auto";
+    case Placement::Resident: return "resident";
+    case Placement::PerLayer: return "per-layer";
+  }
+  return "?";
+}
+
+Placement parse_placement(const std::string& name) {
+  for (Placement p : {Placement::Auto, Placement::Resident, Placement::PerLayer})
+    if (name == placement_name(p)) return p;
+  throw Error("unknown placement '" + name + "' (valid: auto, resident, per-layer)");
+}
+
 CompileResult compile(const QuantizedNetwork& net, const ArchConfig& arch, const CompileOptions& options) {
   const std::vector<std::string> problems = crossbar_mapping_problems(net);
   if (!problems.empty()) {
@@ -650,7 +758,8 @@ std::string explain(const CompileResult& result, const ArchConfig& arch) {
   }
   size_t instructions = 0;
   for (const auto& c : result.image.cores) instructions += c.code.size();
-  s << "\n  " << result.image.blocks.size() << " weight blocks, " << instructions << " instructions\n";
+  s << "\n  " << result.image.blocks.size() << " weight blocks, " << instructions << " instructions, "
+    << placement_name(result.placement) << " placement\n";
   return s.str();
 }
 

@@ -3,15 +3,17 @@
 //
 // Passes: weight matrices are laid out in the order the VP gathers inputs
 // (HWC patches), cut into crossbar tiles after weight bit slicing and the
-// signed mapping (tiling.h); tiles are grouped onto each core's crossbars,
+// signed mapping (tiling.h). When all tiles fit the chip at once, every layer
+// keeps crossbars of its own, programmed once at the start of a run, and
+// spare crossbars duplicate the busiest layers (placement.h). Otherwise each
+// layer gets the whole chip: tiles are grouped onto each core's crossbars,
 // reprogramming group after group when a layer does not fit; a convolution's
 // output channels (column tiles) are split into parts over the cores when its
 // tiles exceed one core's crossbars, and each part's output rows over that
 // part's cores, which duplicate the part's weights (a dense layer splits its
-// columns);
-// layers run one after the other, separated by barriers, with feature maps in
-// global memory (memory_plan.h); code uses loops, so its size does not grow
-// with the feature maps (codegen.cpp).
+// columns). Layers run one after the other, separated by barriers, with
+// feature maps in global memory (memory_plan.h); code uses loops, so its size
+// does not grow with the feature maps.
 #pragma once
 
 #include <string>
@@ -23,9 +25,19 @@
 
 namespace cimvp {
 
+// Where weights live (compiler/placement.h).
+enum class Placement {
+  Auto,      // Resident when every layer's tiles fit the crossbars at once, else PerLayer
+  Resident,  // weights programmed once at the start of a run (error if they do not fit)
+  PerLayer,  // every layer gets all cores and reprograms their crossbars
+};
+const char* placement_name(Placement p);
+Placement parse_placement(const std::string& name);  // "auto", "resident", "per-layer"; throws naming the valid ones
+
 struct CompileOptions {
   bool timing_only = false;  // leave weight data out of the image
   int max_cores = 0;         // use at most this many cores (0: all)
+  Placement placement = Placement::Auto;
 };
 
 // What the compiler decided for one op, for --explain and tests.
@@ -47,7 +59,12 @@ struct LayerPlan {
 struct CompileResult {
   FirmwareImage image;
   std::vector<LayerPlan> plan;  // one per op, in order
+  Placement placement = Placement::PerLayer;  // what was done (never Auto)
 };
+
+// A resident placement programs all weights in one layer range named
+// kSetupLayerName ("weights", firmware/image.h) before the first layer runs;
+// reports list it like a layer and give the inference's cycles after it.
 
 // Throws cimvp::Error naming the layer when the network cannot be mapped
 // (e.g. a feature map that does not fit any core's buffer).

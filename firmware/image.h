@@ -32,6 +32,11 @@ struct WeightBlock {
   std::vector<int16_t> weights;  // rows * cols, row-major (weights[r * cols + c]); empty when timing-only
 };
 
+// A layer range with this name is set-up work before inference (the
+// compiler's resident placement programs every crossbar in it, once per
+// run): reports give the cycles and energy after it as the inference's.
+constexpr const char* kSetupLayerName = "weights";
+
 // Initial contents of global memory (core == kGlobalMemory) or a core's local buffer.
 constexpr uint32_t kGlobalMemory = 0xffffffffu;
 struct MemorySegment {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "firmware/image.h"
 
 namespace cimvp {
 namespace {
@@ -40,6 +41,10 @@ nlohmann::json to_json(const Report& r) {
   j["picoseconds"] = r.picoseconds;
   j["seconds"] = r.seconds;
   j["energy_joules"] = r.energy_joules;
+  j["setup_cycles"] = r.setup_cycles;
+  j["inference_cycles"] = r.inference_cycles;
+  j["inference_seconds"] = r.inference_seconds;
+  j["inference_energy_joules"] = r.inference_energy_joules;
   j["components"] = r.components;
   j["totals"] = events_json(r.totals);
   j["cores"] = nlohmann::json::array();
@@ -74,6 +79,10 @@ std::string format_summary(const Report& r) {
   s << "  cycles        " << r.cycles << "\n";
   s << "  time          " << si(r.seconds, "s") << "\n";
   s << "  energy        " << si(r.energy_joules, "J") << "\n";
+  if (r.setup_cycles > 0)
+    s << "  inference     " << r.inference_cycles << " cycles, " << si(r.inference_seconds, "s") << ", "
+      << si(r.inference_energy_joules, "J") << " (after " << r.setup_cycles << " cycles of set-up: "
+      << kSetupLayerName << ")\n";
   s << "  instructions  " << r.totals.instructions << ", MVMs " << r.totals.mvms << ", ADC conversions "
     << r.totals.adc_conversions << "\n";
   s << "  host time     " << si(r.host_seconds, "s") << "\n";

@@ -39,6 +39,13 @@ struct Report {
   uint64_t cycles = 0;
   double seconds = 0;
   double energy_joules = 0;
+  // Set-up (the layer range named kSetupLayerName, e.g. programming resident
+  // weights) and what follows it: the inference. Without set-up, the
+  // inference is the whole run.
+  uint64_t setup_cycles = 0;
+  uint64_t inference_cycles = 0;
+  double inference_seconds = 0;
+  double inference_energy_joules = 0;
   std::map<std::string, double> components;  // energy per component kind, joules
   std::vector<CoreReport> cores;
   std::vector<LayerReport> layers;

@@ -217,6 +217,17 @@ Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
     l.energy_joules = total(dynamic_energy(arch_, l.events));
     r.layers.push_back(l);
   }
+  r.inference_cycles = r.cycles;
+  r.inference_seconds = r.seconds;
+  r.inference_energy_joules = r.energy_joules;
+  for (size_t i = 0; i < control_.layers.size(); ++i)
+    if (image_.layer_names[i] == kSetupLayerName && control_.layers[i].seen()) {
+      const Picos setup = control_.layers[i].last - start;
+      r.setup_cycles = cycles(setup);
+      r.inference_cycles = r.cycles - std::min(r.cycles, r.setup_cycles);
+      r.inference_seconds = double(r.picoseconds - setup) * 1e-12;
+      r.inference_energy_joules = r.energy_joules - r.layers[i].energy_joules;
+    }
   r.host_seconds = host_seconds;
   return r;
 }

@@ -1,0 +1,180 @@
+// Weight-stationary (resident) placement: every layer's tiles on crossbars of
+// their own, programmed once before inference; spare crossbars duplicate
+// layers. Checked here: the placement's invariants, the fallback when the
+// weights do not fit, and on the VP that inference never reprograms, stays bit
+// exact, and is faster than reprogramming layer by layer.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <set>
+
+#include "common/error.h"
+#include "compiler/compile.h"
+#include "compiler/io_layout.h"
+#include "compiler/placement.h"
+#include "nn/model_source.h"
+#include "nn/reference.h"
+#include "platform/soc.h"
+#include "tests/support/paths.h"
+
+namespace cimvp {
+namespace {
+
+ArchConfig default_arch() { return load_arch_config(test::source_path("configs/arch/default.yaml")); }
+
+int ceil_div(int a, int b) { return (a + b - 1) / b; }
+
+void check_invariants(const QuantizedNetwork& q, const ArchConfig& arch, int cores, const ResidentPlacement& p) {
+  ASSERT_EQ(p.ops.size(), q.ops.size());
+  const int per_core = arch.crossbars_per_core();
+  std::vector<std::vector<bool>> taken(size_t(cores), std::vector<bool>(size_t(per_core), false));
+  int crossbars = 0;
+  for (size_t i = 0; i < q.ops.size(); ++i) {
+    const QOp& op = q.ops[i];
+    SCOPED_TRACE(op.name);
+    if (op.kind != QOpKind::Conv2d && op.kind != QOpKind::Dense) {
+      EXPECT_TRUE(p.ops[i].empty());
+      continue;
+    }
+    const int matrix_rows = op.kind == QOpKind::Conv2d ? op.kernel * op.kernel * op.in_channels : op.in_channels;
+    const int row_tiles = ceil_div(matrix_rows, arch.max_tile_rows());
+    const int col_tiles = ceil_div(op.out_channels, arch.max_tile_cols(op.weight_bits));
+    const int out_rows = op.kind == QOpKind::Conv2d ? q.tensors[size_t(op.output)].shape.h : 1;
+    int next_col = 0;
+    std::set<int> cores_of_op;
+    for (const ColumnPart& part : p.ops[i]) {
+      EXPECT_EQ(part.col_tile0, next_col);  // parts cover the column tiles in order, once
+      EXPECT_GT(part.col_tile1, part.col_tile0);
+      next_col = part.col_tile1;
+      EXPECT_EQ(part.tiles, (part.col_tile1 - part.col_tile0) * row_tiles);
+      ASSERT_FALSE(part.replicas.empty());
+      int next_row = 0;
+      for (const PartReplica& r : part.replicas) {
+        ASSERT_GE(r.core, 0);
+        ASSERT_LT(r.core, cores);
+        EXPECT_TRUE(cores_of_op.insert(r.core).second) << "core " << r.core << " holds two parts of one layer";
+        EXPECT_EQ(r.row0, next_row);  // replicas split the output rows in order
+        EXPECT_GT(r.row1, r.row0);
+        next_row = r.row1;
+        ASSERT_GE(r.first_crossbar, 0);
+        ASSERT_LE(r.first_crossbar + part.tiles, per_core);
+        for (int x = r.first_crossbar; x < r.first_crossbar + part.tiles; ++x) {
+          EXPECT_FALSE(taken[size_t(r.core)][size_t(x)]) << "crossbar " << x << " of core " << r.core << " twice";
+          taken[size_t(r.core)][size_t(x)] = true;
+        }
+        crossbars += part.tiles;
+      }
+      EXPECT_EQ(next_row, out_rows);
+    }
+    EXPECT_EQ(next_col, col_tiles);
+  }
+  EXPECT_EQ(p.crossbars, crossbars);
+}
+
+TEST(Placement, ResidentInvariantsOnTheSmallModels) {
+  const ArchConfig arch = default_arch();
+  std::mt19937 rng(5);
+  for (const std::string name : {"lenet5", "vgg-small", "resnet-small"}) {
+    const ModelFile model = load_model_structure(name);
+    const size_t layers = model.graph.quantizable_layers().size();
+    for (int trial = 0; trial < 4; ++trial) {
+      Policy policy = uniform_policy(layers, 8, 8);
+      if (trial > 0)
+        for (size_t l = 0; l < layers; ++l) policy.weight_bits[l] = 1 + int(rng() % 8);
+      const QuantizedNetwork q = quantize_any(model, policy);
+      SCOPED_TRACE(name + " w" + ::testing::PrintToString(policy.weight_bits));
+      for (int cores : {1, 2, 4}) {
+        const auto p = place_resident(q, arch, cores);
+        if (!p) continue;  // e.g. vgg-small at W8 does not fit one core
+        check_invariants(q, arch, cores, *p);
+      }
+      // lenet5 and resnet-small fit default.yaml's 32 crossbars at any
+      // weight bits; vgg-small at W8 needs 67 tiles.
+      const auto all = place_resident(q, arch, arch.cores());
+      if (name != "vgg-small") ASSERT_TRUE(all.has_value());
+      if (all) EXPECT_GT(all->crossbars, 0);
+    }
+  }
+}
+
+TEST(Placement, WeightsThatDoNotFitFallBackToPerLayer) {
+  ArchConfig arch = default_arch();
+  arch.pes_per_core = 1;
+  arch.crossbars_per_pe = 1;  // 4 crossbars in all
+  const QuantizedNetwork q = quantize_any(load_model_structure("vgg-small"),
+                                          uniform_policy(load_model_structure("vgg-small").graph.quantizable_layers().size(), 8, 8));
+  EXPECT_FALSE(place_resident(q, arch, arch.cores()).has_value());
+  CompileOptions options;
+  options.timing_only = true;
+  EXPECT_EQ(compile(q, arch, options).placement, Placement::PerLayer);
+  options.placement = Placement::Resident;
+  try {
+    compile(q, arch, options);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("model 'vgg-small': its weights do not fit the crossbars of 4 cores"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(parse_placement("per-layer"), Placement::PerLayer);
+  EXPECT_THROW(parse_placement("stationary"), Error);
+}
+
+std::vector<int8_t> random_image(std::mt19937& rng, const QuantizedNetwork& q) {
+  const QTensor& t = q.input_tensor();
+  std::uniform_int_distribution<int> v(t.lo(), t.hi());
+  std::vector<int8_t> x(size_t(t.shape.size()));
+  for (auto& e : x) e = int8_t(v(rng));
+  return x;
+}
+
+TEST(Placement, ResidentInferenceNeverReprogramsAndBeatsPerLayer) {
+  const ArchConfig arch = default_arch();
+  Soc soc("soc", arch);
+  std::mt19937 rng(6);
+  // vgg-small fits default.yaml at 2-bit weights (23 tiles), not at 8 (67).
+  for (const auto& [name, weight_bits] : std::vector<std::pair<std::string, int>>{
+           {"lenet5", 8}, {"resnet-small", 8}, {"vgg-small", 2}}) {
+    SCOPED_TRACE(name);
+    const ModelFile model = load_model_spec(name, 7);
+    const QuantizedNetwork q =
+        quantize_model(model, uniform_policy(model.graph.quantizable_layers().size(), weight_bits, 8));
+    ReferenceExecutor reference(q);
+    const std::vector<int8_t> x = random_image(rng, q);
+    const std::vector<int32_t> want = reference.run(x);
+
+    CompileOptions options;
+    const CompileResult resident = compile(q, arch, options);
+    ASSERT_EQ(resident.placement, Placement::Resident);
+    const auto placement = place_resident(q, arch, arch.cores());
+    ASSERT_TRUE(placement.has_value());
+    soc.load(resident.image, name);
+    const RunResult r = soc.run(RunMode::Functional, {input_bytes(q, x)});
+    EXPECT_EQ(output_values(resident.image, r.outputs[0]), want);
+    const Report& rep = r.report;
+    ASSERT_FALSE(rep.layers.empty());
+    EXPECT_EQ(rep.layers[0].name, kSetupLayerName);
+    // Every crossbar holding weights is programmed once, in the set-up, and
+    // never again during inference.
+    EXPECT_EQ(rep.layers[0].events.crossbar_programs, uint64_t(placement->crossbars));
+    EXPECT_EQ(rep.totals.crossbar_programs, uint64_t(placement->crossbars));
+    for (size_t l = 1; l < rep.layers.size(); ++l) EXPECT_EQ(rep.layers[l].events.crossbar_programs, 0u) << rep.layers[l].name;
+    EXPECT_GT(rep.setup_cycles, 0u);
+    EXPECT_EQ(rep.inference_cycles + rep.setup_cycles, rep.cycles);
+    EXPECT_LT(rep.inference_energy_joules, rep.energy_joules);
+
+    options.placement = Placement::PerLayer;
+    const CompileResult per_layer = compile(q, arch, options);
+    EXPECT_EQ(per_layer.placement, Placement::PerLayer);
+    soc.load(per_layer.image, name);
+    const RunResult pl = soc.run(RunMode::Functional, {input_bytes(q, x)});
+    EXPECT_EQ(output_values(per_layer.image, pl.outputs[0]), want);
+    EXPECT_EQ(pl.report.setup_cycles, 0u);
+    EXPECT_EQ(pl.report.inference_cycles, pl.report.cycles);
+    // Reprogramming per layer costs programming time in every inference.
+    EXPECT_LT(rep.inference_cycles, pl.report.inference_cycles);
+  }
+}
+
+}  // namespace
+}  // namespace cimvp
