@@ -1,6 +1,7 @@
 // Compiled networks on the VP reproduce the integer reference bit for bit:
 // every small zoo model, random weights, random mixed-precision policies
-// (1- and 2-bit layers included), every preset with an ideal ADC.
+// (1- and 2-bit layers included), every preset with an ideal ADC, with the
+// weights resident (when they fit) and reprogrammed layer by layer.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -13,6 +14,7 @@
 #include "nn/zoo.h"
 #include "platform/soc.h"
 #include "tests/support/paths.h"
+#include "tests/support/random_input.h"
 
 namespace cimvp {
 namespace {
@@ -29,13 +31,7 @@ Policy random_policy(std::mt19937& rng, size_t layers) {
   return p;
 }
 
-std::vector<int8_t> random_image(std::mt19937& rng, const QuantizedNetwork& q) {
-  const QTensor& t = q.input_tensor();
-  std::uniform_int_distribution<int> v(t.lo(), t.hi());
-  std::vector<int8_t> x(size_t(t.shape.size()));
-  for (auto& e : x) e = int8_t(v(rng));
-  return x;
-}
+using test::random_image;
 
 void check_preset(const std::string& preset) {
   ArchConfig arch = load_arch_config(test::source_path("configs/arch/" + preset + ".yaml"));
@@ -52,15 +48,21 @@ void check_preset(const std::string& preset) {
     for (int trial = 0; trial < 2; ++trial) {
       const Policy policy = random_policy(rng, model.graph.quantizable_layers().size());
       const QuantizedNetwork q = quantize_model(model, policy);
-      const CompileResult compiled = compile(q, arch);
-      soc.load(compiled.image, name);
       ReferenceExecutor reference(q);
-      for (int image = 0; image < 2; ++image) {
-        const std::vector<int8_t> x = random_image(rng, q);
-        const RunResult r = soc.run(RunMode::Functional, {input_bytes(q, x)});
-        ASSERT_EQ(output_values(compiled.image, r.outputs[0]), reference.run(x))
-            << name << " on " << preset << " policy w" << ::testing::PrintToString(policy.weight_bits) << " a"
-            << ::testing::PrintToString(policy.activation_bits);
+      // The default placement (resident when the weights fit), and per-layer.
+      for (Placement placement : {Placement::Auto, Placement::PerLayer}) {
+        CompileOptions options;
+        options.placement = placement;
+        const CompileResult compiled = compile(q, arch, options);
+        if (placement == Placement::Auto && compiled.placement == Placement::PerLayer) continue;  // done next
+        soc.load(compiled.image, name);
+        for (int image = 0; image < 2; ++image) {
+          const std::vector<int8_t> x = random_image(rng, q);
+          const RunResult r = soc.run(RunMode::Functional, {input_bytes(q, x)});
+          ASSERT_EQ(output_values(compiled.image, r.outputs[0]), reference.run(x))
+              << name << " on " << preset << ", " << placement_name(compiled.placement) << " placement, policy w"
+              << ::testing::PrintToString(policy.weight_bits) << " a" << ::testing::PrintToString(policy.activation_bits);
+        }
       }
     }
   }

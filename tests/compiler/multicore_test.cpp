@@ -11,6 +11,7 @@
 #include "nn/reference.h"
 #include "platform/soc.h"
 #include "tests/support/paths.h"
+#include "tests/support/random_input.h"
 
 namespace cimvp {
 namespace {
@@ -25,13 +26,7 @@ Policy random_policy(std::mt19937& rng, size_t layers) {
   return p;
 }
 
-std::vector<int8_t> random_image(std::mt19937& rng, const QuantizedNetwork& q) {
-  const QTensor& t = q.input_tensor();
-  std::uniform_int_distribution<int> v(t.lo(), t.hi());
-  std::vector<int8_t> x(size_t(t.shape.size()));
-  for (auto& e : x) e = int8_t(v(rng));
-  return x;
-}
+using test::random_image;
 
 struct Outcome {
   std::vector<std::vector<int32_t>> outputs;
@@ -121,7 +116,9 @@ TEST(MultiCore, OutputChannelsSplitOverCoresWhenTilesExceedACore) {
         EXPECT_LT(l.groups, l.tiles) << l.name << "\n" << explain(compiled, arch);
         ++split;
       }
-      if (trial == 0) EXPECT_GT(split, 0);  // at W8A8 the wider layers have several column tiles
+      if (trial == 0) {
+        EXPECT_GT(split, 0);  // at W8A8 the wider layers have several column tiles
+      }
       std::vector<std::vector<int8_t>> images = {random_image(rng, q), random_image(rng, q)};
       const Outcome one = run_on(soc, arch, q, 1, images);
       const Outcome all = run_on(soc, arch, q, 0, images);

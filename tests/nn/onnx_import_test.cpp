@@ -107,8 +107,11 @@ TEST(OnnxImport, PyTorchQdqLenet5KeepsScalesAndBits) {
   // Every quantized domain has its clip from the QDQ scales: the ReLU outputs
   // are uint8 with zero point 0, so the scale is kept exactly.
   const ActivationPlan plan = plan_activations(m.graph, m.policy);
-  for (const ActDomain& d : plan.domains)
-    if (!d.int32_output) EXPECT_TRUE(m.calibration.act_clip.count(d.name)) << d.name;
+  for (const ActDomain& d : plan.domains) {
+    if (!d.int32_output) {
+      EXPECT_TRUE(m.calibration.act_clip.count(d.name)) << d.name;
+    }
+  }
   EXPECT_EQ(m.calibration.weight_scale.size(), 5u);
   const QuantizedNetwork q = quantize(m.graph, m.policy, m.calibration);
   // The input (uint8, 1/255) lands in cimvp's signed input domain covering [0, 1].

@@ -92,8 +92,6 @@ Policy random_policy(size_t layers, std::mt19937& rng, bool force_low) {
   return p;
 }
 
-std::vector<int8_t> as_int8(const std::vector<int32_t>& v) { return std::vector<int8_t>(v.begin(), v.end()); }
-
 }  // namespace
 
 // ------------------------------------------------------------ integer helpers
@@ -380,7 +378,9 @@ void check_against_fake_quant(const QuantizedNetwork& q, const std::vector<float
       ASSERT_NEAR(lsb, std::round(lsb), 1e-6);
       const int64_t d = std::llabs(std::llround(lsb) - iv[j]);
       ASSERT_LE(d, 1) << q.name << " op " << op.name << " (" << qop_name(op.kind) << ") value " << j;
-      if (op.kind == QOpKind::MaxPool) ASSERT_EQ(d, 0) << op.name;
+      if (op.kind == QOpKind::MaxPool) {
+        ASSERT_EQ(d, 0) << op.name;
+      }
       ++mm.values;
       mm.off_by_one += d;
     }
@@ -535,6 +535,8 @@ TEST(Reference, GemmPathsComputeTheExactIntegerProduct) {
           ASSERT_EQ(out[size_t((o * os.h + oy) * os.w + ox)], acc) << cin;
           max_abs = std::max<int64_t>(max_abs, acc < 0 ? -acc : acc);
         }
-    if (cin == 256) EXPECT_GT(max_abs, 1 << 16);  // large sums really occur
+    if (cin == 256) {
+      EXPECT_GT(max_abs, 1 << 16);  // large sums really occur
+    }
   }
 }

@@ -67,7 +67,9 @@ TEST(Noc, EachHopCostsHopCycles) {
     p[size_t(receivers[i])].recv(0, 0, kBytes).halt();
     soc.load(test::make_image(a, p));
     const uint64_t done = soc.run(RunMode::Timing).report.cores[size_t(receivers[i])].end_cycle;
-    if (i > 0) EXPECT_EQ(done - previous, uint64_t(a.noc_hop_cycles)) << "one more hop to core " << receivers[i];
+    if (i > 0) {
+      EXPECT_EQ(done - previous, uint64_t(a.noc_hop_cycles)) << "one more hop to core " << receivers[i];
+    }
     previous = done;
   }
 }
