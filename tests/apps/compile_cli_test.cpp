@@ -76,6 +76,35 @@ TEST(CompileCli, GoodInputCompiles) {  // the baseline the bad cases differ from
   EXPECT_TRUE(std::ifstream(image).good());
 }
 
+// --placement: auto keeps lenet5 resident on default.yaml, per-layer is
+// honoured, resident is refused where the weights do not fit, a wrong name
+// lists the valid ones; the run report separates set-up and inference.
+TEST(CompileCli, PlacementChoices) {
+  const std::string image = temp("placed.img"), report = temp("placed.json");
+  Outcome o = cimvp(compile_args(kDefault, "lenet5", "--bits w8a8", image));
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_THAT(o.output, HasSubstr("resident placement"));
+  o = cimvp("run --arch " + kDefault + " --firmware " + image + " --mode timing --report " + report);
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_THAT(o.output, HasSubstr("inference"));
+  const std::string json = read_file(report);
+  for (const char* key : {"\"setup_cycles\"", "\"inference_cycles\"", "\"inference_seconds\"",
+                          "\"inference_energy_joules\"", "\"name\": \"weights\""})
+    EXPECT_THAT(json, HasSubstr(key));
+
+  o = cimvp(compile_args(kDefault, "lenet5", "--bits w8a8 --placement per-layer", image));
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_THAT(o.output, HasSubstr("per-layer placement"));
+
+  o = cimvp(compile_args(kDefault, "vgg-small", "--bits w8a8 --placement resident", image));
+  expect_clean_error(o, image);
+  EXPECT_THAT(o.output, HasSubstr("resident placement is impossible"));
+
+  o = cimvp(compile_args(kDefault, "lenet5", "--bits w8a8 --placement stationary", image));
+  expect_clean_error(o, image);
+  EXPECT_THAT(o.output, HasSubstr("unknown placement 'stationary' (valid: auto, resident, per-layer)"));
+}
+
 TEST(CompileCli, MalformedOnnxNamesTheFile) {
   const std::string model = temp("garbage.onnx"), image = temp("garbage.img");
   write_file(model, "this is not a protobuf \x01\x02\x03\xff\xfe");
