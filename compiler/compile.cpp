@@ -1,8 +1,10 @@
 // Code generation: one instruction stream per core, op after op, with a
-// barrier after each op. Every op splits its output rows over the cores
-// (a Dense splits its output columns); each core processes its rows in
-// chunks that fit its local buffer, loading input rows from global memory and
-// storing output rows back.
+// barrier after each op. With a resident placement (placement.h) a first
+// section programs every layer's crossbars and each layer runs on the cores
+// that hold its parts; otherwise every op splits its output rows over the
+// cores (a Dense splits its output columns) and programs the crossbars it
+// needs. Each core processes its rows in chunks that fit its local buffer,
+// loading input rows from global memory and storing output rows back.
 #include "compiler/compile.h"
 
 #include <algorithm>
@@ -336,12 +338,11 @@ class Compiler {
     lp.invocations = int64_t(ho) * wo;
 
     // Per core: its part's channels [c0, c1), blocks, output rows [r0, r1)
-    // and where its crossbars start; resident: programmed before the run.
+    // and where its crossbars start (resident: programmed before the run).
     struct Work {
       int c0 = 0, c1 = 0, r0 = 0, r1 = 0;
       const std::vector<std::vector<int>>* groups = nullptr;
       int first_crossbar = 0;
-      bool resident = false;
     };
     std::vector<std::vector<std::vector<int>>> part_groups(static_cast<size_t>(parts));
     std::vector<Work> work(static_cast<size_t>(cores_));
@@ -353,7 +354,7 @@ class Compiler {
         part_groups[j] = {resident_blocks_[op_index(op)][j]};
         const int c0 = placed[j].col_tile0 * tile_cols, c1 = std::min(m.cols, placed[j].col_tile1 * tile_cols);
         for (const PartReplica& r : placed[j].replicas) {
-          work[size_t(r.core)] = {c0, c1, r.row0, r.row1, &part_groups[j], r.first_crossbar, true};
+          work[size_t(r.core)] = {c0, c1, r.row0, r.row1, &part_groups[j], r.first_crossbar};
           working.push_back(r.core);
           lp.crossbars += placed[j].tiles;
         }
@@ -371,7 +372,7 @@ class Compiler {
       const auto rows = split(ho, k1 - k0);
       for (size_t i = 0; i < rows.size(); ++i) {
         const int core = k0 + int(i);
-        work[size_t(core)] = {c0, c1, rows[i].first, rows[i].second, &part_groups[size_t(part)], 0, false};
+        work[size_t(core)] = {c0, c1, rows[i].first, rows[i].second, &part_groups[size_t(part)], 0};
         working.push_back(core);
         lp.crossbars += int(std::min<size_t>(mine.size(), size_t(per_core)));
       }
@@ -424,7 +425,7 @@ class Compiler {
             p.vadd32(dst_reg, 0, acc_reg, acc_offset, 0, bias);
         };
         for (const std::vector<int>& group : groups) {
-          if (!wk.resident)
+          if (!resident_)
             for (size_t x = 0; x < group.size(); ++x) p.xprog(wk.first_crossbar + int(x), group[x]);
           if (gather) p.vcfg(VcfgReg::Rows, k).vcfg(VcfgReg::Stride, int32_t(in_row));
           std::vector<Walk> walks = {src, dst};
@@ -483,7 +484,6 @@ class Compiler {
       int c0 = 0, c1 = 0;
       std::vector<std::vector<int>> groups;
       int first_crossbar = 0;
-      bool resident = false;
     };
     std::vector<Work> work(static_cast<size_t>(cores_));
     std::vector<int> working;
@@ -492,7 +492,7 @@ class Compiler {
       for (size_t j = 0; j < placed.size(); ++j)
         for (const PartReplica& r : placed[j].replicas) {  // one replica: a dense layer has one output row
           work[size_t(r.core)] = {placed[j].col_tile0 * tile_cols, std::min(m.cols, placed[j].col_tile1 * tile_cols),
-                                  {resident_blocks_[op_index(op)][j]}, r.first_crossbar, true};
+                                  {resident_blocks_[op_index(op)][j]}, r.first_crossbar};
           working.push_back(r.core);
           lp.crossbars += placed[j].tiles;
         }
@@ -535,7 +535,7 @@ class Compiler {
       const bool single = groups.size() == 1;
       if (!single) p.vcfg(VcfgReg::VL, c1 - c0).vfill32(0, int32_t(acc), 0);
       for (const std::vector<int>& group : groups) {
-        if (!wk.resident)
+        if (!resident_)
           for (size_t x = 0; x < group.size(); ++x) p.xprog(wk.first_crossbar + int(x), group[x]);
         p.mvm(wk.first_crossbar, int(group.size()), 0, int32_t(acc), 0, int32_t(vec), op.activation_bits,
               op.input_signed, !single);
@@ -759,7 +759,14 @@ std::string explain(const CompileResult& result, const ArchConfig& arch) {
   size_t instructions = 0;
   for (const auto& c : result.image.cores) instructions += c.code.size();
   s << "\n  " << result.image.blocks.size() << " weight blocks, " << instructions << " instructions, "
-    << placement_name(result.placement) << " placement\n";
+    << placement_name(result.placement) << " placement";
+  if (result.placement == Placement::Resident) {
+    int crossbars = 0;
+    for (const LayerPlan& l : result.plan) crossbars += l.crossbars;
+    s << ": " << crossbars << " of " << arch.cores() * arch.crossbars_per_core()
+      << " crossbars hold weights, programmed once before inference";
+  }
+  s << "\n";
   return s.str();
 }
 
