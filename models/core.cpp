@@ -70,6 +70,7 @@ void Core::begin_run() {
   if (control_.mode == RunMode::Functional) buffer_.allocate();
   halted_ = !has_code();
   if (!halted_) {
+    ++control_.running;
     start_requested_ = true;
     start_event_.notify(sc_core::SC_ZERO_TIME);
   }
@@ -143,6 +144,7 @@ void Core::thread() {
     if (control_.trace) control_.trace->span(id_, "core " + std::to_string(id_), "run", start_ps_, end_ps_);
     sync();
     halted_ = true;
+    if (--control_.running == 0) control_.all_halted.notify(sc_core::SC_ZERO_TIME);
   }
 }
 

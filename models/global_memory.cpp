@@ -12,6 +12,10 @@ GlobalMemory::GlobalMemory(sc_core::sc_module_name name, uint64_t bytes, const T
 
 void GlobalMemory::reset() {
   storage_.reset();
+  reset_channel();
+}
+
+void GlobalMemory::reset_channel() {
   channel_free_ = 0;
   bytes_ = 0;
 }

@@ -25,7 +25,8 @@ class GlobalMemory : public sc_core::sc_module {
 
   // Storage for functional runs (allocated on first use, zero-filled).
   LocalBuffer& storage() { return storage_; }
-  void reset();  // new run: clear written bytes, idle channel, zero counters
+  void reset();          // new run: clear written bytes, then reset_channel()
+  void reset_channel();  // idle channel, zero counters; the contents stay (a host wrote the inputs)
   uint64_t bytes_transferred() const { return bytes_; }
 
   // The socket's transport, also called directly by the SoC's host port.

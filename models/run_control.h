@@ -47,6 +47,10 @@ struct RunControl {
   bool aborting = false;
   sc_core::sc_event abort_event;
 
+  // cores still running; the last one to halt notifies all_halted
+  int running = 0;
+  sc_core::sc_event all_halted;
+
   // barrier
   int barrier_participants = 0;
   int barrier_arrived = 0;
@@ -70,6 +74,7 @@ struct RunControl {
     failed = false;
     error.clear();
     aborting = false;
+    running = 0;
     barrier_arrived = 0;
   }
 };

@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "platform/chrome_trace.h"
 #include "platform/energy.h"
+#include "platform/host_registers.h"
 
 namespace cimvp {
 namespace {
@@ -33,6 +34,10 @@ Soc::Soc(sc_core::sc_module_name name, const ArchConfig& arch)
   }
   noc_.to_memory.bind(memory_.socket);
   host.register_b_transport(this, &Soc::host_b_transport);
+  SC_HAS_PROCESS(Soc);
+  SC_METHOD(on_all_halted);
+  sensitive << control_.all_halted;
+  dont_initialize();
 }
 
 void Soc::check_image(const FirmwareImage& image, const std::string& source) const {
@@ -127,26 +132,17 @@ RunResult Soc::run(RunMode mode, const std::vector<TensorBytes>& inputs, TraceSi
         throw Error("input '" + image_.inputs[i].name + "' needs " + std::to_string(image_.inputs[i].bytes()) +
                     " bytes, got " + std::to_string(inputs[i].size()));
 
+  if (host_status_ == host_registers::kStatusRunning)
+    throw Error(source_ + ": a run started through the host registers has not ended");
+
   const auto wall_start = std::chrono::steady_clock::now();
-  control_.reset(mode, &image_, trace);
-  control_.barrier_participants = 0;
-  for (auto& core : cores_) control_.barrier_participants += core->has_code() ? 1 : 0;
-  noc_.reset();
-  memory_.reset();
-  for (auto& core : cores_) core->begin_run();
-  if (functional) {
-    memory_.storage().allocate();
-    for (const MemorySegment& seg : image_.segments) {
-      LocalBuffer& target = seg.core == kGlobalMemory ? memory_.storage() : cores_[seg.core]->buffer();
-      target.allocate();
-      std::memcpy(target.data() + seg.address, seg.bytes.data(), seg.bytes.size());
-      target.touch(seg.address, seg.bytes.size());
-    }
+  reset_memory(functional);
+  if (functional)
     for (size_t i = 0; i < inputs.size(); ++i) {
       std::memcpy(memory_.storage().data() + image_.inputs[i].address, inputs[i].data(), inputs[i].size());
       memory_.storage().touch(image_.inputs[i].address, inputs[i].size());
     }
-  }
+  start_cores(mode, trace);
   const Picos start = Picos(sc_core::sc_time_stamp().value());
   if (trace) trace->begin_run(start);
   sc_core::sc_start();
@@ -173,6 +169,98 @@ RunResult Soc::run(RunMode mode, const std::vector<TensorBytes>& inputs, TraceSi
       result.outputs.emplace_back(p, p + t.bytes());
     }
   return result;
+}
+
+void Soc::reset_memory(bool functional) {
+  memory_.reset();
+  if (!functional) return;
+  memory_.storage().allocate();
+  for (const MemorySegment& seg : image_.segments)
+    if (seg.core == kGlobalMemory) {
+      std::memcpy(memory_.storage().data() + seg.address, seg.bytes.data(), seg.bytes.size());
+      memory_.storage().touch(seg.address, seg.bytes.size());
+    }
+}
+
+void Soc::start_cores(RunMode mode, TraceSink* trace) {
+  control_.reset(mode, &image_, trace);
+  control_.barrier_participants = 0;
+  for (auto& core : cores_) control_.barrier_participants += core->has_code() ? 1 : 0;
+  noc_.reset();
+  memory_.reset_channel();  // host writes before the start are not part of the run
+  for (auto& core : cores_) core->begin_run();  // clears the local buffers
+  if (mode == RunMode::Functional)
+    for (const MemorySegment& seg : image_.segments)
+      if (seg.core != kGlobalMemory) {
+        LocalBuffer& target = cores_[seg.core]->buffer();
+        target.allocate();
+        std::memcpy(target.data() + seg.address, seg.bytes.data(), seg.bytes.size());
+        target.touch(seg.address, seg.bytes.size());
+      }
+}
+
+void Soc::host_command(uint64_t command) {
+  namespace hr = host_registers;
+  auto refuse = [&](const std::string& why) {
+    host_status_ = hr::kStatusFailed;
+    host_error_ = why;
+  };
+  if (host_status_ == hr::kStatusRunning) return refuse("command " + std::to_string(command) + " while a run is in progress");
+  if (!loaded_) return refuse("no image loaded");
+  if (command == hr::kCommandReset) {
+    reset_memory(true);
+    host_status_ = hr::kStatusIdle;
+    return;
+  }
+  if (command != hr::kCommandRunFunctional && command != hr::kCommandRunTiming)
+    return refuse("unknown command " + std::to_string(command));
+  host_mode_ = command == hr::kCommandRunFunctional ? RunMode::Functional : RunMode::Timing;
+  if (host_mode_ == RunMode::Functional && image_.timing_only)
+    return refuse(source_ + ": the image has no weights (compiled with --timing-only); run it in timing mode");
+  host_error_.clear();
+  host_status_ = hr::kStatusRunning;
+  host_start_ = Picos(sc_core::sc_time_stamp().value());
+  start_cores(host_mode_, nullptr);
+  if (control_.running == 0) control_.all_halted.notify(sc_core::SC_ZERO_TIME);  // no core has code
+}
+
+void Soc::on_all_halted() {
+  if (host_status_ != host_registers::kStatusRunning) return;  // a run() of the host program's own
+  if (control_.failed) {
+    host_status_ = host_registers::kStatusFailed;
+    host_error_ = source_ + ": " + control_.error;
+  } else {
+    host_status_ = host_registers::kStatusDone;
+    host_report_ = make_report(host_mode_, host_start_, 0);
+  }
+  run_done.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Soc::host_register(tlm::tlm_generic_payload& trans) {
+  namespace hr = host_registers;
+  const uint64_t offset = trans.get_address() - hr::kBase;
+  if (trans.get_data_length() != 8 || !trans.get_data_ptr()) {
+    trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+    return;
+  }
+  uint64_t value = 0;
+  if (trans.is_write()) {
+    std::memcpy(&value, trans.get_data_ptr(), 8);
+    if (offset != hr::kCommand) {
+      trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+      return;
+    }
+    host_command(value);
+  } else {
+    switch (offset) {
+      case hr::kStatus: value = host_status_; break;
+      case hr::kCycles: value = host_report_.cycles; break;
+      case hr::kInferenceCycles: value = host_report_.inference_cycles; break;
+      default: trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE); return;
+    }
+    std::memcpy(trans.get_data_ptr(), &value, 8);
+  }
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
@@ -233,6 +321,7 @@ Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
 }
 
 void Soc::host_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+  if (trans.get_address() >= host_registers::kBase) return host_register(trans);
   // The host reaches global memory directly (no NoC hop), e.g. to place
   // inputs or read results, like a DMA from the host bus.
   memory_.b_transport(trans, delay);

@@ -4,6 +4,8 @@
 // architecture, run() resets every component, writes the inputs, simulates
 // until every core halts and reports the difference. No global state: two
 // Soc objects (elaborated before the first run) do not share anything.
+// Inside another VP, a host can also drive runs through the `host` socket's
+// control registers (platform/host_registers.h) while it owns sc_start.
 #pragma once
 
 #include <cstdint>
@@ -35,9 +37,11 @@ struct RunResult {
 
 class Soc : public sc_core::sc_module {
  public:
-  // A host VP reaches global memory through this socket (addresses from 0);
-  // it may stay unbound.
+  // A host VP reaches global memory through this socket (addresses from 0)
+  // and the control registers (host_registers.h); it may stay unbound.
   tlm_utils::simple_target_socket_optional<Soc> host;
+  // Notified when a run started through the control registers has ended.
+  sc_core::sc_event run_done;
 
   Soc(sc_core::sc_module_name name, const ArchConfig& arch);
 
@@ -55,10 +59,21 @@ class Soc : public sc_core::sc_module {
   // cimvp::Error for a run-time fault (naming core and instruction) or a deadlock.
   RunResult run(RunMode mode, const std::vector<TensorBytes>& inputs = {}, TraceSink* trace = nullptr);
 
+  // The last run started through the control registers: its report (when
+  // it completed) and its error message (when it failed or was refused).
+  const Report& last_report() const { return host_report_; }
+  const std::string& last_error() const { return host_error_; }
+
  private:
   void check_image(const FirmwareImage& image, const std::string& source) const;
   void abort_run();
+  // The two halves of starting a run, shared by run() and the registers.
+  void reset_memory(bool functional);
+  void start_cores(RunMode mode, TraceSink* trace);
   void host_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  void host_register(tlm::tlm_generic_payload& trans);
+  void host_command(uint64_t command);
+  void on_all_halted();  // ends a register-started run
   Report make_report(RunMode mode, Picos start, double host_seconds) const;
 
   ArchConfig arch_;
@@ -71,6 +86,13 @@ class Soc : public sc_core::sc_module {
   std::string source_;
   bool loaded_ = false;
   uint64_t serial_ = 0;
+
+  // register-started runs
+  uint64_t host_status_ = 0;  // host_registers::kStatus*
+  RunMode host_mode_ = RunMode::Functional;
+  Picos host_start_ = 0;
+  Report host_report_;
+  std::string host_error_;
 };
 
 }  // namespace cimvp
