@@ -144,7 +144,7 @@ void Core::thread() {
     if (control_.trace) control_.trace->span(id_, "core " + std::to_string(id_), "run", start_ps_, end_ps_);
     sync();
     halted_ = true;
-    if (--control_.running == 0) control_.all_halted.notify(sc_core::SC_ZERO_TIME);
+    if (--control_.running == 0 && control_.signal_halted) control_.all_halted.notify(sc_core::SC_ZERO_TIME);
   }
 }
 

@@ -47,8 +47,10 @@ struct RunControl {
   bool aborting = false;
   sc_core::sc_event abort_event;
 
-  // cores still running; the last one to halt notifies all_halted
+  // cores still running; when signal_halted is set (runs started through the
+  // host registers, not Soc::run) the last one to halt notifies all_halted
   int running = 0;
+  bool signal_halted = false;
   sc_core::sc_event all_halted;
 
   // barrier
@@ -75,6 +77,7 @@ struct RunControl {
     error.clear();
     aborting = false;
     running = 0;
+    signal_halted = false;
     barrier_arrived = 0;
   }
 };

@@ -221,6 +221,7 @@ void Soc::host_command(uint64_t command) {
   host_status_ = hr::kStatusRunning;
   host_start_ = Picos(sc_core::sc_time_stamp().value());
   start_cores(host_mode_, nullptr);
+  control_.signal_halted = true;
   if (control_.running == 0) control_.all_halted.notify(sc_core::SC_ZERO_TIME);  // no core has code
 }
 
