@@ -31,9 +31,11 @@ int cmd_infer(const std::vector<std::string>& args) {
       ("split", po::value<std::string>()->default_value("test"), "test | validation | train")
       ("count", po::value<int>()->default_value(100), "images to classify (0: the whole split)")
       ("report", po::value<std::string>(), "write the report as JSON here")
+      ("placement", po::value<std::string>()->default_value("auto"),
+       "where weights live: auto, resident or per-layer (cimvp compile --help)")
       ("no-check", "do not compare every prediction with the integer reference");
   po::variables_map vm;
-  if (!parse("infer", "--arch ARCH.yaml --model MODEL [--policy P | --bits wXaY] --dataset D --count N [--report R.json]",
+  if (!parse("infer", "--arch ARCH.yaml --model MODEL [--policy P | --bits wXaY] --dataset D --count N [--report R.json] [--placement P]",
              options, {}, args, vm))
     return 0;
   const ArchConfig arch = load_arch_config(vm["arch"].as<std::string>());
@@ -50,14 +52,16 @@ int cmd_infer(const std::vector<std::string>& args) {
     throw Error("the model takes " + model.graph.input_shape().str() + " inputs, " + data.name + " has " + data.shape.str());
 
   const QuantizedNetwork net = quantize_model(model, policy);
-  const CompileResult compiled = compile(net, arch);
+  CompileOptions compile_options;
+  compile_options.placement = parse_placement(vm["placement"].as<std::string>());
+  const CompileResult compiled = compile(net, arch, compile_options);
   Soc soc("soc", arch);
   soc.load(compiled.image, vm["model"].as<std::string>());
   ReferenceExecutor reference(net);
   const bool check = !vm.count("no-check");
 
-  std::printf("%s at %s on %s: %zu %s images of %s\n", net.name.c_str(), policy.str().c_str(), arch.name.c_str(),
-              count, split_name(data.split), data.name.c_str());
+  std::printf("%s at %s on %s (%s placement): %zu %s images of %s\n", net.name.c_str(), policy.str().c_str(),
+              arch.name.c_str(), placement_name(compiled.placement), count, split_name(data.split), data.name.c_str());
   size_t correct = 0, mismatches = 0;
   Report first;
   const auto start = std::chrono::steady_clock::now();
