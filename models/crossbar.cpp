@@ -39,10 +39,17 @@ void Crossbar::program(const WeightBlock& block, bool functional) {
       largest = std::max(largest, s * 255);
     }
     use_float_ = largest < (int64_t(1) << 24);
-    if (use_float_)
+    if (use_float_) {
       set_weights(block, weights_f_);
-    else
+      weights_d_.resize(0, 0);
+      xf_.resize(block.rows);
+      yf_.resize(block.cols);
+    } else {
       set_weights(block, weights_d_);
+      weights_f_.resize(0, 0);
+      xd_.resize(block.rows);
+      yd_.resize(block.cols);
+    }
   }
   layout_ = layout;
   row_offset_ = int(block.row_offset);
@@ -59,8 +66,6 @@ void Crossbar::set_weights(const WeightBlock& block, M& w) {
   w = Eigen::Map<const Eigen::Matrix<int16_t, Eigen::Dynamic, Eigen::Dynamic>>(block.weights.data(), block.cols,
                                                                                block.rows)
           .template cast<typename M::Scalar>();
-  (use_float_ ? xf_.resize(block.rows) : xd_.resize(block.rows));
-  (use_float_ ? yf_.resize(block.cols) : yd_.resize(block.cols));
 }
 
 void Crossbar::build_cells(const WeightBlock* block) {
