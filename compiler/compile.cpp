@@ -82,6 +82,7 @@ class Compiler {
                   " cores at once (" + std::to_string(arch.crossbars_per_core()) +
                   " crossbars each), so the resident placement is impossible; use per-layer or auto");
     result_.placement = resident_ ? Placement::Resident : Placement::PerLayer;
+    if (resident_) result_.resident = *resident_;
   }
 
   CompileResult run() {
@@ -764,9 +765,26 @@ std::string explain(const CompileResult& result, const ArchConfig& arch) {
     int crossbars = 0;
     for (const LayerPlan& l : result.plan) crossbars += l.crossbars;
     s << ": " << crossbars << " of " << arch.cores() * arch.crossbars_per_core()
-      << " crossbars hold weights, programmed once before inference";
+      << " crossbars hold weights, programmed once before inference\n\n";
+    // Per core: which layer parts its crossbars hold (column tiles, output rows).
+    auto range = [](int first, int end) {  // [first, end) as "a" or "a-b"
+      return end - first == 1 ? std::to_string(first) : std::to_string(first) + "-" + std::to_string(end - 1);
+    };
+    std::vector<std::string> cores(size_t(arch.cores()));
+    for (size_t i = 0; i < result.resident.ops.size(); ++i)
+      for (const ColumnPart& part : result.resident.ops[i])
+        for (const PartReplica& r : part.replicas) {
+          std::string& c = cores[size_t(r.core)];
+          c += "  " + result.plan[i].name + "[xb " + range(r.first_crossbar, r.first_crossbar + part.tiles) +
+               ": column tiles " + range(part.col_tile0, part.col_tile1);
+          if (result.plan[i].kind != std::string("dense")) c += ", rows " + range(r.row0, r.row1);
+          c += "]";
+        }
+    for (size_t c = 0; c < cores.size(); ++c)
+      if (!cores[c].empty()) s << "  core " << c << ":" << cores[c] << "\n";
+  } else {
+    s << "\n";
   }
-  s << "\n";
   return s.str();
 }
 

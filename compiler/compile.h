@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/placement.h"
 #include "firmware/image.h"
 #include "nn/quant.h"
 #include "platform/config/arch_config.h"
@@ -60,6 +61,7 @@ struct CompileResult {
   FirmwareImage image;
   std::vector<LayerPlan> plan;  // one per op, in order
   Placement placement = Placement::PerLayer;  // what was done (never Auto)
+  ResidentPlacement resident;                 // Resident: where every layer's parts live
 };
 
 // A resident placement programs all weights in one layer range named

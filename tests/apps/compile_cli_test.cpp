@@ -81,9 +81,11 @@ TEST(CompileCli, GoodInputCompiles) {  // the baseline the bad cases differ from
 // lists the valid ones; the run report separates set-up and inference.
 TEST(CompileCli, PlacementChoices) {
   const std::string image = temp("placed.img"), report = temp("placed.json");
-  Outcome o = cimvp(compile_args(kDefault, "lenet5", "--bits w8a8", image));
+  Outcome o = cimvp(compile_args(kDefault, "lenet5", "--bits w8a8 --explain", image));
   ASSERT_EQ(o.status, 0) << o.output;
   EXPECT_THAT(o.output, HasSubstr("resident placement"));
+  EXPECT_THAT(o.output, HasSubstr("crossbars hold weights, programmed once before inference"));
+  EXPECT_THAT(o.output, HasSubstr("core 0:  conv1[xb 0: column tiles 0, rows 0-"));  // the per-core map
   o = cimvp("run --arch " + kDefault + " --firmware " + image + " --mode timing --report " + report);
   ASSERT_EQ(o.status, 0) << o.output;
   EXPECT_THAT(o.output, HasSubstr("inference"));
