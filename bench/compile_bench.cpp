@@ -6,10 +6,15 @@
 //  (c) lenet5 W8A8 on default.yaml: the functional VP against the integer
 //      reference executor on the same images, in the same run. Goal: the VP
 //      within 2x of the reference.
+//  (d, e) the bit-width search's inner step: random mixed-precision policies
+//      (bits 2..8 per layer, as the search draws them) of vgg16 on
+//      cim-aq-paper.yaml (d) and resnet18 on large.yaml (e), each quantized
+//      (structure only), compiled (timing only) and run on one SoC, without
+//      files; per policy, against uniform W8A8 in the same run.
 // SystemC elaborates one SoC per process, so each part runs in a child
-// process of its own (this binary with --part a|b|c); that also makes each
-// part's peak RSS its own.
-// Usage: compile_bench [--quick] [--part a|b|c]
+// process of its own (this binary with --part a|b|c|d|e); that also makes
+// each part's peak RSS its own.
+// Usage: compile_bench [--quick] [--part a|b|c|d|e]
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -138,11 +143,53 @@ int lenet5_functional(bool quick) {
   return mismatches == 0 ? 0 : 1;
 }
 
+// (d, e) the search loop's cost per policy: quantize + compile + timing run.
+int search_step(const std::string& model_name, const std::string& preset, bool quick) {
+  const ArchConfig arch = load_arch_config(arch_path(preset));
+  Soc soc("soc", arch);
+  const ModelFile model = load_model_structure(model_name);
+  const size_t layers = model.graph.quantizable_layers().size();
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> bits(2, 8);
+  auto evaluate = [&](const Policy& policy) {
+    CompileOptions options;
+    options.timing_only = true;
+    CompileResult compiled = compile(quantize_any(model, policy), arch, options);
+    soc.load(std::move(compiled.image), model_name);
+    return soc.run(RunMode::Timing).report.inference_cycles;
+  };
+  const Policy w8a8 = uniform_policy(layers, 8, 8);
+  const int n = quick ? 5 : 40;
+  double t0 = now_seconds();
+  uint64_t base = 0;
+  for (int i = 0; i < n; ++i) base = evaluate(w8a8);
+  const double uniform_s = (now_seconds() - t0) / n;
+  double ratio_sum = 0, best_ratio = 1e9;
+  t0 = now_seconds();
+  for (int i = 0; i < n; ++i) {
+    Policy p;
+    for (size_t l = 0; l < layers; ++l) p.weight_bits.push_back(bits(rng)), p.activation_bits.push_back(bits(rng));
+    const double ratio = double(evaluate(p)) / double(base);
+    ratio_sum += ratio;
+    best_ratio = std::min(best_ratio, ratio);
+  }
+  const double mixed_s = (now_seconds() - t0) / n;
+  std::printf("%s on %s, %d random policies (bits 2..8):\n", model_name.c_str(), preset.c_str(), n);
+  std::printf("  %.1f ms per policy (quantize + compile + timing run), %.0f policies/s; uniform W8A8 %.1f ms: %.2fx\n",
+              mixed_s * 1e3, 1 / mixed_s, uniform_s * 1e3, mixed_s / uniform_s);
+  std::printf("  a 600-episode search spends %.0f s here\n", 600 * mixed_s);
+  std::printf("  inference cycles vs W8A8: mean %.3f, best %.3f (%.2fx faster)\n", ratio_sum / n, best_ratio,
+              1 / best_ratio);
+  return 0;
+}
+
 int run_part(const std::string& part, bool quick) {
   if (part == "a") return timed_compile_run("vgg16", "cim-aq-paper", quick ? 1 : 3, 2.0, 0);
   if (part == "b") return timed_compile_run("resnet18", "large", quick ? 1 : 3, 0.3, 200);
   if (part == "c") return lenet5_functional(quick);
-  std::fprintf(stderr, "compile_bench: unknown part '%s' (a, b or c)\n", part.c_str());
+  if (part == "d") return search_step("vgg16", "cim-aq-paper", quick);
+  if (part == "e") return search_step("resnet18", "large", quick);
+  std::fprintf(stderr, "compile_bench: unknown part '%s' (a to e)\n", part.c_str());
   return 2;
 }
 
@@ -159,7 +206,7 @@ int sc_main(int argc, char** argv) {
   if (!part.empty()) return cimvp::run_part(part, quick);
   // Each part in a fresh process (one SoC per process, its own peak RSS).
   int status = 0;
-  for (const char* p : {"a", "b", "c"}) {
+  for (const char* p : {"a", "b", "c", "d", "e"}) {
     std::fflush(stdout);
     const pid_t child = fork();
     if (child == 0) {
