@@ -205,8 +205,13 @@ class Compiler {
             blocks.push_back(int(result_.image.blocks.size()));
             result_.image.blocks.push_back(make_block(m, t, part.col_tile0 * tc, !options_.timing_only));
           }
-        for (const PartReplica& r : part.replicas)
-          for (size_t x = 0; x < blocks.size(); ++x) xprogs[size_t(r.core)].push_back({r.first_crossbar + int(x), blocks[x]});
+        // (a tall part has one column tile: its blocks are in row-tile order)
+        for (const PartReplica& r : part.replicas) {
+          for (int x = 0; x < r.crossbars; ++x) xprogs[size_t(r.core)].push_back({r.first_crossbar + x, blocks[size_t(x)]});
+          for (const PartHelper& h : r.helpers)
+            for (int t = h.row_tile0; t < h.row_tile1; ++t)
+              xprogs[size_t(h.core)].push_back({h.first_crossbar + t - h.row_tile0, blocks[size_t(t)]});
+        }
         resident_blocks_[i].push_back(std::move(blocks));
       }
     }
@@ -306,6 +311,36 @@ class Compiler {
     return lp;
   }
 
+  // Resident placement: what each core does for `op`. A replica's core
+  // computes its rows from its crossbars plus its helpers' partial sums; a
+  // helper computes the same rows from its row tiles and sends them.
+  struct ResidentWork {
+    int core = 0, c0 = 0, c1 = 0, r0 = 0, r1 = 0;
+    std::vector<int> blocks;
+    int first_crossbar = 0;
+    int owner = -1;            // a helper: the core it sends its partial sums to
+    std::vector<int> helpers;  // a replica's core: the cores it adds partial sums from, in order
+  };
+  std::vector<ResidentWork> resident_work(const QOp& op, int tile_cols, int matrix_cols) const {
+    std::vector<ResidentWork> out;
+    const std::vector<ColumnPart>& placed = resident_->ops[op_index(op)];
+    for (size_t j = 0; j < placed.size(); ++j) {
+      const std::vector<int>& blocks = resident_blocks_[op_index(op)][j];
+      const int c0 = placed[j].col_tile0 * tile_cols, c1 = std::min(matrix_cols, placed[j].col_tile1 * tile_cols);
+      for (const PartReplica& r : placed[j].replicas) {
+        ResidentWork w{r.core, c0, c1, r.row0, r.row1, {blocks.begin(), blocks.begin() + r.crossbars}, r.first_crossbar,
+                       -1, {}};
+        for (const PartHelper& h : r.helpers) {
+          w.helpers.push_back(h.core);
+          out.push_back({h.core, c0, c1, r.row0, r.row1, {blocks.begin() + h.row_tile0, blocks.begin() + h.row_tile1},
+                         h.first_crossbar, r.core, {}});
+        }
+        out.push_back(std::move(w));
+      }
+    }
+    return out;
+  }
+
   // A convolution's output rows are split over cores that hold all of its
   // tiles (duplicated weights). When its tiles exceed one core's crossbars,
   // its output channels (column tiles) are split into parts first, each part
@@ -338,27 +373,30 @@ class Compiler {
     lp.tiles = int(tiles.size());
     lp.invocations = int64_t(ho) * wo;
 
-    // Per core: its part's channels [c0, c1), blocks, output rows [r0, r1)
-    // and where its crossbars start (resident: programmed before the run).
+    // Per core: its part's channels [c0, c1), blocks, output rows [r0, r1),
+    // where its crossbars start (resident: programmed before the run) and
+    // the partners of a part spread over cores (resident_work()).
     struct Work {
       int c0 = 0, c1 = 0, r0 = 0, r1 = 0;
       const std::vector<std::vector<int>>* groups = nullptr;
       int first_crossbar = 0;
+      int owner = -1;
+      std::vector<int> helpers;
     };
     std::vector<std::vector<std::vector<int>>> part_groups(static_cast<size_t>(parts));
     std::vector<Work> work(static_cast<size_t>(cores_));
     std::vector<int> working;
+    bool spread = false;  // some part spreads over cores: partial sums travel
     if (resident_) {
-      const std::vector<ColumnPart>& placed = resident_->ops[op_index(op)];
-      part_groups.assign(placed.size(), {});
-      for (size_t j = 0; j < placed.size(); ++j) {
-        part_groups[j] = {resident_blocks_[op_index(op)][j]};
-        const int c0 = placed[j].col_tile0 * tile_cols, c1 = std::min(m.cols, placed[j].col_tile1 * tile_cols);
-        for (const PartReplica& r : placed[j].replicas) {
-          work[size_t(r.core)] = {c0, c1, r.row0, r.row1, &part_groups[j], r.first_crossbar};
-          working.push_back(r.core);
-          lp.crossbars += placed[j].tiles;
-        }
+      const std::vector<ResidentWork> rw = resident_work(op, tile_cols, m.cols);
+      part_groups.assign(rw.size(), {});
+      for (size_t j = 0; j < rw.size(); ++j) {
+        part_groups[j] = {rw[j].blocks};
+        work[size_t(rw[j].core)] = {rw[j].c0, rw[j].c1, rw[j].r0, rw[j].r1, &part_groups[j], rw[j].first_crossbar,
+                                    rw[j].owner, rw[j].helpers};
+        working.push_back(rw[j].core);
+        lp.crossbars += int(rw[j].blocks.size());
+        spread = spread || rw[j].owner >= 0;
       }
       lp.groups = 1;
     }
@@ -373,7 +411,7 @@ class Compiler {
       const auto rows = split(ho, k1 - k0);
       for (size_t i = 0; i < rows.size(); ++i) {
         const int core = k0 + int(i);
-        work[size_t(core)] = {c0, c1, rows[i].first, rows[i].second, &part_groups[size_t(part)], 0};
+        work[size_t(core)] = {c0, c1, rows[i].first, rows[i].second, &part_groups[size_t(part)], 0, -1, {}};
         working.push_back(core);
         lp.crossbars += int(std::min<size_t>(mine.size(), size_t(per_core)));
       }
@@ -395,7 +433,8 @@ class Compiler {
       const int64_t acc_fixed = single ? int64_t(cc) * 4 : 0;
       const int64_t acc_per_row = single ? 0 : int64_t(wo) * cc * 4;
       // chunk of r rows needs (r - 1) * s + k input rows
-      const int64_t fixed = patch_bytes + acc_fixed + align4((k - s) * in_row) + 16;
+      // (+ a received partial sum when parts spread over cores: the same for all cores of a part)
+      const int64_t fixed = patch_bytes + acc_fixed + align4((k - s) * in_row) + 16 + (spread ? int64_t(cc) * 4 : 0);
       const int64_t per_row = align4(s * in_row) + align4(buf_row) + acc_per_row;
       const int64_t chunk = chunk_rows(op, fixed, per_row, wk.r1 - wk.r0);
       configure_requant(p, op.requant);
@@ -407,10 +446,12 @@ class Compiler {
         const int64_t out_buf = arena.take(rows * buf_row);
         const int64_t patch = arena.take(patch_bytes);
         const int64_t acc = arena.take(single ? int64_t(cc) * 4 : int64_t(rows) * wo * cc * 4);
+        const int64_t partial = arena.take(spread ? int64_t(cc) * 4 : 0);
+        const bool helper = wk.owner >= 0;  // computes partial sums only
         // input rows a*s - p .. in padded coordinates start at a*s - p + pad
         const int64_t first_in_row = int64_t(a) * s - op.padding + in.pad;
         p.load(int32_t(in_buf), int32_t(int64_t(in.address) + first_in_row * in_row), int32_t(in_rows * in_row));
-        if (whole_rows && out.pad > 0)
+        if (whole_rows && out.pad > 0 && !helper)
           p.vcfg(VcfgReg::VL, int32_t(rows * out_row / 4)).vfill32(0, int32_t(out_buf), out.pad_word());
         if (!single) p.vcfg(VcfgReg::VL, int32_t(int64_t(rows) * wo * cc)).vfill32(0, int32_t(acc), 0);
         const Walk src{in_buf + int64_t(in.pad - op.padding) * ci, int64_t(s) * ci, int64_t(s) * in_row};
@@ -442,6 +483,13 @@ class Compiler {
             if (single) {
               p.mvm(wk.first_crossbar, int(group.size()), 0, int32_t(acc), in_reg, in_off, op.activation_bits,
                     op.input_signed, false);
+              if (helper) {
+                p.send(wk.owner, int32_t(acc), cc * 4);
+                return;
+              }
+              for (int h : wk.helpers)
+                p.recv(h, int32_t(partial), cc * 4).vcfg(VcfgReg::VL, cc).vadd32(0, int32_t(acc), 0, int32_t(acc), 0,
+                                                                                    int32_t(partial));
               store_result(r[1], 0, int32_t(acc));
             } else {
               p.mvm(wk.first_crossbar, int(group.size()), r[2], 0, in_reg, in_off, op.activation_bits,
@@ -450,6 +498,7 @@ class Compiler {
           });
           lp.predicted_mvms += int64_t(rows) * wo;
         }
+        if (helper) continue;  // its owner stores the rows
         if (!single)
           emit_2d_loop(p, rows, wo, {dst, accw}, [&](const std::vector<int>& r) { store_result(r[0], r[1], 0); });
         if (whole_rows) {
@@ -480,23 +529,23 @@ class Compiler {
     lp.tiles = int(all_tiles.size());
     lp.invocations = 1;
 
-    // Per core: its output columns [c0, c1), their blocks and where its crossbars start.
+    // Per core: its output columns [c0, c1), their blocks, where its
+    // crossbars start and the partners of a part spread over cores.
     struct Work {
       int c0 = 0, c1 = 0;
       std::vector<std::vector<int>> groups;
       int first_crossbar = 0;
+      int owner = -1;
+      std::vector<int> helpers;
     };
     std::vector<Work> work(static_cast<size_t>(cores_));
     std::vector<int> working;
     if (resident_) {
-      const std::vector<ColumnPart>& placed = resident_->ops[op_index(op)];
-      for (size_t j = 0; j < placed.size(); ++j)
-        for (const PartReplica& r : placed[j].replicas) {  // one replica: a dense layer has one output row
-          work[size_t(r.core)] = {placed[j].col_tile0 * tile_cols, std::min(m.cols, placed[j].col_tile1 * tile_cols),
-                                  {resident_blocks_[op_index(op)][j]}, r.first_crossbar};
-          working.push_back(r.core);
-          lp.crossbars += placed[j].tiles;
-        }
+      for (ResidentWork& rw : resident_work(op, tile_cols, m.cols)) {  // one replica: a dense layer has one row
+        work[size_t(rw.core)] = {rw.c0, rw.c1, {std::move(rw.blocks)}, rw.first_crossbar, rw.owner, rw.helpers};
+        working.push_back(rw.core);
+        lp.crossbars += int(work[size_t(rw.core)].groups[0].size());
+      }
     } else {
       const auto col_ranges = split(col_tiles, cores_);
       for (size_t i = 0; i < col_ranges.size(); ++i) {
@@ -523,6 +572,7 @@ class Compiler {
       const int64_t vec = arena.take(in_bytes);
       const int64_t acc = arena.take(int64_t(c1 - c0) * 4);
       const int64_t res = arena.take(int64_t(c1 - c0) * eb);
+      const int64_t partial = arena.take(wk.helpers.empty() ? 0 : int64_t(c1 - c0) * 4);
       if (!arena.fits())
         throw Error(where(op) + ": its input vector and outputs need " + std::to_string(in_bytes + (c1 - c0) * (4 + eb)) +
                     " bytes of local buffer, " + std::to_string(arch_.buffer_bytes - dynamic_base_) + " are free");
@@ -542,6 +592,13 @@ class Compiler {
               op.input_signed, !single);
         lp.predicted_mvms += 1;
       }
+      if (wk.owner >= 0) {  // a helper: its partial sums go to the owner
+        p.send(wk.owner, int32_t(acc), (c1 - c0) * 4);
+        return;
+      }
+      for (int h : wk.helpers)
+        p.recv(h, int32_t(partial), (c1 - c0) * 4).vcfg(VcfgReg::VL, c1 - c0).vadd32(0, int32_t(acc), 0, int32_t(acc), 0,
+                                                                                      int32_t(partial));
       p.vcfg(VcfgReg::VL, c1 - c0);
       const int32_t bias = int32_t(bias_address_[op_index(op)] + int64_t(c0) * 4);
       if (op.requantize) {
@@ -774,11 +831,17 @@ std::string explain(const CompileResult& result, const ArchConfig& arch) {
     for (size_t i = 0; i < result.resident.ops.size(); ++i)
       for (const ColumnPart& part : result.resident.ops[i])
         for (const PartReplica& r : part.replicas) {
-          std::string& c = cores[size_t(r.core)];
-          c += "  " + result.plan[i].name + "[xb " + range(r.first_crossbar, r.first_crossbar + part.tiles) +
-               ": column tiles " + range(part.col_tile0, part.col_tile1);
-          if (result.plan[i].kind != std::string("dense")) c += ", rows " + range(r.row0, r.row1);
-          c += "]";
+          const std::string rows =
+              result.plan[i].kind != std::string("dense") ? ", rows " + range(r.row0, r.row1) : std::string();
+          cores[size_t(r.core)] += "  " + result.plan[i].name + "[xb " +
+                                   range(r.first_crossbar, r.first_crossbar + r.crossbars) + ": column tiles " +
+                                   range(part.col_tile0, part.col_tile1) + rows + "]";
+          for (const PartHelper& h : r.helpers)
+            cores[size_t(h.core)] += "  " + result.plan[i].name + "[xb " +
+                                     range(h.first_crossbar, h.first_crossbar + h.row_tile1 - h.row_tile0) +
+                                     ": column tile " + std::to_string(part.col_tile0) + ", row tiles " +
+                                     range(h.row_tile0, h.row_tile1) + rows + ", partial sums to core " +
+                                     std::to_string(r.core) + "]";
         }
     for (size_t c = 0; c < cores.size(); ++c)
       if (!cores[c].empty()) s << "  core " << c << ":" << cores[c] << "\n";

@@ -33,11 +33,27 @@ std::optional<ResidentPlacement> place_resident(const QuantizedNetwork& net, con
         best = c;
     return best;
   };
-  auto add_replica = [&](size_t i, ColumnPart& part, int core) {
-    part.replicas.push_back({core, per_core - free[size_t(core)], 0, 0});
-    free[size_t(core)] -= part.tiles;
+  // Takes `n` free crossbars of `core` for op `i`; returns the first.
+  auto take = [&](size_t i, int core, int n) {
+    const int first = per_core - free[size_t(core)];
+    free[size_t(core)] -= n;
     holds[i][size_t(core)] = true;
-    placement.crossbars += part.tiles;
+    placement.crossbars += n;
+    return first;
+  };
+  auto add_replica = [&](size_t i, ColumnPart& part, int core) {
+    PartReplica r;
+    r.core = core;
+    r.crossbars = part.tiles;
+    r.first_crossbar = take(i, core, part.tiles);
+    part.replicas.push_back(r);
+  };
+  // The core with the most free crossbars that holds no part of op `i`; -1 if none has any.
+  auto emptiest_core = [&](size_t i) {
+    int best = -1;
+    for (int c = 0; c < cores; ++c)
+      if (!holds[i][size_t(c)] && free[size_t(c)] > 0 && (best < 0 || free[size_t(c)] > free[size_t(best)])) best = c;
+    return best;
   };
 
   // Every layer once, its column tiles packed best-fit onto the cores.
@@ -55,7 +71,30 @@ std::optional<ResidentPlacement> place_resident(const QuantizedNetwork& net, con
       s.out_rows = out.h;
       s.out_cols = out.w;
     }
-    if (s.row_tiles > per_core) return std::nullopt;
+    if (s.row_tiles > per_core) {  // tall: each column tile's row tiles spread over the emptiest cores
+      for (int t = 0; t < s.col_tiles; ++t) {
+        ColumnPart part;
+        part.col_tile0 = t;
+        part.col_tile1 = t + 1;
+        part.tiles = s.row_tiles;
+        PartReplica r;
+        for (int row_tile = 0; row_tile < s.row_tiles;) {
+          const int core = emptiest_core(i);
+          if (core < 0) return std::nullopt;
+          const int n = std::min(s.row_tiles - row_tile, free[size_t(core)]);
+          const int first = take(i, core, n);
+          if (row_tile == 0) {
+            r.core = core, r.first_crossbar = first, r.crossbars = n;
+          } else {
+            r.helpers.push_back({core, first, row_tile, row_tile + n});
+          }
+          row_tile += n;
+        }
+        part.replicas.push_back(std::move(r));
+        placement.ops[i].push_back(std::move(part));
+      }
+      continue;
+    }
     for (int t = 0; t < s.col_tiles;) {
       const int core = pick_core(i, s.row_tiles);
       if (core < 0) return std::nullopt;
@@ -81,7 +120,7 @@ std::optional<ResidentPlacement> place_resident(const QuantizedNetwork& net, con
       for (size_t j = 0; j < placement.ops[i].size(); ++j) {
         const ColumnPart& part = placement.ops[i][j];
         const int replicas = int(part.replicas.size());
-        if (replicas >= shapes[i].out_rows) continue;
+        if (replicas >= shapes[i].out_rows || !part.replicas[0].helpers.empty()) continue;  // tall parts stay single
         const int64_t cost = int64_t(ceil_div(shapes[i].out_rows, replicas)) * shapes[i].out_cols;
         if (cost <= best_cost) continue;
         const int core = pick_core(i, part.tiles);

@@ -9,7 +9,11 @@
 // row tile of those columns, so one Mvm over the part's crossbars computes
 // its outputs). A part lives on one or more cores (its replicas), each at the
 // same crossbar indices it was given there; replicas split the output rows.
-// No core holds two parts of one layer.
+// A part taller than one core's crossbars (one column tile whose row tiles
+// exceed them) is spread over several cores instead: the replica's core holds
+// the first row tiles and helper cores the rest; each helper sends its partial
+// sums over the NoC to the replica's core, which adds them. No core holds two
+// parts of one layer.
 #pragma once
 
 #include <optional>
@@ -20,10 +24,20 @@
 
 namespace cimvp {
 
+// Row tiles [row_tile0, row_tile1) of a tall part's column tile, at
+// [first_crossbar, first_crossbar + row_tile1 - row_tile0) on `core`.
+struct PartHelper {
+  int core = 0;
+  int first_crossbar = 0;
+  int row_tile0 = 0, row_tile1 = 0;
+};
+
 struct PartReplica {
   int core = 0;
-  int first_crossbar = 0;  // the part's tiles sit at [first_crossbar, first_crossbar + tiles) on `core`
+  int first_crossbar = 0;  // its tiles sit at [first_crossbar, first_crossbar + crossbars) on `core`:
+  int crossbars = 0;       // all of the part's tiles, or a tall part's first row tiles
   int row0 = 0, row1 = 0;  // output rows this replica computes (Dense: 0..1)
+  std::vector<PartHelper> helpers;  // a tall part's other row tiles
 };
 
 struct ColumnPart {
@@ -38,8 +52,7 @@ struct ResidentPlacement {
 };
 
 // The weight-stationary placement over the first `cores` cores, or nothing
-// when the layers' tiles do not all fit at once (a layer whose row tiles
-// exceed one core's crossbars never fits).
+// when the layers' tiles do not all fit at once.
 std::optional<ResidentPlacement> place_resident(const QuantizedNetwork& net, const ArchConfig& arch, int cores);
 
 }  // namespace cimvp

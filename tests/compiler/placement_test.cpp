@@ -7,6 +7,7 @@
 
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "common/error.h"
 #include "compiler/compile.h"
@@ -57,13 +58,32 @@ void check_invariants(const QuantizedNetwork& q, const ArchConfig& arch, int cor
         EXPECT_EQ(r.row0, next_row);  // replicas split the output rows in order
         EXPECT_GT(r.row1, r.row0);
         next_row = r.row1;
-        ASSERT_GE(r.first_crossbar, 0);
-        ASSERT_LE(r.first_crossbar + part.tiles, per_core);
-        for (int x = r.first_crossbar; x < r.first_crossbar + part.tiles; ++x) {
-          EXPECT_FALSE(taken[size_t(r.core)][size_t(x)]) << "crossbar " << x << " of core " << r.core << " twice";
-          taken[size_t(r.core)][size_t(x)] = true;
+        // The replica's core and its helpers hold the part's tiles once, on
+        // crossbars nobody else uses; a tall part is one column tile.
+        auto occupy = [&](int core, int first, int n) {
+          ASSERT_GE(first, 0);
+          ASSERT_LE(first + n, per_core);
+          for (int x = first; x < first + n; ++x) {
+            EXPECT_FALSE(taken[size_t(core)][size_t(x)]) << "crossbar " << x << " of core " << core << " twice";
+            taken[size_t(core)][size_t(x)] = true;
+          }
+          crossbars += n;
+        };
+        occupy(r.core, r.first_crossbar, r.crossbars);
+        int held = r.crossbars, next_row_tile = r.crossbars;
+        for (const PartHelper& h : r.helpers) {
+          EXPECT_EQ(part.col_tile1 - part.col_tile0, 1);
+          EXPECT_GT(row_tiles, per_core);  // only parts taller than a core are spread
+          EXPECT_EQ(h.row_tile0, next_row_tile);
+          next_row_tile = h.row_tile1;
+          EXPECT_TRUE(cores_of_op.insert(h.core).second) << "core " << h.core << " holds two parts of one layer";
+          occupy(h.core, h.first_crossbar, h.row_tile1 - h.row_tile0);
+          held += h.row_tile1 - h.row_tile0;
         }
-        crossbars += part.tiles;
+        EXPECT_EQ(held, part.tiles);
+        if (!r.helpers.empty()) {
+          EXPECT_EQ(part.replicas.size(), 1u);
+        }
       }
       EXPECT_EQ(next_row, out_rows);
     }
@@ -172,6 +192,50 @@ TEST(Placement, ResidentInferenceNeverReprogramsAndBeatsPerLayer) {
     EXPECT_EQ(pl.report.inference_cycles, pl.report.cycles);
     // Reprogramming per layer costs programming time in every inference.
     EXPECT_LT(rep.inference_cycles, pl.report.inference_cycles);
+  }
+}
+
+// A part taller than one core's crossbars spreads its row tiles over cores
+// that send their partial sums to the part's core over the NoC: the network
+// stays resident (programmed once) and bit exact. lenet5's fc1 (2 row tiles)
+// on 16 cores of 1 crossbar; vgg-small at 2-bit weights (conv5, conv6: 3 row
+// tiles; fc1: 5) on 16 cores of 2.
+TEST(Placement, TallPartsSpreadOverCoresStayExact) {
+  ArchConfig one = default_arch(), two = default_arch();
+  for (ArchConfig* a : {&one, &two}) {
+    a->mesh_rows = a->mesh_cols = 4;
+    a->pes_per_core = 1;
+  }
+  one.crossbars_per_pe = 1;
+  two.crossbars_per_pe = 2;
+  Soc soc_one("soc_one", one), soc_two("soc_two", two);  // both elaborated before the first run
+  std::mt19937 rng(8);
+  for (const auto& [name, weight_bits, arch, soc] : std::vector<std::tuple<std::string, int, ArchConfig*, Soc*>>{
+           {"lenet5", 8, &one, &soc_one}, {"vgg-small", 2, &two, &soc_two}}) {
+    SCOPED_TRACE(name);
+    const ModelFile model = load_model_spec(name, 9);
+    const QuantizedNetwork q =
+        quantize_model(model, uniform_policy(model.graph.quantizable_layers().size(), weight_bits, 8));
+    const auto placement = place_resident(q, *arch, arch->cores());
+    ASSERT_TRUE(placement.has_value());
+    check_invariants(q, *arch, arch->cores(), *placement);
+    int helpers = 0;
+    for (const auto& parts : placement->ops)
+      for (const ColumnPart& part : parts)
+        for (const PartReplica& r : part.replicas) helpers += int(r.helpers.size());
+    EXPECT_GT(helpers, 0);
+
+    const CompileResult compiled = compile(q, *arch);
+    ASSERT_EQ(compiled.placement, Placement::Resident);
+    soc->load(compiled.image, name);
+    ReferenceExecutor reference(q);
+    for (int image = 0; image < 2; ++image) {
+      const std::vector<int8_t> x = random_image(rng, q);
+      const RunResult r = soc->run(RunMode::Functional, {input_bytes(q, x)});
+      EXPECT_EQ(output_values(compiled.image, r.outputs[0]), reference.run(x)) << "image " << image;
+      EXPECT_EQ(r.report.totals.crossbar_programs, uint64_t(placement->crossbars));
+      EXPECT_EQ(r.report.layers[0].events.crossbar_programs, uint64_t(placement->crossbars));
+    }
   }
 }
 
