@@ -27,7 +27,7 @@ ArchConfig default_arch() { return load_arch_config(test::source_path("configs/a
 
 TEST(OnnxConformanceVp, IntegerNodeTestsMatchExpectedOutputsExactly) {
   const auto tests = onnx_integer_node_tests();
-  if (tests.empty()) GTEST_SKIP() << "libonnx-testdata is not installed";
+  ASSERT_FALSE(tests.empty()) << "libonnx-testdata is not installed (scripts/install_deps.sh installs it)";
   const ArchConfig arch = default_arch();
   ASSERT_TRUE(arch.adc_is_ideal());
   Soc soc("soc", arch);
@@ -76,7 +76,7 @@ TEST(OnnxConformanceVp, IntegerNodeTestsMatchExpectedOutputsExactly) {
 // requantized half-to-even at a tie-producing multiplier, VP vs reference.
 TEST(OnnxConformanceVp, ZeroPointBorderAndHalfEvenRequantizationMatchTheReference) {
   const auto tests = onnx_integer_node_tests();
-  if (tests.empty()) GTEST_SKIP() << "libonnx-testdata is not installed";
+  ASSERT_FALSE(tests.empty()) << "libonnx-testdata is not installed (scripts/install_deps.sh installs it)";
   const OnnxTestCase tc = load_onnx_test_case(onnx_node_test_root() + "/test_convinteger_with_padding");
   const ArchConfig arch = default_arch();
   Soc soc("soc", arch);
@@ -116,7 +116,7 @@ TEST(OnnxConformanceVp, ZeroPointBorderAndHalfEvenRequantizationMatchTheReferenc
 // generated, naming the layer.
 TEST(OnnxConformanceVp, WeightsTheCrossbarsCannotHoldAreRefusedNamingTheLayer) {
   const auto tests = onnx_integer_node_tests();
-  if (tests.empty()) GTEST_SKIP() << "libonnx-testdata is not installed";
+  ASSERT_FALSE(tests.empty()) << "libonnx-testdata is not installed (scripts/install_deps.sh installs it)";
   const OnnxTestCase tc = load_onnx_test_case(onnx_node_test_root() + "/test_qlinearconv");
   const ArchConfig arch = default_arch();
   auto compile_error = [&](const QuantizedNetwork& q) {

@@ -146,8 +146,8 @@ TEST(Dataset, CountMismatchIsAnError) {
 }
 
 TEST(Dataset, RealFashionMnist) {
-  if (::access("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", F_OK) != 0)
-    GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  ASSERT_EQ(::access("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", F_OK), 0)
+      << "dataset-fashion-mnist is not installed (scripts/install_deps.sh installs it)";
   ::unsetenv("CIMVP_DATA_DIR");
   Dataset te = load_dataset("fashion-mnist", Split::Test);
   ASSERT_EQ(te.size(), 10000u);

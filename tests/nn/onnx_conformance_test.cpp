@@ -22,7 +22,7 @@ std::string base(const std::string& dir) { return dir.substr(dir.find_last_of('/
 
 TEST(OnnxConformance, AllIntegerNodeTestsAreFound) {
   const auto tests = onnx_integer_node_tests();
-  if (tests.empty()) GTEST_SKIP() << "libonnx-testdata is not installed";
+  ASSERT_FALSE(tests.empty()) << "libonnx-testdata is not installed (scripts/install_deps.sh installs it)";
   std::vector<std::string> names;
   for (const auto& t : tests) names.push_back(base(t));
   // Debian's ONNX 1.12 test data: 7 node tests of the four operators.
@@ -34,7 +34,7 @@ TEST(OnnxConformance, AllIntegerNodeTestsAreFound) {
 
 TEST(OnnxConformance, IntegerReferenceMatchesExpectedOutputsExactly) {
   const auto tests = onnx_integer_node_tests();
-  if (tests.empty()) GTEST_SKIP() << "libonnx-testdata is not installed";
+  ASSERT_FALSE(tests.empty()) << "libonnx-testdata is not installed (scripts/install_deps.sh installs it)";
   for (const std::string& dir : tests) {
     SCOPED_TRACE(dir);
     const OnnxTestCase tc = load_onnx_test_case(dir);
@@ -48,7 +48,7 @@ TEST(OnnxConformance, IntegerReferenceMatchesExpectedOutputsExactly) {
 
 TEST(OnnxConformance, RoundsHalfToEvenAndUsesZeroPoints) {
   const auto tests = onnx_integer_node_tests();
-  if (tests.empty()) GTEST_SKIP() << "libonnx-testdata is not installed";
+  ASSERT_FALSE(tests.empty()) << "libonnx-testdata is not installed (scripts/install_deps.sh installs it)";
   const OnnxTestCase qc = load_onnx_test_case(onnx_node_test_root() + "/test_qlinearconv");
   const QOp& op = qc.model.network.ops.at(0);
   EXPECT_EQ(op.requant.rounding, Rounding::HalfEven);
@@ -78,7 +78,7 @@ TEST(OnnxConformance, RoundsHalfToEvenAndUsesZeroPoints) {
 // reach 141, so those layers get 9-bit weights; the others keep 8 or fewer.
 TEST(OnnxConformance, WeightZeroPointsWidenTheWeights) {
   const auto tests = onnx_integer_node_tests();
-  if (tests.empty()) GTEST_SKIP() << "libonnx-testdata is not installed";
+  ASSERT_FALSE(tests.empty()) << "libonnx-testdata is not installed (scripts/install_deps.sh installs it)";
   for (const std::string& dir : tests) {
     const OnnxTestCase tc = load_onnx_test_case(dir);
     const std::string n = base(dir);
