@@ -14,7 +14,7 @@
 #include "nn/zoo.h"
 #include "platform/soc.h"
 #include "tests/support/paths.h"
-#include "tests/support/random_input.h"
+#include "tests/support/random_data.h"
 
 namespace cimvp {
 namespace {

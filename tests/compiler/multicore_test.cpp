@@ -11,20 +11,12 @@
 #include "nn/reference.h"
 #include "platform/soc.h"
 #include "tests/support/paths.h"
-#include "tests/support/random_input.h"
+#include "tests/support/random_data.h"
 
 namespace cimvp {
 namespace {
 
-Policy random_policy(std::mt19937& rng, size_t layers) {
-  std::uniform_int_distribution<int> bits(1, 8);
-  Policy p;
-  for (size_t i = 0; i < layers; ++i) {
-    p.weight_bits.push_back(bits(rng));
-    p.activation_bits.push_back(bits(rng));
-  }
-  return p;
-}
+using test::random_policy;
 
 using test::random_image;
 

@@ -16,9 +16,12 @@
 #include "nn/model_source.h"
 #include "platform/soc.h"
 #include "tests/support/paths.h"
+#include "tests/support/random_data.h"
 
 namespace cimvp {
 namespace {
+
+using test::random_policy;
 
 constexpr uint64_t kWritePs = 56'000'000;   // 56 us per crossbar write
 constexpr uint64_t kExecutePs = 1'400'000;  // 1.4 us per MVM execute
@@ -52,16 +55,6 @@ Formula paper_formula(const QuantizedNetwork& q) {
     f.executes += uint64_t(inv * tiles * ceil_div(a, kDacBits));
   }
   return f;
-}
-
-Policy random_policy(std::mt19937& rng, size_t layers) {
-  std::uniform_int_distribution<int> bits(1, 8);
-  Policy p;
-  for (size_t i = 0; i < layers; ++i) {
-    p.weight_bits.push_back(bits(rng));
-    p.activation_bits.push_back(bits(rng));
-  }
-  return p;
 }
 
 class PaperLatency : public ::testing::Test {

@@ -17,7 +17,7 @@
 #include "nn/reference.h"
 #include "platform/soc.h"
 #include "tests/support/paths.h"
-#include "tests/support/random_input.h"
+#include "tests/support/random_data.h"
 
 namespace cimvp {
 namespace {

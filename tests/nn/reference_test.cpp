@@ -17,35 +17,15 @@
 #include "nn/quant.h"
 #include "nn/reference.h"
 #include "nn/zoo.h"
+#include "tests/support/random_data.h"
 
 using namespace cimvp;
 
 namespace {
 
-std::vector<std::vector<float>> random_images(Shape s, int n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(0.f, 1.f);
-  std::vector<std::vector<float>> out(size_t(n), std::vector<float>(size_t(s.size())));
-  for (auto& im : out)
-    for (float& v : im) v = u(rng);
-  return out;
-}
-
-// Random BatchNorm statistics and biases, so folding and biases matter.
-void perturb(Graph& g, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-0.2f, 0.2f), pos(0.7f, 1.4f);
-  for (Node& n : g.nodes) {
-    if (n.kind == OpKind::BatchNorm) {
-      for (float& v : n.weight) v = pos(rng);
-      for (float& v : n.bias) v = u(rng);
-      for (float& v : n.mean) v = u(rng);
-      for (float& v : n.var) v = pos(rng);
-    } else if (n.quantizable()) {
-      for (float& v : n.bias) v = u(rng);
-    }
-  }
-}
+using test::random_images;
+using test::perturb;
+using test::random_policy;
 
 // A graph with every op the quantizer handles: padded conv, avg pool with
 // padding, BN, padded max pool, an Add without ReLU (signed) read by two

@@ -9,30 +9,14 @@
 #include "nn/model_file.h"
 #include "nn/quant.h"
 #include "nn/zoo.h"
+#include "tests/support/random_data.h"
 
 using namespace cimvp;
 
 namespace {
 
-Policy random_policy(size_t layers, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> b(1, 8);
-  Policy p;
-  for (size_t i = 0; i < layers; ++i) {
-    p.weight_bits.push_back(b(rng));
-    p.activation_bits.push_back(b(rng));
-  }
-  return p;
-}
-
-std::vector<std::vector<float>> random_images(Shape s, int n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(0.f, 1.f);
-  std::vector<std::vector<float>> out(size_t(n), std::vector<float>(size_t(s.size())));
-  for (auto& im : out)
-    for (float& v : im) v = u(rng);
-  return out;
-}
+using test::random_images;
+using test::random_policy;
 
 void expect_same_structure(const QuantizedNetwork& s, const QuantizedNetwork& q) {
   EXPECT_EQ(s.name, q.name);
