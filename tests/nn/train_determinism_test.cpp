@@ -4,30 +4,13 @@
 #include "nn/train/network.h"
 #include "nn/train/trainer.h"
 #include "nn/zoo.h"
+#include "tests/support/synthetic_dataset.h"
 
 using namespace cimvp;
 
 namespace {
 
-Dataset synthetic(size_t n, uint64_t seed) {
-  Dataset d;
-  d.name = "synthetic";
-  uint64_t s = seed;
-  auto next = [&] {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    return uint32_t(s >> 33);
-  };
-  for (size_t i = 0; i < n; ++i) {
-    const int c = int(next() % 10);
-    d.labels.push_back(uint8_t(c));
-    for (int p = 0; p < 784; ++p) {
-      const int row = p / 28;
-      const float bar = (row >= 2 + 2 * c && row < 4 + 2 * c) ? 0.8f : 0.f;
-      d.images.push_back(bar + float(next() % 64) / 255.f);
-    }
-  }
-  return d;
-}
+Dataset synthetic(size_t n, uint64_t seed) { return test::synthetic_bars(n, seed, {0.8f, 64}); }
 
 std::vector<float> weights_after_steps(const std::string& model, int threads, int steps) {
   Graph g = make_model(model, 3);

@@ -9,31 +9,13 @@
 
 #include "common/error.h"
 #include "nn/train/trainer.h"
+#include "tests/support/synthetic_dataset.h"
 
 using namespace cimvp;
 
 namespace {
 
-// Class c: a bright 2-row bar at rows 2 + 2c .. 3 + 2c, plus noise.
-Dataset synthetic(size_t n, uint64_t seed) {
-  Dataset d;
-  d.name = "synthetic";
-  uint64_t s = seed;
-  auto next = [&] {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    return uint32_t(s >> 33);
-  };
-  for (size_t i = 0; i < n; ++i) {
-    const int c = int(next() % 10);
-    d.labels.push_back(uint8_t(c));
-    for (int p = 0; p < 784; ++p) {
-      const int row = p / 28;
-      const float bar = (row >= 2 + 2 * c && row < 4 + 2 * c) ? 0.6f : 0.f;
-      d.images.push_back(bar + float(next() % 100) / 255.f);
-    }
-  }
-  return d;
-}
+Dataset synthetic(size_t n, uint64_t seed) { return test::synthetic_bars(n, seed); }
 
 struct Recorder : ProgressSink {
   std::vector<BatchProgress> batches;
