@@ -15,6 +15,7 @@
 #include <Eigen/Dense>
 
 #include "common/sc_main_env.h"
+#include "firmware/program_builder.h"
 #include "platform/soc.h"
 
 namespace cimvp {
@@ -56,10 +57,8 @@ FirmwareImage mvm_loop(const ArchConfig& a, int n, int rows, int cols, const std
   image.blocks.push_back(b);
   image.segments.push_back(MemorySegment{0, 0, input});
   auto& code = image.cores[0].code;
-  auto ins = [&](Opcode op, uint8_t flags, uint8_t rd, uint8_t ra, uint8_t rb, int32_t i0, int32_t i1, int32_t i2) {
-    Instruction in;
-    in.op = op; in.flags = flags; in.rd = rd; in.ra = ra; in.rb = rb; in.imm0 = i0; in.imm1 = i1; in.imm2 = i2;
-    code.push_back(in);
+  auto ins = [&](Opcode op, uint8_t flags, int rd, int ra, int rb, int32_t i0, int32_t i1, int32_t i2) {
+    code.push_back(ProgramBuilder::make(op, flags, rd, ra, rb, i0, i1, i2));
   };
   ins(Opcode::Xprog, 0, 0, 0, 0, 0, 0, 0);
   ins(Opcode::Li, 0, 1, 0, 0, 0, 0, 0);

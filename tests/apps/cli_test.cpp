@@ -14,6 +14,7 @@
 
 #include "firmware/image.h"
 #include "platform/config/arch_config.h"
+#include "tests/support/cli.h"
 #include "tests/support/paths.h"
 #include "tests/support/tiling.h"
 
@@ -22,23 +23,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-struct Outcome {
-  int status = -1;
-  std::string output;  // stdout and stderr
-};
-
-Outcome cimvp(const std::string& args) {
-  const std::string command = std::string(CIMVP_BINARY) + " " + args + " 2>&1";
-  Outcome o;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return o;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) o.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  o.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  return o;
-}
+using test::cimvp;
+using test::Outcome;
 
 std::string temp(const std::string& name) { return ::testing::TempDir() + name; }
 

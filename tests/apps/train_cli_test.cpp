@@ -24,6 +24,7 @@
 #include "nn/model_source.h"
 #include "nn/quant.h"
 #include "nn/reference.h"
+#include "tests/support/cli.h"
 #include "tests/support/paths.h"
 
 namespace cimvp {
@@ -33,23 +34,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int status = -1;
-  std::string output;  // stdout and stderr
-};
-
-Outcome cimvp(const std::string& args, const std::string& env = "") {
-  const std::string command = env + " " + std::string(CIMVP_BINARY) + " " + args + " 2>&1";
-  Outcome o;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return o;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) o.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  o.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  return o;
-}
+using test::cimvp;
+using test::Outcome;
 
 std::string temp(const std::string& name) { return ::testing::TempDir() + "train_cli_" + name; }
 

@@ -8,21 +8,13 @@
 
 #include "firmware/image.h"
 #include "firmware/isa.h"
+#include "firmware/program_builder.h"
 
 namespace cimvp::test {
 
 inline Instruction ins(Opcode op, uint8_t flags = 0, int rd = 0, int ra = 0, int rb = 0, int32_t i0 = 0,
                        int32_t i1 = 0, int32_t i2 = 0) {
-  Instruction in;
-  in.op = op;
-  in.flags = flags;
-  in.rd = uint8_t(rd);
-  in.ra = uint8_t(ra);
-  in.rb = uint8_t(rb);
-  in.imm0 = i0;
-  in.imm1 = i1;
-  in.imm2 = i2;
-  return in;
+  return ProgramBuilder::make(op, flags, rd, ra, rb, i0, i1, i2);
 }
 
 // Two cores, one weight block, one segment, one input, one output, one layer.
