@@ -30,6 +30,9 @@ int cmd_compile(const std::vector<std::string>& args) {
        "where weights live: resident (programmed once, every layer on crossbars of its own), per-layer "
        "(every layer reprograms the whole chip) or auto (resident when the weights fit)")
       ("seed", po::value<uint64_t>()->default_value(1), "seed of a zoo model's random weights")
+      ("dataset", po::value<std::string>(),
+       "calibrate a trained model on this dataset's training images when it carries no scales for the policy "
+       "(default: the dataset the model file names)")
       ("explain", "print the mapping of every layer");
   po::variables_map vm;
   if (!parse("compile", "--arch ARCH.yaml --model MODEL (--policy P.yaml | --bits wXaY) -o IMAGE [--timing-only] [--placement P] [--explain]",
@@ -37,11 +40,12 @@ int cmd_compile(const std::vector<std::string>& args) {
     return 0;
   const ArchConfig arch = load_arch_config(vm["arch"].as<std::string>());
   const bool timing_only = vm.count("timing-only") > 0;
-  // A timing-only image needs no weights, so a zoo model is built without them.
+  // A timing-only image needs no weights: they are stripped whatever the source.
   const std::string spec = vm["model"].as<std::string>();
   const ModelFile model = timing_only ? load_model_structure(spec) : load_model_spec(spec, vm["seed"].as<uint64_t>());
   const Policy policy = choose_policy(model, opt(vm, "policy"), opt(vm, "bits"));
-  const QuantizedNetwork net = quantize_any(model, policy);
+  const std::optional<Dataset> calibration = calibration_images(model, policy, opt(vm, "dataset").value_or(""));
+  const QuantizedNetwork net = quantize_any(model, policy, calibration ? &*calibration : nullptr);
   CompileOptions copt;
   copt.timing_only = timing_only;
   copt.max_cores = vm["cores"].as<int>();

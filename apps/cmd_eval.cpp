@@ -45,10 +45,9 @@ int cmd_eval(const std::vector<std::string>& args) {
   if (vm["count"].as<size_t>() > 0) data = data.head(vm["count"].as<size_t>());
   // Calibration images, only when the model has no scales for the policy.
   std::optional<Dataset> calibration;
-  if (policy && (model.calibration.act_clip.empty() || !(*policy == model.policy))) {
-    calibration = load_dataset(dataset, Split::Train).head(512);
-    std::printf("calibrating %s on the first 512 training images\n", policy->str().c_str());
-  }
+  if (policy) calibration = calibration_images(model, *policy, dataset);
+  if (calibration)
+    std::printf("calibrating %s on the first %zu training images\n", policy->str().c_str(), calibration->size());
 
   std::printf("%s on %zu %s images of %s%s\n", model.graph.name.c_str(), data.size(), split_name(data.split),
               data.name.c_str(), policy ? (" at " + policy->str()).c_str() : " (float; no policy)");

@@ -51,7 +51,10 @@ int cmd_infer(const std::vector<std::string>& args) {
   if (data.shape != model.graph.input_shape())
     throw Error("the model takes " + model.graph.input_shape().str() + " inputs, " + data.name + " has " + data.shape.str());
 
-  const QuantizedNetwork net = quantize_model(model, policy);
+  const std::optional<Dataset> calibration = calibration_images(model, policy, vm["dataset"].as<std::string>());
+  if (calibration)
+    std::printf("calibrating %s on the first %zu training images\n", policy.str().c_str(), calibration->size());
+  const QuantizedNetwork net = quantize_model(model, policy, calibration ? &*calibration : nullptr);
   CompileOptions compile_options;
   compile_options.placement = parse_placement(vm["placement"].as<std::string>());
   const CompileResult compiled = compile(net, arch, compile_options);

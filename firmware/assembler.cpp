@@ -19,7 +19,6 @@
 namespace cimvp {
 namespace {
 
-constexpr const char* kVcfgNames[kNumVcfgRegs] = {"vl", "mult", "shift", "zp", "lo", "hi", "rows", "stride"};
 
 bool is_ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
@@ -115,7 +114,7 @@ std::string format_with(const Instruction& in, Target target) {
       break;
     }
     case Opcode::Vcfg:
-      s += " " + std::string(in.flags < kNumVcfgRegs ? kVcfgNames[in.flags] : "?") + ", " + address(in.ra, in.imm0);
+      s += " " + std::string(vcfg_name(VcfgReg(in.flags))) + ", " + address(in.ra, in.imm0);
       break;
     case Opcode::Vreq:
       s += " " + address(in.rd, in.imm0) + ", " + address(in.ra, in.imm1);
@@ -888,10 +887,11 @@ class Assembler {
       case Opcode::Vcfg: {
         arity(2, 2, "vcfg vl|mult|shift|zp|lo|hi|rows|stride, VALUE or rA+VALUE");
         const std::string r = lower(pos[0].text);
-        const auto it = std::find(std::begin(kVcfgNames), std::end(kVcfgNames), r);
-        if (it == std::end(kVcfgNames))
+        int k = 0;
+        while (k < kNumVcfgRegs && r != vcfg_name(VcfgReg(k))) ++k;
+        if (k == kNumVcfgRegs)
           fail(pos[0].col, "unknown GPEU config register '" + pos[0].text + "' (vl, mult, shift, zp, lo, hi, rows, stride)");
-        in.flags = uint8_t(it - std::begin(kVcfgNames));
+        in.flags = uint8_t(k);
         addr(1, in.ra, in.imm0);
         break;
       }

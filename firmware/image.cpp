@@ -416,18 +416,22 @@ std::string instruction_problem(const Instruction& in, size_t code_size, size_t 
       break;
     case Opcode::Mvm:
       if (mvm_input_bits(in) > 8) return "mvm input bits " + std::to_string(mvm_input_bits(in)) + " are outside 1..8";
+      if (mvm_crossbar_count(in) < 1) return "mvm crossbar count is 0 (at least one crossbar)";
+      break;
+    case Opcode::Vcfg:
+      if (in.ra == 0) return vcfg_problem(VcfgReg(in.flags), in.imm0);  // r0 is 0: the value is the constant
       break;
     case Opcode::Send:
     case Opcode::Recv:
       if (in.imm0 < 0) return op + " core " + std::to_string(in.imm0) + " is negative";
-      [[fallthrough]];
-    case Opcode::Load:
-    case Opcode::Store:
-      if (in.rb == 0 && in.imm2 < 0) return op + " byte count " + std::to_string(in.imm2) + " is negative";
       break;
     default:
       break;
   }
+  for (const AddressOperand& a : address_operands(in))
+    if (a.reg == 0 && a.offset < 0)  // a constant: r0 reads 0
+      return op + " " + a.name + (a.space == AddressOperand::ByteCount ? " " : " address ") +
+             std::to_string(a.offset) + " is negative";
   return "";
 }
 

@@ -147,4 +147,64 @@ std::optional<Opcode> opcode_from_mnemonic(std::string_view name) {
 
 bool is_known_opcode(uint8_t value) { return info(value) != nullptr; }
 
+std::vector<AddressOperand> address_operands(const Instruction& in) {
+  using A = AddressOperand;
+  switch (in.op) {
+    case Opcode::Mvm:
+      return {{A::Buffer, in.rd, in.imm1, "output"}, {A::Buffer, in.ra, in.imm2, "input"}};
+    case Opcode::Vreq:
+      if (in.flags & flag::kVreqBias)
+        return {{A::Buffer, in.rd, in.imm0, "destination"}, {A::Buffer, in.ra, in.imm1, "source"},
+                {A::Buffer, in.rb, in.imm2, "bias"}};
+      return {{A::Buffer, in.rd, in.imm0, "destination"}, {A::Buffer, in.ra, in.imm1, "source"}};
+    case Opcode::Vmac:
+    case Opcode::Vcopy:
+      return {{A::Buffer, in.rd, in.imm0, "destination"}, {A::Buffer, in.ra, in.imm1, "source"}};
+    case Opcode::Vadd32:
+    case Opcode::Vmax8:
+      return {{A::Buffer, in.rd, in.imm0, "destination"}, {A::Buffer, in.ra, in.imm1, "first source"},
+              {A::Buffer, in.rb, in.imm2, "second source"}};
+    case Opcode::Vfill32: return {{A::Buffer, in.rd, in.imm0, "destination"}};
+    case Opcode::Load:
+      return {{A::Buffer, in.rd, in.imm0, "destination"}, {A::Memory, in.ra, in.imm1, "source"},
+              {A::ByteCount, in.rb, in.imm2, "byte count"}};
+    case Opcode::Store:
+      return {{A::Memory, in.rd, in.imm0, "destination"}, {A::Buffer, in.ra, in.imm1, "source"},
+              {A::ByteCount, in.rb, in.imm2, "byte count"}};
+    case Opcode::Send:
+    case Opcode::Recv:
+      return {{A::Buffer, in.ra, in.imm1, in.op == Opcode::Send ? "source" : "destination"},
+              {A::ByteCount, in.rb, in.imm2, "byte count"}};
+    default: return {};
+  }
+}
+
+namespace {
+constexpr const char* kVcfgNames[kNumVcfgRegs] = {"vl", "mult", "shift", "zp", "lo", "hi", "rows", "stride"};
+constexpr int64_t kInt32Max = 0x7fffffff;
+}  // namespace
+
+const char* vcfg_name(VcfgReg reg) { return uint8_t(reg) < kNumVcfgRegs ? kVcfgNames[uint8_t(reg)] : "?"; }
+
+VcfgRange vcfg_range(VcfgReg reg) {
+  switch (reg) {
+    case VcfgReg::Mult: return {0, kInt32Max};        // a non-negative int32 multiplier
+    case VcfgReg::Shift: return {0, 62};              // the requantizer's right shift
+    case VcfgReg::Zp: return {-kInt32Max - 1, kInt32Max};
+    case VcfgReg::Lo:
+    case VcfgReg::Hi: return {-128, 255};             // clamps of a byte result, signed or unsigned
+    case VcfgReg::VL:
+    case VcfgReg::Rows:
+    case VcfgReg::Stride: return {0, kInt32Max};      // counts and byte strides; the buffer bounds them further
+  }
+  return {0, -1};  // an unknown register accepts nothing
+}
+
+std::string vcfg_problem(VcfgReg reg, int64_t value) {
+  const VcfgRange r = vcfg_range(reg);
+  if (value >= r.lo && value <= r.hi) return "";
+  return std::string("vcfg ") + vcfg_name(reg) + " " + std::to_string(value) + " is outside " + std::to_string(r.lo) +
+         ".." + std::to_string(r.hi);
+}
+
 }  // namespace cimvp

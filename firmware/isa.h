@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cimvp {
 
@@ -85,6 +86,17 @@ enum class VcfgReg : uint8_t {
 };
 constexpr int kNumVcfgRegs = 8;
 
+// The values each config register accepts (docs/isa.md). The image loader
+// refuses a constant `vcfg` outside them and the core faults on a computed
+// one, so the GPEU never sees, say, a shift its arithmetic cannot do.
+struct VcfgRange {
+  int64_t lo, hi;
+};
+VcfgRange vcfg_range(VcfgReg reg);
+const char* vcfg_name(VcfgReg reg);  // "vl", "mult", ... ("?" for an unknown index)
+// Empty if `value` is allowed for `reg`, else the problem ("vcfg shift 130 is outside 0..62").
+std::string vcfg_problem(VcfgReg reg, int64_t value);
+
 struct Instruction {
   Opcode op = Opcode::Nop;
   uint8_t flags = 0;
@@ -114,6 +126,18 @@ bool is_known_opcode(uint8_t value);
 inline int mvm_input_bits(const Instruction& in) { return (in.flags & flag::kMvmBitsMask) + 1; }
 inline int mvm_first_crossbar(const Instruction& in) { return in.imm0 & 0xffff; }
 inline int mvm_crossbar_count(const Instruction& in) { return (in.imm0 >> 16) & 0xffff; }
+// The register + immediate operands of an instruction that address the local
+// buffer or global memory, or count bytes: the loader checks those whose
+// register is r0 (constants) against their space, the core checks the rest
+// when it runs.
+struct AddressOperand {
+  enum Space { Buffer, Memory, ByteCount } space;
+  int reg;             // base register; r0 reads 0, so then `offset` is the value
+  int32_t offset;
+  const char* name;    // "destination", "source", ...
+};
+std::vector<AddressOperand> address_operands(const Instruction& in);
+
 inline int32_t mvm_pack_crossbars(int first, int count) { return (first & 0xffff) | (count << 16); }
 
 }  // namespace cimvp

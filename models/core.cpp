@@ -192,10 +192,14 @@ void Core::execute() {
       case Opcode::Barrier: exec_barrier(); break;
       case Opcode::Xprog: exec_xprog(in); break;
       case Opcode::Mvm: exec_mvm(in); break;
-      case Opcode::Vcfg:
-        gpeu_.set(VcfgReg(in.flags), int64_t(reg(in.ra)) + in.imm0);
+      case Opcode::Vcfg: {
+        const int64_t value = int64_t(reg(in.ra)) + in.imm0;
+        const VcfgRange range = vcfg_range(VcfgReg(in.flags));
+        if (value < range.lo || value > range.hi) fail(vcfg_problem(VcfgReg(in.flags), value));
+        gpeu_.set(VcfgReg(in.flags), value);
         local_ += timing_.issue;
         break;
+      }
       case Opcode::Vreq: case Opcode::Vmac: case Opcode::Vadd32: case Opcode::Vmax8:
       case Opcode::Vfill32: case Opcode::Vcopy:
         exec_gpeu(in);

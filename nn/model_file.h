@@ -29,6 +29,9 @@ struct ModelFile {
   Policy policy;                                // empty (no layers) when the model is float only
   Calibration calibration;                      // empty when not calibrated
   std::map<std::string, std::string> metadata;  // free-form: dataset, accuracy, command, ...
+  // Not stored: set by load_model_spec for a zoo name, whose weights are
+  // random, so calibration uses generated inputs (nn/model_source.h).
+  bool random_weights = false;
 
   bool has_policy() const { return !policy.weight_bits.empty(); }
 };

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "common/error.h"
+#include "nn/train/trainer.h"
 #include "nn/zoo.h"
 
 namespace cimvp {
@@ -14,6 +15,7 @@ ModelFile load_model_spec(const std::string& spec, uint64_t seed) {
     ModelFile m;
     m.graph = make_model(spec, seed);
     m.metadata["source"] = "zoo (random weights, seed " + std::to_string(seed) + ")";
+    m.random_weights = true;
     return m;
   }
   if (spec.size() > 5 && spec.substr(spec.size() - 5) == ".onnx") {
@@ -29,15 +31,22 @@ ModelFile load_model_spec(const std::string& spec, uint64_t seed) {
 }
 
 ModelFile load_model_structure(const std::string& spec) {
-  if (!is_zoo_model(spec)) return load_model_spec(spec);
   ModelFile m;
-  m.graph = make_model_structure(spec);
-  m.metadata["source"] = "zoo structure (no weights)";
+  if (is_zoo_model(spec)) {
+    m.graph = make_model_structure(spec);
+    m.metadata["source"] = "zoo structure (no weights)";
+    return m;
+  }
+  const ModelFile full = load_model_spec(spec);
+  m.graph = structure_of(full.graph);
+  m.policy = full.policy;  // the model's own bits still choose the policy when none is given
+  m.metadata = full.metadata;
+  m.metadata["source"] = spec + " (structure only)";
   return m;
 }
 
-QuantizedNetwork quantize_any(const ModelFile& model, const Policy& policy) {
-  if (!model.graph.structure_only) return quantize_model(model, policy);
+QuantizedNetwork quantize_any(const ModelFile& model, const Policy& policy, const Dataset* training_images) {
+  if (!model.graph.structure_only) return quantize_model(model, policy, training_images);
   QuantizedNetwork q = quantize_structure(model.graph, policy);
   q.name = model.graph.name;
   return q;
@@ -53,29 +62,68 @@ Policy choose_policy(const ModelFile& model, const std::optional<std::string>& p
   throw Error("no bit widths: give --policy POLICY.yaml or --bits wXaY (e.g. --bits w8a8)");
 }
 
-QuantizedNetwork quantize_model(const ModelFile& model, const Policy& policy) {
-  Calibration calibration = model.calibration;
-  const ActivationPlan plan = plan_activations(model.graph, policy);
-  bool complete = true;
-  for (const ActDomain& d : plan.domains)
-    if (!d.int32_output && !calibration.act_clip.count(d.name)) complete = false;
-  if (!complete) {
-    // Random weights: calibrate on random images (a few, seeded) so that
-    // activations use their ranges; the scales do not change timing.
-    const Shape in = model.graph.input_shape();
-    const int count = in.size() > 100000 ? 1 : 8;
-    std::mt19937 rng(7);
-    std::uniform_real_distribution<float> pixel(0.f, 1.f);
-    std::vector<std::vector<float>> samples(size_t(count), std::vector<float>(size_t(in.size())));
-    for (auto& s : samples)
-      for (float& v : s) v = pixel(rng);
-    CalibrationOptions options;
-    options.method = ClipMethod::Max;
-    calibration = calibrate(model.graph, samples, policy, options);
-  }
-  QuantizedNetwork q = quantize(model.graph, policy, calibration);
+bool has_scales_for(const ModelFile& model, const Policy& policy) {
+  if (!model.has_policy() || !(model.policy == policy)) return false;
+  for (const ActDomain& d : plan_activations(model.graph, policy).domains)
+    if (!d.int32_output && !model.calibration.act_clip.count(d.name)) return false;
+  return true;
+}
+
+namespace {
+
+// Random weights: a few seeded random images, clips at the largest value, so
+// that activations use their ranges (the scales do not change timing).
+Calibration calibrate_on_random_images(const Graph& g, const Policy& policy) {
+  const Shape in = g.input_shape();
+  const int count = in.size() > 100000 ? 1 : 8;
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> pixel(0.f, 1.f);
+  std::vector<std::vector<float>> samples(size_t(count), std::vector<float>(size_t(in.size())));
+  for (auto& s : samples)
+    for (float& v : s) v = pixel(rng);
+  CalibrationOptions options;
+  options.method = ClipMethod::Max;
+  return calibrate(g, samples, policy, options);
+}
+
+}  // namespace
+
+Calibration calibration_for(const ModelFile& model, const Policy& policy, const Dataset* training_images) {
+  check_policy(policy, model.graph.quantizable_layers().size(), "policy for model '" + model.graph.name + "'");
+  if (has_scales_for(model, policy)) return model.calibration;
+  if (model.random_weights) return calibrate_on_random_images(model.graph, policy);
+  if (!training_images)
+    throw Error("model '" + model.graph.name + "' carries no scales for " + policy.str() +
+                " and needs training images to calibrate them (give --dataset)");
+  const Graph folded = has_batch_norm(model.graph) ? fold_batch_norm(model.graph) : model.graph;
+  return initial_calibration(folded, policy, *training_images, kCalibrationImages);
+}
+
+QuantizedNetwork quantize_model(const ModelFile& model, const Policy& policy, const Dataset* training_images) {
+  QuantizedNetwork q = quantize(model.graph, policy, calibration_for(model, policy, training_images));
   q.name = model.graph.name;
   return q;
+}
+
+std::optional<Dataset> calibration_images(const ModelFile& model, const Policy& policy, const std::string& dataset) {
+  if (model.graph.structure_only || model.random_weights || has_scales_for(model, policy)) return std::nullopt;
+  std::string name = dataset;
+  if (name.empty()) {
+    const auto it = model.metadata.find("dataset");
+    if (it == model.metadata.end())
+      throw Error("model '" + model.graph.name + "' carries no scales for " + policy.str() +
+                  " and names no dataset to calibrate them on: give --dataset");
+    name = it->second;
+  }
+  return load_dataset(name, Split::Train).head(kCalibrationImages);
+}
+
+ModelFile with_scales(const ModelFile& model, const Policy& policy, const Dataset* training_images) {
+  ModelFile m = model;
+  m.calibration = calibration_for(model, policy, training_images);
+  if (has_batch_norm(m.graph)) m.graph = fold_batch_norm(m.graph);  // as quantization-aware training leaves it
+  m.policy = policy;
+  return m;
 }
 
 }  // namespace cimvp

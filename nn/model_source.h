@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "nn/dataset.h"
 #include "nn/model_file.h"
 #include "nn/quant.h"
 
@@ -13,8 +14,9 @@ namespace cimvp {
 
 // Loads `spec`: a zoo name or a model file. Throws naming the spec.
 ModelFile load_model_spec(const std::string& spec, uint64_t seed = 1);
-// The same without weights, for timing-only compiles (zoo names only; other
-// sources are loaded whole).
+// The same without weights (structure_of the graph), for timing-only
+// compiles: a zoo model is built without them, a model file or ONNX model is
+// loaded and stripped.
 ModelFile load_model_structure(const std::string& spec);
 
 // The policy from --policy FILE or --bits wXaY (exactly one, or the model
@@ -22,11 +24,43 @@ ModelFile load_model_structure(const std::string& spec);
 Policy choose_policy(const ModelFile& model, const std::optional<std::string>& policy_file,
                      const std::optional<std::string>& bits);
 
-// Quantizes the model at `policy`. Calibrates when the model file carries no
-// scales for the policy: with `samples` float images if given, else (zoo
-// models with random weights) with seeded random images.
-QuantizedNetwork quantize_model(const ModelFile& model, const Policy& policy);
+// ---------------------------------------------------------------- the one quantization path
+// eval, infer, compile, export, the trainer's evaluation and the search all
+// quantize through calibration_for(), so a model at a policy is one integer
+// network whichever command asks.
+
+// Training images that calibrate a trained model at a policy it carries no
+// scales for (the first ones of the training split).
+constexpr size_t kCalibrationImages = 512;
+
+// True when `model` carries scales for exactly `policy`: it was trained
+// (QAT) or calibrated at that policy, or imported from a QDQ model.
+bool has_scales_for(const ModelFile& model, const Policy& policy);
+
+// The scales for `model` at `policy`:
+//  - the model's own when has_scales_for(model, policy);
+//  - a model with random weights (a zoo name): seeded random images, which
+//    exercise the ranges the timing-only uses need;
+//  - otherwise the first kCalibrationImages of `training_images`: MSE clips
+//    for activations and weights. Throws naming the model when they are
+//    needed and not given.
+Calibration calibration_for(const ModelFile& model, const Policy& policy, const Dataset* training_images);
+
+// The integer network of `model` at `policy` with calibration_for's scales.
+QuantizedNetwork quantize_model(const ModelFile& model, const Policy& policy, const Dataset* training_images = nullptr);
 // quantize_model, or quantize_structure for a structure-only graph.
-QuantizedNetwork quantize_any(const ModelFile& model, const Policy& policy);
+QuantizedNetwork quantize_any(const ModelFile& model, const Policy& policy, const Dataset* training_images = nullptr);
+
+// The training images calibration_for needs for `model` at `policy`, loaded
+// only when it needs them: the training split of `dataset` (a command's
+// --dataset) or, when that is empty, of the dataset the model file names.
+// nullopt when the model's own scales or random images serve. Throws naming
+// the model when images are needed and no dataset is known.
+std::optional<Dataset> calibration_images(const ModelFile& model, const Policy& policy,
+                                          const std::string& dataset = "");
+
+// `model` carrying `policy` and calibration_for's scales: what `export` writes
+// for a float model given a policy.
+ModelFile with_scales(const ModelFile& model, const Policy& policy, const Dataset* training_images);
 
 }  // namespace cimvp

@@ -76,6 +76,14 @@ void Soc::check_image(const FirmwareImage& image, const std::string& source) con
               " are out of range 0.." + std::to_string(xbars - 1));
         if (mvm_input_bits(in) > 8) bad("input bits " + std::to_string(mvm_input_bits(in)) + " exceed 8");
       }
+      for (const AddressOperand& a : address_operands(in)) {
+        if (a.reg != 0 || a.space == AddressOperand::ByteCount) continue;  // computed when the core runs
+        const bool buffer = a.space == AddressOperand::Buffer;
+        const int64_t limit = buffer ? arch_.buffer_bytes : arch_.memory_bytes;
+        if (a.offset > limit)
+          bad(std::string(a.name) + " address " + std::to_string(a.offset) + " is outside the " +
+              std::to_string(limit) + "-byte " + (buffer ? "local buffer" : "global memory"));
+      }
       if ((in.op == Opcode::Send || in.op == Opcode::Recv) &&
           (in.imm0 < 0 || in.imm0 >= arch_.cores() || in.imm0 == int(c)))
         bad("core " + std::to_string(in.imm0) + " is not another core of the " + std::to_string(arch_.cores()) +

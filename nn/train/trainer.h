@@ -11,6 +11,7 @@
 
 #include "nn/dataset.h"
 #include "nn/model_file.h"
+#include "nn/model_source.h"
 #include "nn/policy.h"
 
 namespace cimvp {
@@ -32,7 +33,7 @@ struct TrainOptions {
   std::string checkpoint;      // model file written at the end of every epoch ("" = none), + ".state"
   bool resume = false;         // continue from `checkpoint` if it exists
   size_t train_images = 0;     // use only the first N training images (0 = all)
-  size_t calibration_images = 512;  // QAT: images to calibrate the activation clips on
+  size_t calibration_images = kCalibrationImages;  // QAT: images to calibrate the activation clips on
   bool validate = true;        // evaluate the validation split after every epoch
   // Data augmentation of the training images (seeded by seed, epoch and
   // position, so runs stay reproducible): each image is flipped left-right
@@ -103,9 +104,8 @@ struct EvalResult {
 };
 
 // Evaluates `m` on `d` (all of it). FakeQuant and Integer need a policy in
-// `m` (or `policy`) and a calibration in `m`; when `m` has a policy but no
-// calibration, or `policy` differs from m's, the clips are calibrated on the
-// first 512 images of `calibration_data` (error if not given).
+// `m` (or `policy`); their scales are calibration_for(m, policy,
+// calibration_data) (nn/model_source.h), the same as every other command's.
 EvalResult evaluate(const ModelFile& m, const Dataset& d, EvalMode mode, int threads = 2,
                     const std::optional<Policy>& policy = std::nullopt, const Dataset* calibration_data = nullptr);
 

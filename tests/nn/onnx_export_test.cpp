@@ -39,6 +39,7 @@ TEST(OnnxExport, ZooModelsRoundTripToIdenticalIntegerOutputs) {
       SCOPED_TRACE(std::string(name) + " trial " + std::to_string(trial));
       ModelFile m;
       m.graph = make_model(name, 11 + trial);
+      m.random_weights = true;  // calibrated on generated inputs
       perturb(m.graph, trial);
       const size_t layers = m.graph.quantizable_layers().size();
       m.policy = trial == 0 ? uniform_policy(layers, 8, 8) : random_policy(layers, 100 * trial + uint32_t(layers));
@@ -130,6 +131,7 @@ TEST(OnnxExport, ShippedModelsComeBackAsTheSameIntegerNetwork) {
 TEST(OnnxExport, WithoutCimvpMetadataTheQdqScalesAndBitsStillImport) {
   ModelFile m;
   m.graph = make_model("resnet-small", 3);
+  m.random_weights = true;  // calibrated on generated inputs
   perturb(m.graph, 9);
   m.policy = random_policy(m.graph.quantizable_layers().size(), 77);
   m.calibration = calibrate(m.graph, random_images(m.graph.input_shape(), 2, 1), m.policy);
@@ -151,6 +153,7 @@ TEST(OnnxExport, WithoutCimvpMetadataTheQdqScalesAndBitsStillImport) {
 TEST(OnnxExport, RefusesModelsWithoutPolicyOrClips) {
   ModelFile m;
   m.graph = make_model("lenet5", 1);
+  m.random_weights = true;  // calibrated on generated inputs
   EXPECT_THROW(export_onnx_bytes(m), Error);
   m.policy = uniform_policy(5, 8, 8);
   EXPECT_THROW(export_onnx_bytes(m), Error);  // no calibration
