@@ -25,7 +25,9 @@ int cmd_eval(const std::vector<std::string>& args) {
       ("policy", po::value<std::string>(), "policy YAML (default: the model's own)")
       ("bits", po::value<std::string>(), "uniform policy, e.g. w8a8")
       ("threads", po::value<int>()->default_value(2), "threads")
-      ("report", po::value<std::string>(), "write the accuracies as JSON here");
+      ("report", po::value<std::string>(), "write the accuracies as JSON here")
+      ("predictions", po::value<std::string>(),
+       "write the predicted class of every image here, one per line (integer reference when quantized, else float)");
   po::variables_map vm;
   if (!parse("eval", "--model MODEL-FILE --dataset D [--split test] [--policy P | --bits wXaY] [--report R.json]",
              options, {}, args, vm))
@@ -78,6 +80,7 @@ int cmd_eval(const std::vector<std::string>& args) {
     report["policy"] = {{"weight_bits", policy->weight_bits}, {"activation_bits", policy->activation_bits}};
   }
   if (vm.count("report")) write_json_file(report, vm["report"].as<std::string>());
+  if (vm.count("predictions")) write_predictions(results.back().predictions, vm["predictions"].as<std::string>());
   return 0;
 }
 

@@ -33,6 +33,7 @@ int cmd_infer(const std::vector<std::string>& args) {
       ("report", po::value<std::string>(), "write the report as JSON here")
       ("placement", po::value<std::string>()->default_value("auto"),
        "where weights live: auto, resident or per-layer (cimvp compile --help)")
+      ("predictions", po::value<std::string>(), "write the VP's predicted class of every image here, one per line")
       ("no-check", "do not compare every prediction with the integer reference");
   po::variables_map vm;
   if (!parse("infer", "--arch ARCH.yaml --model MODEL [--policy P | --bits wXaY] --dataset D --count N [--report R.json] [--placement P]",
@@ -66,6 +67,7 @@ int cmd_infer(const std::vector<std::string>& args) {
   std::printf("%s at %s on %s (%s placement): %zu %s images of %s\n", net.name.c_str(), policy.str().c_str(),
               arch.name.c_str(), placement_name(compiled.placement), count, split_name(data.split), data.name.c_str());
   size_t correct = 0, mismatches = 0;
+  std::vector<int> predictions;
   Report first;
   const auto start = std::chrono::steady_clock::now();
   double vp_seconds = 0;
@@ -76,6 +78,7 @@ int cmd_infer(const std::vector<std::string>& args) {
     if (i == 0) first = r.report;
     const std::vector<int32_t> y = output_values(compiled.image, r.outputs[0]);
     const int predicted = argmax(y);
+    predictions.push_back(predicted);
     correct += predicted == data.labels[i] ? 1 : 0;
     if (check && reference.run(x) != y) ++mismatches;
     if ((i + 1) % 500 == 0 || i + 1 == count) {
@@ -109,6 +112,7 @@ int cmd_infer(const std::vector<std::string>& args) {
     j["policy"] = {{"weight_bits", policy.weight_bits}, {"activation_bits", policy.activation_bits}};
     write_json_file(j, vm["report"].as<std::string>());
   }
+  if (vm.count("predictions")) write_predictions(predictions, vm["predictions"].as<std::string>());
   return check && mismatches ? 4 : 0;
 }
 

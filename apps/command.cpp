@@ -1,6 +1,9 @@
 #include "apps/command.h"
 
+#include <fstream>
 #include <iostream>
+
+#include "common/error.h"
 
 namespace cimvp::cli {
 
@@ -15,6 +18,12 @@ bool parse(const std::string& command, const std::string& usage, po::options_des
   }
   po::notify(vm);
   return true;
+}
+
+void write_predictions(const std::vector<int>& predictions, const std::string& path) {
+  std::ofstream out(path);
+  for (int p : predictions) out << p << "\n";
+  if (!out) throw Error(path + ": cannot write the predictions");
 }
 
 }  // namespace cimvp::cli

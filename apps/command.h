@@ -28,4 +28,8 @@ bool parse(const std::string& command, const std::string& usage, po::options_des
            const po::positional_options_description& positional, const std::vector<std::string>& args,
            po::variables_map& vm);
 
+// Writes one predicted class per line (image order): what `eval` and `infer`
+// give with --predictions, so runs can be compared image by image.
+void write_predictions(const std::vector<int>& predictions, const std::string& path);
+
 }  // namespace cimvp::cli

@@ -41,6 +41,7 @@ Soc::Soc(sc_core::sc_module_name name, const ArchConfig& arch)
 }
 
 void Soc::check_image(const FirmwareImage& image, const std::string& source) const {
+  validate_image(image, source);  // what holds for any architecture (images built in memory skip the reader)
   auto fail = [&](const std::string& what) { throw Error(source + ": " + what); };
   if (image.arch_fingerprint != arch_.fingerprint())
     fail("compiled for architecture '" + image.arch_name + "' (fingerprint " + hex(image.arch_fingerprint) +

@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "platform/soc.h"
+#include "firmware/program_builder.h"
 #include "tests/support/program.h"
 
 namespace cimvp {
@@ -167,13 +168,104 @@ TEST(BadImage, ErrorInOneCoreAbortsTheOthers) {
   Soc soc("soc", a);
   std::vector<test::Program> p(2);
   p[0].barrier().halt();
-  p[1].load(0, 5000, 1).barrier().halt();
-  EXPECT_THAT(run_error(soc, test::make_image(a, p)), HasSubstr("core 1 instruction 0 (load)"));
+  Instruction far_load;  // a computed address (r1 = 5000) past the 4096-byte memory: found only when it runs
+  far_load.op = Opcode::Load;
+  far_load.ra = 1;
+  far_load.imm2 = 1;
+  p[1].li(1, 5000).emit(far_load).barrier().halt();
+  EXPECT_THAT(run_error(soc, test::make_image(a, p)), HasSubstr("core 1 instruction 1 (load)"));
   std::vector<test::Program> good(2);
   good[0].barrier().halt();
   good[1].barrier().halt();
   soc.load(test::make_image(a, good));
   EXPECT_NO_THROW(soc.run(RunMode::Timing));
+}
+
+// Every vcfg register refuses a constant outside its documented range when
+// the image loads, and a computed one when the core runs, naming the core
+// and the instruction; values at the ends of the ranges are accepted.
+TEST(BadImage, VcfgValuesOutsideTheirRangeAreRefused) {
+  const ArchConfig a = arch();
+  Soc soc("soc", a);
+  for (int r = 0; r < kNumVcfgRegs; ++r) {
+    const VcfgReg reg = VcfgReg(r);
+    const VcfgRange range = vcfg_range(reg);
+    SCOPED_TRACE(vcfg_name(reg));
+    for (const int64_t ok : {range.lo, range.hi}) {
+      test::Program p;
+      p.vcfg(reg, int32_t(ok)).halt();
+      EXPECT_EQ(run_error(soc, test::make_image(a, {p})), "");
+    }
+    std::vector<int64_t> bad;
+    if (range.lo > INT32_MIN) bad.push_back(range.lo - 1);
+    if (range.hi < INT32_MAX) bad.push_back(range.hi + 1);
+    if (reg == VcfgReg::Shift) bad.push_back(128);  // once an undefined 128-bit shift in the GPEU
+    for (const int64_t value : bad) {
+      const std::string what = std::string("vcfg ") + vcfg_name(reg) + " " + std::to_string(value) + " is outside " +
+                               std::to_string(range.lo) + ".." + std::to_string(range.hi);
+      test::Program constant;
+      constant.li(1, 0).vcfg(reg, int32_t(value)).halt();
+      const std::string at_load = load_error(soc, test::make_image(a, {constant}));
+      EXPECT_THAT(at_load, HasSubstr("core 0 instruction 1"));
+      EXPECT_THAT(at_load, HasSubstr(what));
+      Instruction computed;  // vcfg REG, r1 with r1 = value
+      computed.op = Opcode::Vcfg;
+      computed.flags = uint8_t(reg);
+      computed.ra = 1;
+      test::Program p;
+      p.li(1, int32_t(value)).emit(computed).halt();
+      const std::string at_run = run_error(soc, test::make_image(a, {p}));
+      EXPECT_THAT(at_run, HasSubstr("core 0 instruction 1 (vcfg)"));
+      EXPECT_THAT(at_run, HasSubstr(what));
+    }
+  }
+}
+
+// Constant buffer and memory addresses and byte counts: negative ones are
+// refused by any loader, ones past the buffer or memory by the SoC.
+TEST(BadImage, ConstantAddressesOutsideTheirSpaceAreRefusedAtLoad) {
+  const ArchConfig a = arch();  // 1024-byte buffer, 4096-byte memory
+  Soc soc("soc", a);
+  auto load_of = [&](const Instruction& in) {
+    test::Program p;
+    p.li(1, 0).emit(in).halt();
+    return load_error(soc, test::make_image(a, {p}));
+  };
+  for (Opcode op : {Opcode::Mvm, Opcode::Vreq, Opcode::Vmac, Opcode::Vadd32, Opcode::Vmax8, Opcode::Vfill32,
+                    Opcode::Vcopy, Opcode::Load, Opcode::Store, Opcode::Send, Opcode::Recv}) {
+    Instruction base = ProgramBuilder::make(op, 0, 0, 0, 0, 0);
+    if (op == Opcode::Mvm) base.imm0 = mvm_pack_crossbars(0, 1);
+    if (op == Opcode::Send || op == Opcode::Recv) base.imm0 = 1;
+    if (op == Opcode::Vreq) base.flags = flag::kVreqBias;
+    const size_t operands = address_operands(base).size();
+    ASSERT_GT(operands, 0u) << mnemonic(op);
+    for (size_t k = 0; k < operands; ++k) {
+      const AddressOperand operand = address_operands(base)[k];
+      SCOPED_TRACE(std::string(mnemonic(op)) + " " + operand.name);
+      auto with = [&](int32_t value) {  // `base` with operand k set to value
+        Instruction in = base;
+        int32_t* field = &in.imm0;  // the immediate that address_operands reports as operand k
+        for (int32_t* imm : {&in.imm0, &in.imm1, &in.imm2}) {
+          const int32_t saved = *imm;
+          *imm = 0x1234567;
+          if (address_operands(in)[k].offset == 0x1234567) field = imm;
+          *imm = saved;
+        }
+        *field = value;
+        return in;
+      };
+      const std::string negative = load_of(with(-4));
+      EXPECT_THAT(negative, HasSubstr("core 0 instruction 1"));
+      EXPECT_THAT(negative, HasSubstr(std::string(operand.name)));
+      EXPECT_THAT(negative, HasSubstr("-4 is negative"));
+      if (operand.space == AddressOperand::ByteCount) continue;
+      const int64_t limit = operand.space == AddressOperand::Buffer ? a.buffer_bytes : a.memory_bytes;
+      const std::string past = load_of(with(int32_t(limit + 16)));
+      EXPECT_THAT(past, HasSubstr("core 0 instruction 1 (" + std::string(mnemonic(op)) + "): " + operand.name +
+                                  " address " + std::to_string(limit + 16) + " is outside the " +
+                                  std::to_string(limit) + "-byte"));
+    }
+  }
 }
 
 }  // namespace
