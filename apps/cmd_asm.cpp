@@ -5,7 +5,7 @@
 #include "apps/command.h"
 #include "common/error.h"
 #include "firmware/assembler.h"
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp::cli {
 

@@ -15,7 +15,7 @@
 #include "compiler/io_layout.h"
 #include "nn/dataset.h"
 #include "nn/reference.h"
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 #include "platform/soc.h"
 
 namespace cimvp::cli {

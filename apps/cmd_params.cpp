@@ -1,7 +1,7 @@
 #include <iostream>
 
 #include "apps/command.h"
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp::cli {
 

@@ -4,7 +4,7 @@
 #include "apps/tensor_io.h"
 #include "common/error.h"
 #include "platform/chrome_trace.h"
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 #include "platform/soc.h"
 
 namespace cimvp::cli {

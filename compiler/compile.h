@@ -22,7 +22,7 @@
 #include "compiler/placement.h"
 #include "firmware/image.h"
 #include "nn/quant.h"
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp {
 

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "nn/quant.h"
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp {
 

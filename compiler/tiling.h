@@ -7,7 +7,7 @@
 
 #include "firmware/image.h"
 #include "nn/quant.h"
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp {
 

@@ -21,7 +21,7 @@
 
 #include <cstdint>
 
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp {
 

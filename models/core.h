@@ -29,7 +29,7 @@
 #include "models/local_buffer.h"
 #include "models/run_control.h"
 #include "models/timing.h"
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp {
 

@@ -25,7 +25,7 @@
 #include "models/dac.h"
 #include "models/shift_add.h"
 #include "models/weight_mapping.h"
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp {
 

@@ -21,7 +21,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/timing.h"
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp {
 

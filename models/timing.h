@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp {
 

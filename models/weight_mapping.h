@@ -20,7 +20,7 @@
 
 #include "firmware/image.h"
 #include "models/shift_add.h"
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "models/events.h"
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp {
 

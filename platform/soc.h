@@ -23,7 +23,7 @@
 #include "models/noc_mesh.h"
 #include "models/run_control.h"
 #include "models/timing.h"
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 #include "platform/report.h"
 
 namespace cimvp {

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "firmware/image.h"
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 #include "tests/support/cli.h"
 #include "tests/support/paths.h"
 #include "tests/support/tiling.h"

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "common/error.h"
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp {
 namespace {

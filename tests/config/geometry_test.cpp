@@ -1,7 +1,7 @@
 // Derived geometry against values worked out by hand for each mapping.
 #include <gtest/gtest.h>
 
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp {
 namespace {

@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp {
 namespace {

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <string>
 
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 #include "tests/support/paths.h"
 
 namespace cimvp {

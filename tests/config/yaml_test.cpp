@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 #include "tests/support/paths.h"
 
 namespace cimvp {

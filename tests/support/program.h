@@ -8,7 +8,7 @@
 
 #include "firmware/image.h"
 #include "firmware/isa.h"
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp::test {
 

@@ -15,8 +15,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/error.h"
-#include "platform/config/arch_config.h"
-#include "platform/config/arch_params.h"
+#include "config/arch_config.h"
+#include "config/arch_params.h"
 
 namespace cimvp {
 namespace {

@@ -3,7 +3,7 @@
 // model checks programmed blocks with these, so both agree by construction.
 #include <cstring>
 
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp {
 

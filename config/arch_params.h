@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-#include "platform/config/arch_config.h"
+#include "config/arch_config.h"
 
 namespace cimvp {
 

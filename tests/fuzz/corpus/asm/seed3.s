@@ -1,0 +1,1 @@
+# cimvp firmware image, format version 1
