@@ -34,7 +34,9 @@ int cmd_infer(const std::vector<std::string>& args) {
       ("placement", po::value<std::string>()->default_value("auto"),
        "where weights live: auto, resident or per-layer (cimvp compile --help)")
       ("predictions", po::value<std::string>(), "write the VP's predicted class of every image here, one per line")
-      ("no-check", "do not compare every prediction with the integer reference");
+      ("no-check", "do not compare every prediction with the integer reference")
+      ("bit-accurate", "compute every crossbar through cells, DAC digits, ADC and shift-and-add, even where the "
+                       "ideal-ADC fast path gives the same bits (slower)");
   po::variables_map vm;
   if (!parse("infer", "--arch ARCH.yaml --model MODEL [--policy P | --bits wXaY] --dataset D --count N [--report R.json] [--placement P]",
              options, {}, args, vm))
@@ -61,6 +63,7 @@ int cmd_infer(const std::vector<std::string>& args) {
   const CompileResult compiled = compile(net, arch, compile_options);
   Soc soc("soc", arch);
   soc.load(compiled.image, vm["model"].as<std::string>());
+  soc.set_bit_accurate_crossbars(vm.count("bit-accurate") > 0);
   ReferenceExecutor reference(net);
   const bool check = !vm.count("no-check");
 

@@ -19,7 +19,9 @@ int cmd_run(const std::vector<std::string>& args) {
       ("output", po::value<std::string>(), "write the output tensors here (raw, or .txt)")
       ("report", po::value<std::string>(), "write the report as JSON here")
       ("trace", po::value<std::string>(), "write a Chrome trace-event JSON (open in ui.perfetto.dev)")
-      ("repeat", po::value<int>()->default_value(1), "run the image this many times (reports the last)");
+      ("repeat", po::value<int>()->default_value(1), "run the image this many times (reports the last)")
+      ("bit-accurate", "compute every crossbar through cells, DAC digits, ADC and shift-and-add, even where the "
+                       "ideal-ADC fast path gives the same bits (slower)");
   po::variables_map vm;
   if (!parse("run", "--arch ARCH.yaml --firmware IMAGE [--mode functional|timing] [--input FILE] [--output FILE] "
              "[--report REPORT.json] [--trace TRACE.json]", options, {}, args, vm))
@@ -45,6 +47,7 @@ int cmd_run(const std::vector<std::string>& args) {
 
   Soc soc("soc", arch);
   soc.load(std::move(image), image_path);
+  soc.set_bit_accurate_crossbars(vm.count("bit-accurate") > 0);
   ChromeTrace trace;
   RunResult result;
   for (int i = 0; i < repeat; ++i) {

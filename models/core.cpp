@@ -99,6 +99,10 @@ void Core::fail(const std::string& what) const {
   throw Error(s.str());
 }
 
+void Core::set_crossbar_path(Crossbar::Path path) {
+  for (auto& x : xbars_) x->set_path(path);
+}
+
 void Core::sync() {
   if (local_) {
     wait(sc_time::from_value(local_));

@@ -46,6 +46,9 @@ class Core : public sc_core::sc_module {
   void load(const FirmwareImage& image, uint64_t image_serial);
   // Resets the per-run state and schedules the core to start at the next delta.
   void begin_run();
+  // How the crossbars compute (models/crossbar.h); results are the same
+  // wherever the fast path applies, so only speed and trust differ.
+  void set_crossbar_path(Crossbar::Path path);
 
   int id() const { return id_; }
   bool has_code() const { return program_ && !program_->code.empty(); }

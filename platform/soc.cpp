@@ -112,6 +112,10 @@ void Soc::check_image(const FirmwareImage& image, const std::string& source) con
 
 void Soc::load(const FirmwareImage& image, const std::string& source) { load(FirmwareImage(image), source); }
 
+void Soc::set_bit_accurate_crossbars(bool on) {
+  for (auto& core : cores_) core->set_crossbar_path(on ? Crossbar::Path::BitAccurate : Crossbar::Path::Auto);
+}
+
 void Soc::load(FirmwareImage&& image, const std::string& source) {
   check_image(image, source);
   image_ = std::move(image);

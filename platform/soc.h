@@ -54,6 +54,11 @@ class Soc : public sc_core::sc_module {
   void load(FirmwareImage&& image, const std::string& source = "<image>");
   const FirmwareImage& image() const { return image_; }
 
+  // Forces every crossbar through the bit-accurate path (cells, DAC digits,
+  // ADC, shift-and-add) even where the ideal-ADC fast path applies, to check
+  // the fast path or to trust a result without it; slower, same bits.
+  void set_bit_accurate_crossbars(bool on);
+
   // One run of the loaded image. `inputs` holds one byte vector per image
   // input (ignored in timing mode, where it may be empty). Throws
   // cimvp::Error for a run-time fault (naming core and instruction) or a deadlock.

@@ -71,8 +71,8 @@ void check_preset(const std::string& preset) {
 
 TEST(EndToEnd, DefaultPreset) { check_preset("default"); }
 TEST(EndToEnd, PaperPreset) { check_preset("cim-aq-paper"); }
-TEST(EndToEnd, PrimeLikePreset) { check_preset("prime-like"); }
-TEST(EndToEnd, IsaacLikePreset) { check_preset("isaac-like"); }
+TEST(EndToEnd, PrimeLikeGeometryWithIdealAdc) { check_preset("prime-like"); }
+TEST(EndToEnd, IsaacLikeGeometryWithIdealAdc) { check_preset("isaac-like"); }
 TEST(EndToEnd, LargePreset) { check_preset("large"); }
 
 }  // namespace
