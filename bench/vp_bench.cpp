@@ -31,7 +31,7 @@ ArchConfig bench_arch() {
   a.mesh_rows = a.mesh_cols = 1;
   a.pes_per_core = 1;
   a.crossbars_per_pe = 1;
-  a.xbar_rows = a.xbar_cols = 256;
+  a.crossbar_rows = a.crossbar_cols = 256;
   a.cell_bits = 4;
   a.dac_bits = 1;
   a.adc_bits = 16;  // ideal
@@ -76,8 +76,8 @@ int run(bool quick) {
   Soc soc("soc", a);
   std::mt19937 rng(1);
   const int rows = a.max_tile_rows(), cols = a.max_tile_cols(8);
-  std::printf("crossbar %dx%d, %d-bit cells, %s: logical block %d x %d, 8-bit weights and inputs\n", a.xbar_rows,
-              a.xbar_cols, a.cell_bits, mapping_name(a.mapping), rows, cols);
+  std::printf("crossbar %dx%d, %d-bit cells, %s: logical block %d x %d, 8-bit weights and inputs\n", a.crossbar_rows,
+              a.crossbar_cols, a.cell_bits, mapping_name(a.mapping), rows, cols);
 
   // timing-only
   const int n_timing = quick ? 200000 : 2000000;

@@ -804,9 +804,9 @@ std::string explain(const CompileResult& result, const ArchConfig& arch) {
   std::ostringstream s;
   char line[256];
   s << "architecture " << arch.name << ": " << arch.cores() << " cores x " << arch.crossbars_per_core()
-    << " crossbars of " << arch.xbar_rows << " x " << arch.xbar_cols << ", " << arch.cell_bits << "-bit cells, "
+    << " crossbars of " << arch.crossbar_rows << " x " << arch.crossbar_cols << ", " << arch.cell_bits << "-bit cells, "
     << arch.dac_bits << "-bit DAC, " << mapping_name(arch.mapping) << "\n\n";
-  s << "  layer                 kind            w  a  in-slices cells/w   matrix      tiles groups cores xbars "
+  s << "  layer                 kind            w  a  in-slices cells/w   matrix      tiles groups cores crossbars "
        "   MVMs\n";
   for (const LayerPlan& l : result.plan) {
     std::snprintf(line, sizeof line, "  %-20s  %-13s  %2d %2d  %9d %7d  %5d x %-5d %5d %6d %5d %5d %8lld\n",

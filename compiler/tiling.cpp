@@ -40,7 +40,7 @@ std::vector<Tile> tile_matrix(const WeightMatrix& m, const ArchConfig& arch, con
   const int tr = arch.max_tile_rows(), tc = arch.max_tile_cols(m.weight_bits);
   if (tr < 1 || tc < 1)
     throw Error("layer '" + layer + "': a " + std::to_string(m.weight_bits) + "-bit weight column does not fit a " +
-                std::to_string(arch.xbar_rows) + " x " + std::to_string(arch.xbar_cols) + " crossbar with " +
+                std::to_string(arch.crossbar_rows) + " x " + std::to_string(arch.crossbar_cols) + " crossbar with " +
                 std::to_string(arch.cell_bits) + "-bit cells (" + mapping_name(arch.mapping) + ")");
   std::vector<Tile> tiles;
   for (int r = 0; r < m.rows; r += tr)

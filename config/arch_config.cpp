@@ -273,19 +273,19 @@ void check(const ArchConfig& c, const Where& where) {
     throw Error(where({"noc.memory_port_col", "mesh.cols"}) + ": 'noc.memory_port_col' = " + std::to_string(c.memory_port_col) +
                 " is outside the mesh: 'mesh.cols' = " + std::to_string(c.mesh_cols) + " (columns 0.." +
                 std::to_string(c.mesh_cols - 1) + ")");
-  if (c.adc_cols_per_adc > c.xbar_cols)
+  if (c.adc_cols_per_adc > c.crossbar_cols)
     throw Error(where({"adc.cols_per_adc", "crossbar.cols"}) + ": 'adc.cols_per_adc' = " + std::to_string(c.adc_cols_per_adc) +
-                " exceeds 'crossbar.cols' = " + std::to_string(c.xbar_cols));
-  if (c.mapping == WeightMapping::DifferentialRow && c.xbar_rows % 2 != 0)
+                " exceeds 'crossbar.cols' = " + std::to_string(c.crossbar_cols));
+  if (c.mapping == WeightMapping::DifferentialRow && c.crossbar_rows % 2 != 0)
     throw Error(where({"crossbar.rows", "crossbar.mapping"}) + ": 'crossbar.mapping' = differential-row pairs rows, so 'crossbar.rows' " +
-                "must be even, got " + std::to_string(c.xbar_rows));
+                "must be even, got " + std::to_string(c.crossbar_rows));
   if (c.max_tile_cols(8) < 1)
     throw Error(where({"crossbar.cols", "crossbar.cell_bits", "crossbar.mapping"}) + ": an 8-bit weight needs " + std::to_string(c.physical_cols(1, 8)) +
                 " physical columns with 'crossbar.cell_bits' = " + std::to_string(c.cell_bits) +
                 " and 'crossbar.mapping' = " + mapping_name(c.mapping) + ", but 'crossbar.cols' = " +
-                std::to_string(c.xbar_cols));
+                std::to_string(c.crossbar_cols));
   if (c.max_tile_rows() < 1)
-    throw Error(where({"crossbar.rows", "crossbar.mapping"}) + ": 'crossbar.rows' = " + std::to_string(c.xbar_rows) +
+    throw Error(where({"crossbar.rows", "crossbar.mapping"}) + ": 'crossbar.rows' = " + std::to_string(c.crossbar_rows) +
                 " leaves no logical row under 'crossbar.mapping' = " + mapping_name(c.mapping));
   if (c.adc_full_scale < 0)  // also covered by the range; kept as the rule the ADC model relies on
     throw Error(where({"adc.full_scale"}) + ": 'adc.full_scale' must be >= 0");

@@ -31,13 +31,13 @@ struct ArchConfig {
   int barrier_cycles = 1;       // cycles after the last core arrives at a barrier
 
   // crossbar
-  int xbar_rows = 256;
-  int xbar_cols = 256;
+  int crossbar_rows = 256;
+  int crossbar_cols = 256;
   int cell_bits = 4;
   WeightMapping mapping = WeightMapping::DifferentialColumn;
-  double xbar_read_ns = 10.0;        // one analog read (one input slice)
-  double xbar_program_ns = 1000.0;   // programming a crossbar, fixed part
-  double xbar_program_row_ns = 0.0;  // programming, per programmed row
+  double crossbar_read_ns = 10.0;        // one analog read (one input slice)
+  double crossbar_program_ns = 1000.0;   // programming a crossbar, fixed part
+  double crossbar_program_row_ns = 0.0;  // programming, per programmed row
 
   // DAC (input bit slicing)
   int dac_bits = 1;
@@ -69,18 +69,18 @@ struct ArchConfig {
 
   // global memory (DRAM) behind a DMA engine in each core
   int64_t memory_bytes = 64ll * 1024 * 1024;
-  double dram_latency_ns = 50.0;
-  double dram_bytes_per_ns = 12.8;  // GB/s
+  double memory_latency_ns = 50.0;
+  double memory_bytes_per_ns = 12.8;  // GB/s
 
   // energy per event, picojoules (defaults cited in docs/params.md)
-  double e_xbar_read_pj = 0.23;      // per active column per input slice (ISAAC)
+  double e_crossbar_read_pj = 0.23;      // per active column per input slice (ISAAC)
   double e_dac_pj = 0.39;            // per active row per input slice (ISAAC)
   double e_adc_pj = 1.56;            // per conversion (ISAAC, 8-bit SAR)
   double e_cell_program_pj = 10.0;   // per programmed cell (estimate)
   double e_buffer_pj_per_byte = 2.5; // 32 KB SRAM (Horowitz 2014)
   double e_gpeu_pj_per_op = 3.2;     // per lane operation (Horowitz 2014)
   double e_noc_pj_per_flit_hop = 13.0;
-  double e_dram_pj_per_byte = 160.0; // ~20 pJ/bit
+  double e_memory_pj_per_byte = 160.0; // ~20 pJ/bit
   double static_mw_per_core = 0.0;
 
   // derived quantities

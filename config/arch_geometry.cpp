@@ -33,19 +33,19 @@ int ArchConfig::physical_rows(int rows) const {
 int ArchConfig::max_tile_cols(int weight_bits) const {
   const int s = slices_per_weight(weight_bits);
   switch (mapping) {
-    case WeightMapping::DifferentialColumn: return xbar_cols / (2 * s);
-    case WeightMapping::DifferentialRow: return xbar_cols / s;
-    case WeightMapping::Offset: return (xbar_cols - 1) / s;
+    case WeightMapping::DifferentialColumn: return crossbar_cols / (2 * s);
+    case WeightMapping::DifferentialRow: return crossbar_cols / s;
+    case WeightMapping::Offset: return (crossbar_cols - 1) / s;
   }
   return 0;
 }
 
 int ArchConfig::max_tile_rows() const {
-  return mapping == WeightMapping::DifferentialRow ? xbar_rows / 2 : xbar_rows;
+  return mapping == WeightMapping::DifferentialRow ? crossbar_rows / 2 : crossbar_rows;
 }
 
 int64_t ArchConfig::max_column_sum() const {
-  return int64_t(xbar_rows) * ((int64_t(1) << cell_bits) - 1) * ((int64_t(1) << dac_bits) - 1);
+  return int64_t(crossbar_rows) * ((int64_t(1) << cell_bits) - 1) * ((int64_t(1) << dac_bits) - 1);
 }
 
 bool ArchConfig::adc_is_ideal() const {
@@ -64,7 +64,7 @@ uint64_t ArchConfig::fingerprint() const {
     }
   };
   mix(mesh_rows); mix(mesh_cols); mix(pes_per_core); mix(crossbars_per_pe);
-  mix(xbar_rows); mix(xbar_cols); mix(cell_bits); mix(int(mapping)); mix(dac_bits);
+  mix(crossbar_rows); mix(crossbar_cols); mix(cell_bits); mix(int(mapping)); mix(dac_bits);
   mix(buffer_bytes); mix(memory_bytes);
   return h;
 }

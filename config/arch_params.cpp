@@ -55,17 +55,17 @@ const std::vector<ParamDef>& param_defs() {
       param("core.barrier_cycles", &ArchConfig::barrier_cycles, "cycles", 0, kMaxCycles,
             "time from the last core's arrival at a barrier to the release of all cores"),
       // crossbar
-      param("crossbar.rows", &ArchConfig::xbar_rows, "", 1, 4096, "word lines (physical rows, inputs) per crossbar"),
-      param("crossbar.cols", &ArchConfig::xbar_cols, "", 1, 4096, "bit lines (physical columns, outputs) per crossbar"),
+      param("crossbar.rows", &ArchConfig::crossbar_rows, "", 1, 4096, "word lines (physical rows, inputs) per crossbar"),
+      param("crossbar.cols", &ArchConfig::crossbar_cols, "", 1, 4096, "bit lines (physical columns, outputs) per crossbar"),
       param("crossbar.cell_bits", &ArchConfig::cell_bits, "bits", 1, 8,
             "bits per RRAM cell (levels 0..2^bits-1); a w-bit weight takes ceil(w / cell_bits) cells"),
       param("crossbar.mapping", &ArchConfig::mapping, "", 0, 0,
             "signed weights: differential-column (2x columns), differential-row (2x rows) or offset (+1 reference column)"),
-      param("crossbar.read_ns", &ArchConfig::xbar_read_ns, "ns", 0, kMaxNs,
+      param("crossbar.read_ns", &ArchConfig::crossbar_read_ns, "ns", 0, kMaxNs,
             "one analog read of a crossbar: the time of one input slice"),
-      param("crossbar.program_ns", &ArchConfig::xbar_program_ns, "ns", 0, kMaxNs,
+      param("crossbar.program_ns", &ArchConfig::crossbar_program_ns, "ns", 0, kMaxNs,
             "programming a crossbar with a weight block, fixed part"),
-      param("crossbar.program_row_ns", &ArchConfig::xbar_program_row_ns, "ns", 0, kMaxNs,
+      param("crossbar.program_row_ns", &ArchConfig::crossbar_program_row_ns, "ns", 0, kMaxNs,
             "programming, added per programmed physical row"),
       // DAC
       param("dac.bits", &ArchConfig::dac_bits, "bits", 1, 8,
@@ -105,11 +105,11 @@ const std::vector<ParamDef>& param_defs() {
       // global memory
       param("memory.bytes", &ArchConfig::memory_bytes, "bytes", 1, k2p32,
             "global memory (DRAM) shared by all cores"),
-      param("memory.latency_ns", &ArchConfig::dram_latency_ns, "ns", 0, kMaxNs, "latency of one DRAM transfer"),
-      param("memory.bytes_per_ns", &ArchConfig::dram_bytes_per_ns, "bytes/ns", 0, 1e6,
+      param("memory.latency_ns", &ArchConfig::memory_latency_ns, "ns", 0, kMaxNs, "latency of one DRAM transfer"),
+      param("memory.bytes_per_ns", &ArchConfig::memory_bytes_per_ns, "bytes/ns", 0, 1e6,
             "DRAM bandwidth (1 byte/ns = 1 GB/s); 0 = infinitely fast (no per-byte cost)"),
       // energy
-      param("energy.xbar_read_pj", &ArchConfig::e_xbar_read_pj, "pJ", 0, kMaxPj,
+      param("energy.crossbar_read_pj", &ArchConfig::e_crossbar_read_pj, "pJ", 0, kMaxPj,
             "crossbar read, per active physical column per input slice",
             "ISAAC (Shafiee et al., ISCA 2016): a 128x128 array draws 0.3 mW over a 100 ns read, "
             "30 pJ / 128 columns = 0.23 pJ"),
@@ -129,7 +129,7 @@ const std::vector<ParamDef>& param_defs() {
             "NoC, per flit per link traversed",
             "Keckler et al., IEEE Micro 2011 (40 nm): 26 pJ to move 256 bits 1 mm; a 128-bit flit over a "
             "1 mm link = 13 pJ (router not included)"),
-      param("energy.dram_pj_per_byte", &ArchConfig::e_dram_pj_per_byte, "pJ", 0, kMaxPj,
+      param("energy.memory_pj_per_byte", &ArchConfig::e_memory_pj_per_byte, "pJ", 0, kMaxPj,
             "DRAM, per byte transferred",
             "about 20 pJ/bit for DDR3/4 (Horowitz, ISSCC 2014: 1.3-2.6 nJ per 64-bit access) = 160 pJ/byte"),
       param("energy.static_mw_per_core", &ArchConfig::static_mw_per_core, "mW", 0, kMaxPj,

@@ -22,9 +22,9 @@ Core::Core(sc_core::sc_module_name name, int id, const ArchConfig& arch, const T
       control_(control),
       buffer_(uint64_t(arch.buffer_bytes)),
       gpeu_(timing) {
-  for (int i = 0; i < arch.crossbars_per_core(); ++i) xbars_.push_back(std::make_unique<Crossbar>(arch));
-  active_block_.assign(xbars_.size(), -1);
-  loaded_block_.assign(xbars_.size(), -1);
+  for (int i = 0; i < arch.crossbars_per_core(); ++i) crossbars_.push_back(std::make_unique<Crossbar>(arch));
+  active_block_.assign(crossbars_.size(), -1);
+  loaded_block_.assign(crossbars_.size(), -1);
   inbox_.resize(size_t(arch.cores()));
   mailbox.register_b_transport(this, &Core::mailbox_b_transport);
   SC_HAS_PROCESS(Core);
@@ -100,7 +100,7 @@ void Core::fail(const std::string& what) const {
 }
 
 void Core::set_crossbar_path(Crossbar::Path path) {
-  for (auto& x : xbars_) x->set_path(path);
+  for (auto& x : crossbars_) x->set_path(path);
 }
 
 void Core::sync() {
@@ -219,8 +219,8 @@ void Core::execute() {
 
 void Core::exec_xprog(const Instruction& in) {
   const int xb = in.imm0, block = in.imm1;
-  if (xb < 0 || xb >= int(xbars_.size()))
-    fail("crossbar " + std::to_string(xb) + " does not exist (the core has " + std::to_string(xbars_.size()) + ")");
+  if (xb < 0 || xb >= int(crossbars_.size()))
+    fail("crossbar " + std::to_string(xb) + " does not exist (the core has " + std::to_string(crossbars_.size()) + ")");
   if (block < 0 || size_t(block) >= image_->blocks.size())
     fail("weight block " + std::to_string(block) + " does not exist (the image has " +
          std::to_string(image_->blocks.size()) + ")");
@@ -228,7 +228,7 @@ void Core::exec_xprog(const Instruction& in) {
   // Crossbar contents are cached across runs of the same image: only the
   // time and the events are charged again.
   const int64_t tag = int64_t(image_serial_ << 32) | int64_t(block) << 1 | (functional ? 1 : 0);
-  Crossbar& x = *xbars_[size_t(xb)];
+  Crossbar& x = *crossbars_[size_t(xb)];
   if (loaded_block_[size_t(xb)] != tag && !(loaded_block_[size_t(xb)] == (tag | 1) && !functional)) {
     try {
       x.program(image_->blocks[size_t(block)], functional);
@@ -242,16 +242,16 @@ void Core::exec_xprog(const Instruction& in) {
   const uint64_t rows = uint64_t(x.physical_rows_used()), cols = uint64_t(x.physical_cols_used());
   events_.cells_programmed += rows * cols;
   ++events_.crossbar_programs;
-  local_ += timing_.xbar_program + rows * timing_.xbar_program_row;
+  local_ += timing_.crossbar_program + rows * timing_.crossbar_program_row;
 }
 
 const Core::MvmPlan& Core::plan_mvm(const Instruction& in) {
   MvmPlan& p = mvm_plans_[size_t(mvm_slot_[pc_])];
   if (p.generation == xprog_generation_) return p;
   const int first = mvm_first_crossbar(in), count = mvm_crossbar_count(in);
-  if (count < 1 || first + count > int(xbars_.size()))
+  if (count < 1 || first + count > int(crossbars_.size()))
     fail("crossbars " + std::to_string(first) + ".." + std::to_string(first + count - 1) +
-         " are outside the core's " + std::to_string(xbars_.size()) + " crossbars");
+         " are outside the core's " + std::to_string(crossbars_.size()) + " crossbars");
   const int bits = mvm_input_bits(in);
   if (bits > 8) fail("input bits " + std::to_string(bits) + " exceed the 8-bit input path");
   const uint64_t slices = uint64_t(arch_.input_slices(bits));
@@ -260,20 +260,20 @@ const Core::MvmPlan& Core::plan_mvm(const Instruction& in) {
   int max_cols = 0;
   for (int k = first; k < first + count; ++k) {
     if (active_block_[size_t(k)] < 0) fail("crossbar " + std::to_string(k) + " is not programmed");
-    const Crossbar& x = *xbars_[size_t(k)];
+    const Crossbar& x = *crossbars_[size_t(k)];
     p.in_lo = std::min<int64_t>(p.in_lo, x.row_offset());
     p.in_hi = std::max<int64_t>(p.in_hi, int64_t(x.row_offset()) + x.rows());
     p.out_lo = std::min<int64_t>(p.out_lo, x.col_offset());
     p.out_hi = std::max<int64_t>(p.out_hi, int64_t(x.col_offset()) + x.cols());
     max_cols = std::max(max_cols, x.physical_cols_used());
-    p.events.xbar_column_reads += uint64_t(x.physical_cols_used()) * slices;
+    p.events.crossbar_column_reads += uint64_t(x.physical_cols_used()) * slices;
     p.events.adc_conversions += uint64_t(x.physical_cols_used()) * slices;
     p.events.dac_conversions += uint64_t(x.physical_rows_used()) * slices;
   }
   // Crossbars of the set work in parallel; each has its own ADCs, which
   // convert their shared columns in turn.
-  const Picos per_slice = timing_.dac + timing_.xbar_read +
-                          ceil_div(uint64_t(max_cols), uint64_t(timing_.adcs_per_xbar)) * timing_.adc;
+  const Picos per_slice = timing_.dac + timing_.crossbar_read +
+                          ceil_div(uint64_t(max_cols), uint64_t(timing_.adcs_per_crossbar)) * timing_.adc;
   const uint64_t in_bytes = uint64_t(p.in_hi - p.in_lo);
   const uint64_t out_bytes = 4 * uint64_t(p.out_hi - p.out_lo);
   const bool acc = in.flags & flag::kMvmAccumulate;
@@ -305,9 +305,9 @@ void Core::exec_mvm(const Instruction& in) {
     return reinterpret_cast<int32_t*>(base + out_addr + 4 * int64_t(xb.col_offset()));
   };
   if (!(in.flags & flag::kMvmAccumulate))
-    for (int k = first; k < first + count; ++k) std::fill_n(out_of(*xbars_[size_t(k)]), xbars_[size_t(k)]->cols(), 0);
+    for (int k = first; k < first + count; ++k) std::fill_n(out_of(*crossbars_[size_t(k)]), crossbars_[size_t(k)]->cols(), 0);
   for (int k = first; k < first + count; ++k) {
-    const Crossbar& xb = *xbars_[size_t(k)];
+    const Crossbar& xb = *crossbars_[size_t(k)];
     xb.mvm_accumulate(base + in_addr + xb.row_offset(), bits, is_signed, out_of(xb));
   }
 }

@@ -107,7 +107,7 @@ class Core : public sc_core::sc_module {
 
   LocalBuffer buffer_;
   Gpeu gpeu_;
-  std::vector<std::unique_ptr<Crossbar>> xbars_;
+  std::vector<std::unique_ptr<Crossbar>> crossbars_;
   std::vector<int> active_block_;        // block programmed in this run, -1 = none
   std::vector<int64_t> loaded_block_;    // block whose weights the crossbar holds (serial-tagged), -1 = none
   uint64_t xprog_generation_ = 0;

@@ -99,9 +99,9 @@ void Crossbar::build_cells(const WeightBlock* block) {
 int Crossbar::level(int r, int c) {
   if (!programmed_ || !functional_) throw Error("crossbar: cell levels asked of a crossbar without weights");
   build_cells();
-  if (r < 0 || c < 0 || r >= arch_.xbar_rows || c >= arch_.xbar_cols)
+  if (r < 0 || c < 0 || r >= arch_.crossbar_rows || c >= arch_.crossbar_cols)
     throw Error("crossbar: cell (" + std::to_string(r) + ", " + std::to_string(c) + ") is outside the " +
-                std::to_string(arch_.xbar_rows) + " x " + std::to_string(arch_.xbar_cols) + " crossbar");
+                std::to_string(arch_.crossbar_rows) + " x " + std::to_string(arch_.crossbar_cols) + " crossbar");
   if (r >= layout_.physical_rows || c >= layout_.physical_cols) return 0;
   return levels_(c, r);
 }

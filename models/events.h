@@ -10,7 +10,7 @@ namespace cimvp {
 struct EventCounts {
   uint64_t instructions = 0;
   uint64_t mvms = 0;             // Mvm instructions
-  uint64_t xbar_column_reads = 0;  // active physical columns x input slices, summed over crossbars
+  uint64_t crossbar_column_reads = 0;  // active physical columns x input slices, summed over crossbars
   uint64_t dac_conversions = 0;  // active physical rows x input slices
   uint64_t adc_conversions = 0;  // one per active physical column per input slice
   uint64_t cells_programmed = 0;
@@ -18,24 +18,24 @@ struct EventCounts {
   uint64_t buffer_bytes = 0;     // bytes read or written in the local buffer
   uint64_t gpeu_ops = 0;         // lane operations
   uint64_t noc_flit_hops = 0;    // counted by the NoC
-  uint64_t dram_bytes = 0;       // counted by the global memory
+  uint64_t memory_bytes_transferred = 0;       // counted by the global memory
   uint64_t bytes_moved = 0;      // DMA and message bytes this core sent or received
 
   EventCounts& operator+=(const EventCounts& o) {
-    instructions += o.instructions; mvms += o.mvms; xbar_column_reads += o.xbar_column_reads;
+    instructions += o.instructions; mvms += o.mvms; crossbar_column_reads += o.crossbar_column_reads;
     dac_conversions += o.dac_conversions; adc_conversions += o.adc_conversions;
     cells_programmed += o.cells_programmed; crossbar_programs += o.crossbar_programs;
     buffer_bytes += o.buffer_bytes; gpeu_ops += o.gpeu_ops; noc_flit_hops += o.noc_flit_hops;
-    dram_bytes += o.dram_bytes; bytes_moved += o.bytes_moved;
+    memory_bytes_transferred += o.memory_bytes_transferred; bytes_moved += o.bytes_moved;
     return *this;
   }
   EventCounts operator-(const EventCounts& o) const {
     EventCounts r = *this;
-    r.instructions -= o.instructions; r.mvms -= o.mvms; r.xbar_column_reads -= o.xbar_column_reads;
+    r.instructions -= o.instructions; r.mvms -= o.mvms; r.crossbar_column_reads -= o.crossbar_column_reads;
     r.dac_conversions -= o.dac_conversions; r.adc_conversions -= o.adc_conversions;
     r.cells_programmed -= o.cells_programmed; r.crossbar_programs -= o.crossbar_programs;
     r.buffer_bytes -= o.buffer_bytes; r.gpeu_ops -= o.gpeu_ops; r.noc_flit_hops -= o.noc_flit_hops;
-    r.dram_bytes -= o.dram_bytes; r.bytes_moved -= o.bytes_moved;
+    r.memory_bytes_transferred -= o.memory_bytes_transferred; r.bytes_moved -= o.bytes_moved;
     return r;
   }
 };

@@ -39,8 +39,8 @@ void GlobalMemory::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time
   // The channel serves transfers one after another at its bandwidth.
   const Picos arrive = Picos(sc_core::sc_time_stamp().value()) + Picos(delay.value());
   const Picos start = std::max(arrive, channel_free_);
-  channel_free_ = start + timing_.dram_transfer(length);
-  const Picos done = channel_free_ + timing_.dram_latency;
+  channel_free_ = start + timing_.memory_transfer(length);
+  const Picos done = channel_free_ + timing_.memory_latency;
   delay = sc_core::sc_time::from_value(done - Picos(sc_core::sc_time_stamp().value()));
   bytes_ += length;
   trans.set_response_status(tlm::TLM_OK_RESPONSE);

@@ -22,12 +22,12 @@ struct Timing {
       : cycle(ns_to_ps(a.cycle_ns())),
         issue(cycle * a.issue_cycles),
         barrier(cycle * a.barrier_cycles),
-        xbar_read(ns_to_ps(a.xbar_read_ns)),
-        xbar_program(ns_to_ps(a.xbar_program_ns)),
-        xbar_program_row(ns_to_ps(a.xbar_program_row_ns)),
+        crossbar_read(ns_to_ps(a.crossbar_read_ns)),
+        crossbar_program(ns_to_ps(a.crossbar_program_ns)),
+        crossbar_program_row(ns_to_ps(a.crossbar_program_row_ns)),
         dac(ns_to_ps(a.dac_ns)),
         adc(ns_to_ps(a.adc_ns)),
-        adcs_per_xbar(int(ceil_div(a.xbar_cols, a.adc_cols_per_adc))),
+        adcs_per_crossbar(int(ceil_div(a.crossbar_cols, a.adc_cols_per_adc))),
         shift_add(cycle * a.shift_add_cycles),
         buffer_latency(cycle * a.buffer_latency_cycles),
         buffer_width(a.buffer_width_bytes),
@@ -35,12 +35,12 @@ struct Timing {
         gpeu_lanes(a.gpeu_lanes),
         noc_hop(cycle * a.noc_hop_cycles),
         noc_link_bytes(a.noc_link_bytes),
-        dram_latency(ns_to_ps(a.dram_latency_ns)),
-        dram_bytes_per_ns(a.dram_bytes_per_ns) {}
+        memory_latency(ns_to_ps(a.memory_latency_ns)),
+        memory_bytes_per_ns(a.memory_bytes_per_ns) {}
 
   Picos cycle, issue, barrier;
-  Picos xbar_read, xbar_program, xbar_program_row, dac, adc;
-  int adcs_per_xbar;
+  Picos crossbar_read, crossbar_program, crossbar_program_row, dac, adc;
+  int adcs_per_crossbar;
   Picos shift_add;
   Picos buffer_latency;
   int buffer_width;
@@ -48,8 +48,8 @@ struct Timing {
   int gpeu_lanes;
   Picos noc_hop;
   int noc_link_bytes;
-  Picos dram_latency;
-  double dram_bytes_per_ns;
+  Picos memory_latency;
+  double memory_bytes_per_ns;
 
   // One buffer access moving `bytes` bytes.
   Picos buffer_access(uint64_t bytes) const {
@@ -60,8 +60,8 @@ struct Timing {
   // Serialization of `bytes` over one NoC link.
   Picos noc_serialization(uint64_t bytes) const { return cycle * ceil_div(bytes, noc_link_bytes); }
   // DRAM transfer time for `bytes` (latency excluded); 0 bytes/ns = unlimited.
-  Picos dram_transfer(uint64_t bytes) const {
-    return dram_bytes_per_ns <= 0 ? 0 : Picos(std::llround(double(bytes) / dram_bytes_per_ns * 1000.0));
+  Picos memory_transfer(uint64_t bytes) const {
+    return memory_bytes_per_ns <= 0 ? 0 : Picos(std::llround(double(bytes) / memory_bytes_per_ns * 1000.0));
   }
 };
 

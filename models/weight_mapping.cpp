@@ -23,12 +23,12 @@ CellLayout cell_layout(const ArchConfig& arch, int rows, int cols, int weight_bi
   l.cols = cols;
   l.physical_rows = arch.physical_rows(rows);
   l.physical_cols = arch.physical_cols(cols, weight_bits);
-  if (l.physical_rows > arch.xbar_rows || l.physical_cols > arch.xbar_cols)
+  if (l.physical_rows > arch.crossbar_rows || l.physical_cols > arch.crossbar_cols)
     throw Error(what + " does not fit a crossbar: with " + std::to_string(arch.cell_bits) + "-bit cells (" +
                 std::to_string(l.slices) + " per weight) and the " + mapping_name(arch.mapping) +
                 " mapping it needs " + std::to_string(l.physical_rows) + " rows x " +
                 std::to_string(l.physical_cols) + " columns of cells, the crossbar has " +
-                std::to_string(arch.xbar_rows) + " x " + std::to_string(arch.xbar_cols) + " (at most " +
+                std::to_string(arch.crossbar_rows) + " x " + std::to_string(arch.crossbar_cols) + " (at most " +
                 std::to_string(arch.max_tile_rows()) + " x " + std::to_string(arch.max_tile_cols(weight_bits)) +
                 " such weights)");
   if (l.mapping == WeightMapping::Offset) {

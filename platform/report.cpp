@@ -12,11 +12,11 @@ namespace {
 
 nlohmann::json events_json(const EventCounts& e) {
   return {{"instructions", e.instructions},       {"mvms", e.mvms},
-          {"xbar_column_reads", e.xbar_column_reads}, {"dac_conversions", e.dac_conversions},
+          {"crossbar_column_reads", e.crossbar_column_reads}, {"dac_conversions", e.dac_conversions},
           {"adc_conversions", e.adc_conversions}, {"cells_programmed", e.cells_programmed},
           {"crossbar_programs", e.crossbar_programs}, {"buffer_bytes", e.buffer_bytes},
           {"gpeu_ops", e.gpeu_ops},               {"noc_flit_hops", e.noc_flit_hops},
-          {"dram_bytes", e.dram_bytes},           {"bytes_moved", e.bytes_moved}};
+          {"memory_bytes_transferred", e.memory_bytes_transferred},           {"bytes_moved", e.bytes_moved}};
 }
 
 std::string si(double value, const char* unit) {

@@ -52,15 +52,15 @@ void Soc::check_image(const FirmwareImage& image, const std::string& source) con
          std::to_string(arch_.cores()));
   for (size_t b = 0; b < image.blocks.size(); ++b) {
     const WeightBlock& w = image.blocks[b];
-    if (arch_.physical_rows(int(w.rows)) > arch_.xbar_rows ||
-        arch_.physical_cols(int(w.cols), w.weight_bits) > arch_.xbar_cols)
+    if (arch_.physical_rows(int(w.rows)) > arch_.crossbar_rows ||
+        arch_.physical_cols(int(w.cols), w.weight_bits) > arch_.crossbar_cols)
       fail("weight block " + std::to_string(b) + " (" + std::to_string(w.rows) + " x " + std::to_string(w.cols) +
            " weights of " + std::to_string(w.weight_bits) + " bits) needs " +
            std::to_string(arch_.physical_rows(int(w.rows))) + " x " +
            std::to_string(arch_.physical_cols(int(w.cols), w.weight_bits)) + " cells, a crossbar has " +
-           std::to_string(arch_.xbar_rows) + " x " + std::to_string(arch_.xbar_cols));
+           std::to_string(arch_.crossbar_rows) + " x " + std::to_string(arch_.crossbar_cols));
   }
-  const int xbars = arch_.crossbars_per_core();
+  const int crossbars = arch_.crossbars_per_core();
   for (size_t c = 0; c < image.cores.size(); ++c) {
     const auto& code = image.cores[c].code;
     for (size_t pc = 0; pc < code.size(); ++pc) {
@@ -68,13 +68,13 @@ void Soc::check_image(const FirmwareImage& image, const std::string& source) con
       auto bad = [&](const std::string& what) {
         fail("core " + std::to_string(c) + " instruction " + std::to_string(pc) + " (" + mnemonic(in.op) + "): " + what);
       };
-      if (in.op == Opcode::Xprog && (in.imm0 < 0 || in.imm0 >= xbars))
-        bad("crossbar " + std::to_string(in.imm0) + " is out of range 0.." + std::to_string(xbars - 1));
+      if (in.op == Opcode::Xprog && (in.imm0 < 0 || in.imm0 >= crossbars))
+        bad("crossbar " + std::to_string(in.imm0) + " is out of range 0.." + std::to_string(crossbars - 1));
       if (in.op == Opcode::Mvm) {
         const int first = mvm_first_crossbar(in), count = mvm_crossbar_count(in);
-        if (count < 1 || first + count > xbars)
+        if (count < 1 || first + count > crossbars)
           bad("crossbars " + std::to_string(first) + ".." + std::to_string(first + count - 1) +
-              " are out of range 0.." + std::to_string(xbars - 1));
+              " are out of range 0.." + std::to_string(crossbars - 1));
         if (mvm_input_bits(in) > 8) bad("input bits " + std::to_string(mvm_input_bits(in)) + " exceed 8");
       }
       for (const AddressOperand& a : address_operands(in)) {
@@ -301,7 +301,7 @@ Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
     r.cores.push_back(c);
   }
   r.totals.noc_flit_hops = noc_.flit_hops();
-  r.totals.dram_bytes = memory_.bytes_transferred();
+  r.totals.memory_bytes_transferred = memory_.bytes_transferred();
   r.components = dynamic_energy(arch_, r.totals);
   r.components["static"] = static_energy(arch_, r.seconds);
   r.energy_joules = total(r.components);

@@ -19,8 +19,8 @@ TEST(ConfigFingerprint, ChangesWithStructure) {
       {"mesh.cols", [](ArchConfig& a) { a.mesh_cols = 3; }},
       {"core.pes", [](ArchConfig& a) { a.pes_per_core = 3; }},
       {"core.crossbars_per_pe", [](ArchConfig& a) { a.crossbars_per_pe = 3; }},
-      {"crossbar.rows", [](ArchConfig& a) { a.xbar_rows = 128; }},
-      {"crossbar.cols", [](ArchConfig& a) { a.xbar_cols = 128; }},
+      {"crossbar.rows", [](ArchConfig& a) { a.crossbar_rows = 128; }},
+      {"crossbar.cols", [](ArchConfig& a) { a.crossbar_cols = 128; }},
       {"crossbar.cell_bits", [](ArchConfig& a) { a.cell_bits = 2; }},
       {"crossbar.mapping", [](ArchConfig& a) { a.mapping = WeightMapping::Offset; }},
       {"dac.bits", [](ArchConfig& a) { a.dac_bits = 2; }},
@@ -41,9 +41,9 @@ TEST(ConfigFingerprint, IgnoresTimingEnergyAndName) {
       {"clock_mhz", [](ArchConfig& a) { a.clock_mhz = 500; }},
       {"core.issue_cycles", [](ArchConfig& a) { a.issue_cycles = 7; }},
       {"core.barrier_cycles", [](ArchConfig& a) { a.barrier_cycles = 7; }},
-      {"crossbar.read_ns", [](ArchConfig& a) { a.xbar_read_ns = 1400; }},
-      {"crossbar.program_ns", [](ArchConfig& a) { a.xbar_program_ns = 56000; }},
-      {"crossbar.program_row_ns", [](ArchConfig& a) { a.xbar_program_row_ns = 5; }},
+      {"crossbar.read_ns", [](ArchConfig& a) { a.crossbar_read_ns = 1400; }},
+      {"crossbar.program_ns", [](ArchConfig& a) { a.crossbar_program_ns = 56000; }},
+      {"crossbar.program_row_ns", [](ArchConfig& a) { a.crossbar_program_row_ns = 5; }},
       {"dac.ns", [](ArchConfig& a) { a.dac_ns = 5; }},
       {"adc.ns", [](ArchConfig& a) { a.adc_ns = 5; }},
       {"adc.cols_per_adc", [](ArchConfig& a) { a.adc_cols_per_adc = 1; }},
@@ -54,8 +54,8 @@ TEST(ConfigFingerprint, IgnoresTimingEnergyAndName) {
       {"gpeu.startup_cycles", [](ArchConfig& a) { a.gpeu_startup_cycles = 9; }},
       {"noc.hop_cycles", [](ArchConfig& a) { a.noc_hop_cycles = 9; }},
       {"noc.link_bytes", [](ArchConfig& a) { a.noc_link_bytes = 1; }},
-      {"memory.latency_ns", [](ArchConfig& a) { a.dram_latency_ns = 1; }},
-      {"memory.bytes_per_ns", [](ArchConfig& a) { a.dram_bytes_per_ns = 1; }},
+      {"memory.latency_ns", [](ArchConfig& a) { a.memory_latency_ns = 1; }},
+      {"memory.bytes_per_ns", [](ArchConfig& a) { a.memory_bytes_per_ns = 1; }},
       {"energy.adc_pj", [](ArchConfig& a) { a.e_adc_pj = 99; }},
       {"energy.static_mw_per_core", [](ArchConfig& a) { a.static_mw_per_core = 99; }},
   };
@@ -69,11 +69,11 @@ TEST(ConfigFingerprint, IgnoresTimingEnergyAndName) {
 
 TEST(ConfigFingerprint, RowsAndColsAreDistinguished) {
   ArchConfig b;
-  b.xbar_rows = 128;
-  b.xbar_cols = 256;
+  b.crossbar_rows = 128;
+  b.crossbar_cols = 256;
   ArchConfig c;
-  c.xbar_rows = 256;
-  c.xbar_cols = 128;
+  c.crossbar_rows = 256;
+  c.crossbar_cols = 128;
   EXPECT_NE(b.fingerprint(), c.fingerprint());  // order of the mixed fields matters
 }
 

@@ -8,8 +8,8 @@ namespace {
 
 ArchConfig xbar(int rows, int cols, int cell_bits, WeightMapping m, int dac_bits = 1) {
   ArchConfig a;
-  a.xbar_rows = rows;
-  a.xbar_cols = cols;
+  a.crossbar_rows = rows;
+  a.crossbar_cols = cols;
   a.cell_bits = cell_bits;
   a.mapping = m;
   a.dac_bits = dac_bits;

@@ -22,8 +22,8 @@ const char* const kKeys[] = {
     "adc.cols_per_adc", "adc.ns", "adc.full_scale", "shift_add.cycles", "buffer.bytes", "buffer.width_bytes",
     "buffer.latency_cycles", "gpeu.lanes", "gpeu.startup_cycles", "noc.hop_cycles", "noc.link_bytes",
     "noc.memory_port_row", "noc.memory_port_col", "memory.bytes", "memory.latency_ns", "memory.bytes_per_ns",
-    "energy.xbar_read_pj", "energy.dac_pj", "energy.adc_pj", "energy.cell_program_pj", "energy.buffer_pj_per_byte",
-    "energy.gpeu_pj_per_op", "energy.noc_pj_per_flit_hop", "energy.dram_pj_per_byte", "energy.static_mw_per_core",
+    "energy.crossbar_read_pj", "energy.dac_pj", "energy.adc_pj", "energy.cell_program_pj", "energy.buffer_pj_per_byte",
+    "energy.gpeu_pj_per_op", "energy.noc_pj_per_flit_hop", "energy.memory_pj_per_byte", "energy.static_mw_per_core",
 };
 
 const ParamInfo& info(const std::string& key) {
@@ -56,11 +56,11 @@ TEST(ConfigParams, DefaultsAreTheStructInitializers) {
 
   const ArchConfig d;
   EXPECT_EQ(info("mesh.rows").default_value, std::to_string(d.mesh_rows));
-  EXPECT_EQ(info("crossbar.cols").default_value, std::to_string(d.xbar_cols));
+  EXPECT_EQ(info("crossbar.cols").default_value, std::to_string(d.crossbar_cols));
   EXPECT_EQ(info("crossbar.mapping").default_value, mapping_name(d.mapping));
   EXPECT_EQ(info("buffer.bytes").default_value, std::to_string(d.buffer_bytes));
-  EXPECT_EQ(std::stod(info("memory.bytes_per_ns").default_value), d.dram_bytes_per_ns);
-  EXPECT_EQ(std::stod(info("energy.dram_pj_per_byte").default_value), d.e_dram_pj_per_byte);
+  EXPECT_EQ(std::stod(info("memory.bytes_per_ns").default_value), d.memory_bytes_per_ns);
+  EXPECT_EQ(std::stod(info("energy.memory_pj_per_byte").default_value), d.e_memory_pj_per_byte);
   EXPECT_EQ(info("name").default_value, d.name);
 }
 
@@ -76,14 +76,14 @@ TEST(ConfigParams, EachKeySetsItsMember) {
       {"core: {crossbars_per_pe: 7}", [](ArchConfig& a) { a.crossbars_per_pe = 7; }},
       {"core: {issue_cycles: 0}", [](ArchConfig& a) { a.issue_cycles = 0; }},
       {"core: {barrier_cycles: 9}", [](ArchConfig& a) { a.barrier_cycles = 9; }},
-      {"crossbar: {rows: 64}", [](ArchConfig& a) { a.xbar_rows = 64; }},
-      {"crossbar: {cols: 96}", [](ArchConfig& a) { a.xbar_cols = 96; }},
+      {"crossbar: {rows: 64}", [](ArchConfig& a) { a.crossbar_rows = 64; }},
+      {"crossbar: {cols: 96}", [](ArchConfig& a) { a.crossbar_cols = 96; }},
       {"crossbar: {cell_bits: 3}", [](ArchConfig& a) { a.cell_bits = 3; }},
       {"crossbar: {mapping: offset}", [](ArchConfig& a) { a.mapping = WeightMapping::Offset; }},
       {"crossbar: {mapping: differential-row}", [](ArchConfig& a) { a.mapping = WeightMapping::DifferentialRow; }},
-      {"crossbar: {read_ns: 12.5}", [](ArchConfig& a) { a.xbar_read_ns = 12.5; }},
-      {"crossbar: {program_ns: 7}", [](ArchConfig& a) { a.xbar_program_ns = 7; }},
-      {"crossbar: {program_row_ns: 3}", [](ArchConfig& a) { a.xbar_program_row_ns = 3; }},
+      {"crossbar: {read_ns: 12.5}", [](ArchConfig& a) { a.crossbar_read_ns = 12.5; }},
+      {"crossbar: {program_ns: 7}", [](ArchConfig& a) { a.crossbar_program_ns = 7; }},
+      {"crossbar: {program_row_ns: 3}", [](ArchConfig& a) { a.crossbar_program_row_ns = 3; }},
       {"dac: {bits: 2}", [](ArchConfig& a) { a.dac_bits = 2; }},
       {"dac: {ns: 0.25}", [](ArchConfig& a) { a.dac_ns = 0.25; }},
       {"adc: {bits: 7}", [](ArchConfig& a) { a.adc_bits = 7; }},
@@ -101,16 +101,16 @@ TEST(ConfigParams, EachKeySetsItsMember) {
       {"noc: {memory_port_row: 1}", [](ArchConfig& a) { a.memory_port_row = 1; }},
       {"noc: {memory_port_col: 1}", [](ArchConfig& a) { a.memory_port_col = 1; }},
       {"memory: {bytes: 1 GiB}", [](ArchConfig& a) { a.memory_bytes = 1ll << 30; }},
-      {"memory: {latency_ns: 0}", [](ArchConfig& a) { a.dram_latency_ns = 0; }},
-      {"memory: {bytes_per_ns: 0}", [](ArchConfig& a) { a.dram_bytes_per_ns = 0; }},
-      {"energy: {xbar_read_pj: 1.5}", [](ArchConfig& a) { a.e_xbar_read_pj = 1.5; }},
+      {"memory: {latency_ns: 0}", [](ArchConfig& a) { a.memory_latency_ns = 0; }},
+      {"memory: {bytes_per_ns: 0}", [](ArchConfig& a) { a.memory_bytes_per_ns = 0; }},
+      {"energy: {crossbar_read_pj: 1.5}", [](ArchConfig& a) { a.e_crossbar_read_pj = 1.5; }},
       {"energy: {dac_pj: 1.5}", [](ArchConfig& a) { a.e_dac_pj = 1.5; }},
       {"energy: {adc_pj: 1.5}", [](ArchConfig& a) { a.e_adc_pj = 1.5; }},
       {"energy: {cell_program_pj: 1.5}", [](ArchConfig& a) { a.e_cell_program_pj = 1.5; }},
       {"energy: {buffer_pj_per_byte: 1.5}", [](ArchConfig& a) { a.e_buffer_pj_per_byte = 1.5; }},
       {"energy: {gpeu_pj_per_op: 1.5}", [](ArchConfig& a) { a.e_gpeu_pj_per_op = 1.5; }},
       {"energy: {noc_pj_per_flit_hop: 1.5}", [](ArchConfig& a) { a.e_noc_pj_per_flit_hop = 1.5; }},
-      {"energy: {dram_pj_per_byte: 1.5}", [](ArchConfig& a) { a.e_dram_pj_per_byte = 1.5; }},
+      {"energy: {memory_pj_per_byte: 1.5}", [](ArchConfig& a) { a.e_memory_pj_per_byte = 1.5; }},
       {"energy: {static_mw_per_core: 1.5}", [](ArchConfig& a) { a.static_mw_per_core = 1.5; }},
       {"name: \"my arch: v2\"", [](ArchConfig& a) { a.name = "my arch: v2"; }},
   };

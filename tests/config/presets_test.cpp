@@ -50,8 +50,8 @@ TEST(ConfigPresets, DefaultIsASmallMultiCoreSoc) {
   const ArchConfig a = preset("default");
   EXPECT_EQ(a.cores(), 4);
   EXPECT_EQ(a.crossbars_per_core(), 8);
-  EXPECT_EQ(a.xbar_rows, 256);
-  EXPECT_EQ(a.xbar_cols, 256);
+  EXPECT_EQ(a.crossbar_rows, 256);
+  EXPECT_EQ(a.crossbar_cols, 256);
   EXPECT_EQ(a.cell_bits, 2);
   EXPECT_EQ(a.max_column_sum(), 256 * 3 * 1);
   EXPECT_GE(a.buffer_bytes, 256 * 1024);
@@ -62,17 +62,17 @@ TEST(ConfigPresets, PaperPresetIsTheAnalyticalSetting) {
   const ArchConfig a = preset("cim-aq-paper");
   EXPECT_EQ(a.cores(), 1);
   EXPECT_EQ(a.crossbars_per_core(), 1);
-  EXPECT_EQ(a.xbar_rows, 256);
-  EXPECT_EQ(a.xbar_cols, 256);
+  EXPECT_EQ(a.crossbar_rows, 256);
+  EXPECT_EQ(a.crossbar_cols, 256);
   EXPECT_EQ(a.cell_bits, 4);
   EXPECT_EQ(a.dac_bits, 1);
   EXPECT_EQ(a.mapping, WeightMapping::DifferentialColumn);
-  EXPECT_EQ(a.xbar_program_ns, 56000.0);
-  EXPECT_EQ(a.xbar_read_ns, 1400.0);
+  EXPECT_EQ(a.crossbar_program_ns, 56000.0);
+  EXPECT_EQ(a.crossbar_read_ns, 1400.0);
   EXPECT_EQ(a.clock_mhz, 1000.0);
   EXPECT_TRUE(a.adc_is_ideal());
   // Zero cost for everything but programming and reads.
-  EXPECT_EQ(a.xbar_program_row_ns, 0.0);
+  EXPECT_EQ(a.crossbar_program_row_ns, 0.0);
   EXPECT_EQ(a.issue_cycles, 0);
   EXPECT_EQ(a.barrier_cycles, 0);
   EXPECT_EQ(a.shift_add_cycles, 0);
@@ -84,8 +84,8 @@ TEST(ConfigPresets, PaperPresetIsTheAnalyticalSetting) {
   EXPECT_EQ(a.gpeu_lanes, 0);
   EXPECT_EQ(a.noc_hop_cycles, 0);
   EXPECT_EQ(a.noc_link_bytes, 0);
-  EXPECT_EQ(a.dram_latency_ns, 0.0);
-  EXPECT_EQ(a.dram_bytes_per_ns, 0.0);
+  EXPECT_EQ(a.memory_latency_ns, 0.0);
+  EXPECT_EQ(a.memory_bytes_per_ns, 0.0);
   // VGG-16 at 224 x 224: the largest activation pair (conv1_2: 2 x 224*224*64
   // bytes at 8 bits = 6.4 MB) and all 138 M weights (138 MB at 8 bits) fit.
   EXPECT_GE(a.buffer_bytes, 2ll * 224 * 224 * 64);
@@ -94,16 +94,16 @@ TEST(ConfigPresets, PaperPresetIsTheAnalyticalSetting) {
 
 TEST(ConfigPresets, IsaacAndPrimeLikeGeometry) {
   const ArchConfig i = preset("isaac-like");
-  EXPECT_EQ(i.xbar_rows, 128);
-  EXPECT_EQ(i.xbar_cols, 128);
+  EXPECT_EQ(i.crossbar_rows, 128);
+  EXPECT_EQ(i.crossbar_cols, 128);
   EXPECT_EQ(i.cell_bits, 2);
   EXPECT_EQ(i.dac_bits, 1);
   EXPECT_EQ(i.mapping, WeightMapping::Offset);
   EXPECT_EQ(i.adc_bits, 8);
   EXPECT_EQ(i.crossbars_per_pe, 8);
   const ArchConfig p = preset("prime-like");
-  EXPECT_EQ(p.xbar_rows, 256);
-  EXPECT_EQ(p.xbar_cols, 256);
+  EXPECT_EQ(p.crossbar_rows, 256);
+  EXPECT_EQ(p.crossbar_cols, 256);
   EXPECT_EQ(p.cell_bits, 4);
   EXPECT_EQ(p.dac_bits, 3);
   EXPECT_EQ(p.mapping, WeightMapping::DifferentialColumn);
@@ -130,7 +130,7 @@ TEST(ConfigPresets, LargeHoldsResNet18AtW8) {
     weights += int64_t(l.out) * l.in * l.count;
     const int64_t cols = int64_t(l.out) * 2 * 2;  // 8-bit weight, 4-bit cells: 2 cells, x2 differential
     const int64_t rows = l.in;
-    tiles += l.count * ((cols + a.xbar_cols - 1) / a.xbar_cols) * ((rows + a.xbar_rows - 1) / a.xbar_rows);
+    tiles += l.count * ((cols + a.crossbar_cols - 1) / a.crossbar_cols) * ((rows + a.crossbar_rows - 1) / a.crossbar_rows);
   }
   EXPECT_NEAR(double(weights), 11.68e6, 0.05e6);
   EXPECT_EQ(tiles, 727);

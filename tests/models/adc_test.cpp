@@ -51,7 +51,7 @@ TEST(AdcModel, AgreesWithArchIdeality) {
       for (int bits = 4; bits <= 14; ++bits)
         for (int64_t fs : {int64_t(0), int64_t(100), int64_t(3000)}) {
           ArchConfig a;
-          a.xbar_rows = 64;
+          a.crossbar_rows = 64;
           a.cell_bits = cb;
           a.dac_bits = db;
           a.adc_bits = bits;

@@ -37,8 +37,8 @@ int ideal_adc_bits(const ArchConfig& a) {
 
 ArchConfig make_arch(int xrows, int xcols, int cell_bits, int dac_bits, WeightMapping m) {
   ArchConfig a;
-  a.xbar_rows = xrows;
-  a.xbar_cols = xcols;
+  a.crossbar_rows = xrows;
+  a.crossbar_cols = xcols;
   a.cell_bits = cell_bits;
   a.dac_bits = dac_bits;
   a.mapping = m;
@@ -99,8 +99,8 @@ std::vector<int64_t> run_mvm(const Crossbar& x, const std::vector<uint8_t>& in, 
 }
 
 std::string describe(const ArchConfig& a, int rows, int cols, int wb, int ib, bool is_signed) {
-  return std::string(mapping_name(a.mapping)) + " crossbar " + std::to_string(a.xbar_rows) + "x" +
-         std::to_string(a.xbar_cols) + " cell_bits " + std::to_string(a.cell_bits) + " dac_bits " +
+  return std::string(mapping_name(a.mapping)) + " crossbar " + std::to_string(a.crossbar_rows) + "x" +
+         std::to_string(a.crossbar_cols) + " cell_bits " + std::to_string(a.cell_bits) + " dac_bits " +
          std::to_string(a.dac_bits) + " adc " + std::to_string(a.adc_bits) + "b/" +
          std::to_string(a.effective_adc_full_scale()) + " block " + std::to_string(rows) + "x" +
          std::to_string(cols) + " weight bits " + std::to_string(wb) + " input bits " + std::to_string(ib) +

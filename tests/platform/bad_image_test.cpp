@@ -21,7 +21,7 @@ ArchConfig arch() {
   a.mesh_cols = 2;
   a.pes_per_core = 1;
   a.crossbars_per_pe = 2;
-  a.xbar_rows = a.xbar_cols = 32;
+  a.crossbar_rows = a.crossbar_cols = 32;
   a.adc_bits = 16;
   a.buffer_bytes = 1024;
   a.memory_bytes = 4096;
@@ -60,7 +60,7 @@ TEST(BadImage, WrongArchitecture) {
   const ArchConfig a = arch();
   ArchConfig other = a;
   other.name = "other";
-  other.xbar_cols = 64;
+  other.crossbar_cols = 64;
   Soc soc("soc", a);
   const std::string e = load_error(soc, test::make_image(other, {}));
   EXPECT_THAT(e, HasSubstr("prog.img"));

@@ -46,7 +46,7 @@ ArchConfig hosted_arch() {
   ArchConfig a;
   a.name = "hosted";
   a.mesh_rows = a.mesh_cols = 1;
-  a.xbar_rows = a.xbar_cols = 64;
+  a.crossbar_rows = a.crossbar_cols = 64;
   a.adc_bits = 16;
   a.buffer_bytes = 1 << 14;
   a.memory_bytes = 1 << 16;

@@ -19,8 +19,8 @@ ArchConfig small_arch(int cell_bits, int dac_bits, WeightMapping mapping) {
   a.mesh_rows = a.mesh_cols = 1;
   a.pes_per_core = 2;
   a.crossbars_per_pe = 2;
-  a.xbar_rows = 32;
-  a.xbar_cols = 32;
+  a.crossbar_rows = 32;
+  a.crossbar_cols = 32;
   a.cell_bits = cell_bits;
   a.dac_bits = dac_bits;
   a.mapping = mapping;

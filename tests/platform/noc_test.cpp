@@ -18,7 +18,7 @@ ArchConfig mesh(int rows, int cols) {
   a.mesh_cols = cols;
   a.pes_per_core = 1;
   a.crossbars_per_pe = 1;
-  a.xbar_rows = a.xbar_cols = 64;
+  a.crossbar_rows = a.crossbar_cols = 64;
   a.noc_hop_cycles = 3;
   a.noc_link_bytes = 8;
   a.barrier_cycles = 5;

@@ -24,7 +24,7 @@ ArchConfig arch() {
   a.mesh_cols = 2;
   a.pes_per_core = 1;
   a.crossbars_per_pe = 4;
-  a.xbar_rows = a.xbar_cols = 64;
+  a.crossbar_rows = a.crossbar_cols = 64;
   a.adc_bits = 16;
   a.buffer_bytes = 1 << 14;
   a.memory_bytes = 1 << 16;

@@ -21,23 +21,23 @@ ArchConfig base_arch() {
   a.mesh_cols = 1;
   a.pes_per_core = 1;
   a.crossbars_per_pe = 2;
-  a.xbar_rows = a.xbar_cols = 256;
+  a.crossbar_rows = a.crossbar_cols = 256;
   a.cell_bits = 2;
   a.dac_bits = 1;
   a.adc_bits = 16;
   a.adc_cols_per_adc = 8;
   a.adc_ns = 1.0;
   a.dac_ns = 0.5;
-  a.xbar_read_ns = 10.0;
-  a.xbar_program_ns = 1000.0;
-  a.xbar_program_row_ns = 2.0;
+  a.crossbar_read_ns = 10.0;
+  a.crossbar_program_ns = 1000.0;
+  a.crossbar_program_row_ns = 2.0;
   a.clock_mhz = 1000.0;
   a.buffer_latency_cycles = 1;
   a.buffer_width_bytes = 32;
   a.gpeu_lanes = 16;
   a.gpeu_startup_cycles = 2;
-  a.dram_latency_ns = 50.0;
-  a.dram_bytes_per_ns = 12.8;
+  a.memory_latency_ns = 50.0;
+  a.memory_bytes_per_ns = 12.8;
   a.memory_bytes = 1 << 20;
   a.buffer_bytes = 1 << 16;
   return a;
@@ -89,7 +89,7 @@ int64_t ps(double ns) { return int64_t(std::llround(ns * 1000)); }
 
 // Per-slice ADC conversions of the widest crossbar: ceil(physical columns / ADCs).
 int64_t conversions_per_adc(const ArchConfig& a) {
-  const int64_t adcs = (a.xbar_cols + a.adc_cols_per_adc - 1) / a.adc_cols_per_adc;
+  const int64_t adcs = (a.crossbar_cols + a.adc_cols_per_adc - 1) / a.adc_cols_per_adc;
   return (a.physical_cols(kCols, 8) + adcs - 1) / adcs;
 }
 
@@ -110,19 +110,19 @@ TEST(TimingParams, AdcSharing) {
 TEST(TimingParams, DacBitsCutInputSlices) {
   auto [base, variant] = base_and_variant([](ArchConfig& a) { a.dac_bits = 2; });
   const ArchConfig b = base_arch();
-  const int64_t per_slice = ps(b.dac_ns) + ps(b.xbar_read_ns) + conversions_per_adc(b) * ps(b.adc_ns);
+  const int64_t per_slice = ps(b.dac_ns) + ps(b.crossbar_read_ns) + conversions_per_adc(b) * ps(b.adc_ns);
   EXPECT_EQ(base - variant, kMvms * (kInputBits - kInputBits / 2) * per_slice);
 }
 
 TEST(TimingParams, CrossbarReadTime) {
-  auto [base, variant] = base_and_variant([](ArchConfig& a) { a.xbar_read_ns = 25.0; });
+  auto [base, variant] = base_and_variant([](ArchConfig& a) { a.crossbar_read_ns = 25.0; });
   EXPECT_EQ(variant - base, kMvms * kInputBits * ps(15.0));
 }
 
 TEST(TimingParams, ProgrammingTime) {
   auto [base, variant] = base_and_variant([](ArchConfig& a) {
-    a.xbar_program_ns = 3000.0;
-    a.xbar_program_row_ns = 5.0;
+    a.crossbar_program_ns = 3000.0;
+    a.crossbar_program_row_ns = 5.0;
   });
   EXPECT_EQ(variant - base, 2 * (ps(2000.0) + kRows * ps(3.0)));
 }
@@ -149,12 +149,12 @@ TEST(TimingParams, GpeuLanes) {
 }
 
 TEST(TimingParams, DramLatency) {
-  auto [base, slow] = base_and_variant([](ArchConfig& a) { a.dram_latency_ns = 250.0; });
+  auto [base, slow] = base_and_variant([](ArchConfig& a) { a.memory_latency_ns = 250.0; });
   EXPECT_EQ(slow - base, ps(200.0));
 }
 
 TEST(TimingParams, DramBandwidth) {
-  auto [base2, narrow] = base_and_variant([](ArchConfig& a) { a.dram_bytes_per_ns = 3.2; });
+  auto [base2, narrow] = base_and_variant([](ArchConfig& a) { a.memory_bytes_per_ns = 3.2; });
   EXPECT_EQ(narrow - base2, ps(kLoadBytes / 3.2) - ps(kLoadBytes / 12.8));
 }
 

@@ -40,7 +40,7 @@ inline std::vector<int64_t> adc_reference_mvm(const ArchConfig& a, const WeightB
                                    bool is_signed) {
   const RefAdc adc{static_cast<long double>((int64_t(1) << a.adc_bits) - 1),
                    static_cast<long double>(a.adc_full_scale > 0 ? a.adc_full_scale
-                                                                 : int64_t(a.xbar_rows) * ((1 << a.cell_bits) - 1) *
+                                                                 : int64_t(a.crossbar_rows) * ((1 << a.cell_bits) - 1) *
                                                                        ((1 << a.dac_bits) - 1))};
   const int cb = a.cell_bits, db = a.dac_bits, wb = b.weight_bits;
   const int S = (wb + cb - 1) / cb, T = (ib + db - 1) / db;

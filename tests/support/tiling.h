@@ -65,9 +65,9 @@ inline FirmwareImage mvm_image(const ArchConfig& arch, const Matrix& m, int weig
   const int in_buf = 0, out_buf = (m.rows + 3) / 4 * 4;
   Program p;
   p.load(in_buf, 0, m.rows);
-  const int xbars = arch.crossbars_per_core();
-  for (size_t g = 0; g < image.blocks.size(); g += size_t(xbars)) {
-    const int n = int(std::min(image.blocks.size() - g, size_t(xbars)));
+  const int crossbars = arch.crossbars_per_core();
+  for (size_t g = 0; g < image.blocks.size(); g += size_t(crossbars)) {
+    const int n = int(std::min(image.blocks.size() - g, size_t(crossbars)));
     for (int k = 0; k < n; ++k) p.xprog(k, int(g) + k);
     p.mvm(0, n, out_buf, in_buf, input_bits, is_signed, g > 0);
   }
