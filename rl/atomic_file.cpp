@@ -13,7 +13,7 @@
 
 namespace cimvp::rl {
 
-void write_file_atomically(const std::string& path, const std::string& content) {
+void write_file_atomically(const std::string& path, const std::string& content, bool durable) {
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw Error(tmp + ": cannot create: " + std::strerror(errno));
@@ -29,7 +29,7 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     done += size_t(n);
   }
   // fsync before rename: after a crash the name points at complete data.
-  if (::fsync(fd) != 0 || ::close(fd) != 0) throw Error(tmp + ": cannot flush to disk: " + std::strerror(errno));
+  if ((durable && ::fsync(fd) != 0) || ::close(fd) != 0) throw Error(tmp + ": cannot flush to disk: " + std::strerror(errno));
   if (std::rename(tmp.c_str(), path.c_str()) != 0)
     throw Error(path + ": cannot replace with " + tmp + ": " + std::strerror(errno));
 }

@@ -68,7 +68,7 @@ bool BinaryReader::boolean() {
 
 std::string BinaryReader::string() {
   const uint64_t n = u64();
-  if (n > in_.size() - pos_) fail("truncated string at byte " + std::to_string(pos_));
+  if (n > in_.size() - pos_) fail("truncated or corrupt: string at byte " + std::to_string(pos_));
   std::string s = in_.substr(pos_, n);
   pos_ += n;
   return s;
@@ -77,7 +77,7 @@ std::string BinaryReader::string() {
 Eigen::MatrixXd BinaryReader::matrix() {
   const uint64_t rows = u64(), cols = u64();
   if (rows > (1u << 24) || cols > (1u << 24) || rows * cols * 8 > in_.size() - pos_)
-    fail("corrupt matrix size " + std::to_string(rows) + "x" + std::to_string(cols));
+    fail("truncated or corrupt: matrix size " + std::to_string(rows) + "x" + std::to_string(cols));
   Eigen::MatrixXd m(rows, cols);
   for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = f64();
   return m;
@@ -85,7 +85,7 @@ Eigen::MatrixXd BinaryReader::matrix() {
 
 Eigen::VectorXd BinaryReader::vector() {
   const uint64_t n = u64();
-  if (n * 8 > in_.size() - pos_) fail("corrupt vector size " + std::to_string(n));
+  if (n * 8 > in_.size() - pos_) fail("truncated or corrupt: vector size " + std::to_string(n));
   Eigen::VectorXd v(n);
   for (uint64_t i = 0; i < n; ++i) v[i] = f64();
   return v;
@@ -93,7 +93,7 @@ Eigen::VectorXd BinaryReader::vector() {
 
 std::vector<int> BinaryReader::ints() {
   const uint64_t n = u64();
-  if (n * 8 > in_.size() - pos_) fail("corrupt list size " + std::to_string(n));
+  if (n * 8 > in_.size() - pos_) fail("truncated or corrupt: list size " + std::to_string(n));
   std::vector<int> v(n);
   for (auto& x : v) x = int(i64());
   return v;

@@ -92,9 +92,10 @@ class Search {
       load_checkpoint();
       // The checkpoint is the truth: rows or a best policy written after it
       // (by an episode that did not finish) are replaced by what it holds.
+      // Without fsync: these two are rebuilt from the checkpoint on every resume.
       std::string csv = csv_header();
       for (const EpisodeRecord& r : state_.records) csv += csv_row(r);
-      write_file_atomically(path(kEpisodesFile), csv);
+      write_file_atomically(path(kEpisodesFile), csv, false);
       write_best();
       return;
     }
@@ -109,7 +110,7 @@ class Search {
     state_.baseline = evaluator_.evaluate(uniform_policy(env_.layers(), 8, 8));
     // Checked now, not at the first episode: a bad baseline fails at once.
     cost_ratio(state_.baseline, state_.baseline, config_.cost);
-    write_file_atomically(path(kEpisodesFile), csv_header());
+    write_file_atomically(path(kEpisodesFile), csv_header(), false);
     save_checkpoint();
   }
 
@@ -184,7 +185,7 @@ class Search {
                   "# best policy of the search: episode %d, accuracy %.9g (W8A8 %.9g), speedup %.9g, cost ratio %.9g, "
                   "reward %.9g\n",
                   b.episode, b.result.accuracy, state_.baseline.accuracy, b.speedup, b.cost_ratio, b.reward);
-    write_file_atomically(path(kBestPolicyFile), head + to_yaml(b.policy));
+    write_file_atomically(path(kBestPolicyFile), head + to_yaml(b.policy), false);
   }
 
   void save_checkpoint() {
@@ -198,7 +199,7 @@ class Search {
     for (const EpisodeRecord& r : state_.records) save_record(w, r);
     w.i64(state_.best);
     agent_.save(w);
-    write_file_atomically(path(kCheckpointFile), w.bytes());
+    write_file_atomically(path(kCheckpointFile), w.bytes(), options_.durable);
   }
 
   void load_checkpoint() {

@@ -45,6 +45,10 @@ struct SearchOptions {
   int cell_bits = 0;    // the architecture's bits per cell; needed by weight_multiple_of_cell_bits
   bool resume = false;  // continue from output/checkpoint.bin (start afresh when there is none)
   bool force = false;   // start afresh in a non-empty output folder (our files are replaced)
+  // fsync the checkpoint before it replaces the old one, so that even a
+  // power loss leaves a resumable search. false still survives a killed
+  // process (tests, scratch runs on slow file systems).
+  bool durable = true;
   // Called after every episode. It may throw to stop the search: everything
   // up to and including that episode is on disk and resumable.
   std::function<void(const SearchProgress&)> progress;
