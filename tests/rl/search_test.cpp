@@ -291,11 +291,13 @@ TEST(Search, ConstraintsReachThePolicies) {
 }
 
 TEST(Search, DdpgBeatsRandomSearchWithTheSameBudget) {
-  // Same evaluator, same budget, same seeds; compared by best reward over
-  // three seeds each (the sum), so one lucky random draw cannot decide it.
+  // Same evaluator, same budget, same seeds; compared by the sum of the best
+  // rewards over four seeds each, so one lucky random draw cannot decide it
+  // (on this problem DDPG wins most seeds, not every one). Deterministic: the
+  // result is the same on every run of the same build.
   const Graph g = make_model_structure("lenet5");
   double ddpg = 0, random = 0;
-  for (uint64_t seed : {1, 2, 3}) {
+  for (uint64_t seed : {1, 2, 3, 4}) {
     for (SearchMethod m : {SearchMethod::Ddpg, SearchMethod::Random}) {
       auto e = test::FakeEvaluator::lenet5();
       SearchOptions o = small_search(temp_dir("versus"), 150, seed);
