@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "rl/search_config.h"
+#include "tests/support/paths.h"
 
 using namespace cimvp;
 using namespace cimvp::rl;
@@ -190,4 +191,16 @@ TEST(SearchConfig, FingerprintIgnoresEpisodesAndOutputOnly) {
   const SearchConfig c = parse("model: lenet5\nddpg: {tau: 0.02}\n");
   EXPECT_EQ(fingerprint(a), fingerprint(b));
   EXPECT_NE(fingerprint(a), fingerprint(c));
+}
+
+TEST(SearchConfig, ShippedExampleParsesAndPointsAtShippedFiles) {
+  const std::string path = cimvp::test::source_path("configs/search/lenet5-fmnist.yaml");
+  const SearchConfig c = load_search_config(path);
+  EXPECT_TRUE(std::filesystem::exists(c.model)) << c.model;
+  EXPECT_TRUE(std::filesystem::exists(c.arch)) << c.arch;
+  EXPECT_EQ(c.dataset, "fashion-mnist");
+  // The example spells out the defaults: it must say what the code does.
+  SearchConfig defaults = parse("model: lenet5\n");
+  defaults.model = c.model, defaults.dataset = c.dataset, defaults.arch = c.arch, defaults.output = c.output;
+  EXPECT_EQ(fingerprint(c), fingerprint(defaults));
 }
