@@ -1,6 +1,7 @@
 #include "rl/search.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -31,8 +32,7 @@ struct SearchState {
 class Search {
  public:
   Search(const Graph& graph, PolicyEvaluator& evaluator, const SearchOptions& options)
-      : graph_(graph),
-        evaluator_(evaluator),
+      : evaluator_(evaluator),
         options_(options),
         config_(options.config),
         dir_(options.output.empty() ? options.config.output : options.output),
@@ -43,7 +43,11 @@ class Search {
   }
 
   SearchOutcome run() {
-    prepare_folder();
+    try {
+      prepare_folder();
+    } catch (const fs::filesystem_error& e) {
+      throw Error(dir_ + ": " + e.code().message() + " (" + e.path1().string() + ")");
+    }
     const int start = state_.episodes_done;
     const auto t0 = std::chrono::steady_clock::now();
     for (int e = start; e < config_.episodes; ++e) {
@@ -107,11 +111,26 @@ class Search {
       fs::remove(path(f));
       fs::remove(path(f) + std::string(".tmp"));
     }
-    state_.baseline = evaluator_.evaluate(uniform_policy(env_.layers(), 8, 8));
+    state_.baseline = evaluate(uniform_policy(env_.layers(), 8, 8));
     // Checked now, not at the first episode: a bad baseline fails at once.
     cost_ratio(state_.baseline, state_.baseline, config_.cost);
     write_file_atomically(path(kEpisodesFile), csv_header(), false);
     save_checkpoint();
+  }
+
+  // The evaluator's answer, checked: a percentage where a fraction belongs
+  // or a zero latency would silently make every reward meaningless.
+  PolicyResult evaluate(const Policy& p) {
+    const PolicyResult r = evaluator_.evaluate(p);
+    const std::string what = "the evaluator's result for policy w[" + bits_text(p.weight_bits) + "] a[" +
+                             bits_text(p.activation_bits) + "]";
+    if (!(r.accuracy >= 0 && r.accuracy <= 1))
+      throw Error(what + " has accuracy " + std::to_string(r.accuracy) + ", expected a fraction in 0..1");
+    if (!(r.latency_seconds > 0) || !std::isfinite(r.latency_seconds))
+      throw Error(what + " has latency " + std::to_string(r.latency_seconds) + " s, expected a positive time");
+    if (!(r.energy_joules >= 0) || !std::isfinite(r.energy_joules))
+      throw Error(what + " has energy " + std::to_string(r.energy_joules) + " J, expected >= 0");
+    return r;
   }
 
   double base_percent() const { return 100.0 * state_.baseline.accuracy; }
@@ -137,7 +156,7 @@ class Search {
     r.episode = e;
     r.kind = kind;
     r.policy = env_.policy();
-    r.result = evaluator_.evaluate(r.policy);
+    r.result = evaluate(r.policy);
     r.cost_ratio = cost_ratio(r.result, state_.baseline, config_.cost);
     r.speedup = speedup(r.result, state_.baseline);
     const double acc = 100.0 * r.result.accuracy;
@@ -253,7 +272,6 @@ class Search {
     return o;
   }
 
-  const Graph& graph_;
   PolicyEvaluator& evaluator_;
   const SearchOptions& options_;
   const SearchConfig& config_;

@@ -317,3 +317,28 @@ TEST(Search, DdpgBeatsRandomSearchWithTheSameBudget) {
   }
   EXPECT_GT(ddpg, random);
 }
+
+TEST(Search, ImplausibleEvaluatorResultsAreErrors) {
+  // A percentage where a fraction belongs, or no latency, would make every
+  // reward meaningless: the search stops and says which policy and why.
+  struct Bad : PolicyEvaluator {
+    double accuracy, latency;
+    Bad(double a, double l) : accuracy(a), latency(l) {}
+    PolicyResult evaluate(const Policy&) override {
+      PolicyResult r;
+      r.accuracy = accuracy, r.latency_seconds = latency;
+      return r;
+    }
+  };
+  const Graph g = make_model_structure("lenet5");
+  Bad percent(91.0, 1e-3), no_time(0.9, 0.0);
+  SearchOptions o = small_search(temp_dir("bad_eval"), 3);
+  try {
+    run_search(g, percent, o);
+    FAIL() << "accepted accuracy 91";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("policy w[8-8-8-8-8] a[8-8-8-8-8] has accuracy 91"));
+  }
+  o.force = true;
+  EXPECT_THROW(run_search(g, no_time, o), Error);
+}
