@@ -33,6 +33,7 @@ class Search {
  public:
   Search(const Graph& graph, PolicyEvaluator& evaluator, const SearchOptions& options)
       : evaluator_(evaluator),
+        graph_name_(graph.name),
         options_(options),
         config_(options.config),
         dir_(options.output.empty() ? options.config.output : options.output),
@@ -111,7 +112,9 @@ class Search {
       fs::remove(path(f));
       fs::remove(path(f) + std::string(".tmp"));
     }
-    state_.baseline = evaluate(uniform_policy(env_.layers(), 8, 8));
+    Policy w8a8 = uniform_policy(env_.layers(), 8, 8);
+    w8a8.model = graph_name_;
+    state_.baseline = evaluate(w8a8);
     // Checked now, not at the first episode: a bad baseline fails at once.
     cost_ratio(state_.baseline, state_.baseline, config_.cost);
     write_file_atomically(path(kEpisodesFile), csv_header(), false);
@@ -273,6 +276,7 @@ class Search {
   }
 
   PolicyEvaluator& evaluator_;
+  std::string graph_name_;
   const SearchOptions& options_;
   const SearchConfig& config_;
   std::string dir_;
