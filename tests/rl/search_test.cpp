@@ -177,7 +177,16 @@ TEST(Search, SigkilledAndResumedEqualsStraightRun) {
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       ::close(fds[0]);
-      auto e = test::FakeEvaluator::lenet5();
+      // A slower evaluator, as the real one is: the kill most often lands
+      // inside an evaluation, and the child cannot finish all 40 episodes
+      // before the parent's kill arrives.
+      struct Slow : test::FakeEvaluator {
+        Slow() : test::FakeEvaluator(test::FakeEvaluator::lenet5()) {}
+        PolicyResult evaluate(const Policy& p) override {
+          ::usleep(2000);
+          return test::FakeEvaluator::evaluate(p);
+        }
+      } e;
       SearchOptions o = small_search(killed, 40);
       o.resume = true;
       o.progress = [&](const SearchProgress& p) {
