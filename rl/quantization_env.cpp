@@ -61,11 +61,11 @@ QuantizationEnvironment::QuantizationEnvironment(const Graph& g, const Environme
   reset();
 }
 
-Eigen::VectorXd QuantizationEnvironment::state_for(size_t step, double previous_action) const {
+Eigen::VectorXd QuantizationEnvironment::state_for(size_t step, int previous_bits) const {
   if (step >= steps()) throw Error("environment: step " + std::to_string(step) + " is past the episode");
   Eigen::VectorXd s(kStateFeatures);
   s.head(8) = static_features_.row(Eigen::Index(step / 2)).transpose();
-  s[8] = previous_action;
+  s[8] = double(previous_bits) / options_.max_bits;
   s[9] = double(step % 2);
   return s;
 }
@@ -87,7 +87,7 @@ int QuantizationEnvironment::bits_for(size_t step, double action) const {
 
 Eigen::VectorXd QuantizationEnvironment::reset() {
   step_ = 0;
-  previous_action_ = 1.0;
+  previous_bits_ = options_.max_bits;
   policy_ = Policy{};
   policy_.model = model_;
   policy_.weight_bits.assign(layers(), 0);
@@ -95,13 +95,13 @@ Eigen::VectorXd QuantizationEnvironment::reset() {
   return state();
 }
 
-Eigen::VectorXd QuantizationEnvironment::state() const { return state_for(step_, previous_action_); }
+Eigen::VectorXd QuantizationEnvironment::state() const { return state_for(step_, previous_bits_); }
 
 int QuantizationEnvironment::step(double action) {
   if (done()) throw Error("environment: step() after the episode ended; call reset()");
   const int bits = bits_for(step_, action);
   (step_ % 2 == 0 ? policy_.weight_bits : policy_.activation_bits)[step_ / 2] = bits;
-  previous_action_ = std::clamp(action, 0.0, 1.0);
+  previous_bits_ = bits;
   ++step_;
   return bits;
 }

@@ -12,7 +12,9 @@
 //   5 weight count        out * in * k * k (Conv2d), out * in (Dense)
 //   6 input feature map   H * W of the layer's input (1 for Dense, as HAQ)
 //   7 layer index         0 .. layers - 1
-//   8 previous action     the action of the previous step (1 before the first)
+//   8 previous bits       bits chosen at the previous step / max_bits
+//                         (constraints applied; 1 before the first step),
+//                         as CIM-AQ's linear-quantization environment
 //   9 weight/activation   0 on the weight step, 1 on the activation step
 // Features 0..7 are min-max normalized over the layers to [0, 1]; a feature
 // that is the same for every layer becomes 0 (HAQ keeps the raw value, which
@@ -73,15 +75,15 @@ class QuantizationEnvironment {
 
   // The bits `action` gives at `step` (0 .. steps()-1), constraints included.
   int bits_for(size_t step, double action) const;
-  // The state of `step` given the previous step's action.
-  Eigen::VectorXd state_for(size_t step, double previous_action) const;
+  // The state of `step` given the bits chosen at the previous step.
+  Eigen::VectorXd state_for(size_t step, int previous_bits) const;
 
  private:
   EnvironmentOptions options_;
   std::string model_;
   Eigen::MatrixXd static_features_;
   size_t step_ = 0;
-  double previous_action_ = 1.0;
+  int previous_bits_ = 8;
   Policy policy_;
 };
 

@@ -59,22 +59,23 @@ TEST(Environment, ConstantFeatureBecomesZero) {
   EXPECT_EQ(env.static_features()(1, 2), 1.0);        // out channels 4 -> 0, 8 -> 1
 }
 
-TEST(Environment, EpisodeTakesWeightThenActivationStepsAndCarriesThePreviousAction) {
+TEST(Environment, EpisodeTakesWeightThenActivationStepsAndCarriesThePreviousBits) {
   QuantizationEnvironment env(make_model_structure("lenet5"), {});
   EXPECT_EQ(env.steps(), 10u);
   Eigen::VectorXd s = env.reset();
   EXPECT_EQ(s.size(), kStateFeatures);
-  EXPECT_EQ(s[8], 1.0);  // before the first action
+  EXPECT_EQ(s[8], 1.0);  // before the first step: max_bits / max_bits
   EXPECT_EQ(s[9], 0.0);  // weight step
   const double actions[10] = {0.0, 1.0, 0.5, 0.3, 0.99, 0.01, 0.2, 0.8, 0.6, 0.4};
+  int previous = 0;
   for (int t = 0; t < 10; ++t) {
     s = env.state();
     EXPECT_EQ(s[9], double(t % 2));
     EXPECT_EQ(s[7], (t / 2) / 4.0);  // normalized layer index
     if (t > 0) {
-      EXPECT_EQ(s[8], actions[t - 1]);
+      EXPECT_EQ(s[8], previous / 8.0);  // the previous step's bits over max_bits
     }
-    env.step(actions[t]);
+    previous = env.step(actions[t]);
   }
   EXPECT_TRUE(env.done());
   const Policy p = env.policy();
@@ -106,6 +107,8 @@ TEST(Environment, FirstAndLastLayersFixedAtW8A8) {
   while (!env.done()) env.step(0.0);
   const Policy p = env.policy();
   EXPECT_EQ(p.weight_bits, (std::vector<int>{8, 2, 2, 2, 8}));
+  // The state shows the bits the constraint made, not the action's.
+  EXPECT_EQ(env.state_for(2, 8)[8], 1.0);
   EXPECT_EQ(p.activation_bits, (std::vector<int>{8, 2, 2, 2, 8}));
 }
 
