@@ -300,31 +300,30 @@ TEST(Search, ConstraintsReachThePolicies) {
 }
 
 TEST(Search, DdpgBeatsRandomSearchWithTheSameBudget) {
-  // Same evaluator, same budget, same seeds; compared by the sum of the best
-  // rewards over four seeds each, so one lucky random draw cannot decide it
-  // (on this problem DDPG wins most seeds, not every one). Deterministic: the
-  // result is the same on every run of the same build.
+  // Same evaluator, same budget (300 episodes), the paper's DDPG settings
+  // except smaller networks (64-64 instead of 300-300, for the test's time).
+  // Compared by the sum of the best rewards over four consecutive seeds, so
+  // one lucky random draw cannot decide it: on this problem DDPG wins most
+  // seeds, not every one (it sometimes settles on a safe, slow policy).
+  // Deterministic: the result is the same on every run of the same build.
   const Graph g = make_model_structure("lenet5");
   double ddpg = 0, random = 0;
   for (uint64_t seed : {1, 2, 3, 4}) {
     for (SearchMethod m : {SearchMethod::Ddpg, SearchMethod::Random}) {
       auto e = test::FakeEvaluator::lenet5();
-      SearchOptions o = small_search(temp_dir("versus"), 150, seed);
+      SearchOptions o = small_search(temp_dir("versus"), 300, seed);
       o.config.method = m;
       o.config.warmup = 20;
+      o.config.ddpg = DdpgSettings{};  // the paper's
       o.config.ddpg.actor_hidden = {64, 64};
       o.config.ddpg.critic_hidden = {64, 64};
-      o.config.ddpg.batch = 64;
-      o.config.ddpg.actor_lr = 1e-3;
-      o.config.ddpg.critic_lr = 1e-2;
-      o.config.ddpg.sigma_decay = 0.97;
       const SearchOutcome r = run_search(g, e, o);
       ASSERT_TRUE(r.found);
       (m == SearchMethod::Ddpg ? ddpg : random) += r.best_reward;
       std::printf("seed %d %s best reward %.3f speedup %.3f\n", int(seed), method_name(m), r.best_reward, r.best_speedup);
     }
   }
-  EXPECT_GT(ddpg, random);
+  EXPECT_GT(ddpg, random * 1.1);
 }
 
 TEST(Search, ImplausibleEvaluatorResultsAreErrors) {
