@@ -319,6 +319,8 @@ TEST(Search, DdpgBeatsRandomSearchWithTheSameBudget) {
       o.config.ddpg.critic_hidden = {64, 64};
       const SearchOutcome r = run_search(g, e, o);
       ASSERT_TRUE(r.found);
+      EXPECT_EQ(r.episodes.front().kind, m == SearchMethod::Ddpg ? "warmup" : "random");
+      EXPECT_EQ(r.episodes.back().kind, m == SearchMethod::Ddpg ? "explore" : "random");
       (m == SearchMethod::Ddpg ? ddpg : random) += r.best_reward;
       std::printf("seed %d %s best reward %.3f speedup %.3f\n", int(seed), method_name(m), r.best_reward, r.best_speedup);
     }
