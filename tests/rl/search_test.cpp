@@ -352,3 +352,21 @@ TEST(Search, ImplausibleEvaluatorResultsAreErrors) {
   o.force = true;
   EXPECT_THROW(run_search(g, no_time, o), Error);
 }
+
+TEST(Search, ResumingAFinishedSearchEvaluatesNothingAndChangesNothing) {
+  const Graph g = make_model_structure("lenet5");
+  const std::string out = temp_dir("finished");
+  auto e = test::FakeEvaluator::lenet5();
+  const SearchOutcome first = run_search(g, e, small_search(out, 8));
+  const std::string csv = slurp(out + "/episodes.csv"), ckpt = slurp(out + "/checkpoint.bin");
+  auto e2 = test::FakeEvaluator::lenet5();
+  SearchOptions o = small_search(out, 8);
+  o.resume = true;
+  const SearchOutcome again = run_search(g, e2, o);
+  EXPECT_EQ(e2.calls, 0);
+  EXPECT_EQ(again.resumed_from, 8);
+  EXPECT_EQ(again.best_policy, first.best_policy);
+  EXPECT_EQ(again.best_reward, first.best_reward);
+  EXPECT_EQ(slurp(out + "/episodes.csv"), csv);
+  EXPECT_EQ(slurp(out + "/checkpoint.bin"), ckpt);
+}
