@@ -1,0 +1,18 @@
+// One line of text for a search's progress, for the command line's progress
+// bar (redrawn with '\r'):
+//   [#######.............]  120/600  best 153.21 (2.48x, 91.23 %)  ETA 12m03s
+#pragma once
+
+#include <string>
+
+#include "rl/search.h"
+
+namespace cimvp::rl {
+
+// `width` is the number of bar cells. Before any policy meets the accuracy
+// target the best part reads "best: none yet".
+std::string progress_line(const SearchProgress& p, int width = 20);
+// "12m03s", "1h02m", "45s".
+std::string duration_text(double seconds);
+
+}  // namespace cimvp::rl

@@ -1,0 +1,60 @@
+// The settings of one bit-width search, read from YAML (docs/search.md lists
+// every key with its default). Errors are cimvp::Error naming the file, the
+// key and the line:column: unknown keys (with a suggestion), wrong types,
+// values out of range. Relative paths (arch, output, and model when it is
+// not a zoo name) resolve against the YAML file's folder.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "rl/ddpg.h"
+#include "rl/reward.h"
+
+namespace cimvp::rl {
+
+enum class SearchMethod { Ddpg, Random };
+enum class LatencySource { Vp, Analytic };
+const char* method_name(SearchMethod m);
+const char* latency_source_name(LatencySource l);
+
+struct FinetuneSettings {
+  int batches = 0;     // QAT batches per evaluated policy before its accuracy is taken; 0: none
+  double lr = 1e-3;    // learning rate of that fine-tune
+};
+
+struct SearchConfig {
+  std::string source;   // the YAML file (or a name for text), for messages
+  std::string model;    // zoo name or model file (required)
+  std::string dataset;  // dataset name the accuracy is measured on ("" when not given)
+  std::string arch;     // architecture YAML ("" when not given: the command line decides)
+  std::string output;   // output folder ("" when not given: the command line decides)
+
+  SearchMethod method = SearchMethod::Ddpg;
+  int episodes = 600;
+  int warmup = 20;             // episodes of uniform random actions before DDPG explores
+  uint64_t seed = 1;
+  double accuracy_budget = 1.0;  // allowed accuracy drop from W8A8, percent points, >= 0
+  int min_bits = 2;
+  int max_bits = 8;
+  bool first_last_w8a8 = false;
+  bool weight_multiple_of_cell_bits = false;
+  LatencySource latency = LatencySource::Vp;
+  CostModel cost;              // objective (latency | energy | mix) and latency_weight
+  FinetuneSettings finetune;
+  int validation_images = 5000;  // validation images the accuracy is measured on
+  DdpgSettings ddpg;
+};
+
+// Parses YAML text. `source` names it in errors; relative paths resolve
+// against `base_dir` ("" leaves them as written).
+SearchConfig parse_search_config(const std::string& text, const std::string& source, const std::string& base_dir);
+// Reads a file; relative paths resolve against its folder.
+SearchConfig load_search_config(const std::string& path);
+
+// Every setting that changes what a search computes (not the episode count
+// or the output folder), as text: a checkpoint refuses to resume a search
+// whose fingerprint differs.
+std::string fingerprint(const SearchConfig& c);
+
+}  // namespace cimvp::rl

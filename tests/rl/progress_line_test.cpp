@@ -1,0 +1,29 @@
+// The progress line the command line prints after every episode.
+#include <gtest/gtest.h>
+
+#include "rl/progress_line.h"
+
+using namespace cimvp::rl;
+
+TEST(ProgressLine, ShowsBarCountBestAndEta) {
+  SearchProgress p;
+  p.episodes_done = 150, p.episodes = 600;
+  p.has_best = true, p.best_reward = 153.214, p.best_speedup = 2.4812, p.best_accuracy = 0.91234;
+  p.eta_seconds = 723;
+  EXPECT_EQ(progress_line(p, 8), "[##......] 150/600  best 153.21 (2.48x, 91.23 %)  ETA 12m03s");
+  p.episodes_done = 600, p.eta_seconds = 0;
+  EXPECT_EQ(progress_line(p, 4), "[####] 600/600  best 153.21 (2.48x, 91.23 %)  ETA 0s");
+}
+
+TEST(ProgressLine, BeforeAnyPolicyMeetsTheTarget) {
+  SearchProgress p;
+  p.episodes_done = 3, p.episodes = 20, p.eta_seconds = 3725;
+  EXPECT_EQ(progress_line(p, 4), "[....]  3/20  best: none yet  ETA 1h02m");
+}
+
+TEST(ProgressLine, Durations) {
+  EXPECT_EQ(duration_text(59.4), "59s");
+  EXPECT_EQ(duration_text(60), "1m00s");
+  EXPECT_EQ(duration_text(7322), "2h02m");
+  EXPECT_EQ(duration_text(-5), "0s");
+}
