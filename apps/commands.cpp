@@ -14,6 +14,7 @@ int cmd_layers(const std::vector<std::string>& args);
 int cmd_train(const std::vector<std::string>& args);
 int cmd_eval(const std::vector<std::string>& args);
 int cmd_export(const std::vector<std::string>& args);
+int cmd_search(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
@@ -24,6 +25,7 @@ const std::vector<Command>& commands() {
       {"train", "train a model (float or quantization-aware) on a dataset", cmd_train},
       {"eval", "accuracy of a model: float, fake-quantized and integer reference", cmd_eval},
       {"export", "export a quantized model file as ONNX QDQ", cmd_export},
+      {"search", "search per-layer bit widths (DDPG, VP cycles as the latency reward)", cmd_search},
       {"layers", "list a model's quantizable layers in policy order", cmd_layers},
       {"asm", "assemble a text program into a firmware image", cmd_asm},
       {"disasm", "print a firmware image as text assembly", cmd_disasm},

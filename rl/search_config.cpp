@@ -121,6 +121,10 @@ const std::vector<KeyDef>& key_defs() {
         INT("finetune.batches", 0, big, finetune.batches),
         REAL("finetune.lr", 0, 10, true, finetune.lr),
         INT("validation.images", 1, big, validation_images),
+        INT("final.epochs", 0, 1000, final_finetune.epochs),
+        REAL("final.lr", 0, 10, true, final_finetune.lr),
+        INT("final.train_images", 0, big, final_finetune.train_images),
+        BOOL("baselines", baselines),
         LIST("ddpg.actor_hidden", 1, 4096, ddpg.actor_hidden),
         LIST("ddpg.critic_hidden", 1, 4096, ddpg.critic_hidden),
         REAL("ddpg.actor_lr", 0, 1, true, ddpg.actor_lr),
@@ -366,7 +370,9 @@ SearchConfig load_search_config(const std::string& path) {
 std::string fingerprint(const SearchConfig& c) {
   std::string s;
   for (const KeyDef& d : key_defs())
-    if (d.key != "episodes" && d.key != "output") s += d.key + "=" + d.get(c) + "\n";
+    // Not what the episodes compute: the budget, the folder, and what runs after the search.
+    if (d.key != "episodes" && d.key != "output" && d.key != "baselines" && d.key.rfind("final.", 0) != 0)
+      s += d.key + "=" + d.get(c) + "\n";
   return s;
 }
 

@@ -23,6 +23,14 @@ struct FinetuneSettings {
   double lr = 1e-3;    // learning rate of that fine-tune
 };
 
+// The proper fine-tune of the chosen policy (and of each baseline) after the
+// search, before its test-set accuracy is taken.
+struct FinalSettings {
+  int epochs = 1;             // quantization-aware epochs over the training split
+  double lr = 0.005;          // peak learning rate (cosine)
+  int train_images = 0;       // 0: the whole training split
+};
+
 struct SearchConfig {
   std::string source;   // the YAML file (or a name for text), for messages
   std::string model;    // zoo name or model file (required)
@@ -43,6 +51,8 @@ struct SearchConfig {
   CostModel cost;              // objective (latency | energy | mix) and latency_weight
   FinetuneSettings finetune;
   int validation_images = 5000;  // validation images the accuracy is measured on
+  FinalSettings final_finetune;
+  bool baselines = true;  // also run random search and the analytic-latency search, and fine-tune W8A8, W4A8, W4A4
   DdpgSettings ddpg;
 };
 

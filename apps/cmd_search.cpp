@@ -1,0 +1,69 @@
+// cimvp search: the bit-width search (docs/search.md). DDPG chooses weight
+// and activation bits per layer; the latency in its reward is what the VP
+// measures for the whole compiled network. The YAML names model, dataset,
+// architecture, budget and constraints; flags override it.
+#include <cstdio>
+#include <iostream>
+
+#include "apps/command.h"
+#include "common/error.h"
+#include "rl/evaluation/search_job.h"
+#include "rl/progress_line.h"
+
+namespace cimvp::cli {
+
+int cmd_search(const std::vector<std::string>& args) {
+  po::options_description options("options");
+  options.add_options()
+      ("config", po::value<std::string>()->required(), "search YAML (configs/search/)")
+      ("output,o", po::value<std::string>(), "output folder (default: the YAML's output)")
+      ("episodes", po::value<int>(), "episodes of each search (default: the YAML's)")
+      ("seed", po::value<uint64_t>(), "seed (default: the YAML's)")
+      ("no-baselines", "only the search: no random or analytic search, no uniform baselines")
+      ("resume", "continue a killed search in its output folder")
+      ("force", "start afresh in an output folder that holds an earlier search")
+      ("threads", po::value<int>()->default_value(2), "threads for fine-tuning and accuracy");
+  po::variables_map vm;
+  if (!parse("search", "--config SEARCH.yaml [-o DIR] [--episodes N] [--resume | --force]", options, {}, args, vm))
+    return 0;
+  rl::SearchJobOptions job;
+  job.config = rl::load_search_config(vm["config"].as<std::string>());
+  if (vm.count("episodes")) {
+    if (vm["episodes"].as<int>() < 1) throw Error("--episodes must be at least 1");
+    job.config.episodes = vm["episodes"].as<int>();
+  }
+  if (vm.count("seed")) job.config.seed = vm["seed"].as<uint64_t>();
+  if (vm.count("no-baselines")) job.config.baselines = false;
+  if (vm.count("output")) job.output = vm["output"].as<std::string>();
+  job.resume = vm.count("resume") > 0;
+  job.force = vm.count("force") > 0;
+  if (job.resume && job.force) throw Error("give --resume or --force, not both");
+  job.threads = vm["threads"].as<int>();
+  if (job.threads < 1 || job.threads > 64) throw Error("--threads must be in 1..64");
+  job.message = [](const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); };
+  job.progress = [](const std::string& phase, const rl::SearchProgress& p) {
+    std::fprintf(stderr, "\r%-8s %s", phase.c_str(), rl::progress_line(p).c_str());
+    if (p.episodes_done == p.episodes) std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+  };
+  const nlohmann::json s = rl::run_search_job(job);
+  if (s.value("found", false)) {
+    std::printf("policy: %.2fx fewer VP cycles than W8A8 per inference", s.at("speedup").get<double>());
+    if (s.contains("accuracy_w8a8"))
+      std::printf(", test accuracy %.2f %% (W8A8 %.2f %%)", 100 * s.at("accuracy_policy").get<double>(),
+                  100 * s.at("accuracy_w8a8").get<double>());
+    else
+      std::printf(", test accuracy %.2f %%", 100 * s.at("accuracy_policy").get<double>());
+    std::printf("\n");
+  } else {
+    std::printf("no policy met the accuracy target (%.2f points below W8A8)\n", job.config.accuracy_budget);
+  }
+  if (s.contains("baselines"))
+    for (const auto& [name, b] : s.at("baselines").items())
+      std::printf("  %-9s %.2fx, test accuracy %.2f %%\n", name.c_str(), b.at("speedup").get<double>(),
+                  100 * b.at("test_accuracy").get<double>());
+  std::printf("summary: %s/summary.json\n", (job.output.empty() ? job.config.output : job.output).c_str());
+  return 0;
+}
+
+}  // namespace cimvp::cli

@@ -1,0 +1,71 @@
+#include "rl/evaluation/accuracy.h"
+
+#include <chrono>
+
+#include "common/error.h"
+#include "nn/train/trainer.h"
+
+namespace cimvp::rl {
+
+namespace {
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+constexpr int kFinetuneBatch = 64;
+
+}  // namespace
+
+AccuracyModel::AccuracyModel(const ModelFile& trained, const std::string& dataset, int validation_images,
+                             const FinetuneSettings& finetune, int threads)
+    : model_(trained), dataset_(dataset), finetune_(finetune), threads_(threads) {
+  if (trained.random_weights || trained.graph.structure_only)
+    throw Error("model '" + trained.graph.name + "' has no trained weights: the search's accuracy needs a trained "
+                "model file (cimvp train ... -o MODEL.cimvp)");
+  if (validation_images < 1) throw Error("validation.images must be at least 1");
+  train_ = load_dataset(dataset, Split::Train);
+  validation_ = load_dataset(dataset, Split::Validation).head(size_t(validation_images));
+  if (train_.shape != trained.graph.input_shape())
+    throw Error("model '" + trained.graph.name + "' takes " + trained.graph.input_shape().str() + " inputs, " +
+                dataset + " has " + train_.shape.str() + " images");
+}
+
+double AccuracyModel::accuracy(const Policy& policy) {
+  const auto key = std::make_pair(policy.weight_bits, policy.activation_bits);
+  if (const auto it = cache_.find(key); it != cache_.end()) return it->second;
+  double a;
+  if (finetune_.batches > 0) {
+    auto t0 = std::chrono::steady_clock::now();
+    const ModelFile tuned = finetune(model_, train_, dataset_, policy, size_t(finetune_.batches) * kFinetuneBatch, 1,
+                                     finetune_.lr, threads_);
+    finetune_seconds_ += since(t0);
+    t0 = std::chrono::steady_clock::now();
+    a = evaluate(tuned, validation_, EvalMode::Integer, threads_).accuracy;
+    evaluate_seconds_ += since(t0);
+  } else {
+    const auto t0 = std::chrono::steady_clock::now();
+    a = evaluate(model_, validation_, EvalMode::Integer, threads_, policy, &train_).accuracy;
+    evaluate_seconds_ += since(t0);
+  }
+  cache_.emplace(key, a);
+  return a;
+}
+
+ModelFile finetune(const ModelFile& model, const Dataset& train, const std::string& dataset, const Policy& policy,
+                   size_t images, int epochs, double lr, int threads) {
+  TrainOptions o;
+  o.dataset = dataset;
+  o.policy = policy;
+  o.epochs = epochs;
+  o.batch = kFinetuneBatch;
+  o.lr = float(lr);
+  o.threads = threads;
+  o.train_images = images;
+  o.validate = false;
+  TrainData data{train, Dataset{}};
+  ProgressSink quiet;
+  return cimvp::train(model, data, o, quiet);
+}
+
+}  // namespace cimvp::rl

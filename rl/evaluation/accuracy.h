@@ -1,0 +1,51 @@
+// The accuracy side of the search: a trained model at a policy, quantized
+// through the one quantization path (nn/model_source.h), optionally
+// fine-tuned (quantization-aware, a few batches of the training split, as
+// HAQ does), then evaluated by the integer reference (the bits the VP
+// computes) on the first `validation_images` of the validation split, which
+// is held out of the training split: the test set is never used here.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nn/dataset.h"
+#include "nn/model_file.h"
+#include "nn/policy.h"
+#include "rl/search_config.h"
+
+namespace cimvp::rl {
+
+class AccuracyModel {
+ public:
+  // Throws cimvp::Error naming the model when it has no trained weights (a
+  // zoo name) or does not take the dataset's images.
+  AccuracyModel(const ModelFile& trained, const std::string& dataset, int validation_images,
+                const FinetuneSettings& finetune, int threads);
+
+  double accuracy(const Policy& policy);  // fraction
+
+  double finetune_seconds() const { return finetune_seconds_; }
+  double evaluate_seconds() const { return evaluate_seconds_; }
+  const Dataset& training_images() const { return train_; }
+
+ private:
+  ModelFile model_;
+  std::string dataset_;
+  Dataset train_, validation_;
+  FinetuneSettings finetune_;
+  int threads_;
+  std::map<std::pair<std::vector<int>, std::vector<int>>, double> cache_;  // shared by every search of a job
+  double finetune_seconds_ = 0, evaluate_seconds_ = 0;
+};
+
+// Quantization-aware fine-tuning of `model` at `policy` (the trainer, quiet,
+// batch 64, seed 1, cosine learning rate from `lr`): `epochs` passes over the
+// first `images` training images (0: all). The returned model carries the
+// policy and the learned scales.
+ModelFile finetune(const ModelFile& model, const Dataset& train, const std::string& dataset, const Policy& policy,
+                   size_t images, int epochs, double lr, int threads);
+
+}  // namespace cimvp::rl

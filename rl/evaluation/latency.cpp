@@ -1,0 +1,81 @@
+#include "rl/evaluation/latency.h"
+
+#include <chrono>
+
+#include "compiler/compile.h"
+#include "nn/model_source.h"
+#include "platform/soc.h"
+
+namespace cimvp::rl {
+
+namespace {
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+ModelFile structure_of_model(const ModelFile& model) {
+  ModelFile s;
+  s.graph = model.graph.structure_only ? model.graph : structure_of(model.graph);
+  return s;
+}
+
+}  // namespace
+
+VpLatency::VpLatency(const ModelFile& model, const ArchConfig& arch)
+    : structure_(structure_of_model(model)), arch_(arch), soc_(std::make_unique<Soc>("search_soc", arch)) {}
+
+VpLatency::~VpLatency() = default;
+
+LatencyResult VpLatency::measure(const Policy& policy) {
+  auto t0 = std::chrono::steady_clock::now();
+  CompileOptions options;
+  options.timing_only = true;
+  CompileResult compiled = compile(quantize_any(structure_, policy), arch_, options);
+  compile_seconds_ += since(t0);
+  t0 = std::chrono::steady_clock::now();
+  soc_->load(std::move(compiled.image), structure_.graph.name);
+  const Report r = soc_->run(RunMode::Timing).report;
+  run_seconds_ += since(t0);
+  LatencyResult out;
+  out.seconds = r.inference_seconds;  // the whole run when nothing is set up once
+  out.cycles = r.inference_cycles;
+  out.energy_joules = r.inference_energy_joules;
+  out.placement = placement_name(compiled.placement);
+  return out;
+}
+
+LatencyResult analytic_latency(const ModelFile& model, const ArchConfig& arch, const Policy& policy) {
+  const Graph& g = model.graph;
+  const std::vector<int> layers = g.quantizable_layers();
+  check_policy(policy, layers.size(), "policy for model '" + g.name + "'");
+  // Times of one whole crossbar write and of one read (one input slice).
+  const double write_s = (arch.crossbar_program_ns + arch.crossbar_rows * arch.crossbar_program_row_ns) * 1e-9;
+  const double read_s = arch.crossbar_read_ns * 1e-9;
+  double seconds = 0;
+  for (size_t l = 0; l < layers.size(); ++l) {
+    const Node& nd = g.nodes[size_t(layers[l])];
+    const Shape& in = g.nodes[size_t(nd.inputs[0])].shape;
+    const bool conv = nd.kind == OpKind::Conv2d;
+    const int64_t m = nd.out_channels;
+    const int64_t n = conv ? int64_t(in.c) * nd.kernel * nd.kernel : in.size();
+    const int64_t invocations = conv ? int64_t(nd.shape.h) * nd.shape.w : 1;
+    int64_t cols = m * ceil_div(policy.weight_bits[l], arch.cell_bits), rows = n;
+    switch (arch.mapping) {
+      case WeightMapping::DifferentialColumn: cols *= 2; break;
+      case WeightMapping::DifferentialRow: rows *= 2; break;
+      case WeightMapping::Offset: cols += 1; break;
+    }
+    const int64_t tiles = ceil_div(cols, arch.crossbar_cols) * ceil_div(rows, arch.crossbar_rows);
+    const int64_t executes = invocations * tiles * ceil_div(policy.activation_bits[l], arch.dac_bits);
+    seconds += double(tiles) * write_s + double(executes) * read_s;
+  }
+  LatencyResult out;
+  out.seconds = seconds;
+  out.placement = "analytic";
+  return out;
+}
+
+}  // namespace cimvp::rl

@@ -1,0 +1,52 @@
+// What one policy costs in time and energy per inference, from two sources:
+//  - VpLatency: compiled structure-only (no weights, any model source) and
+//    run in timing mode on one SoC elaborated for the architecture; the
+//    steady-state time per inference (a resident placement's inference after
+//    its one-time programming, else the whole run, which reprograms);
+//  - analytic_latency: the paper's table (docs/search.md): per layer
+//    tiles x write latency + invocations x tiles x input slices x read latency,
+//    nothing else (no ADC, digital work, data movement or parallelism).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "config/arch_config.h"
+#include "nn/model_file.h"
+#include "nn/policy.h"
+
+namespace cimvp {
+class Soc;
+}
+
+namespace cimvp::rl {
+
+struct LatencyResult {
+  double seconds = 0;        // per inference
+  uint64_t cycles = 0;       // VP cycles per inference (0 for the analytic model)
+  double energy_joules = 0;  // per inference (0 for the analytic model)
+  std::string placement;     // "resident", "per-layer" or "analytic"
+};
+
+class VpLatency {
+ public:
+  // Elaborates the SoC: call before the simulation first starts (SystemC
+  // elaborates once per process), once per process and architecture.
+  VpLatency(const ModelFile& model, const ArchConfig& arch);
+  ~VpLatency();
+  LatencyResult measure(const Policy& policy);
+
+  double compile_seconds() const { return compile_seconds_; }  // wall time spent compiling
+  double run_seconds() const { return run_seconds_; }          // wall time spent in the VP
+
+ private:
+  ModelFile structure_;  // the model without weights
+  ArchConfig arch_;
+  std::unique_ptr<Soc> soc_;
+  double compile_seconds_ = 0, run_seconds_ = 0;
+};
+
+LatencyResult analytic_latency(const ModelFile& model, const ArchConfig& arch, const Policy& policy);
+
+}  // namespace cimvp::rl

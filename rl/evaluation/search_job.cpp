@@ -1,0 +1,191 @@
+#include "rl/evaluation/search_job.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "common/error.h"
+#include "nn/model_source.h"
+#include "nn/train/trainer.h"
+#include "rl/atomic_file.h"
+#include "rl/evaluation/network_evaluator.h"
+
+namespace cimvp::rl {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+nlohmann::json bits_json(const Policy& p) {
+  return {{"weight_bits", p.weight_bits}, {"activation_bits", p.activation_bits}};
+}
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream f(path);
+  try {
+    return nlohmann::json::parse(f);
+  } catch (const std::exception& e) {
+    throw Error(path + ": not a result this job wrote (" + e.what() + "); delete it to redo that step");
+  }
+}
+
+// What the job needs from its settings, checked before anything runs.
+void check_settings(const SearchConfig& c) {
+  if (c.arch.empty()) throw Error(c.source + ": arch: the search needs an architecture file");
+  if (c.dataset.empty()) throw Error(c.source + ": dataset: the search needs a dataset to measure accuracy on");
+}
+
+}  // namespace
+
+double best_speedup_within(const std::vector<EpisodeRecord>& episodes, double base_percent, double drop_points) {
+  double best = 0;
+  for (const EpisodeRecord& e : episodes)
+    if (100 * e.result.accuracy >= base_percent - drop_points - 1e-9) best = std::max(best, e.speedup);
+  return best;
+}
+
+nlohmann::json run_search_job(const SearchJobOptions& options) {
+  const SearchConfig& config = options.config;
+  check_settings(config);
+  const std::string out = options.output.empty() ? config.output : options.output;
+  if (out.empty()) throw Error(config.source + ": output: give an output folder (-o DIR)");
+  const auto message = [&](const std::string& m) { if (options.message) options.message(m); };
+
+  const ArchConfig arch = load_arch_config(config.arch);
+  const ModelFile model = load_model_spec(config.model);
+  AccuracyModel accuracy(model, config.dataset, config.validation_images, config.finetune, options.threads);
+  VpLatency vp(model, arch);  // the one SoC of this process
+  NetworkEvaluator vp_evaluator(LatencySource::Vp, &vp, model, arch, accuracy);
+  NetworkEvaluator analytic_evaluator(LatencySource::Analytic, nullptr, model, arch, accuracy);
+  auto evaluator_for = [&](LatencySource s) -> NetworkEvaluator& {
+    return s == LatencySource::Vp ? vp_evaluator : analytic_evaluator;
+  };
+
+  if (options.force)
+    for (const char* sub : {"random", "analytic", "final", "summary.json"}) fs::remove_all(fs::path(out) / sub);
+
+  auto search = [&](const std::string& phase, SearchConfig c, const std::string& folder) {
+    SearchOptions so;
+    so.config = c;
+    so.output = folder;
+    so.cell_bits = arch.cell_bits;
+    so.resume = options.resume;
+    so.force = options.force;
+    so.durable = options.durable;
+    so.progress = [&](const SearchProgress& p) { if (options.progress) options.progress(phase, p); };
+    message(phase + " search: " + std::to_string(c.episodes) + " episodes (" + method_name(c.method) + ", " +
+            latency_source_name(c.latency) + " latency) into " + folder);
+    return run_search(model.graph, evaluator_for(c.latency), so);
+  };
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const SearchOutcome main = search("search", config, out);
+  std::optional<SearchOutcome> random, analytic;
+  if (config.baselines) {
+    if (config.method == SearchMethod::Ddpg) {
+      SearchConfig c = config;
+      c.method = SearchMethod::Random;
+      random = search("random", c, (fs::path(out) / "random").string());
+    }
+    if (config.latency == LatencySource::Vp) {
+      SearchConfig c = config;
+      c.latency = LatencySource::Analytic;
+      analytic = search("analytic", c, (fs::path(out) / "analytic").string());
+    }
+  }
+  const double search_seconds = since(t0);
+
+  // The proper fine-tune and test-set accuracy of each policy worth reporting.
+  const size_t layers = model.graph.quantizable_layers().size();
+  std::vector<std::pair<std::string, Policy>> finals;
+  if (main.found) finals.emplace_back("policy", main.best_policy);
+  if (config.baselines) {
+    finals.emplace_back("w8a8", uniform_policy(layers, 8, 8));
+    finals.emplace_back("w4a8", uniform_policy(layers, 4, 8));
+    finals.emplace_back("w4a4", uniform_policy(layers, 4, 4));
+    if (random && random->found) finals.emplace_back("random", random->best_policy);
+    if (analytic && analytic->found) finals.emplace_back("analytic", analytic->best_policy);
+  }
+  const Dataset test = load_dataset(config.dataset, Split::Test);
+  const FinalSettings& fin = config.final_finetune;
+  fs::create_directories(fs::path(out) / "final");
+  std::map<std::string, nlohmann::json> results;
+  for (const auto& [name, policy] : finals) {
+    const std::string stem = (fs::path(out) / "final" / name).string();
+    if (options.resume && fs::exists(stem + ".json")) {
+      results[name] = read_json(stem + ".json");
+      continue;
+    }
+    message("fine-tuning " + name + " (" + std::to_string(fin.epochs) + " epoch(s)) and testing it");
+    const auto f0 = std::chrono::steady_clock::now();
+    ModelFile tuned = fin.epochs > 0 ? finetune(model, accuracy.training_images(), config.dataset, policy,
+                                                size_t(fin.train_images), fin.epochs, fin.lr, options.threads)
+                                     : with_scales(model, policy, &accuracy.training_images());
+    tuned.metadata["search.final"] = name;
+    const double test_accuracy = evaluate(tuned, test, EvalMode::Integer, options.threads).accuracy;
+    const LatencyResult latency = vp.measure(policy);
+    save_model_file(tuned, stem + ".cimvp");
+    nlohmann::json j = bits_json(policy);
+    j["test_accuracy"] = test_accuracy;
+    j["validation_accuracy_before_finetune"] = vp_evaluator.evaluate(policy).accuracy;
+    j["latency_seconds"] = latency.seconds;
+    j["cycles"] = latency.cycles;
+    j["energy_joules"] = latency.energy_joules;
+    j["placement"] = latency.placement;
+    j["model_file"] = name + ".cimvp";
+    j["seconds"] = since(f0);
+    write_file_atomically(stem + ".json", j.dump(2) + "\n", options.durable);
+    results[name] = j;
+  }
+
+  // The summary: speedups in VP latency over uniform W8A8.
+  const double w8a8_seconds = vp.measure(uniform_policy(layers, 8, 8)).seconds;
+  auto with_speedup = [&](nlohmann::json j) {
+    j["speedup"] = w8a8_seconds / j.at("latency_seconds").get<double>();
+    return j;
+  };
+  nlohmann::json s;
+  s["model"] = config.model;
+  s["dataset"] = config.dataset;
+  s["arch"] = config.arch;
+  s["method"] = method_name(config.method);
+  s["latency"] = latency_source_name(config.latency);
+  s["episodes"] = config.episodes;
+  s["accuracy_budget_points"] = config.accuracy_budget;
+  s["constraints"] = {{"first_last_w8a8", config.first_last_w8a8},
+                      {"weight_multiple_of_cell_bits", config.weight_multiple_of_cell_bits}};
+  s["found"] = main.found;
+  s["w8a8_latency_seconds"] = w8a8_seconds;
+  if (results.count("w8a8")) s["accuracy_w8a8"] = results["w8a8"].at("test_accuracy");
+  if (main.found) {
+    const nlohmann::json p = with_speedup(results["policy"]);
+    s["speedup"] = p.at("speedup");
+    s["accuracy_policy"] = p.at("test_accuracy");
+    s["policy"] = p;
+  }
+  // What the search saw (validation accuracy, before the final fine-tune).
+  nlohmann::json during;
+  during["base_validation_accuracy"] = main.base_accuracy_percent / 100;
+  during["best_episode"] = main.best_episode;
+  during["best_speedup"] = main.best_speedup;
+  for (const double d : {0.1, 0.5, 1.0}) {
+    char key[16];
+    std::snprintf(key, sizeof key, "%.1f", d);
+    during["best_speedup_within_points"][key] = best_speedup_within(main.episodes, main.base_accuracy_percent, d);
+  }
+  s["search"] = during;
+  for (const auto& [name, j] : results)
+    if (name != "policy") s["baselines"][name] = with_speedup(j);
+  const EvaluatorTimes t = vp_evaluator.times();
+  s["seconds"] = {{"searches", search_seconds}, {"finetune_during_search", t.finetune},
+                  {"accuracy_during_search", t.accuracy}, {"compile", t.compile}, {"vp", t.vp}};
+  s["evaluations"] = {{"policies", t.evaluations}, {"cache_hits", t.cache_hits}};
+  write_file_atomically((fs::path(out) / "summary.json").string(), s.dump(2) + "\n", options.durable);
+  return s;
+}
+
+}  // namespace cimvp::rl
