@@ -88,7 +88,8 @@ Calibration calibrate_on_random_images(const Graph& g, const Policy& policy) {
 
 }  // namespace
 
-Calibration calibration_for(const ModelFile& model, const Policy& policy, const Dataset* training_images) {
+Calibration calibration_for(const ModelFile& model, const Policy& policy, const Dataset* training_images,
+                            const ActivationSamples* activations) {
   check_policy(policy, model.graph.quantizable_layers().size(), "policy for model '" + model.graph.name + "'");
   if (has_scales_for(model, policy)) return model.calibration;
   if (model.random_weights) return calibrate_on_random_images(model.graph, policy);
@@ -96,7 +97,26 @@ Calibration calibration_for(const ModelFile& model, const Policy& policy, const 
     throw Error("model '" + model.graph.name + "' carries no scales for " + policy.str() +
                 " and needs training images to calibrate them (give --dataset)");
   const Graph folded = has_batch_norm(model.graph) ? fold_batch_norm(model.graph) : model.graph;
+  if (activations) return calibrate_on_activations(folded, policy, *activations);
   return initial_calibration(folded, policy, *training_images, kCalibrationImages);
+}
+
+ActivationSamples calibration_activations(const ModelFile& model, const Dataset& training_images) {
+  const Graph folded = has_batch_norm(model.graph) ? fold_batch_norm(model.graph) : model.graph;
+  const size_t n = std::max<size_t>(1, std::min(kCalibrationImages, training_images.size()));
+  std::vector<std::vector<float>> samples;
+  for (size_t i = 0; i < n; ++i) samples.push_back(training_images.image_vector(i));
+  return sample_activations(folded, samples);
+}
+
+Calibration calibrate_on_activations(const Graph& folded, const Policy& p, const ActivationSamples& activations) {
+  Calibration c = calibrate(folded, activations, p);
+  const std::vector<int> layers = folded.quantizable_layers();
+  for (size_t l = 0; l < layers.size(); ++l) {
+    const Node& nd = folded.nodes[size_t(layers[l])];
+    c.weight_scale[nd.name] = float(weight_scale_for(nd, p.weight_bits[l], Calibration{}, true));
+  }
+  return c;
 }
 
 QuantizedNetwork quantize_model(const ModelFile& model, const Policy& policy, const Dataset* training_images) {

@@ -44,7 +44,19 @@ bool has_scales_for(const ModelFile& model, const Policy& policy);
 //  - otherwise the first kCalibrationImages of `training_images`: MSE clips
 //    for activations and weights. Throws naming the model when they are
 //    needed and not given.
-Calibration calibration_for(const ModelFile& model, const Policy& policy, const Dataset* training_images);
+// `activations` (optional) are calibration_activations(model, *training_images)
+// gathered once for many policies: the same scales, without running the float
+// model again.
+Calibration calibration_for(const ModelFile& model, const Policy& policy, const Dataset* training_images,
+                            const ActivationSamples* activations = nullptr);
+
+// The float activations calibration_for looks at: the model (BatchNorm
+// folded) on the first kCalibrationImages of `training_images`.
+ActivationSamples calibration_activations(const ModelFile& model, const Dataset& training_images);
+
+// A trained model's scales at `p`: activation clips by MSE over
+// `activations` (calibrate()), weight scales by MSE at each layer's bits.
+Calibration calibrate_on_activations(const Graph& folded, const Policy& p, const ActivationSamples& activations);
 
 // The integer network of `model` at `policy` with calibration_for's scales.
 QuantizedNetwork quantize_model(const ModelFile& model, const Policy& policy, const Dataset* training_images = nullptr);

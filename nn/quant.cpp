@@ -178,33 +178,46 @@ float choose_clip(std::vector<float> values, int bits, bool is_signed, const Cal
   return best;
 }
 
-Calibration calibrate(const Graph& graph, const std::vector<std::vector<float>>& samples, const Policy& p,
-                      const CalibrationOptions& opt) {
+ActivationSamples sample_activations(const Graph& graph, const std::vector<std::vector<float>>& samples,
+                                     const CalibrationOptions& opt) {
   if (samples.empty()) throw Error("calibration of model '" + graph.name + "' needs at least one sample");
   const Graph g = has_batch_norm(graph) ? fold_batch_norm(graph) : graph;
-  const ActivationPlan plan = plan_activations(g, p);
-  std::vector<std::vector<float>> kept(plan.domains.size());
+  ActivationSamples a;
+  a.per_node.resize(g.nodes.size());
   for (const auto& s : samples) {
     const auto all = forward_all(g, s);
-    for (size_t d = 0; d < plan.domains.size(); ++d) {
-      if (plan.domains[d].int32_output) continue;
-      const auto& v = all[size_t(plan.domains[d].node)];
-      // Keep a strided subsample so each domain holds about max_values values.
+    for (size_t n = 0; n < g.nodes.size(); ++n) {
+      const auto& v = all[n];
+      std::vector<float>& kept = a.per_node[n];
+      // Keep a strided subsample so each node holds about max_values values.
       const size_t total = v.size() * samples.size();
       const size_t stride = std::max<size_t>(1, total / std::max<size_t>(1, opt.max_values));
       float mx = 0;
       for (float x : v) mx = std::max(mx, std::fabs(x));
-      for (size_t j = (kept[d].size() * 7919) % stride; j < v.size(); j += stride) kept[d].push_back(v[j]);
-      kept[d].push_back(plan.domains[d].is_signed ? mx : std::max(mx, 0.f));  // the max always counts
+      for (size_t j = (kept.size() * 7919) % stride; j < v.size(); j += stride) kept.push_back(v[j]);
+      kept.push_back(mx);  // the largest magnitude always counts
     }
   }
+  return a;
+}
+
+Calibration calibrate(const Graph& graph, const ActivationSamples& activations, const Policy& p,
+                      const CalibrationOptions& opt) {
+  const Graph g = has_batch_norm(graph) ? fold_batch_norm(graph) : graph;
+  if (activations.per_node.size() != g.nodes.size())
+    throw Error("activation samples of model '" + graph.name + "' were taken from another graph");
+  const ActivationPlan plan = plan_activations(g, p);
   Calibration c;
-  for (size_t d = 0; d < plan.domains.size(); ++d) {
-    const ActDomain& dom = plan.domains[d];
+  for (const ActDomain& dom : plan.domains) {
     if (dom.int32_output) continue;
-    c.act_clip[dom.name] = choose_clip(std::move(kept[d]), dom.bits, dom.is_signed, opt);
+    c.act_clip[dom.name] = choose_clip(activations.per_node[size_t(dom.node)], dom.bits, dom.is_signed, opt);
   }
   return c;
+}
+
+Calibration calibrate(const Graph& graph, const std::vector<std::vector<float>>& samples, const Policy& p,
+                      const CalibrationOptions& opt) {
+  return calibrate(graph, sample_activations(graph, samples, opt), p, opt);
 }
 
 double weight_scale_for(const Node& layer, int bits, const Calibration& c, bool weight_mse) {

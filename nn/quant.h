@@ -129,6 +129,19 @@ struct CalibrationOptions {
 Calibration calibrate(const Graph& g, const std::vector<std::vector<float>>& samples, const Policy& p,
                       const CalibrationOptions& opt = {});
 
+// What calibrate() looks at, which does not depend on the policy: for every
+// node of the (BatchNorm-folded) graph, a strided subsample of its float
+// outputs over the samples (about opt.max_values values) and each sample's
+// largest magnitude. Gathered once, it calibrates any number of policies
+// (the search) with exactly calibrate()'s result.
+struct ActivationSamples {
+  std::vector<std::vector<float>> per_node;
+};
+ActivationSamples sample_activations(const Graph& g, const std::vector<std::vector<float>>& samples,
+                                     const CalibrationOptions& opt = {});
+Calibration calibrate(const Graph& g, const ActivationSamples& activations, const Policy& p,
+                      const CalibrationOptions& opt = {});
+
 // The clip of a set of values for `bits` (signed or unsigned) by `method`.
 float choose_clip(std::vector<float> values, int bits, bool is_signed, const CalibrationOptions& opt);
 

@@ -149,6 +149,13 @@ RunResult Soc::run(RunMode mode, const std::vector<TensorBytes>& inputs, TraceSi
     throw Error(source_ + ": a run started through the host registers has not ended");
 
   const auto wall_start = std::chrono::steady_clock::now();
+  // The first run of the process would otherwise start the cores from
+  // SystemC's initialization phase, which runs them in another order than the
+  // start events of every later run do; cores that contend for the NoC or
+  // memory at the same instant would then be served in another order. Letting
+  // initialization happen first (every core waits for its start event) makes
+  // the first run of an image report exactly what every later run reports.
+  if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) sc_core::sc_start(sc_core::SC_ZERO_TIME);
   reset_memory(functional);
   if (functional)
     for (size_t i = 0; i < inputs.size(); ++i) {

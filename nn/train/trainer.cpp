@@ -178,13 +178,7 @@ Calibration initial_calibration(const Graph& folded, const Policy& p, const Data
   n = std::max<size_t>(1, std::min(n, d.size()));
   std::vector<std::vector<float>> samples;
   for (size_t i = 0; i < n; ++i) samples.push_back(d.image_vector(i));
-  Calibration c = calibrate(folded, samples, p);
-  const std::vector<int> layers = folded.quantizable_layers();
-  for (size_t l = 0; l < layers.size(); ++l) {
-    const Node& nd = folded.nodes[size_t(layers[l])];
-    c.weight_scale[nd.name] = float(weight_scale_for(nd, p.weight_bits[l], Calibration{}, true));
-  }
-  return c;
+  return calibrate_on_activations(folded, p, sample_activations(folded, samples));
 }
 
 ModelFile train(const ModelFile& start_model, const TrainData& data, const TrainOptions& o, ProgressSink& sink) {

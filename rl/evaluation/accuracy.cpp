@@ -29,6 +29,7 @@ AccuracyModel::AccuracyModel(const ModelFile& trained, const std::string& datase
   if (train_.shape != trained.graph.input_shape())
     throw Error("model '" + trained.graph.name + "' takes " + trained.graph.input_shape().str() + " inputs, " +
                 dataset + " has " + train_.shape.str() + " images");
+  activations_ = calibration_activations(model_, train_);
 }
 
 double AccuracyModel::accuracy(const Policy& policy) {
@@ -45,7 +46,10 @@ double AccuracyModel::accuracy(const Policy& policy) {
     evaluate_seconds_ += since(t0);
   } else {
     const auto t0 = std::chrono::steady_clock::now();
-    a = evaluate(model_, validation_, EvalMode::Integer, threads_, policy, &train_).accuracy;
+    ModelFile m = model_;  // at the policy, with the scales every command would give it
+    m.calibration = calibration_for(model_, policy, &train_, &activations_);
+    m.policy = policy;
+    a = evaluate(m, validation_, EvalMode::Integer, threads_).accuracy;
     evaluate_seconds_ += since(t0);
   }
   cache_.emplace(key, a);

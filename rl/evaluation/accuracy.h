@@ -35,6 +35,7 @@ class AccuracyModel {
   ModelFile model_;
   std::string dataset_;
   Dataset train_, validation_;
+  ActivationSamples activations_;  // the float model on the calibration images, once for every policy
   FinetuneSettings finetune_;
   int threads_;
   std::map<std::pair<std::vector<int>, std::vector<int>>, double> cache_;  // shared by every search of a job

@@ -16,27 +16,28 @@ double since(std::chrono::steady_clock::time_point t0) {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-ModelFile structure_of_model(const ModelFile& model) {
-  ModelFile s;
-  s.graph = model.graph.structure_only ? model.graph : structure_of(model.graph);
-  return s;
-}
-
 }  // namespace
 
-VpLatency::VpLatency(const ModelFile& model, const ArchConfig& arch)
-    : structure_(structure_of_model(model)), arch_(arch), soc_(std::make_unique<Soc>("search_soc", arch)) {}
+VpLatency::VpLatency(const ArchConfig& arch) : arch_(arch), soc_(std::make_unique<Soc>("search_soc", arch)) {}
 
 VpLatency::~VpLatency() = default;
 
-LatencyResult VpLatency::measure(const Policy& policy) {
+LatencyResult VpLatency::measure(const ModelFile& model, const Policy& policy) {
   auto t0 = std::chrono::steady_clock::now();
+  QuantizedNetwork structure;
+  if (model.graph.structure_only) {
+    structure = quantize_any(model, policy);
+  } else {
+    ModelFile s;
+    s.graph = structure_of(model.graph);
+    structure = quantize_any(s, policy);
+  }
   CompileOptions options;
   options.timing_only = true;
-  CompileResult compiled = compile(quantize_any(structure_, policy), arch_, options);
+  CompileResult compiled = compile(structure, arch_, options);
   compile_seconds_ += since(t0);
   t0 = std::chrono::steady_clock::now();
-  soc_->load(std::move(compiled.image), structure_.graph.name);
+  soc_->load(std::move(compiled.image), model.graph.name);
   const Report r = soc_->run(RunMode::Timing).report;
   run_seconds_ += since(t0);
   LatencyResult out;

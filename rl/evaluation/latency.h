@@ -33,15 +33,15 @@ class VpLatency {
  public:
   // Elaborates the SoC: call before the simulation first starts (SystemC
   // elaborates once per process), once per process and architecture.
-  VpLatency(const ModelFile& model, const ArchConfig& arch);
+  explicit VpLatency(const ArchConfig& arch);
   ~VpLatency();
-  LatencyResult measure(const Policy& policy);
+  // Any model source: its weights are not needed and not compiled.
+  LatencyResult measure(const ModelFile& model, const Policy& policy);
 
   double compile_seconds() const { return compile_seconds_; }  // wall time spent compiling
   double run_seconds() const { return run_seconds_; }          // wall time spent in the VP
 
  private:
-  ModelFile structure_;  // the model without weights
   ArchConfig arch_;
   std::unique_ptr<Soc> soc_;
   double compile_seconds_ = 0, run_seconds_ = 0;

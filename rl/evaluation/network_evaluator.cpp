@@ -18,7 +18,7 @@ PolicyResult NetworkEvaluator::evaluate(const Policy& policy) {
   }
   ++evaluations_;
   const LatencyResult latency =
-      source_ == LatencySource::Vp ? vp_->measure(policy) : analytic_latency(model_, arch_, policy);
+      source_ == LatencySource::Vp ? vp_->measure(model_, policy) : analytic_latency(model_, arch_, policy);
   PolicyResult r;
   r.latency_seconds = latency.seconds;
   r.cycles = latency.cycles;

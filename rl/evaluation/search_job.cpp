@@ -54,11 +54,14 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   const std::string out = options.output.empty() ? config.output : options.output;
   if (out.empty()) throw Error(config.source + ": output: give an output folder (-o DIR)");
   const auto message = [&](const std::string& m) { if (options.message) options.message(m); };
+  if (!options.resume && !options.force && fs::is_directory(out) && !fs::is_empty(out))
+    throw Error(out + ": the output folder holds files: give --resume to continue the search in it, or --force "
+                "to start afresh (its search files are replaced)");
 
   const ArchConfig arch = load_arch_config(config.arch);
   const ModelFile model = load_model_spec(config.model);
   AccuracyModel accuracy(model, config.dataset, config.validation_images, config.finetune, options.threads);
-  VpLatency vp(model, arch);  // the one SoC of this process
+  VpLatency vp(arch);  // the one SoC of this process
   NetworkEvaluator vp_evaluator(LatencySource::Vp, &vp, model, arch, accuracy);
   NetworkEvaluator analytic_evaluator(LatencySource::Analytic, nullptr, model, arch, accuracy);
   auto evaluator_for = [&](LatencySource s) -> NetworkEvaluator& {
@@ -127,7 +130,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
                                      : with_scales(model, policy, &accuracy.training_images());
     tuned.metadata["search.final"] = name;
     const double test_accuracy = evaluate(tuned, test, EvalMode::Integer, options.threads).accuracy;
-    const LatencyResult latency = vp.measure(policy);
+    const LatencyResult latency = vp.measure(model, policy);
     save_model_file(tuned, stem + ".cimvp");
     nlohmann::json j = bits_json(policy);
     j["test_accuracy"] = test_accuracy;
@@ -143,7 +146,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   }
 
   // The summary: speedups in VP latency over uniform W8A8.
-  const double w8a8_seconds = vp.measure(uniform_policy(layers, 8, 8)).seconds;
+  const double w8a8_seconds = vp.measure(model, uniform_policy(layers, 8, 8)).seconds;
   auto with_speedup = [&](nlohmann::json j) {
     j["speedup"] = w8a8_seconds / j.at("latency_seconds").get<double>();
     return j;

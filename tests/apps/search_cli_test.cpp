@@ -1,0 +1,150 @@
+// `cimvp search` as users run it, on the shipped float lenet5 with a tiny
+// budget: the files it writes, the same bytes for the same seed, a search
+// killed (SIGKILL) and resumed ending exactly as one that ran straight
+// through, and one clear message for each kind of bad input.
+#include <gtest/gtest.h>
+#include <gmock/gmock.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include <nlohmann/json.hpp>
+
+#include "nn/model_file.h"
+#include "tests/support/cli.h"
+#include "tests/support/paths.h"
+
+namespace cimvp {
+namespace {
+
+using ::testing::HasSubstr;
+using test::cimvp;
+using test::Outcome;
+namespace fs = std::filesystem;
+
+std::string temp(const std::string& name) { return ::testing::TempDir() + "search_cli_" + name; }
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+// A search small enough for a test: 10 episodes of each search, 300
+// validation images, no fine-tune (the final models are calibrated only).
+std::string write_config(const std::string& name, const std::string& extra = "") {
+  const std::string path = temp(name + ".yaml");
+  std::ofstream(path) << "model: " << test::source_path("pretrained/lenet5-fmnist-float.cimvp") << "\n"
+                      << "dataset: fashion-mnist\n"
+                      << "arch: " << test::source_path("configs/arch/default.yaml") << "\n"
+                      << "episodes: 10\nwarmup: 4\nseed: 3\naccuracy_budget: 2.0\n"
+                      << "validation: {images: 300}\nfinal: {epochs: 0}\n"
+                      << "ddpg: {actor_hidden: [32, 32], critic_hidden: [32, 32], batch: 16}\n"
+                      << extra;
+  return path;
+}
+
+// summary.json without the wall times, which differ from run to run.
+nlohmann::json summary_without_times(const std::string& dir) {
+  nlohmann::json j = nlohmann::json::parse(read_text(dir + "/summary.json"));
+  j.erase("seconds");
+  j.erase("evaluations");  // how many policies this process measured, which a resumed run does not repeat
+  for (auto& [name, b] : j["baselines"].items()) b.erase("seconds");
+  if (j.contains("policy")) j["policy"].erase("seconds");
+  return j;
+}
+
+void expect_same_search(const std::string& a, const std::string& b) {
+  for (const char* f : {"episodes.csv", "best-policy.yaml", "random/episodes.csv", "analytic/episodes.csv"}) {
+    EXPECT_EQ(fs::exists(a + "/" + f), fs::exists(b + "/" + f)) << f;
+    EXPECT_EQ(read_text(a + "/" + f), read_text(b + "/" + f)) << f;
+  }
+  EXPECT_EQ(summary_without_times(a), summary_without_times(b));
+}
+
+TEST(SearchCli, WritesEveryFileAndTheSameBytesForTheSameSeed) {
+  const std::string config = write_config("det");
+  const std::string a = temp("det-a"), b = temp("det-b");
+  fs::remove_all(a), fs::remove_all(b);
+  const Outcome ra = cimvp("search --config " + config + " -o " + a);
+  ASSERT_EQ(ra.status, 0) << ra.output;
+  EXPECT_THAT(ra.output, HasSubstr("summary: " + a + "/summary.json"));
+  const Outcome rb = cimvp("search --config " + config + " -o " + b);
+  ASSERT_EQ(rb.status, 0) << rb.output;
+  expect_same_search(a, b);
+
+  const std::string episodes = read_text(a + "/episodes.csv");
+  EXPECT_EQ(std::count(episodes.begin(), episodes.end(), '\n'), 11);  // header + 10 episodes
+  const nlohmann::json s = nlohmann::json::parse(read_text(a + "/summary.json"));
+  for (const char* name : {"w8a8", "w4a8", "w4a4"}) {
+    ASSERT_TRUE(s["baselines"].contains(name)) << name;
+    EXPECT_TRUE(fs::exists(a + "/final/" + name + ".cimvp")) << name;
+    EXPECT_GT(s["baselines"][name]["test_accuracy"].get<double>(), 0.5) << name;
+  }
+  EXPECT_DOUBLE_EQ(s["baselines"]["w8a8"]["speedup"].get<double>(), 1.0);
+  if (s["found"].get<bool>()) {
+    EXPECT_GT(s["speedup"].get<double>(), 0);
+    // The policy's model file is a quantized model the other commands take.
+    const ModelFile m = load_model_file(a + "/final/policy.cimvp");
+    EXPECT_EQ(m.policy.weight_bits, s["policy"]["weight_bits"].get<std::vector<int>>());
+  }
+  // The same folder again needs --resume or --force.
+  const Outcome again = cimvp("search --config " + config + " -o " + a);
+  EXPECT_EQ(again.status, 1);
+  EXPECT_THAT(again.output, HasSubstr("--resume"));
+}
+
+TEST(SearchCli, KilledAndResumedEndsLikeAStraightRun) {
+  const std::string config = write_config("kill");
+  const std::string straight = temp("straight"), killed = temp("killed");
+  fs::remove_all(straight), fs::remove_all(killed);
+  const std::string args = " --no-baselines --episodes 16";  // the search alone, long enough to be caught
+  ASSERT_EQ(cimvp("search --config " + config + " -o " + straight + args).status, 0);
+  // Kill it with SIGKILL in the middle of the search.
+  const std::string watch = killed + "/episodes.csv";
+  const std::string script = std::string(CIMVP_BINARY) + " search --config " + config + " -o " + killed + args +
+                             " >/dev/null 2>&1 & pid=$!; for i in $(seq 1200); do "
+                             "[ -s " + watch + " ] && [ $(wc -l < " + watch + ") -ge 6 ] && break; sleep 0.02; done; "
+                             "kill -9 $pid; wait $pid; exit 0";
+  ASSERT_EQ(std::system(script.c_str()), 0);
+  ASSERT_FALSE(fs::exists(killed + "/summary.json")) << "the search finished before it was killed";
+  const std::string csv = read_text(watch);
+  EXPECT_LT(std::count(csv.begin(), csv.end(), '\n'), 17) << "the search finished before it was killed";
+  const Outcome resumed = cimvp("search --config " + config + " -o " + killed + args + " --resume");
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  expect_same_search(straight, killed);
+}
+
+TEST(SearchCli, BadInputIsOneClearError) {
+  struct Case {
+    std::string yaml_extra, expected;
+  };
+  const Case cases[] = {
+      {"episdoes: 5\n", "did you mean 'episodes'"},
+      {"max_bits: 9\n", "max_bits"},
+      {"accuracy_budget: -1\n", "accuracy_budget"},
+  };
+  for (const Case& c : cases) {
+    const Outcome o = cimvp("search --config " + write_config("bad", c.yaml_extra) + " -o " + temp("bad-out"));
+    EXPECT_EQ(o.status, 1) << c.yaml_extra << o.output;
+    EXPECT_THAT(o.output, HasSubstr(c.expected)) << c.yaml_extra;
+    EXPECT_THAT(o.output, HasSubstr("bad.yaml")) << c.yaml_extra;
+  }
+  Outcome o = cimvp("search --config " + write_config("zoo", "") + " -o " + temp("zoo-out") + " --episodes 0");
+  EXPECT_EQ(o.status, 1);
+  EXPECT_THAT(o.output, HasSubstr("--episodes"));
+  const std::string zoo = temp("zoo2.yaml");
+  std::ofstream(zoo) << "model: lenet5\ndataset: fashion-mnist\narch: " << test::source_path("configs/arch/default.yaml")
+                     << "\n";
+  o = cimvp("search --config " + zoo + " -o " + temp("zoo2-out"));
+  EXPECT_EQ(o.status, 1);
+  EXPECT_THAT(o.output, HasSubstr("no trained weights"));
+  const std::string noarch = temp("noarch.yaml");
+  std::ofstream(noarch) << "model: lenet5\ndataset: fashion-mnist\n";
+  o = cimvp("search --config " + noarch + " -o " + temp("noarch-out"));
+  EXPECT_EQ(o.status, 1);
+  EXPECT_THAT(o.output, HasSubstr("arch"));
+}
+
+}  // namespace
+}  // namespace cimvp

@@ -1,0 +1,55 @@
+// The search's accuracy side: the same number `cimvp eval` gives for a
+// model at a policy on the same images (the float activations gathered once
+// for every policy change nothing), cached per policy, and clear errors for
+// models the search cannot measure.
+#include <gtest/gtest.h>
+#include <gmock/gmock.h>
+
+#include "common/error.h"
+#include "nn/model_source.h"
+#include "nn/train/trainer.h"
+#include "rl/evaluation/accuracy.h"
+#include "tests/support/paths.h"
+
+namespace cimvp {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(SearchAccuracy, EqualsTheEvaluatorOfEveryOtherCommand) {
+  const ModelFile model = load_model_spec(test::source_path("pretrained/lenet5-fmnist-float.cimvp"));
+  rl::AccuracyModel accuracy(model, "fashion-mnist", 400, rl::FinetuneSettings{}, 2);
+  const Dataset train = load_dataset("fashion-mnist", Split::Train);
+  const Dataset validation = load_dataset("fashion-mnist", Split::Validation).head(400);
+  const size_t layers = model.graph.quantizable_layers().size();
+  Policy mixed = uniform_policy(layers, 8, 8);
+  mixed.weight_bits[1] = 3, mixed.activation_bits[2] = 4;
+  for (const Policy& p : {uniform_policy(layers, 8, 8), uniform_policy(layers, 4, 4), mixed}) {
+    const double expected = evaluate(model, validation, EvalMode::Integer, 2, p, &train).accuracy;
+    EXPECT_DOUBLE_EQ(accuracy.accuracy(p), expected);
+    EXPECT_DOUBLE_EQ(accuracy.accuracy(p), expected);  // from the cache
+  }
+}
+
+TEST(SearchAccuracy, RefusesModelsItCannotMeasure) {
+  try {
+    rl::AccuracyModel a(load_model_spec("lenet5"), "fashion-mnist", 100, rl::FinetuneSettings{}, 1);
+    FAIL() << "a zoo model has random weights";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("no trained weights"));
+  }
+  ModelFile rgb;  // trained weights (as far as the search can tell) for 3x8x8 images
+  const int in = rgb.graph.add_input("input", Shape{3, 8, 8});
+  rgb.graph.add_dense("fc", rgb.graph.add_flatten("flat", rgb.graph.add_relu("relu", rgb.graph.add_conv("conv", in, 4, 3))),
+                      10);
+  rgb.graph.name = "rgb";
+  try {
+    rl::AccuracyModel a(rgb, "fashion-mnist", 100, rl::FinetuneSettings{}, 1);
+    FAIL() << "the dataset's images do not fit the model";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("model 'rgb' takes 3x8x8 inputs, fashion-mnist has 1x28x28"));
+  }
+}
+
+}  // namespace
+}  // namespace cimvp
