@@ -120,6 +120,30 @@ void OnnxImporter::integer_node(const onnx_::NodeProto& n) {
     return idx;
   };
 
+  // A layer's output. QLinearConv/QLinearMatMul (`ql`) requantize to y
+  // (inputs 4: the weight scale, 6: y_scale, 7: y_zero_point); ConvInteger
+  // and MatMulInteger output their int32 accumulators.
+  auto set_layer_output = [&](QOp& l, bool ql, double in_scale, const char* weight_scale, Shape shape) {
+    if (ql) {
+      const double ws = scalar(n, 4, weight_scale), ys = scalar(n, 6, "y_scale");
+      const int yt = type_of_zp(7, onnx_::TensorProto::UINT8);
+      const int32_t yzp = zp_values(7, 1, "y_zero_point")[0];
+      // ONNX computes the multiplier in float32: x_scale * w_scale / y_scale.
+      const float m = float(in_scale) * float(ws) / float(ys);
+      l.weight_scale = ws;
+      l.acc_scale = in_scale * ws;
+      l.output = new_out(l, shape, 8, yt == onnx_::TensorProto::INT8, ys, yzp);
+      const QTensor& ot = net_.tensors[size_t(l.output)];
+      const QuantMultiplier qm = quantize_multiplier(double(m));
+      l.requant = Requant{qm.multiplier, qm.shift, yzp, ot.lo(), ot.hi(), double(m), Rounding::HalfEven};
+    } else {
+      l.requantize = false;
+      l.weight_scale = 1;
+      l.acc_scale = 1;
+      l.output = new_out(l, shape, 32, true, 1.0, 0);
+    }
+  };
+
   if (op == "QLinearConv" || op == "ConvInteger") {
     const bool ql = op == "QLinearConv";
     allow_attrs(n, {"kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"});
@@ -149,24 +173,7 @@ void OnnxImporter::integer_node(const onnx_::NodeProto& n) {
     if (is.h + 2 * win.padding < win.kernel || is.w + 2 * win.padding < win.kernel)
       fail(n, "the kernel does not fit the input " + is.str());
     QOp& l = add_layer(n, QOpKind::Conv2d, in, std::move(w_eff), out_ch, win, bias);
-    if (ql) {
-      const double ws = scalar(n, 4, "w_scale"), ys = scalar(n, 6, "y_scale");
-      const int yt = type_of_zp(7, onnx_::TensorProto::UINT8);
-      const int32_t yzp = zp_values(7, 1, "y_zero_point")[0];
-      // ONNX computes the multiplier in float32: x_scale * w_scale / y_scale.
-      const float m = float(xs) * float(ws) / float(ys);
-      l.weight_scale = ws;
-      l.acc_scale = xs * ws;
-      l.output = new_out(l, {out_ch, ho, wo}, 8, yt == onnx_::TensorProto::INT8, ys, yzp);
-      const QTensor& ot = net_.tensors[size_t(l.output)];
-      const QuantMultiplier qm = quantize_multiplier(double(m));
-      l.requant = Requant{qm.multiplier, qm.shift, yzp, ot.lo(), ot.hi(), double(m), Rounding::HalfEven};
-    } else {
-      l.requantize = false;
-      l.weight_scale = 1;
-      l.acc_scale = 1;
-      l.output = new_out(l, {out_ch, ho, wo}, 32, true, 1.0, 0);
-    }
+    set_layer_output(l, ql, xs, "w_scale", {out_ch, ho, wo});
     return;
   }
   if (op == "QLinearMatMul" || op == "MatMulInteger") {
@@ -192,23 +199,7 @@ void OnnxImporter::integer_node(const onnx_::NodeProto& n) {
     for (int64_t o = 0; o < N; ++o)
       for (int64_t k = 0; k < K; ++k) w_eff[size_t(o * K + k)] = int32_t(b.values[size_t(k * N + o)]) - bzp[size_t(o)];
     QOp& l = add_layer(n, QOpKind::Dense, in, std::move(w_eff), int(N), Window{1, 1, 0}, {});
-    if (ql) {
-      const double bs = scalar(n, 4, "b_scale"), ys = scalar(n, 6, "y_scale");
-      const int yt = type_of_zp(7, onnx_::TensorProto::UINT8);
-      const int32_t yzp = zp_values(7, 1, "y_zero_point")[0];
-      const float m = float(as) * float(bs) / float(ys);
-      l.weight_scale = bs;
-      l.acc_scale = as * bs;
-      l.output = new_out(l, {int(N), 1, 1}, 8, yt == onnx_::TensorProto::INT8, ys, yzp);
-      const QTensor& ot = net_.tensors[size_t(l.output)];
-      const QuantMultiplier qm = quantize_multiplier(double(m));
-      l.requant = Requant{qm.multiplier, qm.shift, yzp, ot.lo(), ot.hi(), double(m), Rounding::HalfEven};
-    } else {
-      l.requantize = false;
-      l.weight_scale = 1;
-      l.acc_scale = 1;
-      l.output = new_out(l, {int(N), 1, 1}, 32, true, 1.0, 0);
-    }
+    set_layer_output(l, ql, as, "b_scale", {int(N), 1, 1});
     return;
   }
   if (op == "QuantizeLinear") {
