@@ -5,6 +5,7 @@
 #include "nn/model_source.h"
 #include "common/error.h"
 #include "compiler/compile.h"
+#include "compiler/explain.h"
 #include "config/arch_config.h"
 
 namespace cimvp::cli {

@@ -41,7 +41,7 @@ struct CompileOptions {
   Placement placement = Placement::Auto;
 };
 
-// What the compiler decided for one op, for --explain and tests.
+// What the compiler decided for one op, for --explain (compiler/explain.h) and tests.
 struct LayerPlan {
   std::string name;
   std::string kind;
@@ -72,7 +72,6 @@ struct CompileResult {
 // (e.g. a feature map that does not fit any core's buffer).
 CompileResult compile(const QuantizedNetwork& net, const ArchConfig& arch, const CompileOptions& options = {});
 
-// The per-layer table that `cimvp compile --explain` prints.
-std::string explain(const CompileResult& result, const ArchConfig& arch);
+// The per-layer table that `cimvp compile --explain` prints: compiler/explain.h.
 
 }  // namespace cimvp

@@ -47,9 +47,10 @@ enum class OnnxModelKind { Float, Qdq, Integer };
 const char* onnx_kind_name(OnnxModelKind k);  // "float", "qdq", "integer"
 
 struct OnnxImportOptions {
-  // Values for graph inputs that are not initializers, by input name (the
-  // ONNX backend node tests pass weights and scales as graph inputs). They
+  // Values for graph inputs that are not initializers, by input name. They
   // are treated as constants; the one graph input left unbound is the data.
+  // For models that take their weights and scales as graph inputs, as the
+  // ONNX backend node tests do (tests/support/onnx_node_tests.h binds them).
   std::map<std::string, OnnxTensor> bind;
   std::string name;  // the model's name; default: the graph's name, else the file stem
 };
@@ -76,23 +77,5 @@ struct OnnxImport {
 OnnxImport import_onnx(const std::string& path, const OnnxImportOptions& options = {});
 OnnxImport import_onnx_bytes(const std::string& bytes, const std::string& source,
                              const OnnxImportOptions& options = {});
-
-// One ONNX backend node test (a directory with model.onnx and
-// test_data_set_N/{input,output}_*.pb): the first graph input is the data,
-// the others (weights, scales, zero points) are bound as constants. Only for
-// integer models. Everything the compiler and the VP need to run it:
-struct OnnxTestCase {
-  std::string name;                             // the directory name, e.g. "test_qlinearconv"
-  OnnxImport model;                             // model.network is the QuantizedNetwork
-  std::vector<std::vector<int8_t>> inputs;      // per sample: the input tensor's bytes (CHW; uint8 stored as its bits)
-  std::vector<std::vector<int32_t>> expected;   // per sample: the expected output tensor (CHW), as integers
-};
-OnnxTestCase load_onnx_test_case(const std::string& dir, int data_set = 0);
-
-// Where Debian's libonnx-testdata keeps the node tests, and the test
-// directories of the integer operators there (QLinearConv, QLinearMatMul,
-// ConvInteger, MatMulInteger), sorted; empty if the package is missing.
-std::string onnx_node_test_root();
-std::vector<std::string> onnx_integer_node_tests();
 
 }  // namespace cimvp

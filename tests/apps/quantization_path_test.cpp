@@ -119,7 +119,9 @@ TEST(QuantizationPath, FloatModelGivesTheSamePredictionsThroughEveryCommand) {
 TEST(QuantizationPath, TimingOnlyCompileStripsWeightsFromEverySource) {
   const std::string arch = test::source_path("configs/arch/default.yaml");
   const std::string model_file = test::source_path("pretrained/lenet5-fmnist-w8a8.cimvp");
-  const std::string onnx = temp("w8a8.onnx");
+  // Not "w8a8.onnx": FloatModelGivesTheSamePredictionsThroughEveryCommand writes that file, and ctest -j
+  // runs the two tests at the same time (its import then read this model's scales).
+  const std::string onnx = temp("timing_only_w8a8.onnx");
   ASSERT_EQ(cimvp("export --model " + model_file + " -o " + onnx).status, 0);
   for (const std::string& source : {std::string("lenet5"), model_file, onnx}) {
     SCOPED_TRACE(source);

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "compiler/compile.h"
+#include "compiler/explain.h"
 #include "compiler/io_layout.h"
 #include "nn/model_source.h"
 #include "nn/reference.h"

@@ -17,11 +17,16 @@
 #include "nn/onnx_import.h"
 #include "nn/reference.h"
 #include "platform/soc.h"
+#include "tests/support/onnx_node_tests.h"
 #include "tests/support/paths.h"
 
 namespace cimvp {
 namespace {
 
+using test::load_onnx_test_case;
+using test::onnx_integer_node_tests;
+using test::onnx_node_test_root;
+using test::OnnxTestCase;
 
 ArchConfig default_arch() { return load_arch_config(test::source_path("configs/arch/default.yaml")); }
 

@@ -4,6 +4,7 @@
 // counting its conversions.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -120,8 +121,12 @@ TEST(AdcModel, EqualsLongDoubleReference) {
       const AdcModel adc(bits, fs);
       for (int i = 0; i < 2000; ++i) {
         const int64_t v = int64_t(rng() % uint64_t(2 * fs + 2)) - fs - 1;
-        if (bits >= 40 && fs > (int64_t(1) << 30)) {  // long double cannot check these to the unit
-          ASSERT_EQ(adc.quantize(v), adc.quantize(v)) << "deterministic";
+        if (bits >= 40 && fs > (int64_t(1) << 30)) {
+          // long double cannot check these to the unit; but these ADCs have
+          // more codes than F (L >= F), so by docs/crossbar.md every value
+          // comes back exactly, clipped at the full scale.
+          ASSERT_GE(adc.top_code(), fs);
+          ASSERT_EQ(adc.quantize(v), std::clamp(v, -fs, fs)) << bits << " bits, full scale " << fs << ", v " << v;
           continue;
         }
         ASSERT_EQ(adc.quantize(v), reference(bits, fs, v)) << bits << " bits, full scale " << fs << ", v " << v;
@@ -131,6 +136,46 @@ TEST(AdcModel, EqualsLongDoubleReference) {
   const AdcModel wide(62, AdcModel::kMaxFullScale);
   for (int64_t v : {int64_t(0), int64_t(1), int64_t(123456789), AdcModel::kMaxFullScale - 1, AdcModel::kMaxFullScale})
     EXPECT_EQ(wide.quantize(v), v);
+}
+
+// Codes worked out by hand from the definition in docs/crossbar.md
+// (code = min(L, round_half_up(v L / F)), v' = round_half_up(code F / L)).
+TEST(AdcModel, CoarseCodesByHand) {
+  // 2 bits over 0..7: L = 3. Codes: 3v/7 rounded; values back: 7c/3 rounded
+  // (0, 2.33, 4.67, 7 -> 0, 2, 5, 7).
+  const AdcModel coarse(2, 7);
+  const int64_t codes[] = {0, 0, 1, 1, 2, 2, 3, 3, 3, 3};
+  const int64_t values[] = {0, 0, 2, 2, 5, 5, 7, 7, 7, 7};
+  for (int64_t v = 0; v <= 9; ++v) {
+    EXPECT_EQ(coarse.code(v), codes[v]) << v;
+    EXPECT_EQ(coarse.quantize(v), values[v]) << v;
+    EXPECT_EQ(coarse.quantize(-v), -values[v]) << v;  // sign + magnitude
+  }
+  const int64_t reconstructed[] = {0, 2, 5, 7};
+  for (int64_t c = 0; c <= 3; ++c) EXPECT_EQ(coarse.reconstruct(c), reconstructed[c]) << c;
+  // A tie rounds up: 1 bit over 0..2, v = 1 is code 1/2 -> 1 -> value 2 (and -1 -> -2).
+  const AdcModel tie(1, 2);
+  EXPECT_EQ(tie.code(1), 1);
+  EXPECT_EQ(tie.quantize(1), 2);
+  EXPECT_EQ(tie.quantize(-1), -2);
+  EXPECT_EQ(tie.quantize(0), 0);
+  EXPECT_EQ(tie.quantize(5), 2);
+  // A wide, coarse ADC on the 128-bit path (2FL ~ 2^65): F = k L with
+  // k = 2^16, so code = round_half_up(v / k) and v' = k code exactly.
+  const int64_t L = (int64_t(1) << 24) - 1, k = int64_t(1) << 16, F = k * L;
+  const AdcModel wide(24, F);
+  EXPECT_EQ(wide.top_code(), L);
+  EXPECT_EQ(wide.quantize(k / 2 - 1), 0);
+  EXPECT_EQ(wide.quantize(k / 2), k);  // the tie rounds up
+  EXPECT_EQ(wide.quantize(-(k / 2)), -k);
+  EXPECT_EQ(wide.quantize(3 * k / 2 - 1), k);
+  EXPECT_EQ(wide.quantize(3 * k / 2), 2 * k);
+  EXPECT_EQ(wide.quantize(12345 * k + 7), 12345 * k);
+  EXPECT_EQ(wide.quantize(F - k / 2), F);
+  EXPECT_EQ(wide.quantize(F - k / 2 - 1), F - k);
+  EXPECT_EQ(wide.quantize(F), F);
+  EXPECT_EQ(wide.quantize(F + 1), F);  // clipped
+  EXPECT_EQ(wide.quantize(-F - 12345), -F);
 }
 
 TEST(AdcModel, CountsConversions) {

@@ -11,8 +11,13 @@
 #include "common/error.h"
 #include "nn/onnx_import.h"
 #include "nn/reference.h"
+#include "tests/support/onnx_node_tests.h"
 
 using namespace cimvp;
+using test::load_onnx_test_case;
+using test::onnx_integer_node_tests;
+using test::onnx_node_test_root;
+using test::OnnxTestCase;
 
 namespace {
 

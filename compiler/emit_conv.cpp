@@ -1,0 +1,184 @@
+// Code for a Conv2d: output rows split over cores, column parts over
+// groups of cores when the tiles exceed one core's crossbars.
+#include "compiler/code_generator.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+
+namespace cimvp::codegen {
+
+// A convolution's output rows are split over cores that hold all of its
+// tiles (duplicated weights). When its tiles exceed one core's crossbars,
+// its output channels (column tiles) are split into parts first, each part
+// on its own cores, so that every core programs only its part's tiles
+// (once, when they fit its crossbars) instead of reprogramming all of them;
+// the cores of a part split the output rows.
+void CodeGenerator::emit_conv(const QOp& op) {
+  const TensorPlace& in = memory_.tensors[size_t(op.inputs[0])];
+  const TensorPlace& out = memory_.tensors[size_t(op.output)];
+  const int k = op.kernel, s = op.stride, ci = in.shape.c, co = out.shape.c;
+  const int ho = out.shape.h, wo = out.shape.w;
+  const int eb = out.elem_bytes;
+  const WeightMatrix m = weight_matrix(op, in.shape, !options_.timing_only);
+  const std::vector<Tile> tiles = tile_matrix(m, arch_, op.name);
+  const int per_core = arch_.crossbars_per_core(), tile_cols = arch_.max_tile_cols(op.weight_bits);
+  const int row_tiles = (m.rows + arch_.max_tile_rows() - 1) / arch_.max_tile_rows();
+  const int col_tiles = (m.cols + tile_cols - 1) / tile_cols;
+  int parts = 1;
+  if (int(tiles.size()) > per_core && cores_ > 1) {
+    const int cols_per_part = std::max(1, per_core / row_tiles);  // column tiles one core holds at once
+    parts = std::min(cores_, (col_tiles + cols_per_part - 1) / cols_per_part);
+  }
+  const auto col_ranges = split(col_tiles, parts);
+  const auto core_ranges = split(cores_, parts);
+  const bool gather = !(k == 1);  // a 1x1 window is already contiguous
+
+  LayerPlan& lp = new_plan(op);
+  lp.matrix_rows = m.rows;
+  lp.matrix_cols = m.cols;
+  lp.tiles = int(tiles.size());
+  lp.invocations = int64_t(ho) * wo;
+
+  // Per core: its part's channels [c0, c1), blocks, output rows [r0, r1),
+  // where its crossbars start (resident: programmed before the run) and
+  // the partners of a part spread over cores (resident_work()).
+  struct Work {
+    int c0 = 0, c1 = 0, r0 = 0, r1 = 0;
+    const std::vector<std::vector<int>>* groups = nullptr;
+    int first_crossbar = 0;
+    int owner = -1;
+    std::vector<int> helpers;
+  };
+  std::vector<std::vector<std::vector<int>>> part_groups(static_cast<size_t>(parts));
+  std::vector<Work> work(static_cast<size_t>(cores_));
+  std::vector<int> working;
+  bool spread = false;  // some part spreads over cores: partial sums travel
+  if (resident_) {
+    const std::vector<ResidentWork> rw = resident_work(op, tile_cols, m.cols);
+    part_groups.assign(rw.size(), {});
+    for (size_t j = 0; j < rw.size(); ++j) {
+      part_groups[j] = {rw[j].blocks};
+      work[size_t(rw[j].core)] = {rw[j].c0, rw[j].c1, rw[j].r0, rw[j].r1, &part_groups[j], rw[j].first_crossbar,
+                                  rw[j].owner, rw[j].helpers};
+      working.push_back(rw[j].core);
+      lp.crossbars += int(rw[j].blocks.size());
+      spread = spread || rw[j].owner >= 0;
+    }
+    lp.groups = 1;
+  }
+  for (int part = 0; part < parts && !resident_; ++part) {
+    const int c0 = col_ranges[size_t(part)].first * tile_cols;
+    const int c1 = std::min(m.cols, col_ranges[size_t(part)].second * tile_cols);
+    std::vector<Tile> mine;
+    for (const Tile& t : tiles)
+      if (t.col0 >= c0 && t.col0 < c1) mine.push_back(t);
+    part_groups[size_t(part)] = add_blocks(m, mine, c0);
+    const auto [k0, k1] = core_ranges[size_t(part)];
+    const auto rows = split(ho, k1 - k0);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const int core = k0 + int(i);
+      work[size_t(core)] = {c0, c1, rows[i].first, rows[i].second, &part_groups[size_t(part)], 0, -1, {}};
+      working.push_back(core);
+      lp.crossbars += int(std::min<size_t>(mine.size(), size_t(per_core)));
+    }
+    lp.groups = std::max(lp.groups, int(part_groups[size_t(part)].size()));
+  }
+  lp.cores = int(working.size());
+
+  const int64_t patch_bytes = gather ? align4(int64_t(k) * k * ci) : 0;
+  const int64_t in_row = in.row_bytes(), out_row = out.row_bytes();
+
+  op_section(op.name, working, [&](int core, ProgramBuilder& p) {
+    const Work& wk = work[size_t(core)];
+    const std::vector<std::vector<int>>& groups = *wk.groups;
+    const bool single = groups.size() == 1;
+    const int cc = wk.c1 - wk.c0;
+    const bool whole_rows = cc == co;  // all channels: store whole padded rows
+    // This core's output rows in its buffer: whole padded rows, or its channels of the interior pixels.
+    const int64_t buf_row = whole_rows ? out_row : int64_t(wo) * cc * eb;
+    const int64_t acc_fixed = single ? int64_t(cc) * 4 : 0;
+    const int64_t acc_per_row = single ? 0 : int64_t(wo) * cc * 4;
+    // chunk of r rows needs (r - 1) * s + k input rows
+    // (+ a received partial sum when parts spread over cores: the same for all cores of a part)
+    const int64_t fixed = patch_bytes + acc_fixed + align4((k - s) * in_row) + 16 + (spread ? int64_t(cc) * 4 : 0);
+    const int64_t per_row = align4(s * in_row) + align4(buf_row) + acc_per_row;
+    const int64_t chunk = chunk_rows(op, fixed, per_row, wk.r1 - wk.r0);
+    configure_requant(p, op.requant);
+    for (int a = wk.r0; a < wk.r1; a += int(chunk)) {
+      const int rows = int(std::min<int64_t>(chunk, wk.r1 - a));
+      BufferArena arena(dynamic_base_, arch_.buffer_bytes);
+      const int64_t in_rows = int64_t(rows - 1) * s + k;
+      const int64_t in_buf = arena.take(in_rows * in_row);
+      const int64_t out_buf = arena.take(rows * buf_row);
+      const int64_t patch = arena.take(patch_bytes);
+      const int64_t acc = arena.take(single ? int64_t(cc) * 4 : int64_t(rows) * wo * cc * 4);
+      const int64_t partial = arena.take(spread ? int64_t(cc) * 4 : 0);
+      const bool helper = wk.owner >= 0;  // computes partial sums only
+      // input rows a*s - p .. in padded coordinates start at a*s - p + pad
+      const int64_t first_in_row = int64_t(a) * s - op.padding + in.pad;
+      p.load(int32_t(in_buf), int32_t(int64_t(in.address) + first_in_row * in_row), int32_t(in_rows * in_row));
+      if (whole_rows && out.pad > 0 && !helper)
+        p.vcfg(VcfgReg::VL, int32_t(rows * out_row / 4)).vfill32(0, int32_t(out_buf), out.pad_word());
+      if (!single) p.vcfg(VcfgReg::VL, int32_t(int64_t(rows) * wo * cc)).vfill32(0, int32_t(acc), 0);
+      const Walk src{in_buf + int64_t(in.pad - op.padding) * ci, int64_t(s) * ci, int64_t(s) * in_row};
+      const Walk dst = whole_rows ? Walk{out_buf + int64_t(out.pad) * co * eb, int64_t(co) * eb, out_row}
+                                  : Walk{out_buf, int64_t(cc) * eb, buf_row};
+      const Walk accw{acc, int64_t(cc) * 4, int64_t(wo) * cc * 4};
+      const int32_t bias = int32_t(bias_address_[op_index(op)] + int64_t(wk.c0) * 4);
+      auto store_result = [&](int dst_reg, int acc_reg, int32_t acc_offset) {
+        p.vcfg(VcfgReg::VL, cc);
+        if (op.requantize)
+          vreq(p, op.requant, dst_reg, 0, acc_reg, acc_offset, 0, bias, true);
+        else
+          p.vadd32(dst_reg, 0, acc_reg, acc_offset, 0, bias);
+      };
+      for (const std::vector<int>& group : groups) {
+        if (!resident_)
+          for (size_t x = 0; x < group.size(); ++x) p.xprog(wk.first_crossbar + int(x), group[x]);
+        if (gather) p.vcfg(VcfgReg::Rows, k).vcfg(VcfgReg::Stride, int32_t(in_row));
+        std::vector<Walk> walks = {src, dst};
+        if (!single) walks.push_back(accw);
+        emit_2d_loop(p, rows, wo, walks, [&](const std::vector<int>& r) {
+          int in_reg = r[0];
+          int32_t in_off = 0;
+          if (gather) {
+            p.vcfg(VcfgReg::VL, k * ci).vcopy(0, int32_t(patch), r[0], 0);
+            in_reg = 0;
+            in_off = int32_t(patch);
+          }
+          if (single) {
+            p.mvm(wk.first_crossbar, int(group.size()), 0, int32_t(acc), in_reg, in_off, op.activation_bits,
+                  op.input_signed, false);
+            if (helper) {
+              p.send(wk.owner, int32_t(acc), cc * 4);
+              return;
+            }
+            for (int h : wk.helpers)
+              p.recv(h, int32_t(partial), cc * 4).vcfg(VcfgReg::VL, cc).vadd32(0, int32_t(acc), 0, int32_t(acc), 0,
+                                                                                  int32_t(partial));
+            store_result(r[1], 0, int32_t(acc));
+          } else {
+            p.mvm(wk.first_crossbar, int(group.size()), r[2], 0, in_reg, in_off, op.activation_bits,
+                  op.input_signed, true);
+          }
+        });
+        lp.predicted_mvms += int64_t(rows) * wo;
+      }
+      if (helper) continue;  // its owner stores the rows
+      if (!single)
+        emit_2d_loop(p, rows, wo, {dst, accw}, [&](const std::vector<int>& r) { store_result(r[0], r[1], 0); });
+      if (whole_rows) {
+        p.store(int32_t(int64_t(out.address) + int64_t(a + out.pad) * out_row), int32_t(out_buf),
+                int32_t(rows * out_row));
+      } else {  // this core's channels of every pixel (the border stays as memory holds it)
+        const Walk mem{int64_t(out.address) + out.offset(a + out.pad, out.pad) + int64_t(wk.c0) * eb,
+                       out.pixel_bytes(), out_row};
+        emit_2d_loop(p, rows, wo, {dst, mem},
+                     [&](const std::vector<int>& r) { p.store(0, 0, int32_t(int64_t(cc) * eb), r[1], r[0], 0); });
+      }
+    }
+  });
+}
+
+}  // namespace cimvp::codegen

@@ -1,0 +1,388 @@
+// The importer's float and QDQ models: float operators become a Graph;
+// QuantizeLinear/DequantizeLinear pairs (with Clip between them, or QONNX
+// Quant nodes) leave the graph unchanged and give the Policy and the
+// Calibration that quantize() then keeps (nn/onnx_import.h).
+#include <algorithm>
+#include <cmath>
+
+#include "nn/onnx_import_internal.h"
+
+namespace cimvp {
+
+namespace {
+
+int32_t type_lo(int t) { return t == onnx_::TensorProto::INT8 ? -128 : 0; }
+int32_t type_hi(int t) { return t == onnx_::TensorProto::INT8 ? 127 : 255; }
+
+// Round half to even, as ONNX's QuantizeLinear (std::nearbyint in the default mode).
+double round_even(double x) { return std::nearbyint(x); }
+
+}  // namespace
+
+void OnnxImporter::float_node(const onnx_::NodeProto& n) {
+  const std::string& op = n.op_type();
+  const std::string name = new_name(n);
+  auto need_outputs = [&](int k) {
+    if (n.output_size() < k) fail(n, "has too few outputs");
+    for (int i = k; i < n.output_size(); ++i)
+      if (!n.output(i).empty()) fail(n, "unsupported optional output '" + n.output(i) + "'");
+  };
+  need_outputs(1);
+
+  if (op == "QuantizeLinear" || op == "DequantizeLinear") {
+    allow_attrs(n, {"axis"});
+    saw_qdq_ = true;
+    const OnnxTensor& s = constant(n, 1, "scale");
+    std::vector<double> zp(s.values.size(), 0.0);
+    int zp_type = onnx_::TensorProto::UINT8;
+    if (has_input(n, 2)) {
+      const OnnxTensor& z = constant(n, 2, "zero_point");
+      zp_type = z.data_type;
+      if (z.values.size() != s.values.size()) fail(n, "scale and zero_point differ in size");
+      zp = z.values;
+    }
+    if (zp_type != onnx_::TensorProto::UINT8 && zp_type != onnx_::TensorProto::INT8 &&
+        !(op == "DequantizeLinear" && zp_type == onnx_::TensorProto::INT32))
+      fail(n, "unsupported zero point type " + std::to_string(zp_type));
+    const std::string& x = n.input(0);
+    if (is_const(x)) {  // a weight (or bias): fold it, remember the quantizer
+      const OnnxTensor& t = consts_.at(x);
+      const int64_t axis_len = s.values.size() > 1 ? int64_t(s.values.size()) : 1;
+      int64_t axis = attr_int(n, "axis", 1);
+      if (axis < 0) axis += int64_t(t.dims.size());
+      int64_t inner = 1;
+      if (axis_len > 1) {
+        if (axis < 0 || axis >= int64_t(t.dims.size()) || t.dims[size_t(axis)] != axis_len)
+          fail(n, "per-axis scale does not match the tensor's axis " + std::to_string(axis));
+        for (size_t d = size_t(axis) + 1; d < t.dims.size(); ++d) inner *= t.dims[d];
+      }
+      OnnxTensor r = t;
+      r.name = n.output(0);
+      QInfo qi;
+      qi.scale = *std::max_element(s.values.begin(), s.values.end());  // per channel: the largest (no clipping)
+      qi.zp = int32_t(zp[0]);
+      if (op == "QuantizeLinear") {
+        r.data_type = zp_type;
+        qi.lo = type_lo(zp_type);
+        qi.hi = type_hi(zp_type);
+        for (size_t j = 0; j < r.values.size(); ++j) {
+          const size_t c = axis_len > 1 ? size_t((int64_t(j) / inner) % axis_len) : 0;
+          const double q = round_even(double(float(t.values[j] / s.values[c]))) + zp[c];
+          r.values[j] = std::clamp(q, double(qi.lo), double(qi.hi));
+        }
+      } else {
+        if (qinfo_.count(x)) {
+          qi.lo = qinfo_[x].lo;
+          qi.hi = qinfo_[x].hi;
+        } else if (t.data_type == onnx_::TensorProto::INT32) {
+          qi.lo = INT32_MIN + 1;
+          qi.hi = INT32_MAX;
+        } else {
+          qi.lo = type_lo(t.data_type);
+          qi.hi = type_hi(t.data_type);
+        }
+        r.data_type = onnx_::TensorProto::FLOAT;
+        for (size_t j = 0; j < r.values.size(); ++j) {
+          const size_t c = axis_len > 1 ? size_t((int64_t(j) / inner) % axis_len) : 0;
+          r.values[j] = double(float((t.values[j] - zp[c]) * s.values[c]));
+        }
+        for (double z : zp)
+          if (z != 0 && t.data_type != onnx_::TensorProto::INT32 && r.values.size() > 1)
+            fail(n, "asymmetric weights (zero point " + std::to_string(int(z)) +
+                        ") are not supported in QDQ models: cimvp's weights are symmetric");
+      }
+      consts_[n.output(0)] = std::move(r);
+      qinfo_[n.output(0)] = qi;
+      if (op == "QuantizeLinear" && t.data_type == onnx_::TensorProto::FLOAT) raw_[n.output(0)] = x;
+      else if (raw_.count(x)) raw_[n.output(0)] = raw_[x];
+      return;
+    }
+    // An activation: the float graph is unchanged; the quantizer is recorded.
+    const Act a = act(n, 0);
+    if (s.values.size() != 1) fail(n, "per-axis quantization of activations is not supported");
+    QInfo qi;
+    if (op == "QuantizeLinear") {
+      qi.scale = s.values[0];
+      qi.zp = int32_t(zp[0]);
+      qi.lo = type_lo(zp_type);
+      qi.hi = type_hi(zp_type);
+    } else {
+      auto it = qinfo_.find(x);
+      if (it == qinfo_.end()) fail(n, "dequantizes '" + x + "', which no QuantizeLinear produced");
+      qi = it->second;
+      if (float(qi.scale) != float(s.values[0]) || qi.zp != int32_t(zp[0]))
+        fail(n, "its scale or zero point differs from the QuantizeLinear's");
+      auto d = domain_q_.find(a.node);
+      if (d == domain_q_.end() || d->second.bits() < qi.bits()) domain_q_[a.node] = qi;
+    }
+    acts_[n.output(0)] = a;
+    qinfo_[n.output(0)] = qi;
+    return;
+  }
+  if (op == "Clip") {
+    allow_attrs(n, {"min", "max"});
+    auto it = qinfo_.find(n.input(0));
+    if (it == qinfo_.end()) fail(n, "a Clip is supported only between QuantizeLinear and DequantizeLinear");
+    QInfo qi = it->second;
+    double lo = attr_float(n, "min", -INFINITY), hi = attr_float(n, "max", INFINITY);
+    if (has_input(n, 1)) lo = scalar(n, 1, "min");
+    if (has_input(n, 2)) hi = scalar(n, 2, "max");
+    qi.lo = int32_t(std::max<double>(qi.lo, std::ceil(lo)));
+    qi.hi = int32_t(std::min<double>(qi.hi, std::floor(hi)));
+    if (qi.lo > qi.hi) fail(n, "empty integer range");
+    if (is_const(n.input(0))) {
+      OnnxTensor r = consts_.at(n.input(0));
+      r.name = n.output(0);
+      for (double& v : r.values) v = std::clamp(v, double(qi.lo), double(qi.hi));
+      consts_[n.output(0)] = std::move(r);
+      if (raw_.count(n.input(0))) raw_[n.output(0)] = raw_[n.input(0)];
+    } else {
+      acts_[n.output(0)] = act(n, 0);
+    }
+    qinfo_[n.output(0)] = qi;
+    return;
+  }
+  if (op == "Quant") {  // QONNX / Brevitas: quantize and dequantize in one node
+    allow_attrs(n, {"signed", "narrow", "rounding_mode"});
+    saw_qdq_ = true;
+    if (const auto* a = attr(n, "rounding_mode"))
+      if (a->s() != "ROUND") fail(n, "unsupported attribute rounding_mode = " + a->s());
+    const double s = scalar(n, 1, "scale"), z = scalar(n, 2, "zero point"), b = scalar(n, 3, "bit width");
+    if (b < 1 || b > 16 || b != std::floor(b)) fail(n, "bit width " + std::to_string(b) + " is not an integer in 1..16");
+    const bool sgn = attr_int(n, "signed", 1) != 0, narrow = attr_int(n, "narrow", 0) != 0;
+    QInfo qi;
+    qi.scale = s;
+    qi.zp = int32_t(z);
+    qi.lo = qmin(int(b), sgn) + (narrow && sgn ? 1 : 0);
+    qi.hi = qmax(int(b), sgn) - (narrow && !sgn ? 1 : 0);
+    if (is_const(n.input(0))) {
+      if (z != 0) fail(n, "asymmetric weights are not supported: cimvp's weights are symmetric");
+      OnnxTensor r = consts_.at(n.input(0));
+      r.name = n.output(0);
+      for (double& v : r.values) v = s * std::clamp(round_even(v / s) + z, double(qi.lo), double(qi.hi)) - s * z;
+      consts_[n.output(0)] = std::move(r);
+    } else {
+      const Act a = act(n, 0);
+      auto d = domain_q_.find(a.node);
+      if (d == domain_q_.end() || d->second.bits() < qi.bits()) domain_q_[a.node] = qi;
+      acts_[n.output(0)] = a;
+    }
+    qinfo_[n.output(0)] = qi;
+    return;
+  }
+
+  if (op == "Identity" || op == "Dropout") {
+    allow_attrs(n, {"seed"});
+    if (op == "Dropout" && has_input(n, 2)) fail(n, "unsupported training_mode input");
+    acts_[n.output(0)] = act(n, 0);
+    if (qinfo_.count(n.input(0))) qinfo_[n.output(0)] = qinfo_[n.input(0)];
+    return;
+  }
+
+  auto weight_info = [&](int node, const std::string& wname, const std::string& xname) {
+    if (qinfo_.count(wname)) layer_w_[node] = qinfo_[wname];
+    if (qinfo_.count(xname)) layer_a_[node] = qinfo_[xname];
+  };
+
+  if (op == "Conv") {
+    allow_attrs(n, {"kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"});
+    const Act x = act(n, 0);
+    const OnnxTensor& w = weight(n, 1, "W");
+    if (w.dims.size() != 4) fail(n, "weight must be 4-D [out][in][kh][kw]");
+    const Window win = window(n, w.dims[2], w.dims[3], false);
+    const int node = graph_.add_conv(name, x.node, int(w.dims[0]), win.kernel, win.stride, win.padding);
+    Node& nd = graph_.nodes[size_t(node)];
+    if (int64_t(nd.weight.size()) != w.size())
+      fail(n, "weight shape does not match the input's " + std::to_string(graph_.nodes[size_t(x.node)].shape.c) +
+                  " channels");
+    for (size_t j = 0; j < nd.weight.size(); ++j) nd.weight[j] = float(w.values[j]);
+    if (has_input(n, 2)) {
+      const OnnxTensor& b = constant(n, 2, "B");
+      if (b.size() != nd.out_channels) fail(n, "bias size differs from the output channels");
+      for (size_t j = 0; j < nd.bias.size(); ++j) nd.bias[j] = float(b.values[j]);
+    }
+    weight_info(node, n.input(1), n.input(0));
+    set_output(n, node);
+    return;
+  }
+  if (op == "Gemm" || op == "MatMul") {
+    if (op == "Gemm")
+      allow_attrs(n, {"alpha", "beta", "transA", "transB"});
+    else
+      allow_attrs(n, {});
+    if (attr_int(n, "transA", 0) != 0) fail(n, "unsupported attribute transA = 1");
+    const Act x = act(n, 0);
+    const OnnxTensor& w = weight(n, 1, "B");
+    if (w.dims.size() != 2) fail(n, "the weight must be 2-D");
+    const bool tb = attr_int(n, "transB", 0) != 0;
+    const int64_t out = tb ? w.dims[0] : w.dims[1], in = tb ? w.dims[1] : w.dims[0];
+    const Shape is = graph_.nodes[size_t(x.node)].shape;
+    if (is.size() != in)
+      fail(n, "the weight has " + std::to_string(in) + " inputs, its input tensor " + std::to_string(is.size()));
+    if (is.h != 1 || is.w != 1)
+      fail(n, "reads an unflattened " + is.str() + " tensor (Flatten or Reshape it first)");
+    const int node = graph_.add_dense(name, x.node, int(out));
+    Node& nd = graph_.nodes[size_t(node)];
+    const float alpha = attr_float(n, "alpha", 1.f), beta = attr_float(n, "beta", 1.f);
+    for (int64_t o = 0; o < out; ++o)
+      for (int64_t i = 0; i < in; ++i)
+        nd.weight[size_t(o * in + i)] = alpha * float(w.values[size_t(tb ? o * in + i : i * out + o)]);
+    if (has_input(n, 2)) {
+      const OnnxTensor& b = constant(n, 2, "C");
+      if (b.size() != out && b.size() != 1) fail(n, "unsupported bias shape (must be [N] or [1, N])");
+      for (int64_t o = 0; o < out; ++o) nd.bias[size_t(o)] = beta * float(b.values[size_t(b.size() == 1 ? 0 : o)]);
+    }
+    weight_info(node, n.input(1), n.input(0));
+    set_output(n, node);
+    return;
+  }
+  if (op == "Add") {
+    allow_attrs(n, {});
+    const bool c0 = is_const(n.input(0)), c1 = n.input_size() > 1 && is_const(n.input(1));
+    if (c0 || c1) {  // a bias after MatMul (or Conv): folded into the layer
+      const Act x = act(n, c0 ? 1 : 0);
+      const OnnxTensor& b = consts_.at(n.input(c0 ? 0 : 1));
+      Node& nd = graph_.nodes[size_t(x.node)];
+      const bool last = x.node == graph_.output();
+      if (!nd.quantizable() || !last)
+        fail(n, "adding a constant is supported only as the bias of the Conv, Gemm or MatMul just before it");
+      if (b.size() != nd.out_channels) fail(n, "the constant's size differs from the layer's outputs");
+      for (int o = 0; o < nd.out_channels; ++o) nd.bias[size_t(o)] += float(b.values[size_t(o)]);
+      set_output(n, x.node);
+      return;
+    }
+    const Act a = act(n, 0), b = act(n, 1);
+    set_output(n, graph_.add_add(name, a.node, b.node));
+    return;
+  }
+  if (op == "Relu") {
+    allow_attrs(n, {});
+    set_output(n, graph_.add_relu(name, act(n, 0).node));
+    keep_quantizer(n, true);
+    return;
+  }
+  if (op == "MaxPool" || op == "AveragePool") {
+    allow_attrs(n, {"kernel_shape", "strides", "pads", "dilations", "auto_pad", "ceil_mode", "storage_order",
+                    "count_include_pad"});
+    if (op == "MaxPool") need_outputs(1);
+    const Window win = window(n, 0, 0, true);
+    if (op == "AveragePool" && win.padding > 0 && attr_int(n, "count_include_pad", 0) == 0)
+      fail(n, "unsupported attribute count_include_pad = 0 with padding (cimvp divides by k*k)");
+    const int x = act(n, 0).node;
+    set_output(n, op == "MaxPool" ? graph_.add_maxpool(name, x, win.kernel, win.stride, win.padding)
+                                  : graph_.add_avgpool(name, x, win.kernel, win.stride, win.padding));
+    if (op == "MaxPool") keep_quantizer(n);
+    return;
+  }
+  if (op == "GlobalAveragePool") {
+    allow_attrs(n, {});
+    set_output(n, graph_.add_global_avgpool(name, act(n, 0).node));
+    return;
+  }
+  if (op == "Flatten" || op == "Reshape") {
+    allow_attrs(n, {"axis", "allowzero"});
+    const Act x = act(n, 0);
+    if (op == "Flatten" && attr_int(n, "axis", 1) != 1) fail(n, "unsupported attribute axis (only 1)");
+    if (op == "Reshape") {
+      const OnnxTensor& s = constant(n, 1, "shape");
+      const Shape is = graph_.nodes[size_t(x.node)].shape;
+      bool ok = s.values.size() == 2 && (s.values[0] == 1 || s.values[0] == -1 || s.values[0] == 0 ||
+                                         s.values[0] == double(batch_));
+      if (ok) ok = s.values[1] == -1 || s.values[1] == double(is.size());
+      if (ok && s.values[0] == -1) ok = s.values[1] == double(is.size());
+      if (!ok) fail(n, "unsupported target shape: only [batch, features] (a flatten) is supported");
+    }
+    const Shape is = graph_.nodes[size_t(x.node)].shape;
+    set_output(n, is.h == 1 && is.w == 1 ? x.node : graph_.add_flatten(name, x.node));
+    keep_quantizer(n);
+    return;
+  }
+  if (op == "BatchNormalization") {
+    allow_attrs(n, {"epsilon", "momentum", "training_mode", "spatial"});
+    if (attr_int(n, "training_mode", 0) != 0) fail(n, "unsupported attribute training_mode = 1");
+    if (attr_int(n, "spatial", 1) != 1) fail(n, "unsupported attribute spatial = 0");
+    need_outputs(1);
+    const int node = graph_.add_batchnorm(name, act(n, 0).node, attr_float(n, "epsilon", 1e-5f));
+    Node& nd = graph_.nodes[size_t(node)];
+    std::vector<float>* dst[4] = {&nd.weight, &nd.bias, &nd.mean, &nd.var};
+    const char* what[4] = {"scale", "B", "mean", "var"};
+    for (int k = 0; k < 4; ++k) {
+      const OnnxTensor& t = constant(n, k + 1, what[k]);
+      if (size_t(t.size()) != dst[k]->size()) fail(n, std::string(what[k]) + " size differs from the channels");
+      for (size_t j = 0; j < dst[k]->size(); ++j) (*dst[k])[j] = float(t.values[j]);
+    }
+    set_output(n, node);
+    return;
+  }
+  fail(n, "unsupported operator");
+}
+
+OnnxImport OnnxImporter::finish_float() {
+  OnnxImport r;
+  const std::string out_name = g_.output(0).name();
+  auto it = acts_.find(out_name);
+  if (it == acts_.end()) throw Error(source_ + ": graph output '" + out_name + "' is not computed by the graph");
+  if (it->second.node != graph_.output())
+    throw Error(source_ + ": graph output '" + out_name + "' is not the last value the graph computes");
+  graph_.infer_shapes();
+  r.model.graph = graph_;
+  r.kind = saw_qdq_ ? OnnxModelKind::Qdq : OnnxModelKind::Float;
+  if (!saw_qdq_) return r;
+
+  // QDQ: the policy from the quantizers before each layer, the clips from the domains' quantizers.
+  const std::vector<int> layers = graph_.quantizable_layers();
+  Policy& p = r.model.policy;
+  for (int l : layers) {
+    auto w = layer_w_.find(l), a = layer_a_.find(l);
+    const int wb = w == layer_w_.end() ? 8 : w->second.bits(), ab = a == layer_a_.end() ? 8 : a->second.bits();
+    const std::string& nm = graph_.nodes[size_t(l)].name;
+    if (wb < kMinBits || wb > kMaxBits || ab < kMinBits || ab > kMaxBits)
+      throw Error(source_ + ": layer '" + nm + "': its quantizers give " + std::to_string(wb) + "-bit weights and " +
+                  std::to_string(ab) + "-bit inputs; cimvp supports " + std::to_string(kMinBits) + ".." +
+                  std::to_string(kMaxBits));
+    p.weight_bits.push_back(wb);
+    p.activation_bits.push_back(ab);
+    if (w == layer_w_.end()) continue;
+    if (has_meta_) {  // cimvp's own export: the exact scale, learned or computed from the weights
+      auto m = meta_.weight_scale.find(nm);
+      if (m != meta_.weight_scale.end() && float(m->second) == float(w->second.scale)) {
+        r.model.calibration.weight_scale[nm] = m->second;
+        continue;
+      }
+      if (m == meta_.weight_scale.end() &&
+          float(weight_scale_for(graph_.nodes[size_t(l)], wb, Calibration{})) == float(w->second.scale))
+        continue;
+    }
+    r.model.calibration.weight_scale[nm] = float(w->second.scale);
+  }
+  // BatchNorm folding keeps node names, so the plan of the folded graph names the same domains.
+  const Graph folded = has_batch_norm(graph_) ? fold_batch_norm(graph_) : graph_;
+  const ActivationPlan plan = plan_activations(folded, p);
+  for (const ActDomain& d : plan.domains) {
+    if (d.int32_output) continue;
+    const QInfo* q = nullptr;
+    for (const int k : {d.node, d.root}) {
+      const int orig = graph_.find(folded.nodes[size_t(k)].name);
+      if (orig >= 0 && domain_q_.count(orig)) {
+        q = &domain_q_.at(orig);
+        break;
+      }
+    }
+    if (!q) continue;  // no quantizer: calibration has to choose this clip
+    auto m = meta_.act_clip.find(d.name);
+    if (has_meta_ && m != meta_.act_clip.end() && q->zp == 0 && q->bits() == d.bits &&
+        float(double(m->second) / clip_level(d.bits, d.is_signed)) == float(q->scale)) {
+      r.model.calibration.act_clip[d.name] = m->second;  // exact, and consistent with the QDQ scale
+      continue;
+    }
+    double clip;
+    if (q->zp == 0 && q->is_signed() == d.is_signed && q->bits() == d.bits)
+      clip = q->scale * clip_level(d.bits, d.is_signed);  // the same grid
+    else
+      clip = std::max(std::fabs(q->scale * (q->lo - q->zp)), std::fabs(q->scale * (q->hi - q->zp)));
+    r.model.calibration.act_clip[d.name] = float(clip);
+  }
+  return r;
+}
+
+}  // namespace cimvp
