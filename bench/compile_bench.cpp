@@ -1,4 +1,4 @@
-// Speed of the compiler with the VP (docs/benchmarks.md, issue 3 point 6):
+// Speed of the compiler with the VP (docs/benchmarks.md):
 //  (a) vgg16 at W8A8 on cim-aq-paper.yaml: compile (timing only), write and
 //      read the image, one timing run. Goal: < 2 s wall together.
 //  (b) resnet18 at W8A8 on large.yaml: the same; goal < 0.3 s wall and

@@ -204,3 +204,16 @@ TEST(SearchConfig, ShippedExampleParsesAndPointsAtShippedFiles) {
   defaults.model = c.model, defaults.dataset = c.dataset, defaults.arch = c.arch, defaults.output = c.output;
   EXPECT_EQ(fingerprint(c), fingerprint(defaults));
 }
+
+TEST(SearchConfig, EveryShippedSearchParsesAndPointsAtShippedFiles) {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(cimvp::test::source_path("configs/search"))) {
+    if (e.path().extension() != ".yaml") continue;
+    ++n;
+    const SearchConfig c = load_search_config(e.path().string());
+    EXPECT_TRUE(std::filesystem::exists(c.model)) << e.path() << ": " << c.model;
+    EXPECT_TRUE(std::filesystem::exists(c.arch)) << e.path() << ": " << c.arch;
+    EXPECT_EQ(c.dataset, "fashion-mnist") << e.path();
+  }
+  EXPECT_GE(n, 9);  // lenet5 and vgg-small x two presets x two sets of constraints, and the annotated example
+}
