@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "common/error.h"
-#include "nn/train/gemm.h"
+#include "nn/gemm.h"
 #include "nn/train/thread_pool.h"
 
 namespace cimvp::training {

@@ -1,4 +1,5 @@
-// Single-precision matrix products for the trainer and the evaluators:
+// Single-precision matrix products for the trainer and the evaluators (the
+// integer reference multiplies small integers in float, exactly):
 // C = A' B' (+ C), row-major, where A' is A or its transpose.
 //
 // Why not Eigen: the build targets plain x86-64 (SSE2), where Eigen's GEMM
@@ -15,11 +16,11 @@
 
 #include <cstddef>
 
-namespace cimvp::training {
+namespace cimvp {
 
 // C[M x N] = op(A)[M x K] * op(B)[K x N] (accumulate: C +=). Row-major with
 // leading dimensions lda, ldb, ldc (floats per row as stored).
 void gemm(bool trans_a, bool trans_b, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float* A, ptrdiff_t lda,
           const float* B, ptrdiff_t ldb, float* C, ptrdiff_t ldc, bool accumulate = false);
 
-}  // namespace cimvp::training
+}  // namespace cimvp

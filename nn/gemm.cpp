@@ -1,4 +1,4 @@
-#include "nn/train/gemm.h"
+#include "nn/gemm.h"
 
 #include <omp.h>
 
@@ -8,7 +8,7 @@
 
 #include "common/error.h"
 
-namespace cimvp::training {
+namespace cimvp {
 
 namespace {
 
@@ -42,4 +42,4 @@ void gemm(bool trans_a, bool trans_b, ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, con
                 std::to_string(N) + " x " + std::to_string(K));
 }
 
-}  // namespace cimvp::training
+}  // namespace cimvp
