@@ -143,10 +143,17 @@ void im2col_float(const int32_t* x, const Shape& is, int k, int s, int p, int ho
             continue;
           }
           const int32_t* xr = x + (int64_t(c) * is.h + iy) * is.w;
-          for (int ox = 0; ox < wo; ++ox) {
-            const int ix = ox * s - p + kx;
-            r[ox] = ix >= 0 && ix < is.w ? float(xr[ix]) : pad;
+          // in-bounds outputs: 0 <= ox*s - p + kx < w
+          const int lo = std::min(wo, std::max(0, (p - kx + s - 1) / s));
+          const int hi = std::max(lo, std::min(wo, (is.w + p - kx + s - 1) / s));
+          std::fill(r, r + lo, pad);
+          if (s == 1) {
+            const int32_t* src = xr - p + kx;
+            for (int ox = lo; ox < hi; ++ox) r[ox] = float(src[ox]);
+          } else {
+            for (int ox = lo; ox < hi; ++ox) r[ox] = float(xr[ox * s - p + kx]);
           }
+          std::fill(r + hi, r + wo, pad);
         }
       }
 }
@@ -307,9 +314,14 @@ void ReferenceExecutor::run_batch(const int8_t* inputs, int n, std::vector<int32
     const size_t xs = size_of(op.inputs[0]);
     const FMatrix& w = m.wf[k];
     const int64_t K = w.cols(), co = op.out_channels;
-    auto finish = [&](int64_t o, float a, int32_t* dst) {
-      const int64_t v = int64_t(a) + op.bias[size_t(o)];
-      *dst = op.requantize ? req(v, op.requant) : int32_t(v);
+    // Bias and requantization of one output channel's n accumulators.
+    auto finish = [&](int64_t o, const float* a, int64_t n_acc, int32_t* dst) {
+      const int64_t b = op.bias[size_t(o)];
+      if (!op.requantize) {
+        for (int64_t j = 0; j < n_acc; ++j) dst[j] = int32_t(int64_t(a[j]) + b);
+        return;
+      }
+      for (int64_t j = 0; j < n_acc; ++j) dst[j] = req(int64_t(a[j]) + b, op.requant);
     };
     if (op.kind == QOpKind::Dense) {  // acc[n x co] = X[n x K] * Wᵀ
       m.colf.resize(n, K);
@@ -317,7 +329,7 @@ void ReferenceExecutor::run_batch(const int8_t* inputs, int n, std::vector<int32
       m.accf.resize(n, co);
       gemm(false, true, n, co, K, m.colf.data(), K, w.data(), K, m.accf.data(), co);
       for (int i = 0; i < n; ++i)
-        for (int64_t o = 0; o < co; ++o) finish(o, m.accf(i, o), y.data() + size_t(i) * ys + size_t(o));
+        for (int64_t o = 0; o < co; ++o) finish(o, &m.accf(i, o), 1, y.data() + size_t(i) * ys + size_t(o));
       continue;
     }
     const Shape os = q_.tensors[size_t(op.output)].shape;
@@ -336,7 +348,7 @@ void ReferenceExecutor::run_batch(const int8_t* inputs, int n, std::vector<int32
         for (int64_t o = 0; o < co; ++o) {
           const float* a = m.accf.data() + size_t(o) * ld + size_t(i) * hw;
           int32_t* dst = y.data() + size_t(i0 + i) * ys + size_t(o * hw);
-          for (int64_t j = 0; j < hw; ++j) finish(o, a[j], dst + j);
+          finish(o, a, hw, dst);
         }
     }
   }

@@ -464,6 +464,33 @@ void Network::Impl::fwd_node(int j, int s, bool training) {
       const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
       int32_t* arg = r.arg[size_t(s)].data();
       const int H = r.in_shape.h, W = r.in_shape.w, Ho = nd.shape.h, Wo = nd.shape.w, k = nd.kernel;
+      if (k == 2 && nd.stride == 2 && nd.padding == 0) {
+        // The common 2x2 pool: every window is in bounds; same winner (the
+        // first largest in scan order) as the general loop below, without
+        // its bounds and first-element tests (it was the evaluator's top cost).
+        const size_t planes = size_t(ns) * size_t(nd.shape.c);
+        for (size_t pc = 0; pc < planes; ++pc) {
+          const float* xc = x + pc * size_t(H) * W;
+          float* oc = out + pc * size_t(Ho) * Wo;
+          int32_t* ac = arg + pc * size_t(Ho) * Wo;
+          const int32_t base = int32_t(pc % size_t(nd.shape.c)) * H * W;
+          for (int oh = 0; oh < Ho; ++oh) {
+            const float* r0 = xc + size_t(2 * oh) * W;
+            const float* r1 = r0 + W;
+            for (int ow = 0; ow < Wo; ++ow) {
+              const int32_t i00 = 2 * oh * W + 2 * ow;
+              float best = r0[2 * ow];
+              int32_t bi = i00;
+              if (r0[2 * ow + 1] > best) best = r0[2 * ow + 1], bi = i00 + 1;
+              if (r1[2 * ow] > best) best = r1[2 * ow], bi = i00 + W;
+              if (r1[2 * ow + 1] > best) best = r1[2 * ow + 1], bi = i00 + W + 1;
+              oc[oh * Wo + ow] = best;
+              ac[oh * Wo + ow] = base + bi;
+            }
+          }
+        }
+        break;
+      }
       for (int i = 0; i < ns; ++i)
         for (int c = 0; c < nd.shape.c; ++c) {
           const float* xc = x + size_t(i) * r.in_size + size_t(c) * H * W;
