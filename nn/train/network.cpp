@@ -84,24 +84,47 @@ void fake_quant(const float* x, float* y, size_t n, float s, float lo, float hi)
 
 // Straight-through estimator: gx = g where lo <= x/s <= hi, else 0; returns
 // sum(g * dq/ds) for LSQ (dq/ds = lo or hi when clamped, round(v) - v inside).
+// The sum runs in 8 float lanes per block of 1024 values, blocks added in
+// double in order: a fixed order (deterministic) that vectorizes. gx may be g.
 double fake_quant_backward(const float* x, const float* g, float* gx, bool accumulate, size_t n, float s, float lo,
                            float hi) {
   const float inv = 1.f / s;
-  float ds = 0;
   double total = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const float v = x[i] * inv;
-    const bool in = v >= lo && v <= hi;
-    const float term = v < lo ? lo : (v > hi ? hi : floor_fast(v + 0.5f) - v);
-    const float gi = in ? g[i] : 0.f;
-    gx[i] = accumulate ? gx[i] + gi : gi;
-    ds += g[i] * term;
-    if ((i & 1023) == 1023) {
-      total += ds;
-      ds = 0;
+  for (size_t b0 = 0; b0 < n; b0 += 1024) {
+    const size_t b1 = std::min(n, b0 + 1024);
+    float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t i = b0;
+    for (; i + 8 <= b1; i += 8)
+      for (int j = 0; j < 8; ++j) {
+        const float v = x[i + j] * inv;
+        const float term = v < lo ? lo : (v > hi ? hi : floor_fast(v + 0.5f) - v);
+        lane[j] += g[i + j] * term;
+      }
+    for (; i < b1; ++i) {
+      const float v = x[i] * inv;
+      lane[0] += g[i] * (v < lo ? lo : (v > hi ? hi : floor_fast(v + 0.5f) - v));
+    }
+    total += double(((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7])));
+  }
+  // The gradient mask, written for gx == g apart (in place: one pointer, so
+  // the loop vectorizes without an overlap check).
+  if (gx == g && !accumulate) {
+    for (size_t i = 0; i < n; ++i) {
+      const float v = x[i] * inv, gi = gx[i];
+      gx[i] = v >= lo && v <= hi ? gi : 0.f;
+    }
+  } else if (accumulate) {
+    for (size_t i = 0; i < n; ++i) {
+      const float v = x[i] * inv, gi = g[i];
+      gx[i] += v >= lo && v <= hi ? gi : 0.f;
+    }
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      const float v = x[i] * inv, gi = g[i];
+      gx[i] = v >= lo && v <= hi ? gi : 0.f;
     }
   }
-  return total + ds;
+  return total;
 }
 
 // Images per im2col block of a convolution. A shard's images are lowered a
@@ -780,9 +803,15 @@ void Network::Impl::bwd_node(int j, int s) {
       const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
       float* dx = in_grad(r, 0, s);
       if (r.assign_in[0])
-        for (size_t k = 0; k < total; ++k) dx[k] = x[k] > 0.f ? g[k] : 0.f;
+        for (size_t k = 0; k < total; ++k) {
+          const float gk = g[k];  // loaded unconditionally, so the select vectorizes
+          dx[k] = x[k] > 0.f ? gk : 0.f;
+        }
       else
-        for (size_t k = 0; k < total; ++k) dx[k] += x[k] > 0.f ? g[k] : 0.f;
+        for (size_t k = 0; k < total; ++k) {
+          const float gk = g[k];
+          dx[k] += x[k] > 0.f ? gk : 0.f;
+        }
       break;
     }
     case OpKind::MaxPool: {
