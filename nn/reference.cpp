@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "common/error.h"
 #include "nn/gemm.h"
@@ -195,6 +196,17 @@ void ReferenceExecutor::op_image(size_t op_index, const std::vector<const int32_
       break;
     }
     case QOpKind::MaxPool:
+      if (op.kernel == 2 && op.stride == 2 && op.padding == 0) {  // every window in bounds
+        for (int c = 0; c < os.c; ++c)
+          for (int oy = 0; oy < os.h; ++oy) {
+            const int32_t* r0 = x + (int64_t(c) * is.h + 2 * oy) * is.w;
+            const int32_t* r1 = r0 + is.w;
+            int32_t* yo = y + (int64_t(c) * os.h + oy) * os.w;
+            for (int ox = 0; ox < os.w; ++ox)
+              yo[ox] = std::max(std::max(r0[2 * ox], r0[2 * ox + 1]), std::max(r1[2 * ox], r1[2 * ox + 1]));
+          }
+        break;
+      }
       for_windows(is, os, op.kernel, op.stride, op.padding, [&](int64_t o, const std::vector<int64_t>& idx) {
         int32_t m = INT32_MIN;
         for (int64_t j : idx) m = std::max(m, x[size_t(j)]);
@@ -321,7 +333,22 @@ void ReferenceExecutor::run_batch(const int8_t* inputs, int n, std::vector<int32
         for (int64_t j = 0; j < n_acc; ++j) dst[j] = int32_t(int64_t(a[j]) + b);
         return;
       }
-      for (int64_t j = 0; j < n_acc; ++j) dst[j] = req(int64_t(a[j]) + b, op.requant);
+      const Requant& rq = op.requant;
+      // The float accumulators are below 2^24 (exact path), so with a bias
+      // below 2^30 every acc + b fits the 64-bit fast path of req(): the
+      // same arithmetic with the constants in registers.
+      if (rq.rounding == Rounding::HalfUp && rq.shift > 0 && rq.shift < 63 && rq.multiplier >= 0 &&
+          std::abs(b) < (int64_t(1) << 30)) {
+        const int64_t mult = rq.multiplier, half = int64_t(1) << (rq.shift - 1), zp = rq.zero_point;
+        const int64_t lo = rq.lo, hi = rq.hi;
+        const int sh = rq.shift;
+        for (int64_t j = 0; j < n_acc; ++j) {
+          const int64_t v = (((int64_t(a[j]) + b) * mult + half) >> sh) + zp;
+          dst[j] = int32_t(v < lo ? lo : (v > hi ? hi : v));
+        }
+        return;
+      }
+      for (int64_t j = 0; j < n_acc; ++j) dst[j] = req(int64_t(a[j]) + b, rq);
     };
     if (op.kind == QOpKind::Dense) {  // acc[n x co] = X[n x K] * Wᵀ
       m.colf.resize(n, K);
