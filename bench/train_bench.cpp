@@ -14,8 +14,9 @@
 //           evaluate(): float, fake-quant and integer reference, 2 threads) on
 //           the shipped models pretrained/vgg-small-fmnist-{float,w4a4}.cimvp;
 //           PyTorch: torch_vgg_small.py --infer (inference at batch 256).
-// Every number is the best of --reps runs (default 3; PyTorch runs as often)
-// and every ratio is cimvp / PyTorch from this run. PyTorch runs when
+// Every number is the best of --reps runs (default 3); cimvp and PyTorch
+// alternate run by run (a shared machine's load changes by the minute), and
+// every ratio is cimvp / PyTorch from this run. PyTorch runs when
 // /usr/bin/python3 can import torch (Debian's python3-torch). The reference
 // scripts are looked up in --reference DIR, else $CIMVP_TORCH_REFERENCE_DIR,
 // else ../shared/reference next to the source tree (CIMVP_SOURCE_DIR/..).
@@ -25,6 +26,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "nn/dataset.h"
@@ -49,35 +51,40 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// Images per second of `steps` training batches of 64 (forward, backward,
-// SGD step), cycling through the first `images` images; best of `reps`.
-double train_speed(const std::string& model, const Dataset& d, const Policy* p, int steps, size_t images,
-                   int reps) {
-  Graph g = make_model(model, 1);
-  if (p) g = fold_batch_norm(g);  // QAT trains the folded graph, as the trainer does
+// Training at batch 64 (forward, backward, SGD step) cycling through the
+// first `images` images; once() times `steps` batches in images per second.
+struct TrainRun {
+  const Dataset& d;
+  int steps;
+  size_t batches;
+  Graph g;
   Calibration cal;
-  if (p) cal = initial_calibration(g, *p, d, 256);
-  training::Network net(g, 64, 2, 2, p, p ? &cal : nullptr);
+  std::unique_ptr<training::Network> net;
   training::SgdParams sp;
-  sp.lr = 0.02f;
-  const size_t batches = std::max<size_t>(1, std::min(images, d.size()) / 64);
-  double best = 0;
-  for (int rep = 0; rep < reps; ++rep) {
+
+  TrainRun(const std::string& model, const Dataset& data, const Policy* p, int n_steps, size_t images)
+      : d(data), steps(n_steps), batches(std::max<size_t>(1, std::min(images, data.size()) / 64)) {
+    g = make_model(model, 1);
+    if (p) g = fold_batch_norm(g);  // QAT trains the folded graph, as the trainer does
+    if (p) cal = initial_calibration(g, *p, d, 256);
+    net = std::make_unique<training::Network>(g, 64, 2, 2, p, p ? &cal : nullptr);
+    sp.lr = 0.02f;
+  }
+  double once() {
     const auto t0 = std::chrono::steady_clock::now();
     for (int b = 0; b < steps; ++b) {
       const size_t off = (size_t(b) % batches) * 64;
-      net.forward(d.image(off), 64, true);
-      net.loss_backward(d.labels.data() + off);
-      net.sgd_step(sp);
+      net->forward(d.image(off), 64, true);
+      net->loss_backward(d.labels.data() + off);
+      net->sgd_step(sp);
     }
-    best = std::max(best, steps * 64 / seconds_since(t0));
+    return steps * 64 / seconds_since(t0);
   }
-  return best;
-}
+};
 
 // Runs a reference script `reps` times; returns the best images per second
 // it printed (the number before "img/s" on its last such line), or 0.
-double torch_speed(const Options& o, const std::string& script, const std::string& args, int reps) {
+double torch_speed(const Options& o, const std::string& script, const std::string& args, int reps = 1) {
   static const bool have_torch = std::system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") == 0;
   if (!have_torch) return 0;
   const std::string path = o.reference_dir + "/" + script;
@@ -111,17 +118,39 @@ void report(const char* what, double cimvp, double torch) {
   std::fflush(stdout);
 }
 
+// cimvp and PyTorch alternate, rep after rep, so that both see the same
+// phases of a shared machine's load; each keeps its best.
+struct Best {
+  double cimvp = 0, torch = 0;
+};
+template <typename Cimvp, typename Torch>
+Best alternate(int reps, Cimvp cimvp, Torch torch) {
+  Best b;
+  for (int rep = 0; rep < reps; ++rep) {
+    b.cimvp = std::max(b.cimvp, cimvp());
+    b.torch = std::max(b.torch, torch());
+  }
+  return b;
+}
+
 void lenet5_part(const Options& o) {
   const Dataset d = load_dataset("fashion-mnist", Split::Train);
   const int steps = o.quick ? 60 : 600;
-  const double fl = train_speed("lenet5", d, nullptr, steps, d.size(), o.reps);
   const Policy w8 = uniform_policy(5, 8, 8), w4 = uniform_policy(5, 4, 4);
-  const double q8 = train_speed("lenet5", d, &w8, steps, d.size(), o.reps);
-  const double q4 = train_speed("lenet5", d, &w4, steps, d.size(), o.reps);
-  const double torch = torch_speed(o, "torch_lenet5.py", "1", o.quick ? 1 : o.reps);
-  report("lenet5 train float, batch 64, 2 threads", fl, torch);
-  report("lenet5 train QAT W8A8 (pytorch: float)", q8, torch);
-  report("lenet5 train QAT W4A4 (pytorch: float)", q4, torch);
+  TrainRun fl("lenet5", d, nullptr, steps, d.size()), q8("lenet5", d, &w8, steps, d.size()),
+      q4("lenet5", d, &w4, steps, d.size());
+  double best8 = 0, best4 = 0;
+  const Best b = alternate(
+      o.reps,
+      [&] {
+        best8 = std::max(best8, q8.once());
+        best4 = std::max(best4, q4.once());
+        return fl.once();
+      },
+      [&] { return torch_speed(o, "torch_lenet5.py", "1"); });
+  report("lenet5 train float, batch 64, 2 threads", b.cimvp, b.torch);
+  report("lenet5 train QAT W8A8 (pytorch: float)", best8, b.torch);
+  report("lenet5 train QAT W4A4 (pytorch: float)", best4, b.torch);
 }
 
 void vgg_part(const Options& o) {
@@ -129,12 +158,14 @@ void vgg_part(const Options& o) {
   const size_t images = 6400;
   const int steps = o.quick ? 20 : int(images / 64);
   const Policy w4 = uniform_policy(make_model("vgg-small", 1).quantizable_layers().size(), 4, 4);
-  const double fl = train_speed("vgg-small", d, nullptr, steps, images, o.reps);
-  const double torch_fl = torch_speed(o, "torch_vgg_small.py", std::to_string(images), o.reps);
-  report("vgg-small train float, batch 64, 2 threads", fl, torch_fl);
-  const double q4 = train_speed("vgg-small", d, &w4, steps, images, o.reps);
-  const double torch_q4 = torch_speed(o, "torch_vgg_small.py", std::to_string(images) + " --qat", o.reps);
-  report("vgg-small train QAT W4A4, batch 64, 2 threads", q4, torch_q4);
+  TrainRun fl("vgg-small", d, nullptr, steps, images);
+  const Best bf = alternate(o.reps, [&] { return fl.once(); },
+                            [&] { return torch_speed(o, "torch_vgg_small.py", std::to_string(images)); });
+  report("vgg-small train float, batch 64, 2 threads", bf.cimvp, bf.torch);
+  TrainRun q4("vgg-small", d, &w4, steps, images);
+  const Best bq = alternate(o.reps, [&] { return q4.once(); },
+                            [&] { return torch_speed(o, "torch_vgg_small.py", std::to_string(images) + " --qat"); });
+  report("vgg-small train QAT W4A4, batch 64, 2 threads", bq.cimvp, bq.torch);
 }
 
 void eval_part(const Options& o) {
@@ -143,24 +174,27 @@ void eval_part(const Options& o) {
   const ModelFile q4 = load_model_file(dir + "vgg-small-fmnist-w4a4.cimvp");
   Dataset test = load_dataset("fashion-mnist", Split::Test);
   if (o.quick) test = test.head(2000);
-  auto speed = [&](const ModelFile& m, EvalMode mode) {
-    double best = 0, acc = 0;
-    for (int rep = 0; rep < o.reps; ++rep) {
-      const EvalResult r = evaluate(m, test, mode, 2);
-      best = std::max(best, double(r.images) / r.seconds);
-      acc = r.accuracy;
-    }
-    std::printf("  %-10s accuracy %.2f %%\n", eval_mode_name(mode), 100 * acc);
-    return best;
+  double f = 0, fq = 0, in = 0, acc[3] = {0, 0, 0};
+  auto speed = [&](const ModelFile& m, EvalMode mode, double& best, double& accuracy) {
+    const EvalResult r = evaluate(m, test, mode, 2);
+    best = std::max(best, double(r.images) / r.seconds);
+    accuracy = r.accuracy;
   };
-  const double f = speed(fl, EvalMode::Float);
-  const double fq = speed(q4, EvalMode::FakeQuant);
-  const double in = speed(q4, EvalMode::Integer);
-  const double torch = torch_speed(o, "torch_vgg_small.py", "--infer", o.reps);
+  const Best b = alternate(
+      o.reps,
+      [&] {
+        speed(fl, EvalMode::Float, f, acc[0]);
+        speed(q4, EvalMode::FakeQuant, fq, acc[1]);
+        speed(q4, EvalMode::Integer, in, acc[2]);
+        return f;
+      },
+      [&] { return torch_speed(o, "torch_vgg_small.py", "--infer"); });
+  std::printf("  accuracy: float %.2f %%, fake-quant W4A4 %.2f %%, integer W4A4 %.2f %%\n", 100 * acc[0],
+              100 * acc[1], 100 * acc[2]);
   const std::string n = std::to_string(test.size());
-  report(("vgg-small eval float, " + n + " images").c_str(), f, torch);
-  report(("vgg-small eval fake-quant W4A4, " + n + " images").c_str(), fq, torch);
-  report(("vgg-small eval integer W4A4, " + n + " images").c_str(), in, torch);
+  report(("vgg-small eval float, " + n + " images").c_str(), f, b.torch);
+  report(("vgg-small eval fake-quant W4A4, " + n + " images").c_str(), fq, b.torch);
+  report(("vgg-small eval integer W4A4, " + n + " images").c_str(), in, b.torch);
 }
 
 }  // namespace
