@@ -3,8 +3,10 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "common/error.h"
+#include "nn/gemm.h"
 
 namespace cimvp {
 
@@ -52,7 +54,16 @@ void for_windows(const Shape& is, const Shape& os, int k, int s, int p, F f) {
       }
 }
 
-int32_t req(int64_t acc, const Requant& r) {
+// requantize() in 64-bit arithmetic where that is exact: |acc| < 2^31 and
+// 0 <= M < 2^31 keep |acc * M| below 2^62, so adding the rounding half
+// (< 2^62) cannot overflow. Anything else takes requantize()'s 128-bit path.
+inline int32_t req(int64_t acc, const Requant& r) {
+  if (r.rounding == Rounding::HalfUp && r.shift > 0 && r.shift < 63 && r.multiplier >= 0 && acc > INT32_MIN &&
+      acc < INT32_MAX) {
+    int64_t v = ((acc * r.multiplier) + (int64_t(1) << (r.shift - 1))) >> r.shift;  // arithmetic shift: floor
+    v += r.zero_point;
+    return int32_t(v < r.lo ? r.lo : (v > r.hi ? r.hi : v));
+  }
   return int32_t(requantize(acc, r.multiplier, r.shift, r.zero_point, r.lo, r.hi, r.rounding));
 }
 
@@ -71,6 +82,8 @@ struct ReferenceExecutor::Impl {
   std::vector<DMatrix> wd;  // otherwise double weights
   FMatrix colf, accf;
   DMatrix cold, accd;
+  std::vector<int32_t> acci;                // Add/Rescale accumulators
+  std::vector<std::vector<int32_t>> batch;  // run_batch(): every tensor of the batch, image after image
 };
 
 ReferenceExecutor::ReferenceExecutor(const QuantizedNetwork& q) : q_(q), impl_(std::make_unique<Impl>()) {
@@ -103,43 +116,97 @@ ReferenceExecutor::ReferenceExecutor(const QuantizedNetwork& q) : q_(q), impl_(s
 namespace {
 
 template <typename M>
-void layer_product(const QOp& op, const M& w, const std::vector<int32_t>& x, const Shape& is, const Shape& os,
+void layer_product(const QOp& op, const M& w, const int32_t* x, int64_t x_size, const Shape& is, const Shape& os,
                    int32_t pad, M& col, M& acc) {
   if (op.kind == QOpKind::Conv2d) {
-    im2col(x.data(), is, op.kernel, op.stride, op.padding, os.h, os.w, col, pad);
+    im2col(x, is, op.kernel, op.stride, op.padding, os.h, os.w, col, pad);
     acc.noalias() = w * col;
   } else {
-    col.resize(int64_t(x.size()), 1);
-    for (size_t j = 0; j < x.size(); ++j) col.data()[j] = typename M::Scalar(x[j]);
+    col.resize(x_size, 1);
+    for (int64_t j = 0; j < x_size; ++j) col.data()[j] = typename M::Scalar(x[j]);
     acc.noalias() = w * col;
   }
 }
+
+// im2col of one image into columns [col0, col0 + ho*wo) of a float matrix
+// whose rows are ld long (a batch's images side by side).
+void im2col_float(const int32_t* x, const Shape& is, int k, int s, int p, int ho, int wo, float pad, float* col,
+                  size_t ld) {
+  for (int c = 0; c < is.c; ++c)
+    for (int ky = 0; ky < k; ++ky)
+      for (int kx = 0; kx < k; ++kx) {
+        float* row = col + size_t((int64_t(c) * k + ky) * k + kx) * ld;
+        for (int oy = 0; oy < ho; ++oy) {
+          float* r = row + size_t(oy) * wo;
+          const int iy = oy * s - p + ky;
+          if (iy < 0 || iy >= is.h) {
+            std::fill(r, r + wo, pad);
+            continue;
+          }
+          const int32_t* xr = x + (int64_t(c) * is.h + iy) * is.w;
+          // in-bounds outputs: 0 <= ox*s - p + kx < w
+          const int lo = std::min(wo, std::max(0, (p - kx + s - 1) / s));
+          const int hi = std::max(lo, std::min(wo, (is.w + p - kx + s - 1) / s));
+          std::fill(r, r + lo, pad);
+          if (s == 1) {
+            const int32_t* src = xr - p + kx;
+            for (int ox = lo; ox < hi; ++ox) r[ox] = float(src[ox]);
+          } else {
+            for (int ox = lo; ox < hi; ++ox) r[ox] = float(xr[ox * s - p + kx]);
+          }
+          std::fill(r + hi, r + wo, pad);
+        }
+      }
+}
+
+// Bias and requantization of one channel's float accumulators (each below
+// 2^24: the exact path) when req()'s 64-bit arithmetic covers them all: with
+// a bias below 2^30 every acc + b does. The same arithmetic as req(), as a
+// free function on local constants so that nothing is reloaded per value.
+// Returns false (nothing written) when the general path is needed.
+bool requant_row_fast(const float* __restrict a, int64_t n, int64_t b, const Requant& rq, int32_t* __restrict dst) {
+  if (rq.rounding != Rounding::HalfUp || rq.shift <= 0 || rq.shift >= 63 || rq.multiplier < 0 ||
+      std::abs(b) >= (int64_t(1) << 30))
+    return false;
+  const int64_t mult = rq.multiplier, half = int64_t(1) << (rq.shift - 1), zp = rq.zero_point;
+  const int64_t lo = rq.lo, hi = rq.hi;
+  const int sh = rq.shift;
+  for (int64_t j = 0; j < n; ++j) {
+    const int64_t v = (((int64_t(a[j]) + b) * mult + half) >> sh) + zp;
+    dst[j] = int32_t(v < lo ? lo : (v > hi ? hi : v));
+  }
+  return true;
+}
+
+// Images per im2col block of a batched convolution: enough columns for an
+// efficient GEMM, few enough that the block stays in cache.
+int conv_block_images(int64_t hw) { return int(std::max<int64_t>(1, (256 + hw - 1) / hw)); }
 
 }  // namespace
 
 ReferenceExecutor::~ReferenceExecutor() = default;
 
-std::vector<int32_t> ReferenceExecutor::run_op(size_t op_index, const std::vector<std::vector<int32_t>>& t) {
-  const QOp& op = q_.ops.at(op_index);
+// One op on one image: `in` holds the op's inputs' values, y gets the output.
+void ReferenceExecutor::op_image(size_t op_index, const std::vector<const int32_t*>& in, int32_t* y) {
+  const QOp& op = q_.ops[op_index];
   const QTensor& out_t = q_.tensors[size_t(op.output)];
   const Shape os = out_t.shape;
-  const std::vector<int32_t>& x = t.at(size_t(op.inputs[0]));
+  const int32_t* x = in[0];
   const Shape is = q_.tensors[size_t(op.inputs[0])].shape;
-  if (int64_t(x.size()) != is.size()) throw Error("op '" + op.name + "': input tensor is missing");
-  std::vector<int32_t> y(size_t(os.size()));
+  const size_t y_size = size_t(os.size());
   switch (op.kind) {
     case QOpKind::Conv2d:
     case QOpKind::Dense: {
       const bool use_float = impl_->wf[op_index].size() > 0;
       const int32_t pad = q_.tensors[size_t(op.inputs[0])].zero_point;
       if (use_float)
-        layer_product(op, impl_->wf[op_index], x, is, os, pad, impl_->colf, impl_->accf);
+        layer_product(op, impl_->wf[op_index], x, is.size(), is, os, pad, impl_->colf, impl_->accf);
       else
-        layer_product(op, impl_->wd[op_index], x, is, os, pad, impl_->cold, impl_->accd);
+        layer_product(op, impl_->wd[op_index], x, is.size(), is, os, pad, impl_->cold, impl_->accd);
       const int64_t hw = int64_t(os.h) * os.w;
       for (int o = 0; o < op.out_channels; ++o) {
         const int64_t b = op.bias[size_t(o)];
-        int32_t* yo = y.data() + o * hw;
+        int32_t* yo = y + o * hw;
         for (int64_t j = 0; j < hw; ++j) {
           const int64_t a = use_float ? int64_t(impl_->accf.data()[o * hw + j]) : int64_t(impl_->accd.data()[o * hw + j]);
           yo[j] = op.requantize ? req(a + b, op.requant) : int32_t(a + b);  // int32 output: bounded in quantize()
@@ -148,6 +215,17 @@ std::vector<int32_t> ReferenceExecutor::run_op(size_t op_index, const std::vecto
       break;
     }
     case QOpKind::MaxPool:
+      if (op.kernel == 2 && op.stride == 2 && op.padding == 0) {  // every window in bounds
+        for (int c = 0; c < os.c; ++c)
+          for (int oy = 0; oy < os.h; ++oy) {
+            const int32_t* r0 = x + (int64_t(c) * is.h + 2 * oy) * is.w;
+            const int32_t* r1 = r0 + is.w;
+            int32_t* yo = y + (int64_t(c) * os.h + oy) * os.w;
+            for (int ox = 0; ox < os.w; ++ox)
+              yo[ox] = std::max(std::max(r0[2 * ox], r0[2 * ox + 1]), std::max(r1[2 * ox], r1[2 * ox + 1]));
+          }
+        break;
+      }
       for_windows(is, os, op.kernel, op.stride, op.padding, [&](int64_t o, const std::vector<int64_t>& idx) {
         int32_t m = INT32_MIN;
         for (int64_t j : idx) m = std::max(m, x[size_t(j)]);
@@ -172,18 +250,46 @@ std::vector<int32_t> ReferenceExecutor::run_op(size_t op_index, const std::vecto
     }
     case QOpKind::Add:
     case QOpKind::Rescale: {
-      std::vector<int32_t> acc(y.size(), 0);
+      std::vector<int32_t>& acc = impl_->acci;
+      acc.assign(y_size, 0);
       for (size_t k = 0; k < op.inputs.size(); ++k) {
-        const std::vector<int32_t>& in = t.at(size_t(op.inputs[k]));
+        const int32_t* xin = in[k];
         const uint32_t m = uint32_t(op.input_multipliers[k]);
-        for (size_t j = 0; j < acc.size(); ++j)  // Vmac: wraps modulo 2^32 (bounded in quantize())
-          acc[j] = int32_t(uint32_t(acc[j]) + uint32_t(in[j]) * m);
+        for (size_t j = 0; j < y_size; ++j)  // Vmac: wraps modulo 2^32 (bounded in quantize())
+          acc[j] = int32_t(uint32_t(acc[j]) + uint32_t(xin[j]) * m);
       }
-      for (size_t j = 0; j < acc.size(); ++j) y[j] = req(acc[j], op.requant);
+      for (size_t j = 0; j < y_size; ++j) y[j] = req(acc[j], op.requant);
       break;
     }
   }
+}
+
+std::vector<int32_t> ReferenceExecutor::run_op(size_t op_index, const std::vector<std::vector<int32_t>>& t) {
+  const QOp& op = q_.ops.at(op_index);
+  std::vector<const int32_t*> in;
+  for (int i : op.inputs) {
+    const std::vector<int32_t>& x = t.at(size_t(i));
+    if (int64_t(x.size()) != q_.tensors[size_t(i)].shape.size())
+      throw Error("op '" + op.name + "': input tensor is missing");
+    in.push_back(x.data());
+  }
+  std::vector<int32_t> y(size_t(q_.tensors[size_t(op.output)].shape.size()));
+  op_image(op_index, in, y.data());
   return y;
+}
+
+void ReferenceExecutor::load_input(const int8_t* input, int32_t* t) const {
+  const QTensor& it = q_.input_tensor();
+  const int64_t size = it.shape.size();
+  for (int64_t i = 0; i < size; ++i) {
+    // One byte per value, as in the VP's memory: int8 when signed, uint8 when not.
+    const int32_t v = it.is_signed ? int32_t(input[i]) : int32_t(uint8_t(input[i]));
+    if (v < it.lo() || v > it.hi())
+      throw Error("input value " + std::to_string(v) + " at index " + std::to_string(i) + " is outside the " +
+                  std::to_string(it.bits) + "-bit " + (it.is_signed ? "signed" : "unsigned") + " range of model '" +
+                  q_.name + "'");
+    t[i] = v;
+  }
 }
 
 std::vector<std::vector<int32_t>> ReferenceExecutor::run_all(const std::vector<int8_t>& input) {
@@ -193,15 +299,7 @@ std::vector<std::vector<int32_t>> ReferenceExecutor::run_all(const std::vector<i
                 std::to_string(it.shape.size()) + " (" + it.shape.str() + ")");
   std::vector<std::vector<int32_t>> t(q_.tensors.size());
   t[size_t(q_.input)].resize(input.size());
-  for (size_t i = 0; i < input.size(); ++i) {
-    // One byte per value, as in the VP's memory: int8 when signed, uint8 when not.
-    const int32_t v = it.is_signed ? int32_t(input[i]) : int32_t(uint8_t(input[i]));
-    if (v < it.lo() || v > it.hi())
-      throw Error("input value " + std::to_string(v) + " at index " + std::to_string(i) + " is outside the " +
-                  std::to_string(it.bits) + "-bit " + (it.is_signed ? "signed" : "unsigned") + " range of model '" +
-                  q_.name + "'");
-    t[size_t(q_.input)][i] = v;
-  }
+  load_input(input.data(), t[size_t(q_.input)].data());
   for (size_t i = 0; i < q_.ops.size(); ++i) t[size_t(q_.ops[i].output)] = run_op(i, t);
   return t;
 }
@@ -209,6 +307,86 @@ std::vector<std::vector<int32_t>> ReferenceExecutor::run_all(const std::vector<i
 std::vector<int32_t> ReferenceExecutor::run(const std::vector<int8_t>& input) {
   auto all = run_all(input);
   return std::move(all[size_t(q_.output)]);
+}
+
+// The same ops as run(), on n images at once: a convolution or dense layer
+// whose products are exact in float multiplies all images' columns in one
+// GEMM (a few images per block for convolutions) instead of one small
+// product per image; every other op runs image by image. The integers are
+// those of run() (the float products are exact in any order).
+void ReferenceExecutor::run_batch(const int8_t* inputs, int n, std::vector<int32_t>& outputs) {
+  if (n < 1) {
+    outputs.clear();
+    return;
+  }
+  Impl& m = *impl_;
+  m.batch.resize(q_.tensors.size());
+  auto size_of = [&](int t) { return size_t(q_.tensors[size_t(t)].shape.size()); };
+  const size_t in_size = size_of(q_.input);
+  m.batch[size_t(q_.input)].resize(size_t(n) * in_size);
+  for (int i = 0; i < n; ++i) load_input(inputs + size_t(i) * in_size, m.batch[size_t(q_.input)].data() + size_t(i) * in_size);
+  std::vector<const int32_t*> in;
+  for (size_t k = 0; k < q_.ops.size(); ++k) {
+    const QOp& op = q_.ops[k];
+    const size_t ys = size_of(op.output);
+    std::vector<int32_t>& y = m.batch[size_t(op.output)];
+    y.resize(size_t(n) * ys);
+    const bool batched = (op.kind == QOpKind::Conv2d || op.kind == QOpKind::Dense) && m.wf[k].size() > 0;
+    if (!batched) {
+      for (int i = 0; i < n; ++i) {
+        in.clear();
+        for (int t : op.inputs) in.push_back(m.batch[size_t(t)].data() + size_t(i) * size_of(t));
+        op_image(k, in, y.data() + size_t(i) * ys);
+      }
+      continue;
+    }
+    const int32_t* x = m.batch[size_t(op.inputs[0])].data();
+    const QTensor& it = q_.tensors[size_t(op.inputs[0])];
+    const size_t xs = size_of(op.inputs[0]);
+    const FMatrix& w = m.wf[k];
+    const int64_t K = w.cols(), co = op.out_channels;
+    // Bias and requantization of one output channel's n accumulators.
+    auto finish = [&](int64_t o, const float* a, int64_t n_acc, int32_t* dst) {
+      const int64_t b = op.bias[size_t(o)];
+      if (!op.requantize) {
+        for (int64_t j = 0; j < n_acc; ++j) dst[j] = int32_t(int64_t(a[j]) + b);
+        return;
+      }
+      const Requant& rq = op.requant;
+      if (requant_row_fast(a, n_acc, b, rq, dst)) return;
+      for (int64_t j = 0; j < n_acc; ++j) dst[j] = req(int64_t(a[j]) + b, rq);
+    };
+    if (op.kind == QOpKind::Dense) {  // acc[n x co] = X[n x K] * Wᵀ
+      m.colf.resize(n, K);
+      for (size_t j = 0; j < size_t(n) * xs; ++j) m.colf.data()[j] = float(x[j]);
+      m.accf.resize(n, co);
+      gemm(false, true, n, co, K, m.colf.data(), K, w.data(), K, m.accf.data(), co);
+      for (int i = 0; i < n; ++i)
+        for (int64_t o = 0; o < co; ++o) finish(o, &m.accf(i, o), 1, y.data() + size_t(i) * ys + size_t(o));
+      continue;
+    }
+    const Shape os = q_.tensors[size_t(op.output)].shape;
+    const int64_t hw = int64_t(os.h) * os.w;
+    const int block = conv_block_images(hw);
+    for (int i0 = 0; i0 < n; i0 += block) {
+      const int bi = std::min(block, n - i0);
+      const size_t ld = size_t(bi) * size_t(hw);
+      m.colf.resize(K, int64_t(ld));
+      for (int i = 0; i < bi; ++i)
+        im2col_float(x + size_t(i0 + i) * xs, it.shape, op.kernel, op.stride, op.padding, os.h, os.w,
+                     float(it.zero_point), m.colf.data() + size_t(i) * hw, ld);
+      m.accf.resize(co, int64_t(ld));
+      gemm(false, false, co, ptrdiff_t(ld), K, w.data(), K, m.colf.data(), ptrdiff_t(ld), m.accf.data(), ptrdiff_t(ld));
+      for (int i = 0; i < bi; ++i)
+        for (int64_t o = 0; o < co; ++o) {
+          const float* a = m.accf.data() + size_t(o) * ld + size_t(i) * hw;
+          int32_t* dst = y.data() + size_t(i0 + i) * ys + size_t(o * hw);
+          finish(o, a, hw, dst);
+        }
+    }
+  }
+  const std::vector<int32_t>& out = m.batch[size_t(q_.output)];
+  outputs.assign(out.begin(), out.begin() + ptrdiff_t(size_t(n) * size_of(q_.output)));
 }
 
 std::vector<int32_t> run_reference(const QuantizedNetwork& q, const std::vector<int8_t>& input) {

@@ -38,11 +38,19 @@ class ReferenceExecutor {
   // Every tensor (index = tensor index in q.tensors).
   std::vector<std::vector<int32_t>> run_all(const std::vector<int8_t>& input);
 
+  // n images at once (n x input-size bytes, image after image); outputs gets
+  // n x output-size integers, each image's exactly as run() computes them.
+  // Faster for many images: convolutions and dense layers become one
+  // matrix product per few images. Throws like run().
+  void run_batch(const int8_t* inputs, int n, std::vector<int32_t>& outputs);
+
   // One op: computes q.ops[op_index]'s output from `tensors` (indexed by
   // tensor index; the op's inputs must be present).
   std::vector<int32_t> run_op(size_t op_index, const std::vector<std::vector<int32_t>>& tensors);
 
  private:
+  void op_image(size_t op_index, const std::vector<const int32_t*>& in, int32_t* y);
+  void load_input(const int8_t* input, int32_t* t) const;
   struct Impl;
   const QuantizedNetwork& q_;
   std::unique_ptr<Impl> impl_;

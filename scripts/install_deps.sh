@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libsystemc-dev libyaml-cpp-dev libeigen3-dev libboost-program-options-dev
-  libgtest-dev libgmock-dev nlohmann-json3-dev zlib1g-dev
+  libgtest-dev libgmock-dev nlohmann-json3-dev zlib1g-dev libdnnl-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   dataset-fashion-mnist
 )

@@ -1,20 +1,16 @@
 #include "nn/train/network.h"
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "common/error.h"
+#include "nn/gemm.h"
 #include "nn/train/thread_pool.h"
 
 namespace cimvp::training {
 
 namespace {
-
-using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using MapM = Eigen::Map<RowMat>;
-using CMapM = Eigen::Map<const RowMat>;
 
 // ------------------------------------------------------------------ kernels
 
@@ -76,6 +72,51 @@ inline float floor_fast(float v) {
   return t > v ? t - 1.f : t;
 }
 
+// Sums over a plane in 8 float lanes, combined in a fixed order: the same
+// result every run and for any thread count, and it vectorizes (a single
+// running sum is one dependent add per value: it made the bias gradient and
+// the batch-norm statistics a quarter of vgg-small's step).
+inline float combine(const float* l) { return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7])); }
+
+float lane_sum(const float* x, size_t n) {
+  float l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t k = 0;
+  for (; k + 8 <= n; k += 8)
+    for (int j = 0; j < 8; ++j) l[j] += x[k + j];
+  for (; k < n; ++k) l[k & 7] += x[k];
+  return combine(l);
+}
+
+// sum (x - mu)^2
+float lane_sum_sq_dev(const float* x, size_t n, float mu) {
+  float l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t k = 0;
+  for (; k + 8 <= n; k += 8)
+    for (int j = 0; j < 8; ++j) {
+      const float d = x[k + j] - mu;
+      l[j] += d * d;
+    }
+  for (; k < n; ++k) l[k & 7] += (x[k] - mu) * (x[k] - mu);
+  return combine(l);
+}
+
+// sum g and sum g * h
+void lane_sum_dot(const float* g, const float* h, size_t n, float& sum, float& dot) {
+  float a[8] = {0, 0, 0, 0, 0, 0, 0, 0}, b[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t k = 0;
+  for (; k + 8 <= n; k += 8)
+    for (int j = 0; j < 8; ++j) {
+      a[j] += g[k + j];
+      b[j] += g[k + j] * h[k + j];
+    }
+  for (; k < n; ++k) {
+    a[k & 7] += g[k];
+    b[k & 7] += g[k] * h[k];
+  }
+  sum = combine(a);
+  dot = combine(b);
+}
+
 // y = s * clamp(floor(x / s + 0.5), lo, hi), the rounding of quantize_value().
 void fake_quant(const float* x, float* y, size_t n, float s, float lo, float hi) {
   const float inv = 1.f / s;
@@ -88,25 +129,55 @@ void fake_quant(const float* x, float* y, size_t n, float s, float lo, float hi)
 
 // Straight-through estimator: gx = g where lo <= x/s <= hi, else 0; returns
 // sum(g * dq/ds) for LSQ (dq/ds = lo or hi when clamped, round(v) - v inside).
+// The sum runs in 8 float lanes per block of 1024 values, blocks added in
+// double in order: a fixed order (deterministic) that vectorizes. gx may be g.
 double fake_quant_backward(const float* x, const float* g, float* gx, bool accumulate, size_t n, float s, float lo,
                            float hi) {
   const float inv = 1.f / s;
-  float ds = 0;
   double total = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const float v = x[i] * inv;
-    const bool in = v >= lo && v <= hi;
-    const float term = v < lo ? lo : (v > hi ? hi : floor_fast(v + 0.5f) - v);
-    const float gi = in ? g[i] : 0.f;
-    gx[i] = accumulate ? gx[i] + gi : gi;
-    ds += g[i] * term;
-    if ((i & 1023) == 1023) {
-      total += ds;
-      ds = 0;
+  for (size_t b0 = 0; b0 < n; b0 += 1024) {
+    const size_t b1 = std::min(n, b0 + 1024);
+    float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t i = b0;
+    for (; i + 8 <= b1; i += 8)
+      for (int j = 0; j < 8; ++j) {
+        const float v = x[i + j] * inv;
+        const float term = v < lo ? lo : (v > hi ? hi : floor_fast(v + 0.5f) - v);
+        lane[j] += g[i + j] * term;
+      }
+    for (; i < b1; ++i) {
+      const float v = x[i] * inv;
+      lane[0] += g[i] * (v < lo ? lo : (v > hi ? hi : floor_fast(v + 0.5f) - v));
+    }
+    total += double(((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7])));
+  }
+  // The gradient mask, written for gx == g apart (in place: one pointer, so
+  // the loop vectorizes without an overlap check).
+  if (gx == g && !accumulate) {
+    for (size_t i = 0; i < n; ++i) {
+      const float v = x[i] * inv, gi = gx[i];
+      gx[i] = v >= lo && v <= hi ? gi : 0.f;
+    }
+  } else if (accumulate) {
+    for (size_t i = 0; i < n; ++i) {
+      const float v = x[i] * inv, gi = g[i];
+      gx[i] += v >= lo && v <= hi ? gi : 0.f;
+    }
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      const float v = x[i] * inv, gi = g[i];
+      gx[i] = v >= lo && v <= hi ? gi : 0.f;
     }
   }
-  return total + ds;
+  return total;
 }
+
+// Images per im2col block of a convolution. A shard's images are lowered a
+// few at a time so that the block (K x group*HWo floats) stays in the core's
+// cache between im2col, the GEMM and col2im, instead of one matrix for the
+// whole shard (14 MB for vgg-small's conv2) streamed through memory five
+// times; groups still give the GEMM at least ~256 columns.
+int conv_group(int hwo) { return std::max(1, (256 + hwo - 1) / hwo); }
 
 // ------------------------------------------------------------------ state
 
@@ -138,13 +209,14 @@ struct NodeRt {
 
   int weight = -1, bias = -1;    // Param indices (conv, dense, BN gamma/beta)
   int K = 0, HWo = 0;            // conv: rows and columns per image of the im2col matrix
+  int group = 1;                 // conv: images per im2col block (see conv_group())
 
   // Per shard.
   std::vector<std::vector<float>> act;   // the value consumers read
   std::vector<std::vector<float>> pre;   // QAT: the value before the output quantizer
   std::vector<std::vector<float>> grad;  // d loss / d act
-  std::vector<std::vector<float>> col;   // conv: im2col matrix, then d col
-  std::vector<std::vector<float>> tmp;   // conv: [Cout][n HWo]
+  std::vector<std::vector<float>> col;   // conv: im2col block of `group` images, then its gradient
+  std::vector<std::vector<float>> tmp;   // conv: [Cout][group HWo] (output or output gradient of a block)
   std::vector<std::vector<int32_t>> arg; // maxpool: winner index in the input image
   std::vector<std::vector<float>> xhat;  // batch norm (training)
 
@@ -293,8 +365,9 @@ void Network::Impl::build(const Policy* pol, const Calibration* cal) {
     r.act.assign(size_t(shards), std::vector<float>(per));
     if (r.need_grad) r.grad.assign(size_t(shards), std::vector<float>(per));
     if (nd.kind == OpKind::Conv2d) {
-      r.col.assign(size_t(shards), std::vector<float>(size_t(r.K) * cap * r.HWo));
-      r.tmp.assign(size_t(shards), std::vector<float>(size_t(nd.out_channels) * cap * r.HWo));
+      r.group = std::min(cap, conv_group(r.HWo));
+      r.col.assign(size_t(shards), std::vector<float>(size_t(r.K) * r.group * r.HWo));
+      if (r.group > 1) r.tmp.assign(size_t(shards), std::vector<float>(size_t(nd.out_channels) * r.group * r.HWo));
     }
     if (nd.kind == OpKind::MaxPool) r.arg.assign(size_t(shards), std::vector<int32_t>(per));
     if (nd.kind == OpKind::BatchNorm) {
@@ -403,23 +476,36 @@ void Network::Impl::fwd_node(int j, int s, bool training) {
                    qscale(q), q.lo, q.hi);
       }
       const float* x = layer_input(r, s);
-      const size_t ld = size_t(ns) * r.HWo;
-      float* col = r.col[size_t(s)].data();
-      for (int i = 0; i < ns; ++i)
-        im2col(x + size_t(i) * r.in_size, r.in_shape.c, r.in_shape.h, r.in_shape.w, nd.kernel, nd.stride, nd.padding,
-               nd.shape.h, nd.shape.w, col + size_t(i) * r.HWo, ld);
       const float* w = quantized ? r.wq.data() : params[size_t(r.weight)].value.data();
       const float* b = quantized ? r.bq.data() : params[size_t(r.bias)].value.data();
       const int co = nd.out_channels;
-      float* tmp = r.tmp[size_t(s)].data();
-      MapM(tmp, co, Eigen::Index(ld)).noalias() = CMapM(w, co, r.K) * CMapM(col, r.K, Eigen::Index(ld));
-      for (int i = 0; i < ns; ++i)
-        for (int o = 0; o < co; ++o) {
-          const float* src = tmp + size_t(o) * ld + size_t(i) * r.HWo;
-          float* dst = out + size_t(i) * r.size + size_t(o) * r.HWo;
-          const float bo = b[o];
-          for (int k = 0; k < r.HWo; ++k) dst[k] = src[k] + bo;
+      float* col = r.col[size_t(s)].data();
+      for (int i0 = 0; i0 < ns; i0 += r.group) {
+        const int gi = std::min(r.group, ns - i0);
+        const size_t ld = size_t(gi) * r.HWo;
+        for (int i = 0; i < gi; ++i)
+          im2col(x + size_t(i0 + i) * r.in_size, r.in_shape.c, r.in_shape.h, r.in_shape.w, nd.kernel, nd.stride,
+                 nd.padding, nd.shape.h, nd.shape.w, col + size_t(i) * r.HWo, ld);
+        if (gi == 1) {  // straight into the image's output (CHW is [co][HWo])
+          float* dst = out + size_t(i0) * r.size;
+          gemm(false, false, co, r.HWo, r.K, w, r.K, col, ptrdiff_t(ld), dst, r.HWo);
+          for (int o = 0; o < co; ++o) {
+            const float bo = b[o];
+            float* d = dst + size_t(o) * r.HWo;
+            for (int k = 0; k < r.HWo; ++k) d[k] += bo;
+          }
+          continue;
         }
+        float* tmp = r.tmp[size_t(s)].data();
+        gemm(false, false, co, ptrdiff_t(ld), r.K, w, r.K, col, ptrdiff_t(ld), tmp, ptrdiff_t(ld));
+        for (int i = 0; i < gi; ++i)
+          for (int o = 0; o < co; ++o) {
+            const float* src = tmp + size_t(o) * ld + size_t(i) * r.HWo;
+            float* dst = out + size_t(i0 + i) * r.size + size_t(o) * r.HWo;
+            const float bo = b[o];
+            for (int k = 0; k < r.HWo; ++k) dst[k] = src[k] + bo;
+          }
+      }
       break;
     }
     case OpKind::Dense: {
@@ -432,9 +518,9 @@ void Network::Impl::fwd_node(int j, int s, bool training) {
       const float* w = quantized ? r.wq.data() : params[size_t(r.weight)].value.data();
       const float* b = quantized ? r.bq.data() : params[size_t(r.bias)].value.data();
       const int fo = nd.out_channels, fi = int(r.in_size);
-      MapM Y(out, ns, fo);
-      Y.noalias() = CMapM(x, ns, fi) * CMapM(w, fo, fi).transpose();
-      Y.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(b, fo);
+      gemm(false, true, ns, fo, fi, x, fi, w, fi, out, fo);
+      for (int i = 0; i < ns; ++i)
+        for (int o = 0; o < fo; ++o) out[size_t(i) * fo + o] += b[o];
       break;
     }
     case OpKind::Relu: {
@@ -446,6 +532,33 @@ void Network::Impl::fwd_node(int j, int s, bool training) {
       const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
       int32_t* arg = r.arg[size_t(s)].data();
       const int H = r.in_shape.h, W = r.in_shape.w, Ho = nd.shape.h, Wo = nd.shape.w, k = nd.kernel;
+      if (k == 2 && nd.stride == 2 && nd.padding == 0) {
+        // The common 2x2 pool: every window is in bounds; same winner (the
+        // first largest in scan order) as the general loop below, without
+        // its bounds and first-element tests (it was the evaluator's top cost).
+        const size_t planes = size_t(ns) * size_t(nd.shape.c);
+        for (size_t pc = 0; pc < planes; ++pc) {
+          const float* xc = x + pc * size_t(H) * W;
+          float* oc = out + pc * size_t(Ho) * Wo;
+          int32_t* ac = arg + pc * size_t(Ho) * Wo;
+          const int32_t base = int32_t(pc % size_t(nd.shape.c)) * H * W;
+          for (int oh = 0; oh < Ho; ++oh) {
+            const float* r0 = xc + size_t(2 * oh) * W;
+            const float* r1 = r0 + W;
+            for (int ow = 0; ow < Wo; ++ow) {
+              const int32_t i00 = 2 * oh * W + 2 * ow;
+              float best = r0[2 * ow];
+              int32_t bi = i00;
+              if (r0[2 * ow + 1] > best) best = r0[2 * ow + 1], bi = i00 + 1;
+              if (r1[2 * ow] > best) best = r1[2 * ow], bi = i00 + W;
+              if (r1[2 * ow + 1] > best) best = r1[2 * ow + 1], bi = i00 + W + 1;
+              oc[oh * Wo + ow] = best;
+              ac[oh * Wo + ow] = base + bi;
+            }
+          }
+        }
+        break;
+      }
       for (int i = 0; i < ns; ++i)
         for (int c = 0; c < nd.shape.c; ++c) {
           const float* xc = x + size_t(i) * r.in_size + size_t(c) * H * W;
@@ -551,16 +664,14 @@ void Network::Impl::bn_stats(int j, int s) {
     double sum = 0;
     for (int i = 0; i < ns; ++i) {
       const float* xc = x + size_t(i) * r.size + size_t(c) * hw;
-      float t = 0;
-      for (int k = 0; k < hw; ++k) t += xc[k];
+      const float t = lane_sum(xc, size_t(hw));
       sum += t;
     }
     const float mu = float(sum / (double(ns) * hw));
     double m2 = 0;
     for (int i = 0; i < ns; ++i) {
       const float* xc = x + size_t(i) * r.size + size_t(c) * hw;
-      float t = 0;
-      for (int k = 0; k < hw; ++k) t += (xc[k] - mu) * (xc[k] - mu);
+      const float t = lane_sum_sq_dev(xc, size_t(hw), mu);
       m2 += t;
     }
     // Exact deviations from the float mean mu: shift to the shard mean.
@@ -670,32 +781,43 @@ void Network::Impl::bwd_node(int j, int s) {
         std::fill(db, db + co, 0.f);
         break;
       }
-      const size_t ld = size_t(ns) * r.HWo;
-      float* tmp = r.tmp[size_t(s)].data();
-      for (int o = 0; o < co; ++o) {
-        float sum = 0;
-        for (int i = 0; i < ns; ++i) {
-          const float* src = g + size_t(i) * r.size + size_t(o) * r.HWo;
-          float* dst = tmp + size_t(o) * ld + size_t(i) * r.HWo;
-          for (int k = 0; k < r.HWo; ++k) {
-            dst[k] = src[k];
-            sum += src[k];
-          }
-        }
-        db[o] = sum;
-      }
-      float* col = r.col[size_t(s)].data();
-      CMapM G(tmp, co, Eigen::Index(ld));
-      MapM(dW, co, r.K).noalias() = G * CMapM(col, r.K, Eigen::Index(ld)).transpose();
-      if (!input_needs(0)) break;
+      // Per block of images: the block's output gradient as [co][group HWo]
+      // (an image's CHW gradient already is, for a block of one), the bias
+      // gradient, im2col of the block again (cheaper than keeping the whole
+      // shard's lowered input), dW += G colᵀ, then d col = Wᵀ G and col2im.
+      const float* x = layer_input(r, s);
       const float* w = quantized ? r.wq.data() : params[size_t(r.weight)].value.data();
-      MapM(col, r.K, Eigen::Index(ld)).noalias() = CMapM(w, co, r.K).transpose() * G;
+      float* col = r.col[size_t(s)].data();
       const bool rescaled = r.in_q >= 0;
-      float* dx = rescaled ? r.gqin[size_t(s)].data() : in_grad(r, 0, s);
-      if (rescaled || r.assign_in[0]) std::fill(dx, dx + size_t(ns) * r.in_size, 0.f);
-      for (int i = 0; i < ns; ++i)
-        col2im(col + size_t(i) * r.HWo, ld, r.in_shape.c, r.in_shape.h, r.in_shape.w, nd.kernel, nd.stride,
-               nd.padding, nd.shape.h, nd.shape.w, dx + size_t(i) * r.in_size);
+      float* dx = input_needs(0) ? (rescaled ? r.gqin[size_t(s)].data() : in_grad(r, 0, s)) : nullptr;
+      if (dx && (rescaled || r.assign_in[0])) std::fill(dx, dx + size_t(ns) * r.in_size, 0.f);
+      std::fill(db, db + co, 0.f);
+      for (int i0 = 0; i0 < ns; i0 += r.group) {
+        const int gi = std::min(r.group, ns - i0);
+        const size_t ld = size_t(gi) * r.HWo;
+        const float* G = g + size_t(i0) * r.size;
+        if (gi > 1) {
+          float* tmp = r.tmp[size_t(s)].data();
+          for (int i = 0; i < gi; ++i)
+            for (int o = 0; o < co; ++o)
+              std::copy_n(g + size_t(i0 + i) * r.size + size_t(o) * r.HWo, r.HWo, tmp + size_t(o) * ld + size_t(i) * r.HWo);
+          G = tmp;
+        }
+        for (int o = 0; o < co; ++o) {
+          const float* go = G + size_t(o) * ld;
+          const float sum = lane_sum(go, ld);
+          db[o] += sum;
+        }
+        for (int i = 0; i < gi; ++i)
+          im2col(x + size_t(i0 + i) * r.in_size, r.in_shape.c, r.in_shape.h, r.in_shape.w, nd.kernel, nd.stride,
+                 nd.padding, nd.shape.h, nd.shape.w, col + size_t(i) * r.HWo, ld);
+        gemm(false, true, co, r.K, ptrdiff_t(ld), G, ptrdiff_t(ld), col, ptrdiff_t(ld), dW, r.K, i0 > 0);
+        if (!dx) continue;
+        gemm(true, false, r.K, ptrdiff_t(ld), co, w, r.K, G, ptrdiff_t(ld), col, ptrdiff_t(ld));
+        for (int i = 0; i < gi; ++i)
+          col2im(col + size_t(i) * r.HWo, ld, r.in_shape.c, r.in_shape.h, r.in_shape.w, nd.kernel, nd.stride,
+                 nd.padding, nd.shape.h, nd.shape.w, dx + size_t(i0 + i) * r.in_size);
+      }
       break;
     }
     case OpKind::Dense: {
@@ -707,17 +829,15 @@ void Network::Impl::bwd_node(int j, int s) {
         std::fill(db, db + fo, 0.f);
         break;
       }
-      CMapM G(g, ns, fo);
-      Eigen::Map<Eigen::RowVectorXf>(db, fo) = G.colwise().sum();
-      MapM(dW, fo, fi).noalias() = G.transpose() * CMapM(layer_input(r, s), ns, fi);
+      std::fill(db, db + fo, 0.f);
+      for (int i = 0; i < ns; ++i)
+        for (int o = 0; o < fo; ++o) db[o] += g[size_t(i) * fo + o];
+      gemm(true, false, fo, fi, ns, g, fo, layer_input(r, s), fi, dW, fi);
       if (!input_needs(0)) break;
       const float* w = quantized ? r.wq.data() : params[size_t(r.weight)].value.data();
       const bool rescaled = r.in_q >= 0;
       float* dx = rescaled ? r.gqin[size_t(s)].data() : in_grad(r, 0, s);
-      if (rescaled || r.assign_in[0])
-        MapM(dx, ns, fi).noalias() = G * CMapM(w, fo, fi);
-      else
-        MapM(dx, ns, fi).noalias() += G * CMapM(w, fo, fi);
+      gemm(false, false, ns, fi, fo, g, fo, w, fi, dx, fi, !(rescaled || r.assign_in[0]));
       break;
     }
     case OpKind::Relu: {
@@ -725,9 +845,15 @@ void Network::Impl::bwd_node(int j, int s) {
       const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
       float* dx = in_grad(r, 0, s);
       if (r.assign_in[0])
-        for (size_t k = 0; k < total; ++k) dx[k] = x[k] > 0.f ? g[k] : 0.f;
+        for (size_t k = 0; k < total; ++k) {
+          const float gk = g[k];  // loaded unconditionally, so the select vectorizes
+          dx[k] = x[k] > 0.f ? gk : 0.f;
+        }
       else
-        for (size_t k = 0; k < total; ++k) dx[k] += x[k] > 0.f ? g[k] : 0.f;
+        for (size_t k = 0; k < total; ++k) {
+          const float gk = g[k];
+          dx[k] += x[k] > 0.f ? gk : 0.f;
+        }
       break;
     }
     case OpKind::MaxPool: {
@@ -813,11 +939,8 @@ void Network::Impl::bn_bwd_stats(int j, int s) {
   for (int i = 0; i < ns; ++i)
     for (int c = 0; c < C; ++c) {
       const size_t off = size_t(i) * r.size + size_t(c) * hw;
-      float sg = 0, sgx = 0;
-      for (int k = 0; k < hw; ++k) {
-        sg += g[off + k];
-        sgx += g[off + k] * xh[off + k];
-      }
+      float sg, sgx;
+      lane_sum_dot(g + off, xh + off, size_t(hw), sg, sgx);
       p[size_t(c)] += sg;
       p[size_t(C + c)] += sgx;
     }

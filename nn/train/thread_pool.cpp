@@ -1,5 +1,7 @@
 #include "nn/train/thread_pool.h"
 
+#include <chrono>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define CIMVP_PAUSE() _mm_pause()
@@ -10,8 +12,21 @@
 namespace cimvp::training {
 
 namespace {
-constexpr int kSpins = 20000;  // ~100 us of pause instructions before sleeping
+
+// Spins until done() or kSpinMicroseconds have passed; returns done().
+template <typename Done>
+bool spin_briefly(Done done) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(ShardPool::kSpinMicroseconds);
+  for (;;) {
+    for (int i = 0; i < 32; ++i) {
+      if (done()) return true;
+      CIMVP_PAUSE();
+    }
+    if (std::chrono::steady_clock::now() >= until) return done();
+  }
 }
+
+}  // namespace
 
 ShardPool::ShardPool(int threads) {
   if (threads < 1) threads = 1;
@@ -21,10 +36,10 @@ ShardPool::ShardPool(int threads) {
 ShardPool::~ShardPool() {
   {
     std::lock_guard<std::mutex> lk(m_);
-    stop_ = true;
+    stop_.store(true, std::memory_order_release);
     generation_.fetch_add(1, std::memory_order_release);
   }
-  cv_.notify_all();
+  start_cv_.notify_all();
   for (auto& w : workers_) w.join();
 }
 
@@ -41,25 +56,22 @@ void ShardPool::do_shards(int t) {
 void ShardPool::worker(int t) {
   uint64_t seen = 0;
   for (;;) {
-    int spins = 0;
-    while (generation_.load(std::memory_order_acquire) == seen) {
-      if (++spins < kSpins) {
-        CIMVP_PAUSE();
-        continue;
-      }
+    auto started = [&] { return generation_.load(std::memory_order_acquire) != seen; };
+    if (!spin_briefly(started)) {
       std::unique_lock<std::mutex> lk(m_);
       ++sleepers_;
-      cv_.wait(lk, [&] { return generation_.load(std::memory_order_acquire) != seen; });
+      start_cv_.wait(lk, started);
       --sleepers_;
-      break;
     }
     seen = generation_.load(std::memory_order_acquire);
-    {
-      std::lock_guard<std::mutex> lk(m_);
-      if (stop_) return;
-    }
+    if (stop_.load(std::memory_order_acquire)) return;
     do_shards(t);
-    pending_.fetch_sub(1, std::memory_order_acq_rel);
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      // The last worker wakes the caller if it went to sleep. Taking the
+      // mutex orders this after the caller's check of pending_ in its wait.
+      std::lock_guard<std::mutex> lk(m_);
+      if (caller_sleeping_) done_cv_.notify_one();
+    }
   }
 }
 
@@ -75,15 +87,17 @@ void ShardPool::run(int shards, const std::function<void(int)>& fn) {
       generation_.fetch_add(1, std::memory_order_release);
       wake = sleepers_ > 0;
     }
-    if (wake) cv_.notify_all();
+    if (wake) start_cv_.notify_all();
   }
   do_shards(0);
-  int spins = 0;
-  while (pending_.load(std::memory_order_acquire) != 0) {
-    if (++spins < kSpins)
-      CIMVP_PAUSE();
-    else
-      std::this_thread::yield();
+  if (!workers_.empty()) {
+    auto done = [&] { return pending_.load(std::memory_order_acquire) == 0; };
+    if (!spin_briefly(done)) {
+      std::unique_lock<std::mutex> lk(m_);
+      caller_sleeping_ = true;
+      done_cv_.wait(lk, done);
+      caller_sleeping_ = false;
+    }
   }
   for (auto& e : errors_)
     if (e) std::rethrow_exception(e);
