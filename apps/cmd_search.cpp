@@ -19,7 +19,7 @@ int cmd_search(const std::vector<std::string>& args) {
       ("output,o", po::value<std::string>(), "output folder (default: the YAML's output)")
       ("episodes", po::value<int>(), "episodes of each search (default: the YAML's)")
       ("seed", po::value<uint64_t>(), "seed (default: the YAML's)")
-      ("no-baselines", "only the search: no random or analytic search, no uniform baselines")
+      ("no-baselines", "only the search and W8A8: no random or analytic search, no W4A8 or W4A4")
       ("resume", "continue a killed search in its output folder")
       ("force", "start afresh in an output folder that holds an earlier search")
       ("threads", po::value<int>()->default_value(2), "threads for fine-tuning and accuracy");

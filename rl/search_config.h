@@ -52,7 +52,7 @@ struct SearchConfig {
   FinetuneSettings finetune;
   int validation_images = 5000;  // validation images the accuracy is measured on
   FinalSettings final_finetune;
-  bool baselines = true;  // also run random search and the analytic-latency search, and fine-tune W8A8, W4A8, W4A4
+  bool baselines = true;  // also run random search and the analytic-latency search, and fine-tune W4A8, W4A4
   DdpgSettings ddpg;
 };
 

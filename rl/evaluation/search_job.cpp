@@ -106,8 +106,8 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   const size_t layers = model.graph.quantizable_layers().size();
   std::vector<std::pair<std::string, Policy>> finals;
   if (main.found) finals.emplace_back("policy", main.best_policy);
+  finals.emplace_back("w8a8", uniform_policy(layers, 8, 8));  // the accuracy the policy is judged against
   if (config.baselines) {
-    finals.emplace_back("w8a8", uniform_policy(layers, 8, 8));
     finals.emplace_back("w4a8", uniform_policy(layers, 4, 8));
     finals.emplace_back("w4a4", uniform_policy(layers, 4, 4));
     if (random && random->found) finals.emplace_back("random", random->best_policy);
