@@ -15,33 +15,16 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/error.h"
+#include "common/yaml_diagnostics.h"
 #include "config/arch_config.h"
 #include "config/arch_params.h"
 
 namespace cimvp {
 namespace {
 
-std::string position(const std::string& source, const YAML::Mark& m) {
-  if (m.is_null() || m.line < 0) return source;
-  return source + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
-}
 
 std::string quoted(const std::string& key) { return "'" + key + "'"; }
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> d(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) d[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t prev = d[0];
-    d[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t cur = d[j];
-      d[j] = std::min({d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      prev = cur;
-    }
-  }
-  return d[b.size()];
-}
 
 std::string section_of(const std::string& key) {
   const size_t dot = key.find('.');
@@ -124,7 +107,7 @@ class Reader {
       const YAML::Node k = it->first;  // copies: the iterator yields a temporary pair
       const YAML::Node v = it->second;
       if (!k.IsScalar())
-        throw Error(position(source_, k.Mark()) + ": a key must be a plain name, got " + node_kind(k));
+        throw Error(yaml_position(source_, k.Mark()) + ": a key must be a plain name, got " + node_kind(k));
       const std::string key = prefix + k.Scalar();
       if (find_param(key)) {
         remember(key, k.Mark());
@@ -132,12 +115,12 @@ class Reader {
       } else if (prefix.empty() && sections().count(key)) {
         if (v.IsMap()) read_map(v, key + ".");
         else if (!v.IsNull())  // "mesh:" alone is an empty section
-          throw Error(position(source_, v.Mark()) + ": " + quoted(key) + " is a section (" + keys_of_section(key) +
+          throw Error(yaml_position(source_, v.Mark()) + ": " + quoted(key) + " is a section (" + keys_of_section(key) +
                       "), not a value; write e.g. '" + key + ": {" + leaf_of(*first_key(key)) + ": ...}'");
       } else if (prefix.empty() && v.IsMap()) {
-        throw Error(position(source_, k.Mark()) + ": unknown section " + quoted(key) + suggestion(key, true));
+        throw Error(yaml_position(source_, k.Mark()) + ": unknown section " + quoted(key) + suggestion(key, true));
       } else {
-        throw Error(position(source_, k.Mark()) + ": unknown key " + quoted(key) + suggestion(key, false));
+        throw Error(yaml_position(source_, k.Mark()) + ": unknown key " + quoted(key) + suggestion(key, false));
       }
     }
   }
@@ -146,7 +129,7 @@ class Reader {
   std::string where(const std::vector<std::string>& keys) const {
     for (const std::string& key : keys) {
       const auto it = marks_.find(key);
-      if (it != marks_.end()) return position(source_, it->second);
+      if (it != marks_.end()) return yaml_position(source_, it->second);
     }
     return source_;
   }
@@ -161,14 +144,14 @@ class Reader {
   void remember(const std::string& key, const YAML::Mark& m) {
     const auto [it, fresh] = marks_.emplace(key, m);
     if (!fresh)
-      throw Error(position(source_, m) + ": " + quoted(key) + " is given twice (first at line " +
+      throw Error(yaml_position(source_, m) + ": " + quoted(key) + " is given twice (first at line " +
                   std::to_string(it->second.line + 1) + ")");
   }
 
   void set(const std::string& key, const YAML::Node& node, const YAML::Mark& key_mark) {
     const ParamDef& d = *find_param(key);
     // A missing value has no position of its own: point at its key.
-    const std::string at = position(source_, node.IsNull() ? key_mark : node.Mark());
+    const std::string at = yaml_position(source_, node.IsNull() ? key_mark : node.Mark());
     if (!node.IsScalar()) throw Error(at + ": " + quoted(key) + " needs a single value, got " + node_kind(node));
     const std::string text = node.Scalar();
     if (std::holds_alternative<std::string ArchConfig::*>(d.member)) {
@@ -305,13 +288,13 @@ ArchConfig parse_arch_config(const std::string& text, const std::string& source)
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw Error(position(source, e.mark) + ": YAML syntax error: " + e.msg);
+    throw Error(yaml_position(source, e.mark) + ": YAML syntax error: " + e.msg);
   }
   ArchConfig c;
   Reader reader(c, source);
   if (!root.IsNull()) {  // an empty file is the default architecture
     if (!root.IsMap())
-      throw Error(position(source, root.Mark()) +
+      throw Error(yaml_position(source, root.Mark()) +
                   ": an architecture file is a YAML mapping of parameters (`cimvp params` lists them), got " +
                   node_kind(root));
     reader.read_map(root, "");

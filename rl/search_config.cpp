@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/yaml_diagnostics.h"
 #include "nn/dataset.h"
 #include "nn/zoo.h"
 
@@ -31,25 +32,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string position(const std::string& source, const YAML::Mark& m) {
-  if (m.is_null() || m.line < 0) return source;
-  return source + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
-}
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> d(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) d[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t prev = d[0];
-    d[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t cur = d[j];
-      d[j] = std::min({d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      prev = cur;
-    }
-  }
-  return d[b.size()];
-}
 
 enum class Kind { String, Path, Model, Int, Real, Bool, IntList, Choice };
 
@@ -213,28 +196,28 @@ class Reader {
     for (auto it = map.begin(); it != map.end(); ++it) {
       const YAML::Node k = it->first;
       const YAML::Node v = it->second;
-      if (!k.IsScalar()) throw Error(position(source_, k.Mark()) + ": a key must be a plain name");
+      if (!k.IsScalar()) throw Error(yaml_position(source_, k.Mark()) + ": a key must be a plain name");
       const std::string key = prefix + k.Scalar();
       const auto [seen, fresh] = marks_.emplace(key, k.Mark());
       if (!fresh)
-        throw Error(position(source_, k.Mark()) + ": '" + key + "' is given twice (first at line " +
+        throw Error(yaml_position(source_, k.Mark()) + ": '" + key + "' is given twice (first at line " +
                     std::to_string(seen->second.line + 1) + ")");
       if (const KeyDef* d = find_key(key)) {
         set(*d, v, k.Mark());
       } else if (prefix.empty() && is_section(key)) {
         if (v.IsMap()) read_map(v, key + ".");
         else if (!v.IsNull())
-          throw Error(position(source_, v.Mark()) + ": '" + key + "' is a section, write e.g. '" + key +
+          throw Error(yaml_position(source_, v.Mark()) + ": '" + key + "' is a section, write e.g. '" + key +
                       ": {" + first_leaf(key) + ": ...}'");
       } else {
-        throw Error(position(source_, k.Mark()) + ": unknown key '" + key + "'" + suggestion(key));
+        throw Error(yaml_position(source_, k.Mark()) + ": unknown key '" + key + "'" + suggestion(key));
       }
     }
   }
 
   std::string where(const std::string& key) const {
     const auto it = marks_.find(key);
-    return it == marks_.end() ? source_ : position(source_, it->second);
+    return it == marks_.end() ? source_ : yaml_position(source_, it->second);
   }
   bool given(const std::string& key) const { return marks_.count(key) != 0; }
 
@@ -251,7 +234,7 @@ class Reader {
   }
 
   void set(const KeyDef& d, const YAML::Node& v, const YAML::Mark& key_mark) {
-    const std::string at = position(source_, v.IsNull() ? key_mark : v.Mark());
+    const std::string at = yaml_position(source_, v.IsNull() ? key_mark : v.Mark());
     const std::string name = "'" + d.key + "'";
     if (d.kind == Kind::IntList) {
       if (!v.IsSequence() || v.size() == 0)
@@ -261,9 +244,9 @@ class Reader {
         const YAML::Node e = v[i];
         long long x;
         if (!e.IsScalar() || !parse_int(e.Scalar(), x))
-          throw Error(position(source_, e.Mark()) + ": " + d.key + "[" + std::to_string(i) + "] must be an integer");
+          throw Error(yaml_position(source_, e.Mark()) + ": " + d.key + "[" + std::to_string(i) + "] must be an integer");
         if (x < d.min || x > d.max)
-          throw Error(position(source_, e.Mark()) + ": " + d.key + "[" + std::to_string(i) + "] = " + e.Scalar() +
+          throw Error(yaml_position(source_, e.Mark()) + ": " + d.key + "[" + std::to_string(i) + "] = " + e.Scalar() +
                       " is out of range " + range_text(d));
         out.push_back(int(x));
       }
@@ -331,7 +314,7 @@ SearchConfig parse_search_config(const std::string& text, const std::string& sou
   try {
     root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
-    throw Error(position(source, e.mark) + ": " + e.msg);
+    throw Error(yaml_position(source, e.mark) + ": " + e.msg);
   }
   if (!root.IsMap()) throw Error(source + ": a search definition must be a mapping of keys (model: ..., episodes: ...)");
   SearchConfig c;
