@@ -14,6 +14,9 @@ int cmd_layers(const std::vector<std::string>& args);
 int cmd_train(const std::vector<std::string>& args);
 int cmd_eval(const std::vector<std::string>& args);
 int cmd_export(const std::vector<std::string>& args);
+int cmd_sweep(const std::vector<std::string>& args);
+int cmd_sweep_worker(const std::vector<std::string>& args);
+int cmd_report(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
@@ -28,6 +31,9 @@ const std::vector<Command>& commands() {
       {"asm", "assemble a text program into a firmware image", cmd_asm},
       {"disasm", "print a firmware image as text assembly", cmd_disasm},
       {"params", "list every architecture parameter", cmd_params},
+      {"sweep", "co-design sweep over architecture parameters, models and policies (also under mpirun)", cmd_sweep},
+      {"report", "an HTML report with plots of a sweep's (or a search's) output folder", cmd_report},
+      {"sweep-worker", "run one point of a sweep (started by `cimvp sweep`)", cmd_sweep_worker},
   };
   return all;
 }
