@@ -40,7 +40,8 @@ double metric(const nlohmann::json& r, const char* key) { return r["metrics"][ke
 
 std::string label(const nlohmann::json& r) {
   std::string s = r.value("model", "") + " " + r.value("policy", "");
-  for (const auto& [k, v] : r.value("params", nlohmann::json::object()).items())
+  const nlohmann::json params = r.value("params", nlohmann::json::object());  // items() must not outlive it
+  for (const auto& [k, v] : params.items())
     s += " " + k.substr(k.find('.') + 1) + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
   return s;
 }
@@ -181,9 +182,11 @@ std::string sweep_report_html(const std::string& folder) {
 
   // 5. every numeric swept parameter against latency, energy and area
   std::vector<std::string> keys;
-  for (const nlohmann::json& r : records)
-    for (const auto& [k, v] : r.value("params", nlohmann::json::object()).items())
+  for (const nlohmann::json& r : records) {
+    const nlohmann::json params = r.value("params", nlohmann::json::object());
+    for (const auto& [k, v] : params.items())
       if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  }
   for (const std::string& key : keys) {
     std::vector<const nlohmann::json*> with;
     for (const nlohmann::json* r : ok) {
@@ -215,9 +218,11 @@ std::string sweep_report_html(const std::string& folder) {
 
   // 6. the table
   std::vector<std::string> metric_keys;
-  for (const nlohmann::json& r : records)
-    for (const auto& [k, v] : r.value("metrics", nlohmann::json::object()).items())
+  for (const nlohmann::json& r : records) {
+    const nlohmann::json metrics = r.value("metrics", nlohmann::json::object());
+    for (const auto& [k, v] : metrics.items())
       if (std::find(metric_keys.begin(), metric_keys.end(), k) == metric_keys.end()) metric_keys.push_back(k);
+  }
   b << "<h2>Results</h2>\n<table><tr><th>id</th><th>model</th><th>policy</th>";
   for (const std::string& k : keys) b << "<th>" << xml_escape(k) << "</th>";
   for (const std::string& k : metric_keys) b << "<th>" << xml_escape(k) << "</th>";
