@@ -94,6 +94,25 @@ TEST(SweepCli, KilledSweepResumesToTheSameResults) {
   EXPECT_EQ(test::line_count(dir + "/killed/results.csv"), 37u);
 }
 
+TEST(SweepCli, NetworkThatDoesNotFitIsRecordedAndTheSweepGoesOn) {
+  const std::string dir = test::temp_folder("sweep_fit");
+  const std::string cfg = sweep_file(dir, "points:\n  - {buffer.bytes: 2048}\n  - {buffer.bytes: 1048576}\n"
+                                          "models: [vgg-small]\npolicies: [w8a8]\nmetrics: [latency]\n");
+  const test::Outcome o = test::cimvp("sweep --config " + cfg + " -o " + dir + "/out --no-progress");
+  ASSERT_EQ(o.status, 0) << o.output;
+  const auto r = test::sweep_results(dir + "/out");
+  ASSERT_EQ(r.size(), 2u);
+  for (const auto& [id, j] : r) {
+    if (j["params"]["buffer.bytes"] == "2048") {
+      EXPECT_THAT(j["error"].get<std::string>(), HasSubstr("do not fit the 2048-byte local buffer"));
+      EXPECT_TRUE(j["metrics"].empty());
+    } else {
+      EXPECT_TRUE(j["error"].is_null());
+      EXPECT_GT(j["metrics"]["latency_s"].get<double>(), 0);
+    }
+  }
+}
+
 TEST(SweepCli, BadInputNamesTheKey) {
   const std::string dir = test::temp_folder("sweep_bad");
   const std::string cfg = sweep_file(dir, "grid:\n  adc.bitz: [4]\nmodels: [lenet5]\npolicies: [w8a8]\nmetrics: [latency]\n");

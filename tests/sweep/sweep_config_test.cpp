@@ -95,6 +95,7 @@ TEST(SweepConfig, ShippedSweepsLoad) {
   EXPECT_GE(expand_points(vgg).size(), 50u);
   const SweepConfig cores = load_sweep_config(kFolder + "/resnet18-cores.yaml");
   EXPECT_EQ(expand_points(cores).size(), 7u);
+  EXPECT_EQ(expand_points(load_sweep_config(kFolder + "/lenet5-adc-accuracy.yaml")).size(), 20u);
 }
 
 }  // namespace
