@@ -122,7 +122,7 @@ std::string sweep_report_html(const std::string& folder) {
     });
     if (sel.size() > 16) sel.resize(16);
     if (!sel.empty()) {
-      BarPlot e{"energy per inference by component (16 fastest points)", "energy [uJ]", {}, {}};
+      BarPlot e{"energy of a run by component (16 fastest points)", "energy [uJ]", {}, {}};
       BarPlot a{"chip area by component (same points)", "area [mm2]", {}, {}};
       std::map<std::string, std::vector<double>> ec, ac;
       for (size_t i = 0; i < sel.size(); ++i) {

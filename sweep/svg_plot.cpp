@@ -11,7 +11,7 @@ namespace cimvp {
 namespace {
 
 constexpr double kW = 560, kH = 340;                            // whole chart
-constexpr double kLeft = 70, kRight = 20, kTop = 30, kBottom = 60;  // margins
+constexpr double kLeft = 70, kRight = 20, kTop = 46, kBottom = 60;  // margins (legend above the frame)
 const char* const kColors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
@@ -71,7 +71,7 @@ void frame(std::ostringstream& s, const std::string& title, const std::string& x
   s << "<svg class=\"plot\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kW << "\" height=\"" << kH
     << "\" viewBox=\"0 0 " << kW << " " << kH << "\" font-family=\"sans-serif\" font-size=\"11\">\n"
     << "<title>" << xml_escape(title) << "</title>\n"
-    << "<text x=\"" << kW / 2 << "\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">"
+    << "<text x=\"" << kW / 2 << "\" y=\"15\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">"
     << xml_escape(title) << "</text>\n"
     << "<text x=\"" << (kLeft + kW - kRight) / 2 << "\" y=\"" << kH - 8 << "\" text-anchor=\"middle\">"
     << xml_escape(x_label) << "</text>\n"
@@ -81,13 +81,22 @@ void frame(std::ostringstream& s, const std::string& title, const std::string& x
     << kH - kTop - kBottom << "\" fill=\"none\" stroke=\"#444\"/>\n";
 }
 
+// Between the title and the frame, in one or two rows; names too long to fit
+// are cut (the tooltips and the table have them in full).
 void legend(std::ostringstream& s, const std::vector<std::string>& names) {
   if (names.size() < 2) return;
-  double x = kLeft + 6;
+  double x = kLeft, y = kTop - 16;
   for (size_t i = 0; i < names.size(); ++i) {
-    s << "<rect x=\"" << fmt(x) << "\" y=\"" << kTop + 4 << "\" width=\"9\" height=\"9\" fill=\"" << kColors[i % 10]
-      << "\"/><text x=\"" << fmt(x + 12) << "\" y=\"" << kTop + 12 << "\">" << xml_escape(names[i]) << "</text>\n";
-    x += 20 + 6.5 * double(names[i].size());
+    const std::string name = names[i].size() > 28 ? names[i].substr(0, 27) + "~" : names[i];
+    const double width = 18 + 5.8 * double(name.size());
+    if (x + width > kW - kRight && x > kLeft) {
+      if (y > kTop - 16) break;  // two rows at most
+      x = kLeft, y += 11;
+    }
+    s << "<rect x=\"" << fmt(x) << "\" y=\"" << fmt(y - 8) << "\" width=\"8\" height=\"8\" fill=\"" << kColors[i % 10]
+      << "\"/><text x=\"" << fmt(x + 11) << "\" y=\"" << fmt(y) << "\" font-size=\"10\">" << xml_escape(name)
+      << "</text>\n";
+    x += width;
   }
 }
 
@@ -179,7 +188,7 @@ std::string svg_bars(const BarPlot& p) {
   for (const auto& [name, values] : p.stacks)
     for (size_t i = 0; i < n && i < values.size(); ++i) totals[i] += std::max(0.0, values[i]);
   const double top = n ? std::max(1e-300, *std::max_element(totals.begin(), totals.end())) * 1.08 : 1.0;
-  const double x0 = kLeft, x1 = kW - kRight, y0 = kH - kBottom, y1 = kTop + 18;
+  const double x0 = kLeft, x1 = kW - kRight, y0 = kH - kBottom, y1 = kTop + 4;
   std::ostringstream s;
   frame(s, p.title, "", p.y_label);
   for (double t : nice_ticks(0, top)) {

@@ -96,7 +96,7 @@ TEST(ReportCli, SweepReportRendersInChromiumWithEveryPlot) {
   EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));  // nothing fetched: only the SVG namespace
   EXPECT_EQ(html.find("https://"), std::string::npos);
   const std::string dom = render(dir + "/report.html", dir);
-  for (const char* title : {"latency vs accuracy", "energy per inference by component", "chip area by component",
+  for (const char* title : {"latency vs accuracy", "energy of a run by component", "chip area by component",
                             "bits per layer of each policy", "cycles per layer of the fastest point",
                             "adc.bits vs latency [s]", "adc.bits vs energy [J]", "adc.bits vs chip area [mm2]",
                             "crossbar.cell_bits vs latency [s]"})
