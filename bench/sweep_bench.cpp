@@ -4,8 +4,10 @@
 //      only, timing run, energy and area), wall time, best of 5. Goal < 0.5 s.
 //  (b) the 108-point configs/sweeps/vgg-small-xbar.yaml with --jobs 1 and
 //      --jobs 2 in the same run: the ratio of wall times (2 cores fully
-//      used: ~0.5) and points per second.
+//      used: ~0.5), points per second, and the CPU time of the --jobs 2 run
+//      over its wall time (cores busy on average).
 // Usage: sweep_bench [--quick]
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +22,13 @@ namespace {
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 // Runs `command` through the shell, output discarded; its wall time.
+// CPU seconds (user + system) of every child process waited for so far.
+double children_cpu() {
+  rusage u{};
+  getrusage(RUSAGE_CHILDREN, &u);
+  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
 double timed(const std::string& command) {
   const double t0 = now();
   const int status = std::system((command + " >/dev/null 2>&1").c_str());
@@ -42,10 +51,14 @@ int main(int argc, char** argv) {
               "(best of %d); goal < 0.5 s: %.2fx of the goal\n", best, quick ? 2 : 5, best / 0.5);
 
   const double one = timed(cimvp + " sweep --no-progress --config " + sweep + " -o " + out + "_1 --jobs 1");
+  const double cpu0 = children_cpu();
   const double two = timed(cimvp + " sweep --no-progress --config " + sweep + " -o " + out + "_2 --jobs 2");
+  const double cpu2 = children_cpu() - cpu0;
   std::printf("(b) vgg-small-xbar.yaml, 108 points: --jobs 1 %.2f s (%.0f points/s), --jobs 2 %.2f s (%.0f points/s)\n",
               one, 108 / one, two, 108 / two);
   std::printf("    wall(--jobs 2) / wall(--jobs 1) = %.2f (0.5 = both cores fully used)\n", two / one);
+  std::printf("    --jobs 2: %.2f CPU seconds in %.2f s wall = %.2f cores busy on average (the machine has %ld)\n", cpu2,
+              two, cpu2 / two, sysconf(_SC_NPROCESSORS_ONLN));
   std::system(("rm -rf " + out + "_1 " + out + "_2").c_str());
   return 0;
 }

@@ -53,7 +53,17 @@ ArchConfig point_arch(const SweepConfig& c, const SweepPoint& p) {
   out << root;
   std::string source = c.base + " with";
   for (const auto& [key, value] : p.params) source += " " + key + "=" + value;
-  return parse_arch_config(out.c_str(), source);
+  try {
+    return parse_arch_config(out.c_str(), source);
+  } catch (const Error& e) {
+    // Line and column refer to the merged YAML, which no one sees: drop them.
+    std::string what = e.what();
+    if (what.rfind(source + ":", 0) == 0) {
+      const size_t rest = what.find(": ", source.size() + 1);
+      if (rest != std::string::npos) what = source + what.substr(rest);
+    }
+    throw Error(what);
+  }
 }
 
 nlohmann::json failed_point(const SweepConfig& c, const SweepPoint& p, const std::string& error) {

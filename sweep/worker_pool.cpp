@@ -75,6 +75,7 @@ void run_in_workers(const WorkerPoolOptions& o, const SweepConfig& config, const
                     const std::vector<size_t>& indices, const std::function<void(const nlohmann::json&)>& on_record,
                     const std::function<void()>& on_idle) {
   std::vector<Child> running;
+  std::vector<nlohmann::json> finished;
   size_t next = 0;
   const size_t jobs = size_t(std::max(1, o.jobs));
   while (next < indices.size() || !running.empty()) {
@@ -92,10 +93,14 @@ void run_in_workers(const WorkerPoolOptions& o, const SweepConfig& config, const
         continue;
       }
       if (got < 0 && errno == EINTR) continue;
-      const nlohmann::json record = finish(config, points, running[i]);
+      finished.push_back(finish(config, points, running[i]));
       running.erase(running.begin() + long(i));
-      on_record(record);
     }
+    // Refill the pool before writing: the caller fsyncs each record, and the
+    // cores should not wait for the disk.
+    while (running.size() < jobs && next < indices.size()) running.push_back(spawn(o, indices[next++]));
+    for (const nlohmann::json& record : finished) on_record(record);
+    finished.clear();
     if (on_idle) on_idle();
   }
 }
