@@ -113,6 +113,14 @@ TEST(SweepCli, NetworkThatDoesNotFitIsRecordedAndTheSweepGoesOn) {
   }
 }
 
+TEST(SweepCli, ParamsPrintsEnergiesAndAreaPerCoreAndChip) {
+  const test::Outcome o = test::cimvp("params --arch " + kArch);
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_THAT(o.output, HasSubstr("ADC                  6.246 pJ per conversion (10 bits at 1 GS/s)"));  // 6.1 fJ x 2^10
+  EXPECT_THAT(o.output, HasSubstr("mm2 per core"));
+  EXPECT_THAT(o.output, HasSubstr("mm2 per chip (4 cores, 32 ADCs per crossbar)"));
+}
+
 TEST(SweepCli, BadInputNamesTheKey) {
   const std::string dir = test::temp_folder("sweep_bad");
   const std::string cfg = sweep_file(dir, "grid:\n  adc.bitz: [4]\nmodels: [lenet5]\npolicies: [w8a8]\nmetrics: [latency]\n");
