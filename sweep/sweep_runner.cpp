@@ -21,7 +21,13 @@ double since(std::chrono::steady_clock::time_point t) {
 
 }  // namespace
 
-bool launched_under_mpi() { return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr; }
+bool launched_under_mpi() {
+  // mpirun sets OMPI_COMM_WORLD_SIZE; srun's direct launch sets PMIX_RANK
+  // (--mpi=pmix) or PMI_RANK (pmi2) before MPI_Init runs.
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"})
+    if (std::getenv(v)) return true;
+  return false;
+}
 
 SweepSummary run_sweep(const SweepOptions& o) {
   const auto start = std::chrono::steady_clock::now();

@@ -28,8 +28,8 @@ struct SweepSummary {
 
 // One process (no MPI).
 SweepSummary run_sweep(const SweepOptions& options);
-// True when this process was started by mpirun/srun with more than one rank
-// (or OMPI_COMM_WORLD_SIZE is set).
+// True when this process was started as an MPI rank: by mpirun
+// (OMPI_COMM_WORLD_SIZE) or by srun's direct launch (PMIX_RANK, PMI_RANK).
 bool launched_under_mpi();
 // Under MPI: every rank calls it; rank 0 returns the summary, the others
 // return theirs (ran = their share). Calls MPI_Init and MPI_Finalize.
