@@ -1,5 +1,7 @@
 // cimvp sweep: a co-design sweep from one YAML file (docs/sweeps.md), in
 // parallel worker processes, or over Open MPI ranks under mpirun / srun.
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "apps/command.h"
@@ -15,7 +17,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
       ("output,o", po::value<std::string>()->required(), "output folder: results.jsonl, results.csv")
       ("jobs", po::value<int>()->default_value(1), "worker processes at a time (per MPI rank)")
       ("resume", "continue a sweep in the folder: skip points already in results.jsonl")
-      ("no-progress", "do not draw the progress line");
+      ("no-progress", "do not draw the progress line (it is drawn only when standard error is a terminal)");
   po::variables_map vm;
   if (!parse("sweep", "--config SWEEP.yaml -o DIR [--jobs N] [--resume]", options, {}, args, vm)) return 0;
   SweepOptions o;
@@ -24,7 +26,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
   o.jobs = vm["jobs"].as<int>();
   if (o.jobs < 1) throw Error("--jobs must be at least 1");
   o.resume = vm.count("resume") > 0;
-  o.progress = !vm.count("no-progress");
+  o.progress = !vm.count("no-progress") && isatty(STDERR_FILENO);  // no \r-redrawn lines in logs
   o.executable = "/proc/self/exe";
   int rank = 0;
   const SweepSummary s = launched_under_mpi() ? run_sweep_mpi(o, &rank) : run_sweep(o);
