@@ -113,6 +113,22 @@ TEST(SweepCli, NetworkThatDoesNotFitIsRecordedAndTheSweepGoesOn) {
   }
 }
 
+TEST(SweepCli, PolicyFilesAreSweptLikeUniformPolicies) {
+  const std::string dir = test::temp_folder("sweep_policy");
+  test::write_text(dir + "/mixed.yaml", "weight_bits: [8, 4, 4, 2, 8]\nactivation_bits: [8, 6, 4, 4, 8]\n");
+  const std::string cfg = sweep_file(dir, "models: [lenet5]\npolicies: [mixed.yaml, w8a8]\nmetrics: [latency, crossbars]\n");
+  ASSERT_EQ(test::cimvp("sweep --config " + cfg + " -o " + dir + "/out --no-progress").status, 0);
+  const auto r = test::sweep_results(dir + "/out");
+  ASSERT_EQ(r.size(), 2u);
+  std::map<std::string, nlohmann::json> by_policy;
+  for (const auto& [id, j] : r) by_policy[j["policy"]] = j;
+  ASSERT_TRUE(by_policy.count("mixed"));
+  EXPECT_EQ(by_policy["mixed"]["weight_bits"], nlohmann::json({8, 4, 4, 2, 8}));
+  EXPECT_EQ(by_policy["mixed"]["activation_bits"], nlohmann::json({8, 6, 4, 4, 8}));
+  EXPECT_LT(by_policy["mixed"]["metrics"]["crossbars"].get<int>(), by_policy["w8a8"]["metrics"]["crossbars"].get<int>());
+  EXPECT_LT(by_policy["mixed"]["metrics"]["latency_s"].get<double>(), by_policy["w8a8"]["metrics"]["latency_s"].get<double>());
+}
+
 TEST(SweepCli, ParamsPrintsEnergiesAndAreaPerCoreAndChip) {
   const test::Outcome o = test::cimvp("params --arch " + kArch);
   ASSERT_EQ(o.status, 0) << o.output;
