@@ -88,6 +88,7 @@ SweepSummary run_sweep_mpi(const SweepOptions& o, int* rank_out) {
   w.executable = o.executable;
   w.config_path = o.config_path;
   w.jobs = o.jobs;
+  w.timeout_seconds = o.timeout_seconds;
   if (rank == 0) {
     auto write = [&](const nlohmann::json& record) {
       store->append(record);

@@ -50,6 +50,7 @@ SweepSummary run_sweep(const SweepOptions& o) {
   w.executable = o.executable;
   w.config_path = o.config_path;
   w.jobs = o.jobs;
+  w.timeout_seconds = o.timeout_seconds;
   run_in_workers(w, config, points, pending, [&](const nlohmann::json& record) {
     store.append(record);
     ++s.ran;

@@ -14,6 +14,7 @@ struct SweepOptions {
   std::string output;       // folder
   std::string executable;   // this cimvp binary, run as the workers
   int jobs = 1;
+  double timeout_seconds = 0;  // per point; 0 = none
   bool resume = false;
   bool progress = true;     // the progress line on stderr
 };

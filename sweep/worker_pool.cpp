@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+
+#include <cstdio>
 
 #include "common/error.h"
 #include "sweep/run_point.h"
@@ -21,6 +24,9 @@ struct Child {
   int fd = -1;
   size_t index = 0;
   std::string out;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  bool timed_out = false;
+  double limit = 0;
 };
 
 Child spawn(const WorkerPoolOptions& o, size_t index) {
@@ -63,6 +69,11 @@ nlohmann::json finish(const SweepConfig& config, const std::vector<SweepPoint>& 
     } catch (const nlohmann::json::exception&) {
     }
   }
+  if (c.timed_out) {
+    char text[96];
+    std::snprintf(text, sizeof text, "timed out after %g s (--timeout)", c.limit);
+    return failed_point(config, p, text);
+  }
   std::string why = WIFSIGNALED(status) ? "worker killed by signal " + std::to_string(WTERMSIG(status))
                                         : "worker exited with status " + std::to_string(WEXITSTATUS(status)) +
                                               " without a result";
@@ -102,6 +113,14 @@ void run_in_workers(const WorkerPoolOptions& o, const SweepConfig& config, const
     for (const nlohmann::json& record : finished) on_record(record);
     finished.clear();
     if (on_idle) on_idle();
+    if (o.timeout_seconds > 0)
+      for (Child& c : running)
+        if (!c.timed_out &&
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - c.started).count() > o.timeout_seconds) {
+          ::kill(c.pid, SIGKILL);  // its pipe then reaches end-of-file and finish() records the timeout
+          c.timed_out = true;
+          c.limit = o.timeout_seconds;
+        }
   }
 }
 

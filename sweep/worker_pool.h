@@ -2,7 +2,8 @@
 // `cimvp sweep-worker --config FILE --point INDEX` (a new architecture needs
 // a new process: SystemC elaborates once per process) and prints its point's
 // record as one JSON line. A child that dies without a record (a crash, a
-// kill) gives a record with its exit status as the error.
+// kill) gives a record with its exit status as the error; one that runs
+// past the timeout is killed and recorded as timed out.
 #pragma once
 
 #include <functional>
@@ -20,6 +21,7 @@ struct WorkerPoolOptions {
   std::string executable;   // the cimvp binary (/proc/self/exe)
   std::string config_path;  // the sweep YAML, as the workers read it
   int jobs = 1;
+  double timeout_seconds = 0;  // > 0: a worker running longer is killed and its point recorded as timed out
 };
 
 // Runs `indices` (into `points`), calling `on_record` in the order points

@@ -137,6 +137,24 @@ TEST(SweepCli, ParamsPrintsEnergiesAndAreaPerCoreAndChip) {
   EXPECT_THAT(o.output, HasSubstr("mm2 per chip (4 cores, 32 ADCs per crossbar)"));
 }
 
+TEST(SweepCli, APointPastTheTimeoutIsRecordedAndTheSweepGoesOn) {
+  const std::string dir = test::temp_folder("sweep_timeout");
+  // Accuracy on the whole test split takes far longer than the limit; the
+  // timing-only zoo model finishes well within it.
+  const std::string cfg = sweep_file(dir, "models:\n  - {model: " + std::string(CIMVP_SOURCE_DIR) +
+                                              "/pretrained/lenet5-fmnist-w8a8.cimvp, dataset: fashion-mnist}\n"
+                                              "  - lenet5\npolicies: [w8a8]\nmetrics: [latency, accuracy]\n"
+                                              "accuracy_images: 10000\n");
+  const test::Outcome o = test::cimvp("sweep --config " + cfg + " -o " + dir + "/out --jobs 2 --timeout 1.5 --no-progress");
+  ASSERT_EQ(o.status, 0) << o.output;
+  const auto r = test::sweep_results(dir + "/out");
+  ASSERT_EQ(r.size(), 2u);
+  for (const auto& [id, j] : r) {
+    if (j["model"] == "lenet5") EXPECT_TRUE(j["error"].is_null());
+    else EXPECT_EQ(j["error"], "timed out after 1.5 s (--timeout)");
+  }
+}
+
 TEST(SweepCli, BadInputNamesTheKey) {
   const std::string dir = test::temp_folder("sweep_bad");
   const std::string cfg = sweep_file(dir, "grid:\n  adc.bitz: [4]\nmodels: [lenet5]\npolicies: [w8a8]\nmetrics: [latency]\n");
