@@ -1,6 +1,7 @@
 // Small SVG charts for the HTML report, written here instead of pulling a
-// plotting library in: the report must open without network and Debian has
-// no C++ SVG plotting package. Every chart is an <svg class="plot"> with its
+// plotting library in: Debian's SVG-capable ones (PLplot, libplot) write
+// whole files through a device, without tooltips or classes the tests can
+// count, and the report must open without network (no JavaScript library). Every chart is an <svg class="plot"> with its
 // marks as circles (class "pt"), polylines (class "line") or rects (class
 // "bar"), so a test can count them. Text is XML-escaped.
 #pragma once
