@@ -4,6 +4,9 @@
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
+#include <map>
+
+#include "common/error.h"
 
 namespace cimvp {
 
@@ -66,6 +69,16 @@ std::vector<SweepPoint> expand_points(const SweepConfig& c) {
         p.id = point_id(params, c.models[m].spec, policy);
         points.push_back(p);
       }
+  // Models and policies enter the id by name (a file's stem), so that ids do
+  // not depend on where the files are; two of one name would share ids.
+  std::map<std::string, size_t> seen;
+  for (const SweepPoint& p : points) {
+    const auto [it, fresh] = seen.emplace(p.id, p.index);
+    if (!fresh)
+      throw Error(c.source + ": points " + std::to_string(it->second) + " and " + std::to_string(p.index) +
+                  " are the same (" + model_label(c.models[p.model].spec) + ", " + policy_label(p.policy) +
+                  ", same parameters): give models and policy files distinct names, and no point twice");
+  }
   return points;
 }
 

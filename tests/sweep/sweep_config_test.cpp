@@ -90,6 +90,16 @@ TEST(SweepConfig, GridExpandsToEveryCombinationWithStableDistinctIds) {
   EXPECT_EQ(swept_keys(c), (std::vector<std::string>{"crossbar.cell_bits", "adc.bits", "mesh.rows"}));
 }
 
+TEST(SweepConfig, TheSamePointTwiceIsAnError) {
+  const SweepConfig c = parse("base: ../arch/default.yaml\npoints:\n  - {adc.bits: 4}\n  - {adc.bits: 4}\n" + kTail);
+  try {
+    expand_points(c);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("s.yaml: points 0 and 1 are the same (lenet5, w8a8"));
+  }
+}
+
 TEST(SweepConfig, ShippedSweepsLoad) {
   const SweepConfig vgg = load_sweep_config(kFolder + "/vgg-small-xbar.yaml");
   EXPECT_GE(expand_points(vgg).size(), 50u);
