@@ -1,9 +1,9 @@
 // Collects spans of a run and writes them as Chrome trace-event JSON, which
-// Perfetto (ui.perfetto.dev) and chrome://tracing open: one track per core
-// with slices per layer, per instruction kind (mvm, xprog, gpeu, dma, send,
-// recv, barrier) and per wait; one track per crossbar group of a core (the
-// crossbars an mvm or xprog uses); counter tracks of each core's buffer and
-// NoC bytes.
+// Perfetto (ui.perfetto.dev) and chrome://tracing open: one thread track per
+// core with complete slices per layer, per instruction kind (mvm, xprog,
+// gpeu, dma, send, recv, barrier) and per wait; one async track per crossbar
+// group of a core (the crossbars an mvm or xprog uses); counter tracks of
+// each core's buffer and NoC bytes.
 #pragma once
 
 #include <string>

@@ -39,14 +39,26 @@ TEST(Trace, TracksSlicesAndCountersForPerfetto) {
 
   std::map<int, std::string> track_names;
   std::map<int, std::vector<std::pair<double, double>>> slices;
-  std::set<std::string> kinds, layers, counters;
+  std::set<std::string> kinds, layers, counters, groups, group_kinds;
+  std::map<std::string, int> open_groups;  // async begin minus end per group
   for (const auto& e : j["traceEvents"]) {
+    for (const char* key : {"name", "ph", "pid", "tid"}) ASSERT_TRUE(e.contains(key)) << e.dump();
     const std::string ph = e["ph"];
     if (ph == "M" && e["name"] == "thread_name") track_names[e["tid"]] = e["args"]["name"];
     if (ph == "X") {
+      ASSERT_LT(e["tid"].get<int>(), arch.cores());  // complete slices only on the core tracks
       slices[e["tid"]].emplace_back(e["ts"].get<double>(), e["ts"].get<double>() + e["dur"].get<double>());
       if (e["cat"] == "instruction") kinds.insert(e["name"].get<std::string>());
       if (e["cat"] == "layer") layers.insert(e["name"].get<std::string>());
+    }
+    if (ph == "b" || ph == "e") {
+      const std::string group = e["name"];
+      EXPECT_EQ(group.rfind("core " + std::to_string(e["tid"].get<int>()) + " crossbars ", 0), 0u) << group;
+      groups.insert(group);
+      open_groups[group] += ph == "b" ? 1 : -1;
+      EXPECT_GE(open_groups[group], 0) << group;
+      EXPECT_LE(open_groups[group], 1) << group << ": a group runs one instruction at a time";
+      if (ph == "b") group_kinds.insert(e["args"]["instruction"].get<std::string>());
     }
     if (ph == "C") counters.insert(e["name"].get<std::string>());
   }
@@ -55,9 +67,9 @@ TEST(Trace, TracksSlicesAndCountersForPerfetto) {
     EXPECT_TRUE(counters.count("core " + std::to_string(c) + " buffer bytes")) << c;
     EXPECT_TRUE(counters.count("core " + std::to_string(c) + " NoC bytes")) << c;
   }
-  size_t groups = 0;
-  for (const auto& [tid, name] : track_names) groups += name.find(" crossbars ") != std::string::npos;
-  EXPECT_GE(groups, size_t(arch.cores()));
+  EXPECT_GE(groups.size(), size_t(arch.cores()));
+  for (const auto& [group, open] : open_groups) EXPECT_EQ(open, 0) << group;
+  EXPECT_EQ(group_kinds, (std::set<std::string>{"mvm", "xprog"}));
   for (const char* k : {"mvm", "xprog", "gpeu", "dma", "barrier"}) EXPECT_TRUE(kinds.count(k)) << k;
   for (const auto& op : compiled.plan) EXPECT_TRUE(layers.count(op.name)) << op.name;
   // Proper nesting on every track: a slice that starts inside another ends inside it.
