@@ -3,6 +3,10 @@
 
 namespace cimvp::cli {
 
+int cmd_sweep(const std::vector<std::string>& args);
+int cmd_sweep_worker(const std::vector<std::string>& args);
+int cmd_report(const std::vector<std::string>& args);
+
 int cmd_asm(const std::vector<std::string>& args);
 int cmd_disasm(const std::vector<std::string>& args);
 int cmd_run(const std::vector<std::string>& args);
@@ -14,9 +18,6 @@ int cmd_layers(const std::vector<std::string>& args);
 int cmd_train(const std::vector<std::string>& args);
 int cmd_eval(const std::vector<std::string>& args);
 int cmd_export(const std::vector<std::string>& args);
-int cmd_sweep(const std::vector<std::string>& args);
-int cmd_sweep_worker(const std::vector<std::string>& args);
-int cmd_report(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
