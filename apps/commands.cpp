@@ -3,6 +3,10 @@
 
 namespace cimvp::cli {
 
+int cmd_sweep(const std::vector<std::string>& args);
+int cmd_sweep_worker(const std::vector<std::string>& args);
+int cmd_report(const std::vector<std::string>& args);
+
 int cmd_asm(const std::vector<std::string>& args);
 int cmd_disasm(const std::vector<std::string>& args);
 int cmd_run(const std::vector<std::string>& args);
@@ -30,6 +34,9 @@ const std::vector<Command>& commands() {
       {"asm", "assemble a text program into a firmware image", cmd_asm},
       {"disasm", "print a firmware image as text assembly", cmd_disasm},
       {"params", "list every architecture parameter", cmd_params},
+      {"sweep", "co-design sweep over architecture parameters, models and policies (also under mpirun)", cmd_sweep},
+      {"report", "an HTML report with plots of a sweep's (or a search's) output folder", cmd_report},
+      {"sweep-worker", "run one point of a sweep (started by `cimvp sweep`)", cmd_sweep_worker},
   };
   return all;
 }

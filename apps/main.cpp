@@ -12,7 +12,7 @@ namespace {
 
 void print_usage() {
   std::cout << "usage: cimvp <command> [options]   (cimvp <command> --help for its options)\n\ncommands:\n";
-  for (const auto& c : cimvp::cli::commands()) std::printf("  %-9s %s\n", c.name.c_str(), c.summary.c_str());
+  for (const auto& c : cimvp::cli::commands()) std::printf("  %-12s %s\n", c.name.c_str(), c.summary.c_str());
 }
 
 }  // namespace

@@ -72,16 +72,35 @@ struct ArchConfig {
   double memory_latency_ns = 50.0;
   double memory_bytes_per_ns = 12.8;  // GB/s
 
-  // energy per event, picojoules (defaults cited in docs/params.md)
-  double e_crossbar_read_pj = 0.23;      // per active column per input slice (ISAAC)
-  double e_dac_pj = 0.39;            // per active row per input slice (ISAAC)
-  double e_adc_pj = 1.56;            // per conversion (ISAAC, 8-bit SAR)
-  double e_cell_program_pj = 10.0;   // per programmed cell (estimate)
-  double e_buffer_pj_per_byte = 2.5; // 32 KB SRAM (Horowitz 2014)
+  // energy per event, picojoules. The component models (platform/energy.h,
+  // docs/energy-area.md) derive the per-event energy of ADC, DAC, crossbar
+  // read, programming, buffer and NoC from the parameters above; a fixed
+  // per-event value > 0 overrides the model (0 = use the model).
+  double e_crossbar_read_pj = 0;     // override: per active column per input slice
+  double e_dac_pj = 0;               // override: per active row per input slice
+  double e_adc_pj = 0;               // override: per conversion
+  double e_cell_program_pj = 0;      // override: per programmed cell
+  double e_buffer_pj_per_byte = 0;   // override: per byte
   double e_gpeu_pj_per_op = 3.2;     // per lane operation (Horowitz 2014)
-  double e_noc_pj_per_flit_hop = 13.0;
+  double e_noc_pj_per_flit_hop = 0;  // override: per flit per hop
   double e_memory_pj_per_byte = 160.0; // ~20 pJ/bit
   double static_mw_per_core = 0.0;
+  // model reference values (sources in arch_params.cpp and docs/params.md)
+  double adc_fom_fj = 6.1;              // Walden FoM, fJ per conversion step (ISAAC: 1.56 pJ / 2^8)
+  double adc_corner_gsps = 1.28;        // above this rate energy and area grow with the rate
+  double dac_pj_per_level = 0.39;       // per input level step per row per slice (ISAAC 1-bit DAC)
+  double crossbar_cell_read_fj = 1.8;   // per cell on an active column per slice (ISAAC 0.23 pJ / 128)
+  double cell_program_pj_per_level = 3.3;  // per programmed cell per conductance level above 0
+  double sram_pj_per_byte_32kib = 2.5;  // SRAM access at 32 KiB; scales with sqrt(size)
+  double noc_pj_per_byte_hop = 0.8125;  // per byte per link traversed (Keckler 2011)
+
+  // area, square micrometres (platform/area.h)
+  double area_cell_um2 = 0.0015;        // one RRAM cell (ISAAC)
+  double area_adc_um2 = 1200.0;         // 8-bit ADC at or below the corner rate (ISAAC)
+  double area_dac_um2 = 0.166;          // 1-bit DAC (ISAAC)
+  double area_sram_um2_per_kib = 1297.0; // local buffer (ISAAC eDRAM, 64 KB = 0.083 mm2)
+  double area_router_um2_per_link_byte = 37750.0;  // router (ISAAC: 0.151 mm2 with 4-byte flits)
+  double area_gpeu_um2_per_lane = 1500.0;  // one 32-bit multiply-add lane (estimate)
 
   // derived quantities
   int cores() const { return mesh_rows * mesh_cols; }

@@ -108,33 +108,75 @@ const std::vector<ParamDef>& param_defs() {
       param("memory.latency_ns", &ArchConfig::memory_latency_ns, "ns", 0, kMaxNs, "latency of one DRAM transfer"),
       param("memory.bytes_per_ns", &ArchConfig::memory_bytes_per_ns, "bytes/ns", 0, 1e6,
             "DRAM bandwidth (1 byte/ns = 1 GB/s); 0 = infinitely fast (no per-byte cost)"),
-      // energy
+      // energy: fixed per-event values (0 = from the component model)
       param("energy.crossbar_read_pj", &ArchConfig::e_crossbar_read_pj, "pJ", 0, kMaxPj,
-            "crossbar read, per active physical column per input slice",
-            "ISAAC (Shafiee et al., ISCA 2016): a 128x128 array draws 0.3 mW over a 100 ns read, "
-            "30 pJ / 128 columns = 0.23 pJ"),
-      param("energy.dac_pj", &ArchConfig::e_dac_pj, "pJ", 0, kMaxPj, "DAC, per active row per input slice",
-            "ISAAC: 8 x 128 1-bit DACs draw 4 mW; 3.9 uW x 100 ns = 0.39 pJ"),
-      param("energy.adc_pj", &ArchConfig::e_adc_pj, "pJ", 0, kMaxPj, "one ADC conversion",
-            "ISAAC: 8-bit SAR ADC, 2 mW at 1.28 GS/s = 1.56 pJ (more bits cost more)"),
-      param("energy.cell_program_pj", &ArchConfig::e_cell_program_pj, "pJ", 0, kMaxPj, "programming one cell",
-            "estimate: pJ-scale SET/RESET pulses (Wong et al., Proc. IEEE 2012) times the several "
-            "write-verify iterations of multi-level cells (NeuRRAM, Wan et al., Nature 2022)"),
+            "crossbar read, per active physical column per input slice; 0 = crossbar.rows x "
+            "energy.crossbar_cell_read_fj"),
+      param("energy.dac_pj", &ArchConfig::e_dac_pj, "pJ", 0, kMaxPj,
+            "DAC, per active row per input slice; 0 = (2^dac.bits - 1) x energy.dac_pj_per_level"),
+      param("energy.adc_pj", &ArchConfig::e_adc_pj, "pJ", 0, kMaxPj,
+            "one ADC conversion; 0 = energy.adc_fom_fj x 2^adc.bits x max(1, rate / energy.adc_corner_gsps)"),
+      param("energy.cell_program_pj", &ArchConfig::e_cell_program_pj, "pJ", 0, kMaxPj,
+            "programming one cell; 0 = (2^crossbar.cell_bits - 1) x energy.cell_program_pj_per_level"),
       param("energy.buffer_pj_per_byte", &ArchConfig::e_buffer_pj_per_byte, "pJ", 0, kMaxPj,
-            "local buffer, per byte read or written",
-            "Horowitz, ISSCC 2014 (45 nm): 20 pJ per 64-bit read of a 32 KB SRAM = 2.5 pJ/byte"),
+            "local buffer, per byte read or written; 0 = energy.sram_pj_per_byte_32kib x "
+            "sqrt(buffer.bytes / 32 KiB)"),
       param("energy.gpeu_pj_per_op", &ArchConfig::e_gpeu_pj_per_op, "pJ", 0, kMaxPj, "GPEU, per lane operation",
             "Horowitz, ISSCC 2014 (45 nm): 32-bit multiply 3.1 pJ + 32-bit add 0.1 pJ (one requantization)"),
       param("energy.noc_pj_per_flit_hop", &ArchConfig::e_noc_pj_per_flit_hop, "pJ", 0, kMaxPj,
-            "NoC, per flit per link traversed",
-            "Keckler et al., IEEE Micro 2011 (40 nm): 26 pJ to move 256 bits 1 mm; a 128-bit flit over a "
-            "1 mm link = 13 pJ (router not included)"),
+            "NoC, per flit per link traversed; 0 = noc.link_bytes x energy.noc_pj_per_byte_hop"),
       param("energy.memory_pj_per_byte", &ArchConfig::e_memory_pj_per_byte, "pJ", 0, kMaxPj,
             "DRAM, per byte transferred",
             "about 20 pJ/bit for DDR3/4 (Horowitz, ISSCC 2014: 1.3-2.6 nJ per 64-bit access) = 160 pJ/byte"),
       param("energy.static_mw_per_core", &ArchConfig::static_mw_per_core, "mW", 0, kMaxPj,
             "static (leakage) power of one core",
             "0: ISAAC, PRIME and NeuRRAM report total power only; set it for your technology"),
+      // energy: reference values of the component models
+      param("energy.adc_fom_fj", &ArchConfig::adc_fom_fj, "fJ", 0, kMaxPj,
+            "ADC Walden figure of merit: energy per conversion step (a b-bit conversion takes 2^b steps)",
+            "ISAAC (Shafiee et al., ISCA 2016): 8-bit SAR ADC, 2 mW at 1.28 GS/s = 1.56 pJ = 6.1 fJ x 2^8; "
+            "within the Murmann ADC survey's SAR envelope (energy doubles per added bit)"),
+      param("energy.adc_corner_gsps", &ArchConfig::adc_corner_gsps, "GS/s", 1e-6, 1e6,
+            "ADC sample rate (1 / adc.ns) above which energy and area per conversion grow in proportion to the rate",
+            "Murmann ADC survey: the FoM envelope degrades above ~1 GS/s; set at ISAAC's 1.28 GS/s so its ADC is "
+            "reproduced"),
+      param("energy.dac_pj_per_level", &ArchConfig::dac_pj_per_level, "pJ", 0, kMaxPj,
+            "DAC, per active row per input slice per level step (a b-bit DAC has 2^b - 1)",
+            "ISAAC: 8 x 128 1-bit DACs draw 4 mW; 3.9 uW x 100 ns = 0.39 pJ"),
+      param("energy.crossbar_cell_read_fj", &ArchConfig::crossbar_cell_read_fj, "fJ", 0, kMaxPj,
+            "crossbar read, per cell of an active column per input slice (a column has crossbar.rows cells)",
+            "ISAAC: a 128x128 array draws 0.3 mW over a 100 ns read, 30 pJ / 128 columns / 128 rows = 1.8 fJ"),
+      param("energy.cell_program_pj_per_level", &ArchConfig::cell_program_pj_per_level, "pJ", 0, kMaxPj,
+            "programming one cell, per conductance level above 0 (write-verify pulses grow with the levels)",
+            "estimate: 10 pJ for a 2-bit cell (3 levels): pJ-scale SET/RESET pulses (Wong et al., Proc. IEEE "
+            "2012) times the write-verify iterations of multi-level cells (NeuRRAM, Wan et al., Nature 2022)"),
+      param("energy.sram_pj_per_byte_32kib", &ArchConfig::sram_pj_per_byte_32kib, "pJ", 0, kMaxPj,
+            "local buffer access per byte for a 32 KiB SRAM; scaled by sqrt(size / 32 KiB) (wire length)",
+            "Horowitz, ISSCC 2014 (45 nm): 20 pJ per 64-bit read of a 32 KB SRAM = 2.5 pJ/byte; sqrt "
+            "scaling as in CACTI's bit-line/word-line growth"),
+      param("energy.noc_pj_per_byte_hop", &ArchConfig::noc_pj_per_byte_hop, "pJ", 0, kMaxPj,
+            "NoC, per byte of flit per link traversed (a flit is noc.link_bytes wide)",
+            "Keckler et al., IEEE Micro 2011 (40 nm): 26 pJ to move 256 bits 1 mm = 0.81 pJ/byte over a 1 mm "
+            "link (router not included)"),
+      // area
+      param("area.cell_um2", &ArchConfig::area_cell_um2, "um2", 0, 1e9, "one RRAM cell",
+            "ISAAC: 8 arrays of 128x128 in 0.0002 mm2 = 0.0015 um2 per cell"),
+      param("area.adc_um2", &ArchConfig::area_adc_um2, "um2", 0, 1e9,
+            "one 8-bit ADC at or below energy.adc_corner_gsps; x 2^(adc.bits - 8) x max(1, rate / corner)",
+            "ISAAC: 8 ADCs (8-bit, 1.28 GS/s) in 0.0096 mm2 = 1200 um2 each; SAR capacitor DAC area doubles "
+            "per bit (NeuroSim)"),
+      param("area.dac_um2", &ArchConfig::area_dac_um2, "um2", 0, 1e9,
+            "one 1-bit DAC (one per crossbar row); a b-bit DAC is 2^b - 1 times larger",
+            "ISAAC: 8 x 128 1-bit DACs in 0.00017 mm2 = 0.166 um2 each"),
+      param("area.sram_um2_per_kib", &ArchConfig::area_sram_um2_per_kib, "um2", 0, 1e9,
+            "local buffer, per KiB", "ISAAC: 64 KB eDRAM buffer in 0.083 mm2 = 1297 um2 per KiB"),
+      param("area.router_um2_per_link_byte", &ArchConfig::area_router_um2_per_link_byte, "um2", 0, 1e9,
+            "NoC router of one core, per byte of link width (noc.link_bytes; 0 counts as 16)",
+            "ISAAC: a router with 32-bit flits in 0.151 mm2 = 37750 um2 per byte of width (buffers grow "
+            "linearly with width)"),
+      param("area.gpeu_um2_per_lane", &ArchConfig::area_gpeu_um2_per_lane, "um2", 0, 1e9,
+            "GPEU, per vector lane (gpeu.lanes; 0 counts as 16)",
+            "estimate: a 32-bit multiply-add with requantization, ~1500 um2 at 32 nm (ISAAC's scaled units)"),
   };
   return defs;
 }
@@ -259,9 +301,10 @@ std::string params_markdown() {
   for (const ParamInfo& p : arch_params())
     s << "| `" << p.key << "` | " << p.unit << " | " << p.default_value << " | " << p.range << " | " << p.doc
       << " |\n";
-  s << "\n## Sources of the energy defaults\n\n"
-    << "Per-event energies are estimates from published designs, in their technology\n"
-    << "nodes; they set the scale of the energy report, not a calibrated prediction.\n\n"
+  s << "\n## Sources of the energy and area defaults\n\n"
+    << "Per-event energies and areas are estimates from published designs, in their\n"
+    << "technology nodes; they set the scale of the energy and area reports, not a\n"
+    << "calibrated prediction. The formulas are in [energy-area.md](energy-area.md).\n\n"
     << "| key | default | source |\n|---|---|---|\n";
   const ArchConfig defaults;
   for (const ParamDef& d : param_defs())

@@ -143,6 +143,7 @@ void Core::thread() {
     } catch (const Error& e) {
       control_.fail(e.what());
     }
+    flush_trace();
     enter_layer(-1, now());
     end_ps_ = now();
     if (control_.trace) control_.trace->span(id_, "core " + std::to_string(id_), "run", start_ps_, end_ps_);
@@ -154,6 +155,7 @@ void Core::thread() {
 
 void Core::enter_layer(int layer, Picos t) {
   if (layer == layer_) return;
+  flush_trace();  // instruction slices nest inside their layer's slice
   if (layer_ >= 0) {
     LayerStats& s = control_.layers[size_t(layer_)];
     s.last = std::max(s.last, t);
@@ -180,6 +182,7 @@ void Core::execute() {
     if (layer != layer_) enter_layer(layer, now());
     ++events_.instructions;
     uint32_t next = pc_ + 1;
+    const Picos begin = control_.trace ? now() : 0;
     switch (in.op) {
       case Opcode::Nop: local_ += timing_.issue; break;
       case Opcode::Halt: return;
@@ -213,8 +216,50 @@ void Core::execute() {
       case Opcode::Recv: exec_recv(in); break;
       default: fail("unknown opcode");
     }
+    if (control_.trace) trace_instruction(in, begin);
     pc_ = next;
   }
+}
+
+void Core::trace_instruction(const Instruction& in, Picos begin) {
+  const char* kind = nullptr;
+  int first = -1, count = 0;
+  switch (in.op) {
+    case Opcode::Mvm: kind = "mvm", first = mvm_first_crossbar(in), count = mvm_crossbar_count(in); break;
+    case Opcode::Xprog: kind = "xprog", first = in.imm0, count = 1; break;
+    case Opcode::Vreq: case Opcode::Vmac: case Opcode::Vadd32: case Opcode::Vmax8:
+    case Opcode::Vfill32: case Opcode::Vcopy: kind = "gpeu"; break;
+    case Opcode::Load: case Opcode::Store: kind = "dma"; break;
+    case Opcode::Send: kind = "send"; break;
+    case Opcode::Recv: kind = "recv"; break;
+    case Opcode::Barrier: kind = "barrier"; break;
+    default: return;  // scalar and control instructions
+  }
+  // Loops interleave a few scalar instructions between the same kind of
+  // work: such runs become one slice, or a trace of a network would hold
+  // millions of them.
+  const Picos gap = std::max<Picos>(32 * timing_.issue, 1000);
+  if (kind == trace_kind_ && first == trace_first_ && count == trace_count_ && begin <= trace_end_ + gap) {
+    trace_end_ = now();
+    return;
+  }
+  flush_trace();
+  trace_kind_ = kind, trace_begin_ = begin, trace_end_ = now(), trace_first_ = first, trace_count_ = count;
+}
+
+void Core::flush_trace() {
+  if (!trace_kind_ || !control_.trace) return;
+  TraceSink& t = *control_.trace;
+  t.span(id_, trace_kind_, "instruction", trace_begin_, trace_end_);
+  if (trace_first_ >= 0) {
+    std::string group = "core " + std::to_string(id_) + " crossbars " + std::to_string(trace_first_);
+    if (trace_count_ > 1) group += "-" + std::to_string(trace_first_ + trace_count_ - 1);
+    t.track_span(group, trace_kind_, "crossbar", trace_begin_, trace_end_);
+  }
+  const std::string core = "core " + std::to_string(id_);
+  t.counter(core + " buffer bytes", trace_end_, double(events_.buffer_bytes));
+  t.counter(core + " NoC bytes", trace_end_, double(events_.bytes_moved));
+  trace_kind_ = nullptr;
 }
 
 void Core::exec_xprog(const Instruction& in) {

@@ -90,6 +90,12 @@ class Core : public sc_core::sc_module {
   int32_t reg(int r) const { return regs_[r]; }
   void set_reg(int r, int32_t v) { if (r != 0) regs_[r] = v; }
   void enter_layer(int layer, Picos t);
+  // Trace: one slice per run of instructions of one kind (mvm, xprog, gpeu,
+  // dma, send, recv, barrier) on the core's track and, for mvm and xprog, on
+  // the track of the crossbar group they use; counters of buffer and NoC
+  // bytes at the end of each slice. Scalar instructions are not traced.
+  void trace_instruction(const Instruction& in, Picos begin);
+  void flush_trace();
 
   void exec_xprog(const Instruction& in);
   void exec_mvm(const Instruction& in);
@@ -132,6 +138,9 @@ class Core : public sc_core::sc_module {
   int layer_ = -1;
   Picos layer_since_ = 0;
   EventCounts layer_snapshot_;
+  const char* trace_kind_ = nullptr;  // the open (coalesced) trace slice
+  Picos trace_begin_ = 0, trace_end_ = 0;
+  int trace_first_ = -1, trace_count_ = 0;  // its crossbar group (mvm, xprog)
   std::vector<std::deque<Message>> inbox_;  // per sending core
 
   sc_core::sc_event start_event_;

@@ -23,6 +23,13 @@ struct TraceSink {
   virtual ~TraceSink() = default;
   virtual void begin_run(Picos start) = 0;  // times of the following spans are absolute
   virtual void span(int core, const std::string& name, const char* category, Picos begin, Picos end) = 0;
+  // A span on a track of its own, named `track` (a core's crossbar group).
+  virtual void track_span(const std::string& track, const std::string& name, const char* category, Picos begin,
+                          Picos end) {
+    (void)track, (void)name, (void)category, (void)begin, (void)end;
+  }
+  // One sample of a counter track named `name` (buffer and NoC traffic).
+  virtual void counter(const std::string& name, Picos t, double value) { (void)name, (void)t, (void)value; }
 };
 
 struct LayerStats {

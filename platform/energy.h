@@ -1,7 +1,10 @@
-// The energy model: every event a run counts, times its per-event energy
-// from the architecture (energy.* parameters), plus static power over the
-// run time. Kept apart from the models so that the same counts can be
-// re-priced for another technology without simulating again.
+// The energy model: every event a run counts, times its per-event energy,
+// plus static power over the run time. Kept apart from the models so that the
+// same counts can be re-priced for another technology without simulating
+// again. The per-event energies follow the architecture (docs/energy-area.md):
+// the ADC by resolution and sample rate (Walden figure of merit), the DAC by
+// bits, a crossbar read by rows, programming by cell levels, the buffer by
+// size and the NoC by link width; a fixed energy.* value > 0 overrides each.
 #pragma once
 
 #include <map>
@@ -11,6 +14,24 @@
 #include "config/arch_config.h"
 
 namespace cimvp {
+
+// Energy of one event of each kind, picojoules.
+struct EventEnergies {
+  double crossbar_read_pj = 0;  // per active physical column per input slice
+  double dac_pj = 0;            // per active row per input slice
+  double adc_pj = 0;            // per conversion
+  double cell_program_pj = 0;   // per programmed cell
+  double buffer_pj_per_byte = 0;
+  double gpeu_pj_per_op = 0;
+  double noc_pj_per_flit_hop = 0;
+  double memory_pj_per_byte = 0;
+};
+EventEnergies event_energies(const ArchConfig& arch);
+
+// The ADC sample rate, GS/s (1 / adc.ns; 0 when adc.ns is 0: no rate penalty).
+double adc_rate_gsps(const ArchConfig& arch);
+// max(1, rate / corner): how far a fast ADC sits above the efficient region.
+double adc_speed_factor(const ArchConfig& arch);
 
 // Dynamic energy per component kind in joules for `events`.
 std::map<std::string, double> dynamic_energy(const ArchConfig& arch, const EventCounts& events);

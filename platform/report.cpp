@@ -46,6 +46,7 @@ nlohmann::json to_json(const Report& r) {
   j["inference_seconds"] = r.inference_seconds;
   j["inference_energy_joules"] = r.inference_energy_joules;
   j["components"] = r.components;
+  j["area"] = {{"core_components_mm2", r.core_area_mm2}, {"core_mm2", r.core_mm2}, {"chip_mm2", r.chip_mm2}};
   j["totals"] = events_json(r.totals);
   j["cores"] = nlohmann::json::array();
   for (const CoreReport& c : r.cores) {
@@ -107,6 +108,12 @@ std::string format_summary(const Report& r) {
   s << "\n  energy by component\n";
   for (const auto& [name, joules] : r.components) {
     std::snprintf(line, sizeof line, "    %-12s %12s\n", name.c_str(), si(joules, "J").c_str());
+    s << line;
+  }
+  std::snprintf(line, sizeof line, "\n  area          %.4g mm2 per core, %.4g mm2 per chip\n", r.core_mm2, r.chip_mm2);
+  s << line;
+  for (const auto& [name, mm2] : r.core_area_mm2) {
+    std::snprintf(line, sizeof line, "    %-12s %12.4g mm2 per core\n", name.c_str(), mm2);
     s << line;
   }
   return s.str();

@@ -47,6 +47,11 @@ struct Report {
   double inference_seconds = 0;
   double inference_energy_joules = 0;
   std::map<std::string, double> components;  // energy per component kind, joules
+  // Silicon area (platform/area.h): per component kind of one core, one
+  // core, the chip. It follows from the architecture alone.
+  std::map<std::string, double> core_area_mm2;
+  double core_mm2 = 0;
+  double chip_mm2 = 0;
   std::vector<CoreReport> cores;
   std::vector<LayerReport> layers;
   EventCounts totals;

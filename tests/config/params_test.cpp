@@ -24,6 +24,10 @@ const char* const kKeys[] = {
     "noc.memory_port_row", "noc.memory_port_col", "memory.bytes", "memory.latency_ns", "memory.bytes_per_ns",
     "energy.crossbar_read_pj", "energy.dac_pj", "energy.adc_pj", "energy.cell_program_pj", "energy.buffer_pj_per_byte",
     "energy.gpeu_pj_per_op", "energy.noc_pj_per_flit_hop", "energy.memory_pj_per_byte", "energy.static_mw_per_core",
+    "energy.adc_fom_fj", "energy.adc_corner_gsps", "energy.dac_pj_per_level", "energy.crossbar_cell_read_fj",
+    "energy.cell_program_pj_per_level", "energy.sram_pj_per_byte_32kib", "energy.noc_pj_per_byte_hop",
+    "area.cell_um2", "area.adc_um2", "area.dac_um2", "area.sram_um2_per_kib", "area.router_um2_per_link_byte",
+    "area.gpeu_um2_per_lane",
 };
 
 const ParamInfo& info(const std::string& key) {

@@ -1,0 +1,30 @@
+// cimvp report: a sweep's or a search's output folder as one HTML file.
+#include <fstream>
+#include <iostream>
+
+#include "apps/command.h"
+#include "common/error.h"
+#include "sweep/html_report.h"
+
+namespace cimvp::cli {
+
+int cmd_report(const std::vector<std::string>& args) {
+  po::options_description options("options");
+  options.add_options()
+      ("folder", po::value<std::string>()->required(), "output folder of `cimvp sweep` or `cimvp search`")
+      ("output,o", po::value<std::string>()->required(), "the HTML file to write");
+  po::positional_options_description positional;
+  positional.add("folder", 1);
+  po::variables_map vm;
+  if (!parse("report", "DIR -o report.html", options, positional, args, vm)) return 0;
+  const std::string html = report_html(vm["folder"].as<std::string>());
+  const std::string path = vm["output"].as<std::string>();
+  std::ofstream out(path);
+  if (!out) throw Error(path + ": cannot open for writing");
+  out << html;
+  if (!out) throw Error(path + ": write failed");
+  std::cout << "wrote " << path << " (" << html.size() << " bytes)\n";
+  return 0;
+}
+
+}  // namespace cimvp::cli

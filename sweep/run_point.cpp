@@ -1,0 +1,144 @@
+#include "sweep/run_point.h"
+
+#include <chrono>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "common/error.h"
+#include "compiler/compile.h"
+#include "compiler/io_layout.h"
+#include "nn/dataset.h"
+#include "nn/model_source.h"
+#include "nn/policy.h"
+#include "nn/reference.h"
+#include "nn/zoo.h"
+#include "platform/area.h"
+#include "platform/soc.h"
+
+namespace cimvp {
+
+namespace {
+
+nlohmann::json point_header(const SweepConfig& c, const SweepPoint& p) {
+  nlohmann::json j;
+  j["id"] = p.id;
+  j["index"] = p.index;
+  j["model"] = model_label(c.models[p.model].spec);
+  j["policy"] = policy_label(p.policy);
+  nlohmann::json params = nlohmann::json::object();
+  for (const auto& [k, v] : p.params) params[k] = v;
+  j["params"] = params;
+  return j;
+}
+
+Policy point_policy(const std::string& policy, size_t layers) {
+  if (policy.find('/') == std::string::npos) return parse_bits_spec(policy, layers);
+  return load_policy(policy, int(layers));
+}
+
+}  // namespace
+
+ArchConfig point_arch(const SweepConfig& c, const SweepPoint& p) {
+  YAML::Node root = YAML::LoadFile(c.base);
+  if (!root.IsMap()) root = YAML::Node(YAML::NodeType::Map);
+  for (const auto& [key, value] : p.params) {
+    const size_t dot = key.find('.');
+    if (dot == std::string::npos) root[key] = value;
+    else root[key.substr(0, dot)][key.substr(dot + 1)] = value;
+  }
+  YAML::Emitter out;
+  out << root;
+  std::string source = c.base + " with";
+  for (const auto& [key, value] : p.params) source += " " + key + "=" + value;
+  try {
+    return parse_arch_config(out.c_str(), source);
+  } catch (const Error& e) {
+    // Line and column refer to the merged YAML, which no one sees: drop them.
+    std::string what = e.what();
+    if (what.rfind(source + ":", 0) == 0) {
+      const size_t rest = what.find(": ", source.size() + 1);
+      if (rest != std::string::npos) what = source + what.substr(rest);
+    }
+    throw Error(what);
+  }
+}
+
+nlohmann::json failed_point(const SweepConfig& c, const SweepPoint& p, const std::string& error) {
+  nlohmann::json j = point_header(c, p);
+  j["metrics"] = nlohmann::json::object();
+  j["error"] = error;
+  return j;
+}
+
+nlohmann::json run_point(const SweepConfig& c, const SweepPoint& p) {
+  const auto start = std::chrono::steady_clock::now();
+  nlohmann::json j = point_header(c, p);
+  try {
+    const ArchConfig arch = point_arch(c, p);
+    const SweepModel& entry = c.models[p.model];
+    // Accuracy needs trained weights: a model file, not a zoo name (random weights).
+    const bool accuracy = c.wants("accuracy") && !is_zoo_model(entry.spec);
+    const ModelFile model = accuracy ? load_model_spec(entry.spec) : load_model_structure(entry.spec);
+    const Policy policy = point_policy(p.policy, model.graph.quantizable_layers().size());
+    std::string dataset = entry.dataset;
+    if (dataset.empty() && model.metadata.count("dataset")) dataset = model.metadata.at("dataset");
+    std::optional<Dataset> calibration;
+    if (accuracy) calibration = calibration_images(model, policy, dataset);
+    const QuantizedNetwork net = quantize_any(model, policy, calibration ? &*calibration : nullptr);
+    CompileOptions options;
+    options.timing_only = !accuracy;
+    options.placement = parse_placement(c.placement);
+    const CompileResult compiled = compile(net, arch, options);
+    Soc soc("soc", arch);
+    soc.load(compiled.image, entry.spec);
+    Report report;
+    nlohmann::json metrics = nlohmann::json::object();
+    if (accuracy) {
+      if (dataset.empty()) throw Error(entry.spec + ": no dataset for accuracy (give models[].dataset)");
+      const Dataset test = load_dataset(dataset, Split::Test);
+      const size_t count = std::min(test.size(), size_t(c.accuracy_images));
+      size_t correct = 0;
+      for (size_t i = 0; i < count; ++i) {
+        const std::vector<int8_t> x = quantize_input(net, test.image_vector(i));
+        const RunResult r = soc.run(RunMode::Functional, {input_bytes(net, x)});
+        if (i == 0) report = r.report;
+        correct += argmax(output_values(compiled.image, r.outputs[0])) == test.labels[i] ? 1 : 0;
+      }
+      metrics["accuracy"] = count ? double(correct) / double(count) : 0.0;
+      j["accuracy_images"] = count;
+    } else {
+      report = soc.run(RunMode::Timing).report;
+    }
+    int64_t crossbars = 0;
+    for (const LayerPlan& l : compiled.plan) crossbars += l.tiles;
+    if (c.wants("latency")) metrics["latency_s"] = report.inference_seconds;
+    if (c.wants("energy")) metrics["energy_j"] = report.inference_energy_joules;
+    if (c.wants("area")) metrics["area_mm2"] = report.chip_mm2;
+    if (c.wants("edp")) metrics["edp_js"] = report.inference_energy_joules * report.inference_seconds;
+    if (c.wants("crossbars")) metrics["crossbars"] = crossbars;
+    j["metrics"] = metrics;
+    j["cycles"] = report.inference_cycles;
+    j["setup_cycles"] = report.setup_cycles;
+    j["placement"] = placement_name(compiled.placement);
+    j["energy_components_j"] = report.components;
+    j["area_components_mm2"] = report.core_area_mm2;
+    j["core_mm2"] = report.core_mm2;
+    j["chip_mm2"] = report.chip_mm2;
+    j["cores"] = arch.cores();
+    nlohmann::json layers = nlohmann::json::array();
+    for (const LayerReport& l : report.layers) layers.push_back({{"name", l.name}, {"cycles", l.cycles}});
+    j["layers"] = layers;
+    j["weight_bits"] = policy.weight_bits;
+    j["activation_bits"] = policy.activation_bits;
+    j["error"] = nullptr;
+  } catch (const std::exception& e) {
+    j = failed_point(c, p, e.what());
+  }
+  j["host_seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return j;
+}
+
+}  // namespace cimvp

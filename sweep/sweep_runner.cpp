@@ -1,0 +1,65 @@
+#include "sweep/sweep_runner.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "sweep/progress_bar.h"
+#include "sweep/results_store.h"
+#include "sweep/sweep_point.h"
+#include "sweep/worker_pool.h"
+
+namespace cimvp {
+
+namespace {
+
+double since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+bool launched_under_mpi() {
+  // mpirun sets OMPI_COMM_WORLD_SIZE; srun's direct launch sets PMIX_RANK
+  // (--mpi=pmix) or PMI_RANK (pmi2) before MPI_Init runs.
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"})
+    if (std::getenv(v)) return true;
+  return false;
+}
+
+SweepSummary run_sweep(const SweepOptions& o) {
+  const auto start = std::chrono::steady_clock::now();
+  const SweepConfig config = load_sweep_config(o.config_path);
+  const std::vector<SweepPoint> points = expand_points(config);
+  ResultsStore store(o.output, config, o.resume);
+  std::vector<size_t> pending;
+  for (const SweepPoint& p : points)
+    if (!store.done().count(p.id)) pending.push_back(p.index);
+  SweepSummary s;
+  s.points = points.size();
+  s.skipped = points.size() - pending.size();
+  const bool tty = o.progress;
+  auto draw = [&] {
+    if (tty)
+      std::fprintf(stderr, "\r%s", sweep_progress_line(s.skipped + s.ran, s.points, s.failed, since(start)).c_str());
+  };
+  draw();
+  WorkerPoolOptions w;
+  w.executable = o.executable;
+  w.config_path = o.config_path;
+  w.jobs = o.jobs;
+  w.timeout_seconds = o.timeout_seconds;
+  run_in_workers(w, config, points, pending, [&](const nlohmann::json& record) {
+    store.append(record);
+    ++s.ran;
+    if (record["error"].is_string()) ++s.failed;
+    draw();
+  });
+  if (tty) std::fprintf(stderr, "\n");
+  s.seconds = since(start);
+  return s;
+}
+
+}  // namespace cimvp
