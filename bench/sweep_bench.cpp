@@ -1,4 +1,4 @@
-// Speed of co-design sweeps (docs/benchmarks.md, issue 11 point 5):
+// Speed of co-design sweeps (docs/benchmarks.md):
 //  (a) one vgg-small point on default.yaml: `cimvp sweep-worker` as the sweep
 //      runs it (process start, SystemC elaboration, quantize, compile timing
 //      only, timing run, energy and area), wall time, best of 5. Goal < 0.5 s.

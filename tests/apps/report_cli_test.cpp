@@ -1,4 +1,4 @@
-// `cimvp report` renders in headless Chromium (issue 11 point 3): a sweep
+// `cimvp report` renders in headless Chromium: a sweep
 // with accuracy (the pretrained lenet5) and a search folder each give an
 // HTML file that Chromium loads without console errors, screenshots, and
 // whose rendered DOM holds every plot with its marks. A window.onerror and

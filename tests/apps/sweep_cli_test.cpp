@@ -1,6 +1,6 @@
 // `cimvp sweep` end to end: results files, invalid points recorded, a
 // SIGKILLed sweep resumed to the same results as an uninterrupted one, bad
-// input named by key, and the system-level trends (issue 11 points 1, 4, 6).
+// input named by key, and the system-level trends.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 // `mpirun -np 2 cimvp sweep` gives the same results (order aside) as the
-// single-process sweep (issue 11 point 2; the 4-rank run on vgg-small is in
+// single-process sweep (the 4-rank run on vgg-small is in
 // docs/sweeps.md). Open MPI refuses root without its two opt-in variables,
 // which CI containers need.
 #include <gmock/gmock.h>

@@ -1,4 +1,4 @@
-// `cimvp run --trace` for Perfetto (issue 11): a compiled network's timing run
+// `cimvp run --trace` for Perfetto: a compiled network's timing run
 // gives tracks per core and per crossbar group, slices per instruction kind
 // and per layer, counters for buffer and NoC bytes, and every track's slices
 // nest properly (Perfetto drops slices that overlap partially).

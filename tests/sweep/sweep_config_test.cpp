@@ -1,4 +1,4 @@
-// The sweep YAML: bad input names the key (issue 11 point 6), the expansion
+// The sweep YAML: bad input names the key, the expansion
 // and its ids.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // Trends a CIM architect expects, on the compiler's mapping and the energy
-// and area models (issue 11 point 4): more cell bits need fewer crossbars;
+// and area models: more cell bits need fewer crossbars;
 // larger crossbars cut tiles but need a finer ADC for exact column sums,
 // which costs energy per conversion and area per crossbar. The system-level
 // trends (ADC bits against a run's energy, cores against latency) run real
