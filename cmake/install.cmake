@@ -15,6 +15,11 @@ foreach(lib ${cimvp_libraries})
   # SystemC runs nothing unless every translation unit agrees on this.
   target_compile_definitions(${lib} INTERFACE SC_DEFAULT_WRITER_POLICY=SC_MANY_WRITERS)
   target_compile_features(${lib} INTERFACE cxx_std_17)
+  # A sanitizer build's libraries call the sanitizer runtimes: whoever links
+  # them (examples/embed against an asan install) must link those too.
+  if(CIMVP_SANITIZE)
+    target_link_options(${lib} INTERFACE -fsanitize=address,undefined)
+  endif()
 endforeach()
 
 install(TARGETS ${cimvp_libraries} cimvp EXPORT cimvpTargets
