@@ -1,6 +1,6 @@
 // Shared by the YAML readers (architecture, search, sweep): where a node is,
-// for messages, and how far a mistyped key is from the valid ones, for the
-// "did you mean" suggestions.
+// for messages; how far a mistyped key is from the valid ones, for the
+// "did you mean" suggestions; and the parts of a dotted key.
 #pragma once
 
 #include <algorithm>
@@ -31,6 +31,17 @@ inline size_t edit_distance(const std::string& a, const std::string& b) {
     }
   }
   return d[b.size()];
+}
+
+// The parts of a dotted key: section_of("crossbar.rows") == "crossbar"
+// ("" for a top-level key), leaf_of("crossbar.rows") == "rows".
+inline std::string section_of(const std::string& key) {
+  const size_t dot = key.find('.');
+  return dot == std::string::npos ? "" : key.substr(0, dot);
+}
+inline std::string leaf_of(const std::string& key) {
+  const size_t dot = key.find('.');
+  return dot == std::string::npos ? key : key.substr(dot + 1);
 }
 
 }  // namespace cimvp

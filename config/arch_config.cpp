@@ -22,18 +22,8 @@
 namespace cimvp {
 namespace {
 
-
 std::string quoted(const std::string& key) { return "'" + key + "'"; }
 
-
-std::string section_of(const std::string& key) {
-  const size_t dot = key.find('.');
-  return dot == std::string::npos ? "" : key.substr(0, dot);
-}
-std::string leaf_of(const std::string& key) {
-  const size_t dot = key.find('.');
-  return dot == std::string::npos ? key : key.substr(dot + 1);
-}
 
 const std::set<std::string>& sections() {
   static const std::set<std::string> s = [] {

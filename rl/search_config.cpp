@@ -33,7 +33,6 @@ namespace {
 namespace fs = std::filesystem;
 
 
-
 enum class Kind { String, Path, Model, Int, Real, Bool, IntList, Choice };
 
 struct KeyDef {
@@ -131,14 +130,6 @@ const KeyDef* find_key(const std::string& key) {
   return nullptr;
 }
 
-std::string section_of(const std::string& key) {
-  const size_t dot = key.find('.');
-  return dot == std::string::npos ? "" : key.substr(0, dot);
-}
-std::string leaf_of(const std::string& key) {
-  const size_t dot = key.find('.');
-  return dot == std::string::npos ? key : key.substr(dot + 1);
-}
 bool is_section(const std::string& name) {
   for (const KeyDef& d : key_defs())
     if (section_of(d.key) == name) return true;

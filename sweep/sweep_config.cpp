@@ -9,27 +9,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/error.h"
+#include "common/yaml_diagnostics.h"
 #include "config/arch_config.h"
 #include "nn/zoo.h"
 
 namespace cimvp {
 
 namespace {
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string closest(const std::string& word, const std::vector<std::string>& candidates) {
   std::string best;
@@ -46,11 +32,7 @@ std::string closest(const std::string& word, const std::vector<std::string>& can
   return best;
 }
 
-std::string where(const std::string& source, const YAML::Node& n) {
-  const YAML::Mark m = n.Mark();
-  if (m.line < 0) return source;
-  return source + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
-}
+std::string where(const std::string& source, const YAML::Node& n) { return yaml_position(source, n.Mark()); }
 
 std::vector<std::string> param_keys() {
   std::vector<std::string> keys;
