@@ -39,7 +39,7 @@ double AccuracyModel::accuracy(const Policy& policy) {
   if (finetune_.batches > 0) {
     auto t0 = std::chrono::steady_clock::now();
     const ModelFile tuned = finetune(model_, train_, dataset_, policy, size_t(finetune_.batches) * kFinetuneBatch, 1,
-                                     finetune_.lr, threads_);
+                                     finetune_.lr, threads_, &activations_);
     finetune_seconds_ += since(t0);
     t0 = std::chrono::steady_clock::now();
     a = evaluate(tuned, validation_, EvalMode::Integer, threads_).accuracy;
@@ -57,7 +57,14 @@ double AccuracyModel::accuracy(const Policy& policy) {
 }
 
 ModelFile finetune(const ModelFile& model, const Dataset& train, const std::string& dataset, const Policy& policy,
-                   size_t images, int epochs, double lr, int threads) {
+                   size_t images, int epochs, double lr, int threads, const ActivationSamples* activations) {
+  // The trainer calibrates the clips it starts from exactly as
+  // calibration_for does; given the activations, that costs no float pass.
+  ModelFile start = model;
+  if (activations && !has_scales_for(model, policy)) {
+    start.calibration = calibration_for(model, policy, &train, activations);
+    start.policy = policy;
+  }
   TrainOptions o;
   o.dataset = dataset;
   o.policy = policy;
@@ -69,7 +76,7 @@ ModelFile finetune(const ModelFile& model, const Dataset& train, const std::stri
   o.validate = false;
   TrainData data{train, Dataset{}};
   ProgressSink quiet;
-  return cimvp::train(model, data, o, quiet);
+  return cimvp::train(start, data, o, quiet);
 }
 
 }  // namespace cimvp::rl

@@ -30,6 +30,7 @@ class AccuracyModel {
   double finetune_seconds() const { return finetune_seconds_; }
   double evaluate_seconds() const { return evaluate_seconds_; }
   const Dataset& training_images() const { return train_; }
+  const ActivationSamples& activations() const { return activations_; }
 
  private:
   ModelFile model_;
@@ -45,8 +46,11 @@ class AccuracyModel {
 // Quantization-aware fine-tuning of `model` at `policy` (the trainer, quiet,
 // batch 64, seed 1, cosine learning rate from `lr`): `epochs` passes over the
 // first `images` training images (0: all). The returned model carries the
-// policy and the learned scales.
+// policy and the learned scales. `activations` (optional) are
+// calibration_activations(model, train): the same start, without running the
+// float model on the calibration images again.
 ModelFile finetune(const ModelFile& model, const Dataset& train, const std::string& dataset, const Policy& policy,
-                   size_t images, int epochs, double lr, int threads);
+                   size_t images, int epochs, double lr, int threads,
+                   const ActivationSamples* activations = nullptr);
 
 }  // namespace cimvp::rl

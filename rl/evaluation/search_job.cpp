@@ -126,7 +126,8 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
     message("fine-tuning " + name + " (" + std::to_string(fin.epochs) + " epoch(s)) and testing it");
     const auto f0 = std::chrono::steady_clock::now();
     ModelFile tuned = fin.epochs > 0 ? finetune(model, accuracy.training_images(), config.dataset, policy,
-                                                size_t(fin.train_images), fin.epochs, fin.lr, options.threads)
+                                                size_t(fin.train_images), fin.epochs, fin.lr, options.threads,
+                                                &accuracy.activations())
                                      : with_scales(model, policy, &accuracy.training_images());
     tuned.metadata["search.final"] = name;
     const double test_accuracy = evaluate(tuned, test, EvalMode::Integer, options.threads).accuracy;

@@ -31,6 +31,26 @@ TEST(SearchAccuracy, EqualsTheEvaluatorOfEveryOtherCommand) {
   }
 }
 
+TEST(SearchAccuracy, FinetuneFromGatheredActivationsEqualsTheTrainersOwnCalibration) {
+  const ModelFile model = load_model_spec(test::source_path("pretrained/lenet5-fmnist-float.cimvp"));
+  const Dataset train = load_dataset("fashion-mnist", Split::Train);
+  const ActivationSamples activations = calibration_activations(model, train);
+  Policy p = uniform_policy(model.graph.quantizable_layers().size(), 4, 4);
+  p.activation_bits[1] = 3;
+  const ModelFile own = rl::finetune(model, train, "fashion-mnist", p, 256, 1, 0.005, 2);
+  const ModelFile gathered = rl::finetune(model, train, "fashion-mnist", p, 256, 1, 0.005, 2, &activations);
+  const Graph start = has_batch_norm(model.graph) ? fold_batch_norm(model.graph) : model.graph;
+  ASSERT_EQ(own.graph.nodes.size(), gathered.graph.nodes.size());
+  ASSERT_EQ(own.graph.nodes.size(), start.nodes.size());
+  bool moved = false;
+  for (size_t i = 0; i < own.graph.nodes.size(); ++i) {
+    EXPECT_EQ(own.graph.nodes[i].weight, gathered.graph.nodes[i].weight) << own.graph.nodes[i].name;
+    moved = moved || own.graph.nodes[i].weight != start.nodes[i].weight;
+  }
+  EXPECT_TRUE(moved) << "the fine-tune changed no weight";
+  EXPECT_EQ(own.calibration.act_clip, gathered.calibration.act_clip);
+}
+
 TEST(SearchAccuracy, RefusesModelsItCannotMeasure) {
   try {
     rl::AccuracyModel a(load_model_spec("lenet5"), "fashion-mnist", 100, rl::FinetuneSettings{}, 1);
