@@ -1,5 +1,6 @@
 #include "rl/ddpg.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "common/error.h"
@@ -30,7 +31,7 @@ DdpgAgent::DdpgAgent(int state_size, size_t replay_capacity, const DdpgSettings&
 double DdpgAgent::actor_action(const Eigen::VectorXd& state) const { return actor_.predict(state)(0, 0); }
 
 double DdpgAgent::sigma(int episodes_after_warmup) const {
-  return settings_.sigma * std::pow(settings_.sigma_decay, double(episodes_after_warmup));
+  return std::max(settings_.sigma_min, settings_.sigma * std::pow(settings_.sigma_decay, double(episodes_after_warmup)));
 }
 
 double DdpgAgent::explore_action(const Eigen::VectorXd& state, int episodes_after_warmup) {

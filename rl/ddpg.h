@@ -11,7 +11,7 @@
 //   actor:  one Adam step on -mean Q(s, mu(s));
 //   targets: theta' = tau * theta + (1 - tau) * theta'.
 // Exploration (HAQ's select_action): a ~ truncated normal on [0, 1] around
-// mu(s) with sigma = sigma0 * sigma_decay^(episodes since warm-up).
+// mu(s) with sigma = max(sigma_min, sigma0 * sigma_decay^(episodes since warm-up)).
 #pragma once
 
 #include <Eigen/Dense>
@@ -36,6 +36,7 @@ struct DdpgSettings {
   int replay_per_layer = 128;  // replay capacity = this x quantizable layers (HAQ: rmsize 128 per layer)
   double sigma = 0.5;          // initial exploration noise
   double sigma_decay = 0.99;   // per episode after warm-up
+  double sigma_min = 0.0;      // sigma never decays below this (the paper: no floor)
   double discount = 1.0;       // HAQ's default; the reward reaches every step at the episode's end
   double moving_average_alpha = 0.5;
 };

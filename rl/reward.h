@@ -3,7 +3,7 @@
 // as HAQ and CIM-AQ compute them, so the factors -10 and 0.1 mean what they
 // mean in the paper:
 //   target = base_accuracy - allowed_drop
-//   accuracy <  target:  R = -10 * (target - accuracy)
+//   accuracy <  target:  R = -miss_penalty * (target - accuracy)   (paper: 10)
 //   accuracy >= target:  R = 100 * (1 / cost_ratio - 1) + 0.1 * (accuracy - target)
 // cost_ratio = cost(policy) / cost(uniform W8A8), where the cost is the
 // latency, the energy, or a weighted mix of the two ratios.
@@ -30,7 +30,7 @@ double cost_ratio(const PolicyResult& result, const PolicyResult& baseline, cons
 // baseline latency / result latency (reported whatever the objective).
 double speedup(const PolicyResult& result, const PolicyResult& baseline);
 
-// accuracy, target in percent points.
-double reward(double accuracy_percent, double target_percent, double cost_ratio);
+// accuracy, target in percent points; miss_penalty per point below target.
+double reward(double accuracy_percent, double target_percent, double cost_ratio, double miss_penalty = 10.0);
 
 }  // namespace cimvp::rl

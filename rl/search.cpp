@@ -164,7 +164,7 @@ class Search {
     r.speedup = speedup(r.result, state_.baseline);
     const double acc = 100.0 * r.result.accuracy;
     r.meets_target = acc >= target_percent();
-    r.reward = reward(acc, target_percent(), r.cost_ratio);
+    r.reward = reward(acc, target_percent(), r.cost_ratio, config_.miss_penalty);
 
     if (!random_search) {
       // HAQ: the episode's reward is given to every step; after warm-up each

@@ -100,6 +100,7 @@ const std::vector<KeyDef>& key_defs() {
                [](SearchConfig& c, const std::string& v) { c.cost.objective = objective_from_name(v); },
                {}, {}, [](const SearchConfig& c) { return std::string(objective_name(c.cost.objective)); }},
         REAL("latency_weight", 0, 1, false, cost.latency_weight),
+        REAL("reward.miss_penalty", 0, 1e6, false, miss_penalty),
         INT("finetune.batches", 0, big, finetune.batches),
         REAL("finetune.lr", 0, 10, true, finetune.lr),
         INT("validation.images", 1, big, validation_images),
@@ -116,6 +117,7 @@ const std::vector<KeyDef>& key_defs() {
         INT("ddpg.replay_per_layer", 1, 1e6, ddpg.replay_per_layer),
         REAL("ddpg.sigma", 0, 10, false, ddpg.sigma),
         REAL("ddpg.sigma_decay", 0, 1, true, ddpg.sigma_decay),
+        REAL("ddpg.sigma_min", 0, 10, false, ddpg.sigma_min),
         REAL("ddpg.discount", 0, 1, false, ddpg.discount),
         REAL("ddpg.moving_average_alpha", 0, 1, true, ddpg.moving_average_alpha),
     };

@@ -49,6 +49,7 @@ struct SearchConfig {
   bool weight_multiple_of_cell_bits = false;
   LatencySource latency = LatencySource::Vp;
   CostModel cost;              // objective (latency | energy | mix) and latency_weight
+  double miss_penalty = 10.0;  // reward per accuracy point below the target (the paper's -10)
   FinetuneSettings finetune;
   int validation_images = 5000;  // validation images the accuracy is measured on
   FinalSettings final_finetune;

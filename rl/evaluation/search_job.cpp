@@ -135,7 +135,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
     save_model_file(tuned, stem + ".cimvp");
     nlohmann::json j = bits_json(policy);
     j["test_accuracy"] = test_accuracy;
-    j["validation_accuracy_before_finetune"] = vp_evaluator.evaluate(policy).accuracy;
+    j["validation_accuracy_in_search"] = vp_evaluator.evaluate(policy).accuracy;
     j["latency_seconds"] = latency.seconds;
     j["cycles"] = latency.cycles;
     j["energy_joules"] = latency.energy_joules;

@@ -73,6 +73,11 @@ TEST(Ddpg, ExplorationStaysInTheUnitIntervalAndDecays) {
     spread_early += std::abs(a - mu), spread_late += std::abs(b - mu);
   }
   EXPECT_LT(spread_late, spread_early / 5);  // sigma 0.5 * 0.99^400 ~ 0.009
+
+  DdpgSettings floored = small_settings();
+  floored.sigma_min = 0.1;
+  EXPECT_DOUBLE_EQ(DdpgAgent(2, 10, floored, 3).sigma(400), 0.1);
+  EXPECT_DOUBLE_EQ(DdpgAgent(2, 10, floored, 3).sigma(0), 0.5);
 }
 
 TEST(Ddpg, SaveAndLoadContinueIdentically) {

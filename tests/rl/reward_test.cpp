@@ -11,6 +11,7 @@ TEST(Reward, BelowTargetIsMinusTenPerPoint) {
   // base 90 %, budget 1 -> target 89; accuracy 87.5 is 1.5 points short.
   EXPECT_DOUBLE_EQ(reward(87.5, 89.0, 0.5), -15.0);
   EXPECT_DOUBLE_EQ(reward(88.99, 89.0, 0.1), -10.0 * (89.0 - 88.99));
+  EXPECT_DOUBLE_EQ(reward(87.5, 89.0, 0.5, 2.0), -3.0);  // reward.miss_penalty = 2
 }
 
 TEST(Reward, AtOrAboveTargetRewardsSpeed) {
