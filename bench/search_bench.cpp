@@ -6,7 +6,7 @@
 // needs, and how the time splits between fine-tuning, accuracy, compilation,
 // the VP and the agent (the rest).
 //   search_bench [EPISODES] [VALIDATION-IMAGES] [FINETUNE-BATCHES] [MODEL] [ARCH]
-//   (default 60 episodes, 2000 images, 0 batches, vgg-small, default.yaml)
+//   (default 60 episodes, 2000 images, 30 batches as the shipped configs, vgg-small, default.yaml)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -24,7 +24,7 @@ namespace {
 int bench(int argc, char** argv) {
   const int episodes = argc > 1 ? std::atoi(argv[1]) : 60;
   const int validation = argc > 2 ? std::atoi(argv[2]) : 2000;
-  const int batches = argc > 3 ? std::atoi(argv[3]) : 0;
+  const int batches = argc > 3 ? std::atoi(argv[3]) : 30;
   const std::string source(CIMVP_SOURCE_DIR);
   const std::string model_path = argc > 4 ? argv[4] : source + "/pretrained/vgg-small-fmnist-float.cimvp";
   const std::string arch_path = argc > 5 ? argv[5] : source + "/configs/arch/default.yaml";
