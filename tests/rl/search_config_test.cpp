@@ -52,6 +52,8 @@ TEST(SearchConfig, DefaultsAreThePapers) {
   EXPECT_EQ(c.ddpg.sigma, 0.5);
   EXPECT_EQ(c.ddpg.sigma_decay, 0.99);
   EXPECT_EQ(c.ddpg.discount, 1.0);
+  EXPECT_EQ(c.ddpg.sigma_min, 0.0);
+  EXPECT_EQ(c.miss_penalty, 10.0);
   EXPECT_FALSE(c.first_last_w8a8);
   EXPECT_FALSE(c.weight_multiple_of_cell_bits);
 }
@@ -73,6 +75,7 @@ constraints: {first_last_w8a8: true, weight_multiple_of_cell_bits: yes}
 latency: analytic
 objective: mix
 latency_weight: 0.7
+reward: {miss_penalty: 2.5}
 finetune: {batches: 20, lr: 0.0005}
 validation: {images: 1000}
 ddpg:
@@ -85,6 +88,7 @@ ddpg:
   replay_per_layer: 10
   sigma: 0.3
   sigma_decay: 0.95
+  sigma_min: 0.05
   discount: 0.9
   moving_average_alpha: 0.25
 )");
@@ -104,6 +108,7 @@ ddpg:
   EXPECT_EQ(c.latency, LatencySource::Analytic);
   EXPECT_EQ(c.cost.objective, Objective::Mix);
   EXPECT_EQ(c.cost.latency_weight, 0.7);
+  EXPECT_EQ(c.miss_penalty, 2.5);
   EXPECT_EQ(c.finetune.batches, 20);
   EXPECT_EQ(c.finetune.lr, 0.0005);
   EXPECT_EQ(c.validation_images, 1000);
@@ -116,6 +121,7 @@ ddpg:
   EXPECT_EQ(c.ddpg.replay_per_layer, 10);
   EXPECT_EQ(c.ddpg.sigma, 0.3);
   EXPECT_EQ(c.ddpg.sigma_decay, 0.95);
+  EXPECT_EQ(c.ddpg.sigma_min, 0.05);
   EXPECT_EQ(c.ddpg.discount, 0.9);
   EXPECT_EQ(c.ddpg.moving_average_alpha, 0.25);
 }
