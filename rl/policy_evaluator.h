@@ -23,5 +23,8 @@ class PolicyEvaluator {
  public:
   virtual ~PolicyEvaluator() = default;
   virtual PolicyResult evaluate(const Policy& policy) = 0;
+  // Latency and energy only (the accuracy may be left unmeasured): what the
+  // cost-target mode asks for each time it lowers a policy's bits.
+  virtual PolicyResult cost(const Policy& policy) { return evaluate(policy); }
 };
 }  // namespace cimvp::rl

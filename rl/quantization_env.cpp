@@ -85,6 +85,46 @@ int QuantizationEnvironment::bits_for(size_t step, double action) const {
   return bits;
 }
 
+namespace {
+
+// The next allowed width below `bits` (multiples of `multiple` when > 0), or
+// `bits` itself when there is none.
+int next_lower(int bits, int min_bits, int multiple) {
+  for (int b = bits - 1; b >= min_bits; --b)
+    if (multiple <= 0 || b % multiple == 0) return b;
+  return bits;
+}
+
+}  // namespace
+
+Policy QuantizationEnvironment::lowered_until(Policy p, const std::function<bool(const Policy&)>& fits) const {
+  const size_t n = layers();
+  if (p.weight_bits.size() != n || p.activation_bits.size() != n)
+    throw Error("lowered_until: the policy has " + std::to_string(p.weight_bits.size()) + " layers, the model " +
+                std::to_string(n));
+  while (!fits(p)) {
+    bool changed = false;
+    for (size_t k = n; k-- > 0;) {
+      if (options_.first_last_w8a8 && (k == 0 || k + 1 == n)) continue;
+      const int w = next_lower(p.weight_bits[k], options_.min_bits, options_.weight_multiple_of);
+      const int a = next_lower(p.activation_bits[k], options_.min_bits, 0);
+      if (w == p.weight_bits[k] && a == p.activation_bits[k]) continue;
+      p.weight_bits[k] = w, p.activation_bits[k] = a;
+      changed = true;
+      if (fits(p)) return p;
+    }
+    if (!changed) return p;
+  }
+  return p;
+}
+
+Policy QuantizationEnvironment::lowest_policy() const {
+  Policy p = policy_;
+  p.weight_bits.assign(layers(), 8);
+  p.activation_bits.assign(layers(), 8);
+  return lowered_until(p, [](const Policy&) { return false; });
+}
+
 Eigen::VectorXd QuantizationEnvironment::reset() {
   step_ = 0;
   previous_bits_ = options_.max_bits;

@@ -31,6 +31,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <functional>
 #include <array>
 #include <vector>
 
@@ -77,6 +78,16 @@ class QuantizationEnvironment {
   int bits_for(size_t step, double action) const;
   // The state of `step` given the bits chosen at the previous step.
   Eigen::VectorXd state_for(size_t step, int previous_bits) const;
+
+  // HAQ's "action wall" for a resource budget: while `fits(policy)` is false,
+  // go from the last layer to the first, lowering each layer's weight bits
+  // (to the next width the constraints allow) and activation bits by one
+  // step (never below min_bits, never a layer the first/last constraint
+  // fixes), asking `fits` after each layer. Returns the first policy that
+  // fits, or the lowest one when none does.
+  Policy lowered_until(Policy policy, const std::function<bool(const Policy&)>& fits) const;
+  // Every layer at the lowest bits the constraints allow.
+  Policy lowest_policy() const;
 
  private:
   EnvironmentOptions options_;

@@ -42,6 +42,10 @@ double speedup(const PolicyResult& result, const PolicyResult& baseline) {
   return result.latency_seconds > 0 ? baseline.latency_seconds / result.latency_seconds : 0;
 }
 
+double constrained_reward(double accuracy_percent, double base_percent) {
+  return 0.1 * (accuracy_percent - base_percent);
+}
+
 double reward(double accuracy_percent, double target_percent, double ratio, double miss_penalty) {
   if (accuracy_percent < target_percent) return -miss_penalty * (target_percent - accuracy_percent);
   if (!(ratio > 0)) throw Error("reward: the cost ratio must be positive, got " + std::to_string(ratio));

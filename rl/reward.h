@@ -30,6 +30,11 @@ double cost_ratio(const PolicyResult& result, const PolicyResult& baseline, cons
 // baseline latency / result latency (reported whatever the objective).
 double speedup(const PolicyResult& result, const PolicyResult& baseline);
 
+// HAQ's reward in its resource-constrained mode (the cost is held to a
+// target by lowering bits, so only accuracy is left to reward):
+//   R = 0.1 * (accuracy - base_accuracy), in percent points.
+double constrained_reward(double accuracy_percent, double base_percent);
+
 // accuracy, target in percent points; miss_penalty per point below target.
 double reward(double accuracy_percent, double target_percent, double cost_ratio, double miss_penalty = 10.0);
 

@@ -117,6 +117,14 @@ class Search {
     state_.baseline = evaluate(w8a8);
     // Checked now, not at the first episode: a bad baseline fails at once.
     cost_ratio(state_.baseline, state_.baseline, config_.cost);
+    if (constrained()) {
+      const Policy lowest = env_.lowest_policy();
+      const double ratio = cost_ratio(checked_cost(lowest), state_.baseline, config_.cost);
+      if (ratio > config_.cost_target)
+        throw Error(config_.source + ": 'cost_target' " + std::to_string(config_.cost_target) +
+                    " is out of reach: the lowest bits the constraints allow (w[" + bits_text(lowest.weight_bits) +
+                    "] a[" + bits_text(lowest.activation_bits) + "]) give a cost ratio of " + std::to_string(ratio));
+    }
     write_file_atomically(path(kEpisodesFile), csv_header(), false);
     save_checkpoint();
   }
@@ -133,6 +141,18 @@ class Search {
       throw Error(what + " has latency " + std::to_string(r.latency_seconds) + " s, expected a positive time");
     if (!(r.energy_joules >= 0) || !std::isfinite(r.energy_joules))
       throw Error(what + " has energy " + std::to_string(r.energy_joules) + " J, expected >= 0");
+    return r;
+  }
+
+  bool constrained() const { return config_.cost_target > 0; }
+
+  // The evaluator's cost of `p`, checked like evaluate()'s answer.
+  PolicyResult checked_cost(const Policy& p) {
+    const PolicyResult r = evaluator_.cost(p);
+    if (!(r.latency_seconds > 0) || !std::isfinite(r.latency_seconds))
+      throw Error("the evaluator's cost for policy w[" + bits_text(p.weight_bits) + "] a[" +
+                  bits_text(p.activation_bits) + "] has latency " + std::to_string(r.latency_seconds) +
+                  " s, expected a positive time");
     return r;
   }
 
@@ -159,12 +179,17 @@ class Search {
     r.episode = e;
     r.kind = kind;
     r.policy = env_.policy();
+    if (constrained())  // HAQ: the agent's actions stay as they were; the policy is lowered to fit
+      r.policy = env_.lowered_until(r.policy, [&](const Policy& p) {
+        return cost_ratio(checked_cost(p), state_.baseline, config_.cost) <= config_.cost_target;
+      });
     r.result = evaluate(r.policy);
     r.cost_ratio = cost_ratio(r.result, state_.baseline, config_.cost);
     r.speedup = speedup(r.result, state_.baseline);
     const double acc = 100.0 * r.result.accuracy;
     r.meets_target = acc >= target_percent();
-    r.reward = reward(acc, target_percent(), r.cost_ratio, config_.miss_penalty);
+    r.reward = constrained() ? constrained_reward(acc, base_percent())
+                             : reward(acc, target_percent(), r.cost_ratio, config_.miss_penalty);
 
     if (!random_search) {
       // HAQ: the episode's reward is given to every step; after warm-up each
@@ -179,7 +204,10 @@ class Search {
     state_.records.push_back(r);
     state_.episodes_done = e + 1;
     bool improved = false;
-    if (r.meets_target && (state_.best < 0 || r.reward > state_.records[size_t(state_.best)].reward)) {
+    // The best: the highest reward among policies within the accuracy budget
+    // (with a cost target: the most accurate policy, whatever the budget).
+    const bool eligible = constrained() ? r.cost_ratio <= config_.cost_target : r.meets_target;
+    if (eligible && (state_.best < 0 || r.reward > state_.records[size_t(state_.best)].reward)) {
       state_.best = int(state_.records.size()) - 1;
       improved = true;
     }

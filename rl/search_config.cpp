@@ -101,6 +101,7 @@ const std::vector<KeyDef>& key_defs() {
                {}, {}, [](const SearchConfig& c) { return std::string(objective_name(c.cost.objective)); }},
         REAL("latency_weight", 0, 1, false, cost.latency_weight),
         REAL("reward.miss_penalty", 0, 1e6, false, miss_penalty),
+        REAL("cost_target", 0, 1, false, cost_target),
         INT("finetune.batches", 0, big, finetune.batches),
         REAL("finetune.lr", 0, 10, true, finetune.lr),
         INT("validation.images", 1, big, validation_images),

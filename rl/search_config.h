@@ -50,6 +50,9 @@ struct SearchConfig {
   LatencySource latency = LatencySource::Vp;
   CostModel cost;              // objective (latency | energy | mix) and latency_weight
   double miss_penalty = 10.0;  // reward per accuracy point below the target (the paper's -10)
+  // HAQ's resource-constrained mode when > 0: every episode's bits are
+  // lowered until cost_ratio <= cost_target, and the reward is accuracy only.
+  double cost_target = 0;
   FinetuneSettings finetune;
   int validation_images = 5000;  // validation images the accuracy is measured on
   FinalSettings final_finetune;

@@ -17,6 +17,15 @@ PolicyResult NetworkEvaluator::evaluate(const Policy& policy) {
     return it->second;
   }
   ++evaluations_;
+  PolicyResult r = cost(policy);
+  r.accuracy = accuracy_.accuracy(policy);
+  cache_.emplace(key, r);
+  return r;
+}
+
+PolicyResult NetworkEvaluator::cost(const Policy& policy) {
+  const auto key = std::make_pair(policy.weight_bits, policy.activation_bits);
+  if (const auto it = cost_cache_.find(key); it != cost_cache_.end()) return it->second;
   const LatencyResult latency =
       source_ == LatencySource::Vp ? vp_->measure(model_, policy) : analytic_latency(model_, arch_, policy);
   PolicyResult r;
@@ -24,8 +33,7 @@ PolicyResult NetworkEvaluator::evaluate(const Policy& policy) {
   r.cycles = latency.cycles;
   r.energy_joules = latency.energy_joules;
   r.placement = latency.placement;
-  r.accuracy = accuracy_.accuracy(policy);
-  cache_.emplace(key, r);
+  cost_cache_.emplace(key, r);
   return r;
 }
 

@@ -25,6 +25,7 @@ class NetworkEvaluator : public PolicyEvaluator {
   NetworkEvaluator(LatencySource source, VpLatency* vp, const ModelFile& model, const ArchConfig& arch,
                    AccuracyModel& accuracy);
   PolicyResult evaluate(const Policy& policy) override;
+  PolicyResult cost(const Policy& policy) override;  // no accuracy
   EvaluatorTimes times() const;
 
  private:
@@ -33,7 +34,7 @@ class NetworkEvaluator : public PolicyEvaluator {
   const ModelFile& model_;
   const ArchConfig& arch_;
   AccuracyModel& accuracy_;
-  std::map<std::pair<std::vector<int>, std::vector<int>>, PolicyResult> cache_;
+  std::map<std::pair<std::vector<int>, std::vector<int>>, PolicyResult> cache_, cost_cache_;
   int evaluations_ = 0, cache_hits_ = 0;
 };
 

@@ -131,6 +131,32 @@ TEST(Environment, WeightBitsSnapToMultiplesOfTheCellBits) {
   EXPECT_EQ(env3.bits_for(0, 6.5 / 7), 6);
 }
 
+TEST(Environment, LoweringGoesFromTheLastLayerBackAndKeepsTheConstraints) {
+  EnvironmentOptions o;
+  o.first_last_w8a8 = true;
+  o.weight_multiple_of = 2;
+  QuantizationEnvironment env(make_model_structure("lenet5"), o);
+  env.reset();
+  Policy p = uniform_policy(5, 8, 8);
+  // Asked after each layer; the first answer is for the policy as given.
+  std::vector<Policy> asked;
+  const Policy fit = env.lowered_until(p, [&](const Policy& q) {
+    asked.push_back(q);
+    return asked.size() == 4;
+  });
+  ASSERT_EQ(asked.size(), 4u);
+  EXPECT_EQ(asked[0].weight_bits, (std::vector<int>{8, 8, 8, 8, 8}));
+  EXPECT_EQ(asked[1].weight_bits, (std::vector<int>{8, 8, 8, 6, 8}));  // fc3 (last) is fixed; weights step by 2
+  EXPECT_EQ(asked[1].activation_bits, (std::vector<int>{8, 8, 8, 7, 8}));
+  EXPECT_EQ(asked[3].weight_bits, (std::vector<int>{8, 6, 6, 6, 8}));  // conv1 (first) is fixed
+  EXPECT_EQ(fit.activation_bits, (std::vector<int>{8, 7, 7, 7, 8}));
+  // Nothing fits: down to the lowest bits the constraints allow, then it stops.
+  const Policy lowest = env.lowest_policy();
+  EXPECT_EQ(lowest.weight_bits, (std::vector<int>{8, 2, 2, 2, 8}));
+  EXPECT_EQ(lowest.activation_bits, (std::vector<int>{8, 2, 2, 2, 8}));
+  EXPECT_EQ(env.lowered_until(p, [](const Policy&) { return false; }).weight_bits, lowest.weight_bits);
+}
+
 TEST(Environment, BadOptionsAreErrors) {
   const Graph g = make_model_structure("lenet5");
   EnvironmentOptions o;

@@ -299,6 +299,36 @@ TEST(Search, ConstraintsReachThePolicies) {
   }
 }
 
+TEST(Search, CostTargetLowersEveryPolicyToFitAndRewardsAccuracy) {
+  const Graph g = make_model_structure("lenet5");
+  auto e = test::FakeEvaluator::lenet5();
+  SearchOptions o = small_search(temp_dir("cost_target"), 30);
+  o.config.cost_target = 0.4;  // at least 2.5x faster than W8A8
+  const SearchOutcome r = run_search(g, e, o);
+  ASSERT_TRUE(r.found);
+  double most_accurate = 0;
+  for (const EpisodeRecord& x : r.episodes) {
+    EXPECT_LE(x.cost_ratio, 0.4) << x.episode;
+    EXPECT_DOUBLE_EQ(x.reward, 0.1 * (100 * x.result.accuracy - 100 * r.baseline.accuracy));
+    most_accurate = std::max(most_accurate, x.result.accuracy);
+  }
+  EXPECT_DOUBLE_EQ(r.best_result.accuracy, most_accurate);
+  // The same search without the target: most of its policies are slower.
+  o.config.cost_target = 0;
+  o.force = true;
+  int slower = 0;
+  for (const EpisodeRecord& x : run_search(g, e, o).episodes) slower += x.cost_ratio > 0.4;
+  EXPECT_GT(slower, 15);
+
+  o.config.cost_target = 0.01;  // below what 2-bit everything gives
+  try {
+    run_search(g, e, o);
+    FAIL() << "an unreachable cost target must be refused";
+  } catch (const Error& ex) {
+    EXPECT_THAT(ex.what(), HasSubstr("'cost_target' 0.010000 is out of reach"));
+  }
+}
+
 TEST(Search, DdpgBeatsRandomSearchWithTheSameBudget) {
   // Same evaluator, same budget (300 episodes), the paper's DDPG settings
   // except smaller networks (64-64 instead of 300-300, for the test's time).
