@@ -54,6 +54,7 @@ TEST(SearchConfig, DefaultsAreThePapers) {
   EXPECT_EQ(c.ddpg.discount, 1.0);
   EXPECT_EQ(c.ddpg.sigma_min, 0.0);
   EXPECT_EQ(c.miss_penalty, 10.0);
+  EXPECT_EQ(c.cost_target, 0.0);
   EXPECT_FALSE(c.first_last_w8a8);
   EXPECT_FALSE(c.weight_multiple_of_cell_bits);
 }
@@ -76,6 +77,7 @@ latency: analytic
 objective: mix
 latency_weight: 0.7
 reward: {miss_penalty: 2.5}
+cost_target: 0.4
 finetune: {batches: 20, lr: 0.0005}
 validation: {images: 1000}
 ddpg:
@@ -109,6 +111,7 @@ ddpg:
   EXPECT_EQ(c.cost.objective, Objective::Mix);
   EXPECT_EQ(c.cost.latency_weight, 0.7);
   EXPECT_EQ(c.miss_penalty, 2.5);
+  EXPECT_EQ(c.cost_target, 0.4);
   EXPECT_EQ(c.finetune.batches, 20);
   EXPECT_EQ(c.finetune.lr, 0.0005);
   EXPECT_EQ(c.validation_images, 1000);
