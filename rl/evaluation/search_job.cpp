@@ -160,6 +160,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   s["latency"] = latency_source_name(config.latency);
   s["episodes"] = config.episodes;
   s["accuracy_budget_points"] = config.accuracy_budget;
+  s["cost_target"] = config.cost_target;  // 0: reward mode; else the cost ratio every policy was lowered to
   s["constraints"] = {{"first_last_w8a8", config.first_last_w8a8},
                       {"weight_multiple_of_cell_bits", config.weight_multiple_of_cell_bits}};
   s["found"] = main.found;
