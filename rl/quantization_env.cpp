@@ -119,9 +119,8 @@ Policy QuantizationEnvironment::lowered_until(Policy p, const std::function<bool
 }
 
 Policy QuantizationEnvironment::lowest_policy() const {
-  Policy p = policy_;
-  p.weight_bits.assign(layers(), 8);
-  p.activation_bits.assign(layers(), 8);
+  Policy p = uniform_policy(layers(), 8, 8);
+  p.model = model_;
   return lowered_until(p, [](const Policy&) { return false; });
 }
 

@@ -133,28 +133,34 @@ class Search {
   // or a zero latency would silently make every reward meaningless.
   PolicyResult evaluate(const Policy& p) {
     const PolicyResult r = evaluator_.evaluate(p);
-    const std::string what = "the evaluator's result for policy w[" + bits_text(p.weight_bits) + "] a[" +
-                             bits_text(p.activation_bits) + "]";
     if (!(r.accuracy >= 0 && r.accuracy <= 1))
-      throw Error(what + " has accuracy " + std::to_string(r.accuracy) + ", expected a fraction in 0..1");
-    if (!(r.latency_seconds > 0) || !std::isfinite(r.latency_seconds))
-      throw Error(what + " has latency " + std::to_string(r.latency_seconds) + " s, expected a positive time");
-    if (!(r.energy_joules >= 0) || !std::isfinite(r.energy_joules))
-      throw Error(what + " has energy " + std::to_string(r.energy_joules) + " J, expected >= 0");
+      throw Error(answer_name(p, "result") + " has accuracy " + std::to_string(r.accuracy) +
+                  ", expected a fraction in 0..1");
+    check_cost(r, p, "result");
     return r;
+  }
+
+  // The evaluator's cost of `p` alone (the cost-target walk), checked the same way.
+  PolicyResult checked_cost(const Policy& p) {
+    const PolicyResult r = evaluator_.cost(p);
+    check_cost(r, p, "cost");
+    return r;
+  }
+
+  static std::string answer_name(const Policy& p, const char* kind) {
+    return std::string("the evaluator's ") + kind + " for policy w[" + bits_text(p.weight_bits) + "] a[" +
+           bits_text(p.activation_bits) + "]";
+  }
+
+  static void check_cost(const PolicyResult& r, const Policy& p, const char* kind) {
+    if (!(r.latency_seconds > 0) || !std::isfinite(r.latency_seconds))
+      throw Error(answer_name(p, kind) + " has latency " + std::to_string(r.latency_seconds) +
+                  " s, expected a positive time");
+    if (!(r.energy_joules >= 0) || !std::isfinite(r.energy_joules))
+      throw Error(answer_name(p, kind) + " has energy " + std::to_string(r.energy_joules) + " J, expected >= 0");
   }
 
   bool constrained() const { return config_.cost_target > 0; }
-
-  // The evaluator's cost of `p`, checked like evaluate()'s answer.
-  PolicyResult checked_cost(const Policy& p) {
-    const PolicyResult r = evaluator_.cost(p);
-    if (!(r.latency_seconds > 0) || !std::isfinite(r.latency_seconds))
-      throw Error("the evaluator's cost for policy w[" + bits_text(p.weight_bits) + "] a[" +
-                  bits_text(p.activation_bits) + "] has latency " + std::to_string(r.latency_seconds) +
-                  " s, expected a positive time");
-    return r;
-  }
 
   double base_percent() const { return 100.0 * state_.baseline.accuracy; }
   double target_percent() const { return base_percent() - config_.accuracy_budget; }

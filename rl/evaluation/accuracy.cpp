@@ -59,9 +59,10 @@ double AccuracyModel::accuracy(const Policy& policy) {
 ModelFile finetune(const ModelFile& model, const Dataset& train, const std::string& dataset, const Policy& policy,
                    size_t images, int epochs, double lr, int threads, const ActivationSamples* activations) {
   // The trainer calibrates the clips it starts from exactly as
-  // calibration_for does; given the activations, that costs no float pass.
+  // calibration_for does (the model's own scales when it has them for
+  // `policy`); given the activations, that costs no float pass.
   ModelFile start = model;
-  if (activations && !has_scales_for(model, policy)) {
+  if (activations) {
     start.calibration = calibration_for(model, policy, &train, activations);
     start.policy = policy;
   }
