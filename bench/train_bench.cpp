@@ -29,6 +29,7 @@
 #include <memory>
 #include <string>
 
+#include "common/seconds_since.h"
 #include "nn/dataset.h"
 #include "nn/graph.h"
 #include "nn/model_file.h"
@@ -46,10 +47,6 @@ struct Options {
   std::string reference_dir;
   int reps = 3;
 };
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 // Training at batch 64 (forward, backward, SGD step) cycling through the
 // first `images` images; once() times `steps` batches in images per second.

@@ -6,20 +6,13 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/seconds_since.h"
 #include "sweep/progress_bar.h"
 #include "sweep/results_store.h"
 #include "sweep/sweep_point.h"
 #include "sweep/worker_pool.h"
 
 namespace cimvp {
-
-namespace {
-
-double since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
-}  // namespace
 
 bool launched_under_mpi() {
   // mpirun sets OMPI_COMM_WORLD_SIZE; srun's direct launch sets PMIX_RANK
@@ -43,7 +36,7 @@ SweepSummary run_sweep(const SweepOptions& o) {
   const bool tty = o.progress;
   auto draw = [&] {
     if (tty)
-      std::fprintf(stderr, "\r%s", sweep_progress_line(s.skipped + s.ran, s.points, s.failed, since(start)).c_str());
+      std::fprintf(stderr, "\r%s", sweep_progress_line(s.skipped + s.ran, s.points, s.failed, seconds_since(start)).c_str());
   };
   draw();
   WorkerPoolOptions w;
@@ -58,7 +51,7 @@ SweepSummary run_sweep(const SweepOptions& o) {
     draw();
   });
   if (tty) std::fprintf(stderr, "\n");
-  s.seconds = since(start);
+  s.seconds = seconds_since(start);
   return s;
 }
 

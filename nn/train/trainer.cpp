@@ -1,7 +1,5 @@
 #include "nn/train/trainer.h"
 
-#include "nn/model_source.h"
-
 #include <zlib.h>
 
 #include <algorithm>
@@ -14,6 +12,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/seconds_since.h"
 #include "nn/model_source.h"
 #include "nn/reference.h"
 #include "nn/train/network.h"
@@ -24,7 +23,6 @@ namespace cimvp {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 uint64_t splitmix(uint64_t& s) {
   uint64_t z = (s += 0x9e3779b97f4a7c15ull);
@@ -149,7 +147,7 @@ EvalResult run_network(training::Network& net, const Dataset& d) {
   r.images = d.size();
   r.accuracy = r.images ? double(r.correct) / double(r.images) : 0;
   r.loss = r.images ? loss / double(r.images) : 0;
-  r.seconds = since(t0);
+  r.seconds = seconds_since(t0);
   return r;
 }
 
@@ -288,9 +286,9 @@ ModelFile train(const ModelFile& start_model, const TrainData& data, const Train
       p.loss = loss_sum / double(seen);
       p.accuracy = double(correct) / double(seen);
       p.lr = sp.lr;
-      const double el = since(t0);
+      const double el = seconds_since(t0);
       p.images_per_second = el > 0 ? double(seen) / el : 0;
-      const double rate = double(images_done) / std::max(1e-9, since(run_start));
+      const double rate = double(images_done) / std::max(1e-9, seconds_since(run_start));
       p.seconds_left = double(n_train * size_t(o.epochs - epoch) - seen) / rate;
       sink.on_batch(p);
     }
@@ -299,7 +297,7 @@ ModelFile train(const ModelFile& start_model, const TrainData& data, const Train
     rep.epochs = o.epochs;
     rep.train_loss = loss_sum / double(seen);
     rep.train_accuracy = double(correct) / double(seen);
-    rep.seconds = since(t0);
+    rep.seconds = seconds_since(t0);
     rep.images_per_second = double(seen) / rep.seconds;
     if (o.validate && data.validation.size() > 0) {
       check_data(g, data.validation, "validation");
@@ -400,7 +398,7 @@ EvalResult evaluate(const ModelFile& m, const Dataset& d, EvalMode mode, int thr
     if (e) std::rethrow_exception(e);
   for (size_t i = 0; i < d.size(); ++i) r.correct += r.predictions[i] == d.labels[i];
   r.accuracy = r.images ? double(r.correct) / double(r.images) : 0;
-  r.seconds = since(t0);
+  r.seconds = seconds_since(t0);
   return r;
 }
 

@@ -3,15 +3,12 @@
 #include <chrono>
 
 #include "common/error.h"
+#include "common/seconds_since.h"
 #include "nn/train/trainer.h"
 
 namespace cimvp::rl {
 
 namespace {
-
-double since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 constexpr int kFinetuneBatch = 64;
 
@@ -40,17 +37,17 @@ double AccuracyModel::accuracy(const Policy& policy) {
     auto t0 = std::chrono::steady_clock::now();
     const ModelFile tuned = finetune(model_, train_, dataset_, policy, size_t(finetune_.batches) * kFinetuneBatch, 1,
                                      finetune_.lr, threads_, &activations_);
-    finetune_seconds_ += since(t0);
+    finetune_seconds_ += seconds_since(t0);
     t0 = std::chrono::steady_clock::now();
     a = evaluate(tuned, validation_, EvalMode::Integer, threads_).accuracy;
-    evaluate_seconds_ += since(t0);
+    evaluate_seconds_ += seconds_since(t0);
   } else {
     const auto t0 = std::chrono::steady_clock::now();
     ModelFile m = model_;  // at the policy, with the scales every command would give it
     m.calibration = calibration_for(model_, policy, &train_, &activations_);
     m.policy = policy;
     a = evaluate(m, validation_, EvalMode::Integer, threads_).accuracy;
-    evaluate_seconds_ += since(t0);
+    evaluate_seconds_ += seconds_since(t0);
   }
   cache_.emplace(key, a);
   return a;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "common/seconds_since.h"
 #include "compiler/compile.h"
 #include "nn/model_source.h"
 #include "platform/soc.h"
@@ -9,10 +10,6 @@
 namespace cimvp::rl {
 
 namespace {
-
-double since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -35,11 +32,11 @@ LatencyResult VpLatency::measure(const ModelFile& model, const Policy& policy) {
   CompileOptions options;
   options.timing_only = true;
   CompileResult compiled = compile(structure, arch_, options);
-  compile_seconds_ += since(t0);
+  compile_seconds_ += seconds_since(t0);
   t0 = std::chrono::steady_clock::now();
   soc_->load(std::move(compiled.image), model.graph.name);
   const Report r = soc_->run(RunMode::Timing).report;
-  run_seconds_ += since(t0);
+  run_seconds_ += seconds_since(t0);
   LatencyResult out;
   out.seconds = r.inference_seconds;  // the whole run when nothing is set up once
   out.cycles = r.inference_cycles;

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "common/error.h"
+#include "common/seconds_since.h"
 #include "nn/model_source.h"
 #include "nn/train/trainer.h"
 #include "rl/atomic_file.h"
@@ -15,10 +16,6 @@ namespace cimvp::rl {
 namespace {
 
 namespace fs = std::filesystem;
-
-double since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 nlohmann::json bits_json(const Policy& p) {
   return {{"weight_bits", p.weight_bits}, {"activation_bits", p.activation_bits}};
@@ -100,7 +97,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
       analytic = search("analytic", c, (fs::path(out) / "analytic").string());
     }
   }
-  const double search_seconds = since(t0);
+  const double search_seconds = seconds_since(t0);
 
   // The proper fine-tune and test-set accuracy of each policy worth reporting.
   const size_t layers = model.graph.quantizable_layers().size();
@@ -141,7 +138,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
     j["energy_joules"] = measured.energy_joules;
     j["placement"] = measured.placement;
     j["model_file"] = name + ".cimvp";
-    j["seconds"] = since(f0);
+    j["seconds"] = seconds_since(f0);
     write_file_atomically(stem + ".json", j.dump(2) + "\n", options.durable);
     results[name] = j;
   }
