@@ -103,6 +103,9 @@ int cmd_train(const std::vector<std::string>& args) {
       ("constant-lr", "no cosine annealing")
       ("augment", "augment the training images: random left-right flips and shifts")
       ("augment-shift", po::value<int>()->default_value(2), "with --augment: largest shift in pixels (0..8)")
+      ("distill", po::value<std::string>(), "knowledge distillation from this teacher (a model file or zoo name, run in float)")
+      ("distill-weight", po::value<float>()->default_value(0.5f), "with --distill: weight of the teacher's term (0..1)")
+      ("distill-temperature", po::value<float>()->default_value(1.f), "with --distill: softmax temperature (> 0)")
       ("seed", po::value<uint64_t>()->default_value(1), "initial weights (zoo models) and shuffling")
       ("threads", po::value<int>()->default_value(2), "threads (results do not depend on it)")
       ("train-images", po::value<size_t>()->default_value(0), "use only the first N training images (0: all 55,000)")
@@ -142,6 +145,14 @@ int cmd_train(const std::vector<std::string>& args) {
   if (vm.count("bits")) bits = vm["bits"].as<std::string>();
   if (policy_file || bits || start.has_policy()) o.policy = choose_policy(start, policy_file, bits);
   o.lr = vm.count("lr") ? vm["lr"].as<float>() : (o.policy ? 0.005f : 0.05f);
+  if (vm.count("distill")) {
+    o.teacher_name = vm["distill"].as<std::string>();
+    o.teacher = std::make_shared<const ModelFile>(load_model_spec(o.teacher_name, o.seed));
+    o.distill_weight = vm["distill-weight"].as<float>();
+    o.distill_temperature = vm["distill-temperature"].as<float>();
+    if (!(o.distill_weight >= 0 && o.distill_weight <= 1)) throw Error("--distill-weight must be in 0..1");
+    if (!(o.distill_temperature > 0)) throw Error("--distill-temperature must be above 0");
+  }
 
   const TrainData data = load_train_data(o.dataset);
   std::printf("training %s on %s (%zu of %zu training images, %zu validation) %s, %d epochs, batch %d, lr %g%s, seed %llu\n",

@@ -255,6 +255,7 @@ struct Network::Impl {
   std::vector<double> shard_loss;
   std::vector<int> shard_correct;
   const uint8_t* labels = nullptr;
+  const Distillation* kd = nullptr;  // this backward's distillation, if any
 
   Impl(const Graph& graph, int mb, int threads, int s) : g(graph), max_batch(mb), shards(s),
                                                          pool(std::max(1, std::min(threads, s))) {}
@@ -734,6 +735,9 @@ void Network::Impl::loss_grad(int s) {
   double loss = 0;
   int correct = 0;
   const float inv_n = 1.f / float(n);
+  // Distillation: the label term is weighted by 1 - w, the soft term by w.
+  const double w = kd ? double(kd->weight) : 0.0, T = kd ? double(kd->temperature) : 1.0;
+  std::vector<double> p_student(kd ? size_t(C) : 0), p_teacher(kd ? size_t(C) : 0);
   for (int i = 0; i < ns; ++i) {
     const float* xi = x + size_t(i) * C;
     const int y = labels[b0 + i];
@@ -747,10 +751,37 @@ void Network::Impl::loss_grad(int s) {
     correct += best == y;
     double z = 0;
     for (int c = 0; c < C; ++c) z += std::exp(double(xi[c] - mx));
-    loss += std::log(z) - double(xi[y] - mx);
+    const double ce = std::log(z) - double(xi[y] - mx);
+    if (!kd) {
+      loss += ce;
+      if (gr)
+        for (int c = 0; c < C; ++c)
+          gr[size_t(i) * C + c] = (float(std::exp(double(xi[c] - mx)) / z) - (c == y ? 1.f : 0.f)) * inv_n;
+      continue;
+    }
+    // Softmax at temperature T of student and teacher, and the KL term.
+    const float* ti = kd->teacher_logits + size_t(b0 + i) * C;
+    const double tmx = *std::max_element(ti, ti + C);
+    double zs = 0, zt = 0;
+    for (int c = 0; c < C; ++c) {
+      p_student[size_t(c)] = std::exp((double(xi[c]) - mx) / T);
+      p_teacher[size_t(c)] = std::exp((double(ti[c]) - tmx) / T);
+      zs += p_student[size_t(c)];
+      zt += p_teacher[size_t(c)];
+    }
+    double kl = 0;
+    for (int c = 0; c < C; ++c) {
+      p_student[size_t(c)] /= zs;
+      p_teacher[size_t(c)] /= zt;
+      if (p_teacher[size_t(c)] > 0) kl += p_teacher[size_t(c)] * std::log(p_teacher[size_t(c)] / p_student[size_t(c)]);
+    }
+    loss += (1 - w) * ce + w * T * T * kl;
     if (gr)
-      for (int c = 0; c < C; ++c)
-        gr[size_t(i) * C + c] = (float(std::exp(double(xi[c] - mx)) / z) - (c == y ? 1.f : 0.f)) * inv_n;
+      for (int c = 0; c < C; ++c) {
+        const double hard = std::exp(double(xi[c] - mx)) / z - (c == y ? 1.0 : 0.0);
+        const double soft = T * (p_student[size_t(c)] - p_teacher[size_t(c)]);
+        gr[size_t(i) * C + c] = float((1 - w) * hard + w * soft) * inv_n;
+      }
   }
   shard_loss[size_t(s)] = loss;
   shard_correct[size_t(s)] = correct;
@@ -1071,9 +1102,18 @@ void Network::forward(const float* images, int n, bool training) {
   }
 }
 
-double Network::loss(const uint8_t* labels, int* correct) {
+namespace {
+void check_distillation(const Distillation* kd) {
+  if (kd && (!kd->teacher_logits || !(kd->weight >= 0 && kd->weight <= 1) || !(kd->temperature > 0)))
+    throw Error("distillation needs teacher logits, a weight in [0, 1] and a temperature above 0");
+}
+}  // namespace
+
+double Network::loss(const uint8_t* labels, int* correct, const Distillation* kd) {
   Impl& m = *impl_;
+  check_distillation(kd);
   m.labels = labels;
+  m.kd = kd;
   // Loss only: compute into the gradient buffer anyway (cheap), no backward.
   m.pool.run(m.shards, [&](int s) { m.loss_grad(s); });
   double total = 0;
@@ -1086,10 +1126,12 @@ double Network::loss(const uint8_t* labels, int* correct) {
   return total / m.n;
 }
 
-double Network::loss_backward(const uint8_t* labels, int* correct) {
+double Network::loss_backward(const uint8_t* labels, int* correct, const Distillation* kd) {
   Impl& m = *impl_;
   if (!m.trained_forward) throw Error("backward needs a forward pass in training mode");
+  check_distillation(kd);
   m.labels = labels;
+  m.kd = kd;
   for (auto& v : m.shard_clip_grad) std::fill(v.begin(), v.end(), 0.0);
   const int N = int(m.nodes.size());
   int i = N - 1, pending_bn = -1;

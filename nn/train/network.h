@@ -46,6 +46,15 @@ struct SgdParams {
   float scale_lr_factor = 1.f;  // learning rate of the quantization scales relative to lr
 };
 
+// Knowledge distillation (Hinton et al.): with teacher logits for the
+// batch, the loss is (1 - weight) x cross-entropy on the labels
+// + weight x T^2 x KL(softmax(teacher / T) || softmax(student / T)).
+struct Distillation {
+  const float* teacher_logits = nullptr;  // n x output_size(), image after image
+  float weight = 0.5f;
+  float temperature = 1.f;
+};
+
 // A trainable tensor, for tests and tools: the value and its gradient after
 // backward() (summed over shards).
 struct ParamView {
@@ -77,9 +86,10 @@ class Network {
   // statistics (and updates its running statistics); else running ones.
   void forward(const float* images, int n, bool training);
   // After forward(): mean softmax cross-entropy over the n images; also
-  // counts correct predictions. With backward, computes every gradient.
-  double loss(const uint8_t* labels, int* correct = nullptr);
-  double loss_backward(const uint8_t* labels, int* correct = nullptr);
+  // counts correct predictions. With backward, computes every gradient;
+  // with `kd`, of the distillation loss above (which it then returns).
+  double loss(const uint8_t* labels, int* correct = nullptr, const Distillation* kd = nullptr);
+  double loss_backward(const uint8_t* labels, int* correct = nullptr, const Distillation* kd = nullptr);
   // One SGD step with momentum (PyTorch semantics: v = m v + g + wd w; w -= lr v).
   void sgd_step(const SgdParams& p);
 

@@ -114,7 +114,10 @@ std::map<std::string, std::string> run_keys(const TrainOptions& o) {
           {"train.lr", fmt(o.lr)},                     {"train.seed", std::to_string(o.seed)},
           {"train.policy", o.policy ? to_yaml(*o.policy) : "float"},
           {"train.images", std::to_string(o.train_images)},
-          {"train.augment", o.augment ? "flip+shift" + std::to_string(o.augment_shift) : "none"}};
+          {"train.augment", o.augment ? "flip+shift" + std::to_string(o.augment_shift) : "none"},
+          {"train.distill", o.teacher ? o.teacher_name + " weight " + fmt(o.distill_weight) + " temperature " +
+                                            fmt(o.distill_temperature)
+                                      : "none"}};
 }
 
 // Copies image `src` (C x H x W) to `dst`, flipped left-right when `flip`,
@@ -224,6 +227,17 @@ ModelFile train(const ModelFile& start_model, const TrainData& data, const Train
     sink.on_message("resuming " + o.checkpoint + " after epoch " + std::to_string(first_epoch));
   }
 
+  std::unique_ptr<training::Network> teacher;
+  std::vector<float> teacher_logits;
+  if (o.teacher) {
+    const Graph& tg = o.teacher->graph;
+    if (tg.input_shape() != g.input_shape() || tg.output_shape() != g.output_shape())
+      throw Error("teacher " + o.teacher_name + " (model '" + tg.name + "') does not match model '" + g.name +
+                  "': its input or output shape differs");
+    teacher = std::make_unique<training::Network>(tg, o.batch, o.threads, 2);
+    teacher_logits.resize(size_t(o.batch) * size_t(teacher->output_size()));
+  }
+
   const size_t batches = (n_train + size_t(o.batch) - 1) / size_t(o.batch);
   const double total_steps = double(batches) * o.epochs;
   std::vector<float> xb(size_t(o.batch) * tr.image_size());
@@ -267,9 +281,16 @@ ModelFile train(const ModelFile& start_model, const TrainData& data, const Train
       }
       const double step = double(epoch) * double(batches) + double(b);
       sp.lr = o.cosine ? float(o.lr * 0.5 * (1 + std::cos(M_PI * step / total_steps))) : o.lr;
+      training::Distillation kd{nullptr, o.distill_weight, o.distill_temperature};
+      if (teacher) {
+        teacher->forward(xb.data(), n, false);
+        const size_t C = size_t(teacher->output_size());
+        for (int i = 0; i < n; ++i) std::copy(teacher->output(i), teacher->output(i) + C, &teacher_logits[size_t(i) * C]);
+        kd.teacher_logits = teacher_logits.data();
+      }
       net.forward(xb.data(), n, true);
       int c = 0;
-      const double loss = net.loss_backward(yb.data(), &c);
+      const double loss = net.loss_backward(yb.data(), &c, teacher ? &kd : nullptr);
       if (!std::isfinite(loss))
         throw Error("training diverged (loss " + fmt(loss) + " in epoch " + std::to_string(epoch + 1) + ", batch " +
                     std::to_string(b + 1) + "): lower the learning rate");

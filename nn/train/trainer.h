@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,13 @@ struct TrainOptions {
   // +augment_shift pixels in each direction (zero fill).
   bool augment = false;
   int augment_shift = 2;
+  // Knowledge distillation (training::Distillation): the teacher runs in
+  // float, inference mode, on the same (augmented) batch. Null: plain
+  // cross-entropy on the labels.
+  std::shared_ptr<const ModelFile> teacher;
+  std::string teacher_name = "teacher";  // recorded in the model's metadata
+  float distill_weight = 0.5f;
+  float distill_temperature = 1.f;
 };
 
 // Reported after every batch (a sink throttles its own printing).

@@ -35,8 +35,10 @@ double AccuracyModel::accuracy(const Policy& policy) {
   double a;
   if (finetune_.batches > 0) {
     auto t0 = std::chrono::steady_clock::now();
-    const ModelFile tuned = finetune(model_, train_, dataset_, policy, size_t(finetune_.batches) * kFinetuneBatch, 1,
-                                     finetune_.lr, threads_, &activations_);
+    FinetuneRun run;
+    run.images = size_t(finetune_.batches) * kFinetuneBatch;
+    run.lr = finetune_.lr;
+    const ModelFile tuned = finetune(model_, train_, dataset_, policy, run, threads_, &activations_);
     finetune_seconds_ += seconds_since(t0);
     t0 = std::chrono::steady_clock::now();
     a = evaluate(tuned, validation_, EvalMode::Integer, threads_).accuracy;
@@ -54,7 +56,7 @@ double AccuracyModel::accuracy(const Policy& policy) {
 }
 
 ModelFile finetune(const ModelFile& model, const Dataset& train, const std::string& dataset, const Policy& policy,
-                   size_t images, int epochs, double lr, int threads, const ActivationSamples* activations) {
+                   const FinetuneRun& run, int threads, const ActivationSamples* activations) {
   // The trainer calibrates the clips it starts from exactly as
   // calibration_for does (the model's own scales when it has them for
   // `policy`); given the activations, that costs no float pass.
@@ -66,11 +68,17 @@ ModelFile finetune(const ModelFile& model, const Dataset& train, const std::stri
   TrainOptions o;
   o.dataset = dataset;
   o.policy = policy;
-  o.epochs = epochs;
+  o.epochs = run.epochs;
   o.batch = kFinetuneBatch;
-  o.lr = float(lr);
+  o.lr = float(run.lr);
   o.threads = threads;
-  o.train_images = images;
+  o.train_images = run.images;
+  if (run.teacher) {
+    o.teacher = run.teacher;
+    o.teacher_name = "model '" + run.teacher->graph.name + "'";
+    o.distill_weight = float(run.distill_weight);
+    o.distill_temperature = float(run.distill_temperature);
+  }
   o.validate = false;
   TrainData data{train, Dataset{}};
   ProgressSink quiet;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,14 +44,23 @@ class AccuracyModel {
   double finetune_seconds_ = 0, evaluate_seconds_ = 0;
 };
 
-// Quantization-aware fine-tuning of `model` at `policy` (the trainer, quiet,
-// batch 64, seed 1, cosine learning rate from `lr`): `epochs` passes over the
-// first `images` training images (0: all). The returned model carries the
-// policy and the learned scales. `activations` (optional) are
+// How a quantization-aware fine-tune runs (the trainer, quiet, batch 64,
+// seed 1, cosine learning rate from `lr`).
+struct FinetuneRun {
+  size_t images = 0;  // the first N training images (0: all)
+  int epochs = 1;
+  double lr = 0.005;
+  // Knowledge distillation from `teacher` (run in float; null: none), as
+  // TrainOptions::teacher.
+  std::shared_ptr<const ModelFile> teacher;
+  double distill_weight = 0.5, distill_temperature = 1;
+};
+
+// Quantization-aware fine-tuning of `model` at `policy`. The returned model
+// carries the policy and the learned scales. `activations` (optional) are
 // calibration_activations(model, train): the same start, without running the
 // float model on the calibration images again.
 ModelFile finetune(const ModelFile& model, const Dataset& train, const std::string& dataset, const Policy& policy,
-                   size_t images, int epochs, double lr, int threads,
-                   const ActivationSamples* activations = nullptr);
+                   const FinetuneRun& run, int threads, const ActivationSamples* activations = nullptr);
 
 }  // namespace cimvp::rl

@@ -112,6 +112,15 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   }
   const Dataset test = load_dataset(config.dataset, Split::Test);
   const FinalSettings& fin = config.final_finetune;
+  FinetuneRun run;
+  run.images = size_t(fin.train_images);
+  run.epochs = fin.epochs;
+  run.lr = fin.lr;
+  if (fin.distill_weight > 0) {
+    run.teacher = std::make_shared<const ModelFile>(model);
+    run.distill_weight = fin.distill_weight;
+    run.distill_temperature = fin.distill_temperature;
+  }
   fs::create_directories(fs::path(out) / "final");
   std::map<std::string, nlohmann::json> results;
   for (const auto& [name, policy] : finals) {
@@ -120,11 +129,11 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
       results[name] = read_json(stem + ".json");
       continue;
     }
-    message("fine-tuning " + name + " (" + std::to_string(fin.epochs) + " epoch(s)) and testing it");
+    message("fine-tuning " + name + " (" + std::to_string(fin.epochs) + " epoch(s)" +
+            (run.teacher ? ", distilled from the float model" : "") + ") and testing it");
     const auto f0 = std::chrono::steady_clock::now();
-    ModelFile tuned = fin.epochs > 0 ? finetune(model, accuracy.training_images(), config.dataset, policy,
-                                                size_t(fin.train_images), fin.epochs, fin.lr, options.threads,
-                                                &accuracy.activations())
+    ModelFile tuned = fin.epochs > 0 ? finetune(model, accuracy.training_images(), config.dataset, policy, run,
+                                                options.threads, &accuracy.activations())
                                      : with_scales(model, policy, &accuracy.training_images());
     tuned.metadata["search.final"] = name;
     const double test_accuracy = evaluate(tuned, test, EvalMode::Integer, options.threads).accuracy;
@@ -160,6 +169,8 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   s["cost_target"] = config.cost_target;  // 0: reward mode; else the cost ratio every policy was lowered to
   s["constraints"] = {{"first_last_w8a8", config.first_last_w8a8},
                       {"weight_multiple_of_cell_bits", config.weight_multiple_of_cell_bits}};
+  s["final_finetune"] = {{"epochs", fin.epochs}, {"lr", fin.lr}, {"train_images", fin.train_images},
+                         {"distill_weight", fin.distill_weight}, {"distill_temperature", fin.distill_temperature}};
   s["found"] = main.found;
   s["w8a8_latency_seconds"] = w8a8_seconds;
   s["accuracy_w8a8"] = results["w8a8"].at("test_accuracy");

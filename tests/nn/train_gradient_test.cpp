@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "common/error.h"
 #include "nn/graph.h"
 #include "nn/train/network.h"
 #include "nn/zoo.h"
@@ -30,7 +31,8 @@ void randomize(Graph& g, uint64_t seed) {
 }
 
 // Checks d loss / d param for up to `per_param` entries of every parameter.
-void check_gradients(Graph g, int batch, uint64_t seed, int per_param = 12) {
+// With `distill`, of the distillation loss against random teacher logits.
+void check_gradients(Graph g, int batch, uint64_t seed, int per_param = 12, bool distill = false) {
   randomize(g, seed);
   const size_t in = size_t(g.input_shape().size());
   std::mt19937 rng{uint32_t(seed) + 7};
@@ -40,15 +42,20 @@ void check_gradients(Graph g, int batch, uint64_t seed, int per_param = 12) {
   std::vector<uint8_t> y(static_cast<size_t>(batch));
   for (auto& l : y) l = uint8_t(rng() % uint32_t(g.output_shape().size()));
 
+  std::vector<float> teacher(size_t(g.output_shape().size()) * static_cast<size_t>(batch));
+  for (float& v : teacher) v = 3.f * u(rng);
+  training::Distillation kd{teacher.data(), 0.7f, 2.5f};
+  const training::Distillation* kd_or_null = distill ? &kd : nullptr;
+
   Network net(g, batch, 2, 2);
   net.forward(x.data(), batch, true);
-  net.loss_backward(y.data());
+  net.loss_backward(y.data(), nullptr, kd_or_null);
   auto params = net.params();
   std::vector<std::vector<float>> grads;
   for (auto& p : params) grads.emplace_back(p.grad, p.grad + p.size);
   auto loss_at = [&] {
     net.forward(x.data(), batch, true);
-    return net.loss(y.data());
+    return net.loss(y.data(), nullptr, kd_or_null);
   };
   // Central differences at two step sizes: ReLU and max-pool kinks within a
   // step of a value bend one of them; a wrong backward misses both. A few
@@ -120,6 +127,29 @@ TEST(TrainGradient, StridedConvGlobalPool) {
 }
 
 TEST(TrainGradient, Lenet5) { check_gradients(make_model("lenet5", 2), 4, 5, 6); }
+
+TEST(TrainGradient, Lenet5WithDistillation) { check_gradients(make_model("lenet5", 2), 5, 9, 6, true); }
+
+// A distillation weight of 0 is the plain cross-entropy, to the bit; the
+// teacher's term changes the loss when it counts.
+TEST(TrainGradient, DistillationAtWeightZeroIsTheCrossEntropy) {
+  Graph g = make_model("lenet5", 2);
+  randomize(g, 3);
+  const int batch = 3;
+  std::vector<float> x(size_t(g.input_shape().size()) * batch, 0.25f);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(int(i % 7) - 3) * 0.1f;
+  const std::vector<uint8_t> y{1, 4, 9};
+  std::vector<float> teacher(size_t(g.output_shape().size()) * batch);
+  for (size_t i = 0; i < teacher.size(); ++i) teacher[i] = float(i % 5);
+  Network net(g, batch, 2, 2);
+  net.forward(x.data(), batch, true);
+  const double plain = net.loss(y.data());
+  training::Distillation off{teacher.data(), 0.f, 1.f}, on{teacher.data(), 0.5f, 1.f};
+  EXPECT_EQ(net.loss(y.data(), nullptr, &off), plain);
+  EXPECT_NE(net.loss(y.data(), nullptr, &on), plain);
+  training::Distillation bad{teacher.data(), 1.5f, 1.f};
+  EXPECT_THROW(net.loss(y.data(), nullptr, &bad), Error);
+}
 
 TEST(TrainGradient, ResnetSmallBlock) {
   // resnet-small's structure (basic blocks with a strided 1x1 downsample) on a smaller input.

@@ -37,8 +37,10 @@ TEST(SearchAccuracy, FinetuneFromGatheredActivationsEqualsTheTrainersOwnCalibrat
   const ActivationSamples activations = calibration_activations(model, train);
   Policy p = uniform_policy(model.graph.quantizable_layers().size(), 4, 4);
   p.activation_bits[1] = 3;
-  const ModelFile own = rl::finetune(model, train, "fashion-mnist", p, 256, 1, 0.005, 2);
-  const ModelFile gathered = rl::finetune(model, train, "fashion-mnist", p, 256, 1, 0.005, 2, &activations);
+  rl::FinetuneRun run;
+  run.images = 256;
+  const ModelFile own = rl::finetune(model, train, "fashion-mnist", p, run, 2);
+  const ModelFile gathered = rl::finetune(model, train, "fashion-mnist", p, run, 2, &activations);
   const Graph start = has_batch_norm(model.graph) ? fold_batch_norm(model.graph) : model.graph;
   ASSERT_EQ(own.graph.nodes.size(), gathered.graph.nodes.size());
   ASSERT_EQ(own.graph.nodes.size(), start.nodes.size());

@@ -55,6 +55,9 @@ TEST(SearchConfig, DefaultsAreThePapers) {
   EXPECT_EQ(c.ddpg.sigma_min, 0.0);
   EXPECT_EQ(c.miss_penalty, 10.0);
   EXPECT_EQ(c.cost_target, 0.0);
+  EXPECT_EQ(c.final_finetune.epochs, 1);
+  EXPECT_EQ(c.final_finetune.distill_weight, 0.0);
+  EXPECT_EQ(c.final_finetune.distill_temperature, 1.0);
   EXPECT_FALSE(c.first_last_w8a8);
   EXPECT_FALSE(c.weight_multiple_of_cell_bits);
 }
@@ -80,6 +83,7 @@ reward: {miss_penalty: 2.5}
 cost_target: 0.4
 finetune: {batches: 20, lr: 0.0005}
 validation: {images: 1000}
+final: {epochs: 3, lr: 0.002, train_images: 5000, distill_weight: 0.5, distill_temperature: 2}
 ddpg:
   actor_hidden: [64, 32]
   critic_hidden: [16]
@@ -115,6 +119,11 @@ ddpg:
   EXPECT_EQ(c.finetune.batches, 20);
   EXPECT_EQ(c.finetune.lr, 0.0005);
   EXPECT_EQ(c.validation_images, 1000);
+  EXPECT_EQ(c.final_finetune.epochs, 3);
+  EXPECT_EQ(c.final_finetune.lr, 0.002);
+  EXPECT_EQ(c.final_finetune.train_images, 5000);
+  EXPECT_EQ(c.final_finetune.distill_weight, 0.5);
+  EXPECT_EQ(c.final_finetune.distill_temperature, 2.0);
   EXPECT_EQ(c.ddpg.actor_hidden, (std::vector<int>{64, 32}));
   EXPECT_EQ(c.ddpg.critic_hidden, (std::vector<int>{16}));
   EXPECT_EQ(c.ddpg.actor_lr, 2e-4);
@@ -158,6 +167,10 @@ TEST(SearchConfig, OutOfRangeValuesAreErrors) {
   EXPECT_THAT(error_of("model: lenet5\nmax_bits: 9\n"), HasSubstr("'max_bits' = 9 is out of range 1..8"));
   EXPECT_THAT(error_of("model: lenet5\nepisodes: 0\n"), HasSubstr("'episodes' = 0 is out of range"));
   EXPECT_THAT(error_of("model: lenet5\nddpg: {tau: 0}\n"), HasSubstr("'ddpg.tau' = 0 is out of range (0, 1]"));
+  EXPECT_THAT(error_of("model: lenet5\nfinal: {distill_weight: 1.5}\n"),
+              HasSubstr("'final.distill_weight' = 1.5 is out of range 0..1"));
+  EXPECT_THAT(error_of("model: lenet5\nfinal: {distill_temperature: 0}\n"),
+              HasSubstr("'final.distill_temperature' = 0 is out of range"));
   EXPECT_THAT(error_of("model: lenet5\nddpg: {critic_hidden: [300, 0]}\n"),
               HasSubstr("ddpg.critic_hidden[1] = 0 is out of range"));
   EXPECT_THAT(error_of("model: lenet5\nmin_bits: 6\nmax_bits: 4\n"), HasSubstr("min_bits (6) is greater than max_bits (4)"));
