@@ -106,6 +106,7 @@ int cmd_train(const std::vector<std::string>& args) {
       ("distill", po::value<std::string>(), "knowledge distillation from this teacher (a model file or zoo name, run in float)")
       ("distill-weight", po::value<float>()->default_value(0.5f), "with --distill: weight of the teacher's term (0..1)")
       ("distill-temperature", po::value<float>()->default_value(1.f), "with --distill: softmax temperature (> 0)")
+      ("nonnegative-input", "quantize the network input unsigned (every image value is >= 0): one more level per bit")
       ("seed", po::value<uint64_t>()->default_value(1), "initial weights (zoo models) and shuffling")
       ("threads", po::value<int>()->default_value(2), "threads (results do not depend on it)")
       ("train-images", po::value<size_t>()->default_value(0), "use only the first N training images (0: all 55,000)")
@@ -139,7 +140,7 @@ int cmd_train(const std::vector<std::string>& args) {
   const std::string spec = vm.count("from") ? vm["from"].as<std::string>() : vm["model"].as<std::string>();
   if (vm.count("from")) o.from = spec;
   o.model = spec;
-  const ModelFile start = vm.count("from") ? load_model_file(spec) : load_model_spec(spec, o.seed);
+  ModelFile start = vm.count("from") ? load_model_file(spec) : load_model_spec(spec, o.seed);
   std::optional<std::string> policy_file, bits;
   if (vm.count("policy")) policy_file = vm["policy"].as<std::string>();
   if (vm.count("bits")) bits = vm["bits"].as<std::string>();
@@ -155,6 +156,7 @@ int cmd_train(const std::vector<std::string>& args) {
   }
 
   const TrainData data = load_train_data(o.dataset);
+  if (vm.count("nonnegative-input")) mark_input_nonnegative(start, data.train);
   std::printf("training %s on %s (%zu of %zu training images, %zu validation) %s, %d epochs, batch %d, lr %g%s, seed %llu\n",
               start.graph.name.c_str(), o.dataset.c_str(),
               o.train_images ? std::min(o.train_images, data.train.size()) : data.train.size(), data.train.size(),

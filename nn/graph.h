@@ -55,6 +55,9 @@ struct Node {
   int padding = 0;       // Conv2d, MaxPool, AvgPool: on every side
   float eps = 1e-5f;     // BatchNorm
   Shape input_shape;     // Input only: the shape of the network input
+  // Input only: every input value is >= 0 (images as pixel/255), so the
+  // input is quantized unsigned: one more level per bit than signed.
+  bool nonnegative = false;
   int in_channels = 0;   // set by infer_shapes: Conv2d input channels, Dense input features
 
   // Float parameters, layouts in the header comment.

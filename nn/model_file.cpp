@@ -73,6 +73,7 @@ std::string serialize_model(const ModelFile& m) {
       case OpKind::Input:
         y << YAML::Key << "shape" << YAML::Value << YAML::Flow
           << std::vector<int>{n.input_shape.c, n.input_shape.h, n.input_shape.w};
+        if (n.nonnegative) y << YAML::Key << "nonnegative" << YAML::Value << true;
         break;
       case OpKind::Conv2d:
       case OpKind::Dense:
@@ -182,6 +183,7 @@ ModelFile parse_model(const std::string& s, const std::string& source) {
         const auto sh = y["shape"].as<std::vector<int>>();
         if (sh.size() != 3) throw bad("node '" + n.name + "': shape must have 3 entries (C, H, W)");
         n.input_shape = {sh[0], sh[1], sh[2]};
+        if (y["nonnegative"]) n.nonnegative = y["nonnegative"].as<bool>();
       }
       if (y["out"]) n.out_channels = y["out"].as<int>();
       if (y["kernel"]) n.kernel = y["kernel"].as<int>();

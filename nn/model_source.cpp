@@ -1,8 +1,9 @@
 #include "nn/model_source.h"
 
-#include "nn/onnx_import.h"
-
+#include <algorithm>
 #include <random>
+
+#include "nn/onnx_import.h"
 
 #include "common/error.h"
 #include "nn/train/trainer.h"
@@ -144,6 +145,15 @@ ModelFile with_scales(const ModelFile& model, const Policy& policy, const Datase
   if (has_batch_norm(m.graph)) m.graph = fold_batch_norm(m.graph);  // as quantization-aware training leaves it
   m.policy = policy;
   return m;
+}
+
+void mark_input_nonnegative(ModelFile& model, const Dataset& images) {
+  const auto lowest = std::min_element(images.images.begin(), images.images.end());
+  if (lowest != images.images.end() && *lowest < 0)
+    throw Error("model '" + model.graph.name + "': its input cannot be quantized unsigned: " + images.name +
+                " image " + std::to_string(size_t(lowest - images.images.begin()) / images.image_size()) +
+                " has the value " + std::to_string(*lowest));
+  model.graph.nodes.at(0).nonnegative = true;
 }
 
 }  // namespace cimvp

@@ -71,6 +71,11 @@ QuantizedNetwork quantize_any(const ModelFile& model, const Policy& policy, cons
 std::optional<Dataset> calibration_images(const ModelFile& model, const Policy& policy,
                                           const std::string& dataset = "");
 
+// Marks `model`'s input nonnegative (quantized unsigned: one more level per
+// bit, nn/graph.h) after checking that every value of `images` is >= 0.
+// Throws naming the dataset and the model when one is negative.
+void mark_input_nonnegative(ModelFile& model, const Dataset& images);
+
 // `model` carrying `policy` and calibration_for's scales: what `export` writes
 // for a float model given a policy.
 ModelFile with_scales(const ModelFile& model, const Policy& policy, const Dataset* training_images);

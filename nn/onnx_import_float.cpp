@@ -324,6 +324,10 @@ OnnxImport OnnxImporter::finish_float() {
   if (it == acts_.end()) throw Error(source_ + ": graph output '" + out_name + "' is not computed by the graph");
   if (it->second.node != graph_.output())
     throw Error(source_ + ": graph output '" + out_name + "' is not the last value the graph computes");
+  // An input quantized unsigned from zero (cimvp's export of a model whose
+  // input is nonnegative) keeps that grid: the input is nonnegative.
+  if (const auto in = domain_q_.find(0); in != domain_q_.end() && in->second.zp == 0 && !in->second.is_signed())
+    graph_.nodes[0].nonnegative = true;
   graph_.infer_shapes();
   r.model.graph = graph_;
   r.kind = saw_qdq_ ? OnnxModelKind::Qdq : OnnxModelKind::Float;

@@ -96,7 +96,7 @@ ActivationPlan plan_activations(const Graph& g, const Policy& p) {
           d.relu = true;
         }
         d.node = tail;
-        if (d.relu)
+        if (d.relu || (nd.kind == OpKind::Input && nd.nonnegative))
           d.is_signed = false;
         else if (nd.kind == OpKind::AvgPool || nd.kind == OpKind::GlobalAvgPool)
           d.is_signed = plan.domains[size_t(plan.domain_of[size_t(nd.inputs[0])])].is_signed;

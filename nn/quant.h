@@ -70,7 +70,8 @@ int32_t quantize_value(double x, double scale, int32_t lo, int32_t hi);
 // the ReLU is its only reader). MaxPool and Flatten outputs stay in their
 // input's domain (same scale, bits and sign). A domain is unsigned when its
 // producer ends in a ReLU (or, for pools, when its input domain is unsigned),
-// signed otherwise (the network input is signed). Its bits are the largest
+// signed otherwise (the network input is signed unless its Input node is
+// marked nonnegative). Its bits are the largest
 // activation bits of the quantizable layers reading it (8 if none do); a
 // layer with fewer bits reads a rescaled copy (same clip, its own bits).
 // The network output, when it is a Conv2d/Dense without ReLU, is not

@@ -91,6 +91,7 @@ const std::vector<KeyDef>& key_defs() {
         REAL("accuracy_budget", 0, 100, false, accuracy_budget),
         INT("min_bits", 1, 8, min_bits),
         INT("max_bits", 1, 8, max_bits),
+        BOOL("nonnegative_input", nonnegative_input),
         BOOL("constraints.first_last_w8a8", first_last_w8a8),
         BOOL("constraints.weight_multiple_of_cell_bits", weight_multiple_of_cell_bits),
         KeyDef{"latency", Kind::Choice, 0, 0, false, {"vp", "analytic"},

@@ -49,6 +49,9 @@ struct SearchConfig {
   double accuracy_budget = 1.0;  // allowed accuracy drop from W8A8, percent points, >= 0
   int min_bits = 2;
   int max_bits = 8;
+  // Quantize the network input unsigned (its images are >= 0): one more
+  // level per bit of the first layer's activations (nn/graph.h).
+  bool nonnegative_input = false;
   bool first_last_w8a8 = false;
   bool weight_multiple_of_cell_bits = false;
   LatencySource latency = LatencySource::Vp;

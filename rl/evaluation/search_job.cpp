@@ -56,7 +56,8 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
                 "to start afresh (its search files are replaced)");
 
   const ArchConfig arch = load_arch_config(config.arch);
-  const ModelFile model = load_model_spec(config.model);
+  ModelFile model = load_model_spec(config.model);
+  if (config.nonnegative_input) mark_input_nonnegative(model, load_dataset(config.dataset, Split::Train));
   AccuracyModel accuracy(model, config.dataset, config.validation_images, config.finetune, options.threads);
   VpLatency vp(arch);  // the one SoC of this process
   NetworkEvaluator vp_evaluator(LatencySource::Vp, &vp, model, arch, accuracy);
@@ -167,6 +168,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   s["episodes"] = config.episodes;
   s["accuracy_budget_points"] = config.accuracy_budget;
   s["cost_target"] = config.cost_target;  // 0: reward mode; else the cost ratio every policy was lowered to
+  s["nonnegative_input"] = config.nonnegative_input;
   s["constraints"] = {{"first_last_w8a8", config.first_last_w8a8},
                       {"weight_multiple_of_cell_bits", config.weight_multiple_of_cell_bits}};
   s["final_finetune"] = {{"epochs", fin.epochs}, {"lr", fin.lr}, {"train_images", fin.train_images},

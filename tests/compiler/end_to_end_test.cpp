@@ -1,7 +1,8 @@
 // Compiled networks on the VP reproduce the integer reference bit for bit:
 // every small zoo model, random weights, random mixed-precision policies
 // (1- and 2-bit layers included), every preset with an ideal ADC, with the
-// weights resident (when they fit) and reprogrammed layer by layer.
+// weights resident (when they fit) and reprogrammed layer by layer, with the
+// network input signed and unsigned (a nonnegative input).
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -47,6 +48,7 @@ void check_preset(const std::string& preset) {
     model.graph = make_model(name, 5);
     model.random_weights = true;  // calibrated on generated inputs
     for (int trial = 0; trial < 2; ++trial) {
+      model.graph.nodes[0].nonnegative = trial == 1;
       const Policy policy = random_policy(rng, model.graph.quantizable_layers().size());
       const QuantizedNetwork q = quantize_model(model, policy);
       ReferenceExecutor reference(q);
@@ -62,7 +64,8 @@ void check_preset(const std::string& preset) {
           const RunResult r = soc.run(RunMode::Functional, {input_bytes(q, x)});
           ASSERT_EQ(output_values(compiled.image, r.outputs[0]), reference.run(x))
               << name << " on " << preset << ", " << placement_name(compiled.placement) << " placement, policy w"
-              << ::testing::PrintToString(policy.weight_bits) << " a" << ::testing::PrintToString(policy.activation_bits);
+              << ::testing::PrintToString(policy.weight_bits) << " a" << ::testing::PrintToString(policy.activation_bits)
+              << (model.graph.nodes[0].nonnegative ? ", unsigned input" : ", signed input");
         }
       }
     }

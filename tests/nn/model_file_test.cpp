@@ -17,6 +17,7 @@ namespace {
 ModelFile sample_model() {
   ModelFile m;
   m.graph = make_model("resnet-small", 4);
+  m.graph.nodes[0].nonnegative = true;  // images: the input is quantized unsigned
   for (Node& n : m.graph.nodes)
     if (n.kind == OpKind::BatchNorm) {
       n.mean[0] = 0.25f;
@@ -55,6 +56,7 @@ TEST(ModelFile, RoundTripKeepsEverything) {
   const ModelFile r = load_model_file(path);
   std::remove(path.c_str());
   EXPECT_EQ(r.graph.name, "resnet-small");
+  EXPECT_TRUE(r.graph.nodes[0].nonnegative);
   ASSERT_EQ(r.graph.nodes.size(), m.graph.nodes.size());
   for (size_t i = 0; i < m.graph.nodes.size(); ++i) {
     const Node &a = m.graph.nodes[i], &b = r.graph.nodes[i];
@@ -67,6 +69,7 @@ TEST(ModelFile, RoundTripKeepsEverything) {
     EXPECT_EQ(a.stride, b.stride);
     EXPECT_EQ(a.padding, b.padding);
     EXPECT_EQ(a.eps, b.eps);
+    EXPECT_EQ(a.nonnegative, b.nonnegative);
     EXPECT_EQ(a.weight, b.weight);
     EXPECT_EQ(a.bias, b.bias);
     EXPECT_EQ(a.mean, b.mean);

@@ -42,6 +42,7 @@ TEST(OnnxExport, ZooModelsRoundTripToIdenticalIntegerOutputs) {
       m.graph = make_model(name, 11 + trial);
       m.random_weights = true;  // calibrated on generated inputs
       perturb(m.graph, trial);
+      m.graph.nodes[0].nonnegative = trial == 1;  // an unsigned input comes back unsigned
       const size_t layers = m.graph.quantizable_layers().size();
       m.policy = trial == 0 ? uniform_policy(layers, 8, 8) : random_policy(layers, 100 * trial + uint32_t(layers));
       const auto calib = random_images(m.graph.input_shape(), 4, trial);
@@ -53,6 +54,7 @@ TEST(OnnxExport, ZooModelsRoundTripToIdenticalIntegerOutputs) {
       const OnnxImport im = import_onnx_bytes(bytes, std::string(name) + ".onnx");  // runs the ONNX checker
       ASSERT_EQ(im.kind, OnnxModelKind::Qdq);
       EXPECT_EQ(im.model.policy, m.policy);
+      EXPECT_EQ(im.model.graph.nodes[0].nonnegative, m.graph.nodes[0].nonnegative);
       const QuantizedNetwork qa = quantize(m.graph, m.policy, m.calibration);
       const QuantizedNetwork qb = quantize(im.model.graph, im.model.policy, im.model.calibration);
       ASSERT_EQ(qa.ops.size(), qb.ops.size());

@@ -114,8 +114,10 @@ TEST(OnnxImport, PyTorchQdqLenet5KeepsScalesAndBits) {
   }
   EXPECT_EQ(m.calibration.weight_scale.size(), 5u);
   const QuantizedNetwork q = quantize(m.graph, m.policy, m.calibration);
-  // The input (uint8, 1/255) lands in cimvp's signed input domain covering [0, 1].
-  EXPECT_NEAR(q.input_tensor().scale * 127, 1.0, 1e-6);
+  // The input (uint8, 1/255, zero point 0) stays unsigned, on PyTorch's own grid.
+  EXPECT_TRUE(m.graph.nodes[0].nonnegative);
+  EXPECT_FALSE(q.input_tensor().is_signed);
+  EXPECT_NEAR(q.input_tensor().scale * 255, 1.0, 1e-6);
   for (const QOp& op : q.ops)
     if (op.kind == QOpKind::Conv2d && op.name != q.ops[0].name) {
       EXPECT_FALSE(q.tensors[size_t(op.inputs[0])].is_signed);

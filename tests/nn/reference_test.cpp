@@ -197,6 +197,12 @@ TEST(Quant, Lenet5PlanAndNetwork) {
   EXPECT_EQ(plan.domains[2].bits, 4);  // conv2's output (through pool2, flatten) feeds fc1 at 4 bits
   EXPECT_TRUE(plan.domains[5].int32_output);
   EXPECT_EQ(plan.domain_of[size_t(g.find("pool1"))], 1);
+  // A nonnegative input is quantized unsigned: at 4 bits 0..15 instead of -8..7.
+  Graph u = g;
+  u.nodes[0].nonnegative = true;
+  p.activation_bits[0] = 4;
+  EXPECT_FALSE(plan_activations(u, p).domains[0].is_signed);
+  EXPECT_TRUE(plan_activations(g, p).domains[0].is_signed);
 
   const auto cal = calibrate(g, random_images(g.input_shape(), 4, 1), p);
   EXPECT_EQ(cal.act_clip.size(), 5u);
