@@ -95,6 +95,13 @@ int next_lower(int bits, int min_bits, int multiple) {
   return bits;
 }
 
+// The next allowed width above `bits`, at most `limit`, or `bits` itself.
+int next_higher(int bits, int limit, int multiple) {
+  for (int b = bits + 1; b <= limit; ++b)
+    if (multiple <= 0 || b % multiple == 0) return b;
+  return bits;
+}
+
 }  // namespace
 
 Policy QuantizationEnvironment::lowered_until(Policy p, const std::function<bool(const Policy&)>& fits) const {
@@ -115,6 +122,29 @@ Policy QuantizationEnvironment::lowered_until(Policy p, const std::function<bool
     }
     if (!changed) return p;
   }
+  return p;
+}
+
+Policy QuantizationEnvironment::restored_within(Policy p, const Policy& proposal,
+                                                const std::function<bool(const Policy&)>& fits) const {
+  const size_t n = layers();
+  if (p.weight_bits.size() != n || proposal.weight_bits.size() != n)
+    throw Error("restored_within: the policies have " + std::to_string(p.weight_bits.size()) + " and " +
+                std::to_string(proposal.weight_bits.size()) + " layers, the model " + std::to_string(n));
+  for (const bool weights : {true, false})
+    for (size_t k = 0; k < n; ++k) {
+      int& bits = (weights ? p.weight_bits : p.activation_bits)[k];
+      const int limit = (weights ? proposal.weight_bits : proposal.activation_bits)[k];
+      const int multiple = weights ? options_.weight_multiple_of : 0;
+      for (int up = next_higher(bits, limit, multiple); up != bits; up = next_higher(bits, limit, multiple)) {
+        const int was = bits;
+        bits = up;
+        if (!fits(p)) {
+          bits = was;
+          break;
+        }
+      }
+    }
   return p;
 }
 

@@ -86,6 +86,13 @@ class QuantizationEnvironment {
   // fixes), asking `fits` after each layer. Returns the first policy that
   // fits, or the lowest one when none does.
   Policy lowered_until(Policy policy, const std::function<bool(const Policy&)>& fits) const;
+  // After lowered_until, gives back what the budget still allows, first
+  // layer to last: every layer's weight bits rise toward the proposal's
+  // (one allowed width at a time) while `fits` holds, then its activation
+  // bits the same way. Lowering moves a layer's weights and activations
+  // together, so it often takes bits that bought no cost (on a 1-bit-DAC
+  // architecture most weight bits are free); this returns them.
+  Policy restored_within(Policy lowered, const Policy& proposal, const std::function<bool(const Policy&)>& fits) const;
   // Every layer at the lowest bits the constraints allow.
   Policy lowest_policy() const;
 

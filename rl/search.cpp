@@ -185,10 +185,12 @@ class Search {
     r.episode = e;
     r.kind = kind;
     r.policy = env_.policy();
-    if (constrained())  // HAQ: the agent's actions stay as they were; the policy is lowered to fit
-      r.policy = env_.lowered_until(r.policy, [&](const Policy& p) {
+    if (constrained()) {  // HAQ: the agent's actions stay as they were; the policy is lowered to fit
+      const auto fits = [&](const Policy& p) {
         return cost_ratio(checked_cost(p), state_.baseline, config_.cost) <= config_.cost_target;
-      });
+      };
+      r.policy = env_.restored_within(env_.lowered_until(r.policy, fits), r.policy, fits);
+    }
     r.result = evaluate(r.policy);
     r.cost_ratio = cost_ratio(r.result, state_.baseline, config_.cost);
     r.speedup = speedup(r.result, state_.baseline);

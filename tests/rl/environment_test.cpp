@@ -157,6 +157,48 @@ TEST(Environment, LoweringGoesFromTheLastLayerBackAndKeepsTheConstraints) {
   EXPECT_EQ(env.lowered_until(p, [](const Policy&) { return false; }).weight_bits, lowest.weight_bits);
 }
 
+// Lowering moves weights and activations together; restoring gives back
+// every bit the budget still allows: here weights are free except conv1's,
+// and each layer's activation bits cost by layer.
+TEST(Environment, RestoringGivesBackWhatTheBudgetAllows) {
+  EnvironmentOptions o;
+  o.weight_multiple_of = 2;
+  QuantizationEnvironment env(make_model_structure("lenet5"), o);
+  const std::vector<int> per_bit{5, 4, 3, 2, 1};
+  auto cost = [&](const Policy& q) {
+    int c = q.weight_bits[0];
+    for (size_t k = 0; k < 5; ++k) c += q.activation_bits[k] * per_bit[k];
+    return c;
+  };
+  const int budget = 70;  // W8A8 costs 128
+  auto fits = [&](const Policy& q) { return cost(q) <= budget; };
+  Policy proposal = uniform_policy(5, 8, 8);
+  proposal.activation_bits[4] = 6;
+  const Policy lowered = env.lowered_until(proposal, fits);
+  const Policy restored = env.restored_within(lowered, proposal, fits);
+  ASSERT_TRUE(fits(lowered));
+  EXPECT_TRUE(fits(restored));
+  EXPECT_LT(cost(lowered), cost(restored));
+  for (size_t k = 0; k < 5; ++k) {
+    EXPECT_GE(restored.weight_bits[k], lowered.weight_bits[k]);
+    EXPECT_GE(restored.activation_bits[k], lowered.activation_bits[k]);
+    EXPECT_LE(restored.activation_bits[k], proposal.activation_bits[k]);  // never above the proposal
+    if (k > 0) {
+      EXPECT_EQ(restored.weight_bits[k], 8) << "free weights come back, layer " << k;
+    }
+    // Nothing more fits: one more activation step of any layer breaks the budget.
+    if (restored.activation_bits[k] < proposal.activation_bits[k]) {
+      Policy up = restored;
+      ++up.activation_bits[k];
+      EXPECT_FALSE(fits(up)) << "layer " << k;
+    }
+  }
+  EXPECT_LT(lowered.weight_bits[1], 8);  // the lowering did take free weight bits
+  // A proposal that fits is left as it is.
+  EXPECT_EQ(env.restored_within(uniform_policy(5, 2, 2), uniform_policy(5, 2, 2), fits).weight_bits,
+            uniform_policy(5, 2, 2).weight_bits);
+}
+
 TEST(Environment, BadOptionsAreErrors) {
   const Graph g = make_model_structure("lenet5");
   EnvironmentOptions o;
