@@ -94,6 +94,26 @@ TEST(SearchCli, WritesEveryFileAndTheSameBytesForTheSameSeed) {
   EXPECT_THAT(again.output, HasSubstr("--resume"));
 }
 
+// nonnegative_input reaches every model the search writes, and the final
+// fine-tune distils from the float model when asked.
+TEST(SearchCli, UnsignedInputAndDistilledFinalsReachTheModelFiles) {
+  std::string text = read_text(write_config("unsigned", "nonnegative_input: true\nepisodes: 4\nwarmup: 2\n"));
+  text.replace(text.find("final: {epochs: 0}"), 18, "final: {epochs: 1, train_images: 640, distill_weight: 0.5}");
+  text.replace(text.find("episodes: 10\nwarmup: 4\n"), 22, "");
+  const std::string config = temp("unsigned2.yaml"), out = temp("unsigned-out");
+  std::ofstream(config) << text;
+  fs::remove_all(out);
+  const Outcome r = cimvp("search --config " + config + " -o " + out + " --no-baselines");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("distilled from the float model"));
+  const nlohmann::json s = nlohmann::json::parse(read_text(out + "/summary.json"));
+  EXPECT_TRUE(s["nonnegative_input"].get<bool>());
+  EXPECT_EQ(s["final_finetune"]["distill_weight"].get<double>(), 0.5);
+  const ModelFile w8a8 = load_model_file(out + "/final/w8a8.cimvp");
+  EXPECT_TRUE(w8a8.graph.nodes[0].nonnegative);
+  EXPECT_EQ(w8a8.metadata.at("train.distill"), "model 'lenet5' weight 0.5 temperature 1");
+}
+
 TEST(SearchCli, KilledAndResumedEndsLikeAStraightRun) {
   const std::string config = write_config("kill");
   const std::string straight = temp("straight"), killed = temp("killed");

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "nn/model_file.h"
+#include "nn/model_source.h"
 #include "nn/reference.h"
 #include "nn/zoo.h"
 
@@ -135,4 +136,28 @@ TEST(ModelFile, InconsistentContentIsAnErrorEvenWithAValidChecksum) {
   w.graph.nodes[1].weight.pop_back();
   e = error_of(serialize_model(w));
   EXPECT_NE(e.find("'stem' (conv2d): weight"), std::string::npos) << e;
+}
+
+// Only images that are all >= 0 mark a model's input nonnegative; the error
+// names the model, the dataset and the image.
+TEST(ModelFile, NonnegativeInputIsCheckedAgainstTheImages) {
+  ModelFile m;
+  m.graph = make_model("lenet5", 2);
+  Dataset d;
+  d.name = "shifted";
+  d.labels = {0, 1};
+  d.images.assign(2 * 784, 0.5f);
+  mark_input_nonnegative(m, d);
+  EXPECT_TRUE(m.graph.nodes[0].nonnegative);
+  ModelFile n;
+  n.graph = make_model("lenet5", 2);
+  d.images[784 + 3] = -0.25f;
+  try {
+    mark_input_nonnegative(n, d);
+    FAIL() << "a negative value was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("model 'lenet5'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("shifted image 1"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(n.graph.nodes[0].nonnegative);
 }

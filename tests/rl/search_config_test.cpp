@@ -60,6 +60,7 @@ TEST(SearchConfig, DefaultsAreThePapers) {
   EXPECT_EQ(c.final_finetune.distill_temperature, 1.0);
   EXPECT_FALSE(c.first_last_w8a8);
   EXPECT_FALSE(c.weight_multiple_of_cell_bits);
+  EXPECT_FALSE(c.nonnegative_input);
 }
 
 TEST(SearchConfig, EveryKeyIsRead) {
@@ -81,6 +82,7 @@ objective: mix
 latency_weight: 0.7
 reward: {miss_penalty: 2.5}
 cost_target: 0.4
+nonnegative_input: true
 finetune: {batches: 20, lr: 0.0005}
 validation: {images: 1000}
 final: {epochs: 3, lr: 0.002, train_images: 5000, distill_weight: 0.5, distill_temperature: 2}
@@ -116,6 +118,7 @@ ddpg:
   EXPECT_EQ(c.cost.latency_weight, 0.7);
   EXPECT_EQ(c.miss_penalty, 2.5);
   EXPECT_EQ(c.cost_target, 0.4);
+  EXPECT_TRUE(c.nonnegative_input);
   EXPECT_EQ(c.finetune.batches, 20);
   EXPECT_EQ(c.finetune.lr, 0.0005);
   EXPECT_EQ(c.validation_images, 1000);
