@@ -1,5 +1,6 @@
 #include "rl/search.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -214,8 +215,7 @@ class Search {
     bool improved = false;
     // The best: the highest reward among policies within the accuracy budget
     // (with a cost target: the most accurate policy, whatever the budget).
-    const bool eligible = constrained() ? r.cost_ratio <= config_.cost_target : r.meets_target;
-    if (eligible && (state_.best < 0 || r.reward > state_.records[size_t(state_.best)].reward)) {
+    if (eligible(r, config_) && (state_.best < 0 || r.reward > state_.records[size_t(state_.best)].reward)) {
       state_.best = int(state_.records.size()) - 1;
       improved = true;
     }
@@ -326,6 +326,24 @@ class Search {
 
 SearchOutcome run_search(const Graph& graph, PolicyEvaluator& evaluator, const SearchOptions& options) {
   return Search(graph, evaluator, options).run();
+}
+
+bool eligible(const EpisodeRecord& r, const SearchConfig& config) {
+  return config.cost_target > 0 ? r.cost_ratio <= config.cost_target : r.meets_target;
+}
+
+std::vector<Policy> best_policies(const std::vector<EpisodeRecord>& episodes, const SearchConfig& config, size_t k) {
+  std::vector<const EpisodeRecord*> ranked;
+  for (const EpisodeRecord& r : episodes)
+    if (eligible(r, config)) ranked.push_back(&r);
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const EpisodeRecord* a, const EpisodeRecord* b) { return a->reward > b->reward; });
+  std::vector<Policy> out;
+  for (const EpisodeRecord* r : ranked) {
+    if (out.size() == k) break;
+    if (std::find(out.begin(), out.end(), r->policy) == out.end()) out.push_back(r->policy);
+  }
+  return out;
 }
 
 }  // namespace cimvp::rl

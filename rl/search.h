@@ -68,6 +68,13 @@ struct SearchOutcome {
   int resumed_from = 0;           // episodes loaded from the checkpoint (0 for a fresh start)
 };
 
+// Whether an episode can be the search's answer: within the accuracy
+// budget, or with a cost target, at or under it.
+bool eligible(const EpisodeRecord& r, const SearchConfig& config);
+// The `k` best distinct eligible policies of a search, best first: highest
+// reward, the earlier episode on ties (so the first is the search's best).
+std::vector<Policy> best_policies(const std::vector<EpisodeRecord>& episodes, const SearchConfig& config, size_t k);
+
 // Runs (or resumes) the search. Throws cimvp::Error for an output folder that
 // is not empty (without resume or force), a checkpoint made with different
 // settings, a constraint that needs cell_bits without it, and whatever the

@@ -109,6 +109,7 @@ const std::vector<KeyDef>& key_defs() {
         INT("final.epochs", 0, 1000, final_finetune.epochs),
         REAL("final.lr", 0, 10, true, final_finetune.lr),
         INT("final.train_images", 0, big, final_finetune.train_images),
+        INT("final.candidates", 1, 100, final_finetune.candidates),
         REAL("final.distill_weight", 0, 1, false, final_finetune.distill_weight),
         REAL("final.distill_temperature", 0, 100, true, final_finetune.distill_temperature),
         BOOL("baselines", baselines),

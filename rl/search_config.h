@@ -29,6 +29,10 @@ struct FinalSettings {
   int epochs = 1;             // quantization-aware epochs over the training split
   double lr = 0.005;          // peak learning rate (cosine)
   int train_images = 0;       // 0: the whole training split
+  // The search's best `candidates` policies are all fine-tuned, and the one
+  // most accurate on the whole validation split afterwards is the answer
+  // (1: the search's best alone).
+  int candidates = 1;
   // Knowledge distillation from the search's model in float (0: none): the
   // weight of the teacher's term in the loss, and its temperature.
   double distill_weight = 0;

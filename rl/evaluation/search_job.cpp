@@ -102,8 +102,17 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
 
   // The proper fine-tune and test-set accuracy of each policy worth reporting.
   const size_t layers = model.graph.quantizable_layers().size();
+  const FinalSettings& fin = config.final_finetune;
   std::vector<std::pair<std::string, Policy>> finals;
-  if (main.found) finals.emplace_back("policy", main.best_policy);
+  // With several candidates, each is fine-tuned as "candidate-K" and the
+  // most accurate on the whole validation split becomes "policy" (the
+  // search ranked them on 2,000 images after a short fine-tune, within its
+  // noise).
+  const std::vector<Policy> candidates =
+      main.found ? best_policies(main.episodes, config, size_t(fin.candidates)) : std::vector<Policy>{};
+  if (candidates.size() == 1) finals.emplace_back("policy", candidates[0]);
+  if (candidates.size() > 1)
+    for (size_t k = 0; k < candidates.size(); ++k) finals.emplace_back("candidate-" + std::to_string(k + 1), candidates[k]);
   finals.emplace_back("w8a8", uniform_policy(layers, 8, 8));  // the accuracy the policy is judged against
   if (config.baselines) {
     finals.emplace_back("w4a8", uniform_policy(layers, 4, 8));
@@ -112,7 +121,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
     if (analytic && analytic->found) finals.emplace_back("analytic", analytic->best_policy);
   }
   const Dataset test = load_dataset(config.dataset, Split::Test);
-  const FinalSettings& fin = config.final_finetune;
+  const Dataset validation = candidates.size() > 1 ? load_dataset(config.dataset, Split::Validation) : Dataset{};
   FinetuneRun run;
   run.images = size_t(fin.train_images);
   run.epochs = fin.epochs;
@@ -147,10 +156,28 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
     j["cycles"] = measured.cycles;
     j["energy_joules"] = measured.energy_joules;
     j["placement"] = measured.placement;
+    if (name.rfind("candidate-", 0) == 0)
+      j["validation_accuracy"] = evaluate(tuned, validation, EvalMode::Integer, options.threads).accuracy;
     j["model_file"] = name + ".cimvp";
     j["seconds"] = seconds_since(f0);
     write_file_atomically(stem + ".json", j.dump(2) + "\n", options.durable);
     results[name] = j;
+  }
+  if (candidates.size() > 1) {  // the most accurate on validation; the earlier candidate on ties
+    std::string chosen = "candidate-1";
+    for (size_t k = 2; k <= candidates.size(); ++k) {
+      const std::string name = "candidate-" + std::to_string(k);
+      if (results[name].at("validation_accuracy").get<double>() >
+          results[chosen].at("validation_accuracy").get<double>())
+        chosen = name;
+    }
+    nlohmann::json j = results[chosen];
+    j["chosen_from"] = chosen;
+    j["model_file"] = "policy.cimvp";
+    const fs::path dir = fs::path(out) / "final";
+    fs::copy_file(dir / (chosen + ".cimvp"), dir / "policy.cimvp", fs::copy_options::overwrite_existing);
+    write_file_atomically((dir / "policy.json").string(), j.dump(2) + "\n", options.durable);
+    results["policy"] = j;
   }
 
   // The summary: speedups in VP latency over uniform W8A8.
@@ -172,7 +199,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   s["constraints"] = {{"first_last_w8a8", config.first_last_w8a8},
                       {"weight_multiple_of_cell_bits", config.weight_multiple_of_cell_bits}};
   s["final_finetune"] = {{"epochs", fin.epochs}, {"lr", fin.lr}, {"train_images", fin.train_images},
-                         {"distill_weight", fin.distill_weight}, {"distill_temperature", fin.distill_temperature}};
+                         {"candidates", fin.candidates}, {"distill_weight", fin.distill_weight}, {"distill_temperature", fin.distill_temperature}};
   s["found"] = main.found;
   s["w8a8_latency_seconds"] = w8a8_seconds;
   s["accuracy_w8a8"] = results["w8a8"].at("test_accuracy");
@@ -194,7 +221,10 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   }
   s["search"] = during;
   for (const auto& [name, j] : results)
-    if (name != "policy") s["baselines"][name] = with_speedup(j);
+    if (name != "policy" && name.rfind("candidate-", 0) != 0) s["baselines"][name] = with_speedup(j);
+  if (candidates.size() > 1)
+    for (size_t k = 1; k <= candidates.size(); ++k)
+      s["candidates"].push_back(with_speedup(results.at("candidate-" + std::to_string(k))));
   const EvaluatorTimes t = vp_evaluator.times();
   s["seconds"] = {{"searches", search_seconds}, {"finetune_during_search", t.finetune},
                   {"accuracy_during_search", t.accuracy}, {"compile", t.compile}, {"vp", t.vp}};

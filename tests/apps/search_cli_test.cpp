@@ -94,11 +94,15 @@ TEST(SearchCli, WritesEveryFileAndTheSameBytesForTheSameSeed) {
   EXPECT_THAT(again.output, HasSubstr("--resume"));
 }
 
-// nonnegative_input reaches every model the search writes, and the final
-// fine-tune distils from the float model when asked.
-TEST(SearchCli, UnsignedInputAndDistilledFinalsReachTheModelFiles) {
-  std::string text = read_text(write_config("unsigned", "nonnegative_input: true\nepisodes: 4\nwarmup: 2\n"));
-  text.replace(text.find("final: {epochs: 0}"), 18, "final: {epochs: 1, train_images: 640, distill_weight: 0.5}");
+// nonnegative_input reaches every model the search writes, the final
+// fine-tune distils from the float model when asked, and with several
+// candidates the one most accurate on validation after its fine-tune is the
+// answer.
+TEST(SearchCli, UnsignedInputDistilledFinalsAndCandidates) {
+  std::string text =
+      read_text(write_config("unsigned", "nonnegative_input: true\nepisodes: 6\nwarmup: 2\ncost_target: 0.8\n"));
+  text.replace(text.find("final: {epochs: 0}"), 18,
+               "final: {epochs: 1, train_images: 640, distill_weight: 0.5, candidates: 2}");
   text.replace(text.find("episodes: 10\nwarmup: 4\n"), 22, "");
   const std::string config = temp("unsigned2.yaml"), out = temp("unsigned-out");
   std::ofstream(config) << text;
@@ -112,6 +116,22 @@ TEST(SearchCli, UnsignedInputAndDistilledFinalsReachTheModelFiles) {
   const ModelFile w8a8 = load_model_file(out + "/final/w8a8.cimvp");
   EXPECT_TRUE(w8a8.graph.nodes[0].nonnegative);
   EXPECT_EQ(w8a8.metadata.at("train.distill"), "model 'lenet5' weight 0.5 temperature 1");
+
+  ASSERT_TRUE(s["found"].get<bool>());
+  ASSERT_EQ(s["candidates"].size(), 2u);
+  const nlohmann::json &c1 = s["candidates"][0], &c2 = s["candidates"][1];
+  EXPECT_TRUE(c1["weight_bits"] != c2["weight_bits"] || c1["activation_bits"] != c2["activation_bits"]);
+  // The first candidate is the search's own best.
+  const std::string best = read_text(out + "/best-policy.yaml");
+  std::string bits = "activation_bits: [";
+  for (size_t k = 0; k < c1["activation_bits"].size(); ++k)
+    bits += (k ? ", " : "") + std::to_string(c1["activation_bits"][k].get<int>());
+  EXPECT_THAT(best, HasSubstr(bits + "]"));
+  const bool second_wins = c2["validation_accuracy"].get<double>() > c1["validation_accuracy"].get<double>();
+  EXPECT_EQ(s["policy"]["chosen_from"], second_wins ? "candidate-2" : "candidate-1");
+  EXPECT_EQ(s["policy"]["test_accuracy"], (second_wins ? c2 : c1)["test_accuracy"]);
+  EXPECT_EQ(read_text(out + "/final/policy.cimvp"),
+            read_text(out + "/final/" + s["policy"]["chosen_from"].get<std::string>() + ".cimvp"));
 }
 
 TEST(SearchCli, KilledAndResumedEndsLikeAStraightRun) {

@@ -56,6 +56,7 @@ TEST(SearchConfig, DefaultsAreThePapers) {
   EXPECT_EQ(c.miss_penalty, 10.0);
   EXPECT_EQ(c.cost_target, 0.0);
   EXPECT_EQ(c.final_finetune.epochs, 1);
+  EXPECT_EQ(c.final_finetune.candidates, 1);
   EXPECT_EQ(c.final_finetune.distill_weight, 0.0);
   EXPECT_EQ(c.final_finetune.distill_temperature, 1.0);
   EXPECT_FALSE(c.first_last_w8a8);
@@ -85,7 +86,7 @@ cost_target: 0.4
 nonnegative_input: true
 finetune: {batches: 20, lr: 0.0005}
 validation: {images: 1000}
-final: {epochs: 3, lr: 0.002, train_images: 5000, distill_weight: 0.5, distill_temperature: 2}
+final: {epochs: 3, lr: 0.002, train_images: 5000, candidates: 4, distill_weight: 0.5, distill_temperature: 2}
 ddpg:
   actor_hidden: [64, 32]
   critic_hidden: [16]
@@ -125,6 +126,7 @@ ddpg:
   EXPECT_EQ(c.final_finetune.epochs, 3);
   EXPECT_EQ(c.final_finetune.lr, 0.002);
   EXPECT_EQ(c.final_finetune.train_images, 5000);
+  EXPECT_EQ(c.final_finetune.candidates, 4);
   EXPECT_EQ(c.final_finetune.distill_weight, 0.5);
   EXPECT_EQ(c.final_finetune.distill_temperature, 2.0);
   EXPECT_EQ(c.ddpg.actor_hidden, (std::vector<int>{64, 32}));

@@ -329,6 +329,38 @@ TEST(Search, CostTargetLowersEveryPolicyToFitAndRewardsAccuracy) {
   }
 }
 
+// The finals' candidates: distinct eligible policies by reward, the search's
+// own best first.
+TEST(Search, BestPoliciesRankEligibleDistinctPoliciesByReward) {
+  const Graph g = make_model_structure("lenet5");
+  auto e = test::FakeEvaluator::lenet5();
+  SearchOptions o = small_search(temp_dir("best_policies"), 30);
+  const SearchOutcome r = run_search(g, e, o);
+  ASSERT_TRUE(r.found);
+  const std::vector<Policy> top = best_policies(r.episodes, o.config, 4);
+  ASSERT_FALSE(top.empty());
+  EXPECT_EQ(top[0], r.best_policy);
+  auto reward_of = [&](const Policy& p) {
+    double best = -1e300;
+    for (const EpisodeRecord& x : r.episodes)
+      if (x.policy == p && eligible(x, o.config)) best = std::max(best, x.reward);
+    return best;
+  };
+  for (size_t k = 0; k < top.size(); ++k) {
+    EXPECT_GT(reward_of(top[k]), -1e300) << "candidate " << k << " was never eligible";
+    for (size_t j = 0; j < k; ++j) {
+      EXPECT_FALSE(top[j] == top[k]);
+      EXPECT_GE(reward_of(top[j]), reward_of(top[k]));
+    }
+  }
+  // Every eligible policy better than the last candidate is among them.
+  for (const EpisodeRecord& x : r.episodes)
+    if (eligible(x, o.config) && x.reward > reward_of(top.back())) {
+      EXPECT_NE(std::find(top.begin(), top.end(), x.policy), top.end()) << x.episode;
+    }
+  EXPECT_EQ(best_policies(r.episodes, o.config, 1).size(), 1u);
+}
+
 TEST(Search, DdpgBeatsRandomSearchWithTheSameBudget) {
   // Same evaluator, same budget (300 episodes), the paper's DDPG settings
   // except smaller networks (64-64 instead of 300-300, for the test's time).
