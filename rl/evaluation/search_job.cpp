@@ -112,7 +112,8 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
       main.found ? best_policies(main.episodes, config, size_t(fin.candidates)) : std::vector<Policy>{};
   if (candidates.size() == 1) finals.emplace_back("policy", candidates[0]);
   if (candidates.size() > 1)
-    for (size_t k = 0; k < candidates.size(); ++k) finals.emplace_back("candidate-" + std::to_string(k + 1), candidates[k]);
+    for (size_t k = 0; k < candidates.size(); ++k)
+      finals.emplace_back("candidate-" + std::to_string(k + 1), candidates[k]);
   finals.emplace_back("w8a8", uniform_policy(layers, 8, 8));  // the accuracy the policy is judged against
   if (config.baselines) {
     finals.emplace_back("w4a8", uniform_policy(layers, 4, 8));
@@ -198,8 +199,12 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   s["nonnegative_input"] = config.nonnegative_input;
   s["constraints"] = {{"first_last_w8a8", config.first_last_w8a8},
                       {"weight_multiple_of_cell_bits", config.weight_multiple_of_cell_bits}};
-  s["final_finetune"] = {{"epochs", fin.epochs}, {"lr", fin.lr}, {"train_images", fin.train_images},
-                         {"candidates", fin.candidates}, {"distill_weight", fin.distill_weight}, {"distill_temperature", fin.distill_temperature}};
+  s["final_finetune"] = {{"epochs", fin.epochs},
+                         {"lr", fin.lr},
+                         {"train_images", fin.train_images},
+                         {"candidates", fin.candidates},
+                         {"distill_weight", fin.distill_weight},
+                         {"distill_temperature", fin.distill_temperature}};
   s["found"] = main.found;
   s["w8a8_latency_seconds"] = w8a8_seconds;
   s["accuracy_w8a8"] = results["w8a8"].at("test_accuracy");
