@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <random>
 
-#include "nn/onnx_import.h"
-
 #include "common/error.h"
+#include "nn/onnx_import.h"
 #include "nn/train/trainer.h"
 #include "nn/zoo.h"
 

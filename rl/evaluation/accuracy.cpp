@@ -15,7 +15,7 @@ constexpr int kFinetuneBatch = 64;
 }  // namespace
 
 AccuracyModel::AccuracyModel(const ModelFile& trained, const std::string& dataset, int validation_images,
-                             const FinetuneSettings& finetune, int threads)
+                             const FinetuneSettings& finetune, int threads, bool nonnegative_input)
     : model_(trained), dataset_(dataset), finetune_(finetune), threads_(threads) {
   if (trained.random_weights || trained.graph.structure_only)
     throw Error("model '" + trained.graph.name + "' has no trained weights: the search's accuracy needs a trained "
@@ -26,6 +26,7 @@ AccuracyModel::AccuracyModel(const ModelFile& trained, const std::string& datase
   if (train_.shape != trained.graph.input_shape())
     throw Error("model '" + trained.graph.name + "' takes " + trained.graph.input_shape().str() + " inputs, " +
                 dataset + " has " + train_.shape.str() + " images");
+  if (nonnegative_input) mark_input_nonnegative(model_, train_);
   activations_ = calibration_activations(model_, train_);
 }
 

@@ -23,13 +23,16 @@ class AccuracyModel {
  public:
   // Throws cimvp::Error naming the model when it has no trained weights (a
   // zoo name) or does not take the dataset's images.
+  // `nonnegative_input`: mark the model's input nonnegative first
+  // (mark_input_nonnegative, checked on the training split it loads).
   AccuracyModel(const ModelFile& trained, const std::string& dataset, int validation_images,
-                const FinetuneSettings& finetune, int threads);
+                const FinetuneSettings& finetune, int threads, bool nonnegative_input = false);
 
   double accuracy(const Policy& policy);  // fraction
 
   double finetune_seconds() const { return finetune_seconds_; }
   double evaluate_seconds() const { return evaluate_seconds_; }
+  const ModelFile& model() const { return model_; }  // the model as measured (input marked, if asked)
   const Dataset& training_images() const { return train_; }
   const ActivationSamples& activations() const { return activations_; }
 

@@ -30,6 +30,11 @@ nlohmann::json read_json(const std::string& path) {
   }
 }
 
+// The finals' name of the search's k-th best policy (1-based) when several
+// are fine-tuned, and whether a final is one of them.
+std::string candidate_name(size_t k) { return "candidate-" + std::to_string(k); }
+bool is_candidate(const std::string& name) { return name.rfind("candidate-", 0) == 0; }
+
 // What the job needs from its settings, checked before anything runs.
 void check_settings(const SearchConfig& c) {
   if (c.arch.empty()) throw Error(c.source + ": arch: the search needs an architecture file");
@@ -56,9 +61,9 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
                 "to start afresh (its search files are replaced)");
 
   const ArchConfig arch = load_arch_config(config.arch);
-  ModelFile model = load_model_spec(config.model);
-  if (config.nonnegative_input) mark_input_nonnegative(model, load_dataset(config.dataset, Split::Train));
-  AccuracyModel accuracy(model, config.dataset, config.validation_images, config.finetune, options.threads);
+  AccuracyModel accuracy(load_model_spec(config.model), config.dataset, config.validation_images, config.finetune,
+                         options.threads, config.nonnegative_input);
+  const ModelFile& model = accuracy.model();  // what every evaluator and fine-tune starts from
   VpLatency vp(arch);  // the one SoC of this process
   NetworkEvaluator vp_evaluator(LatencySource::Vp, &vp, model, arch, accuracy);
   NetworkEvaluator analytic_evaluator(LatencySource::Analytic, nullptr, model, arch, accuracy);
@@ -113,7 +118,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   if (candidates.size() == 1) finals.emplace_back("policy", candidates[0]);
   if (candidates.size() > 1)
     for (size_t k = 0; k < candidates.size(); ++k)
-      finals.emplace_back("candidate-" + std::to_string(k + 1), candidates[k]);
+      finals.emplace_back(candidate_name(k + 1), candidates[k]);
   finals.emplace_back("w8a8", uniform_policy(layers, 8, 8));  // the accuracy the policy is judged against
   if (config.baselines) {
     finals.emplace_back("w4a8", uniform_policy(layers, 4, 8));
@@ -157,7 +162,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
     j["cycles"] = measured.cycles;
     j["energy_joules"] = measured.energy_joules;
     j["placement"] = measured.placement;
-    if (name.rfind("candidate-", 0) == 0)
+    if (is_candidate(name))
       j["validation_accuracy"] = evaluate(tuned, validation, EvalMode::Integer, options.threads).accuracy;
     j["model_file"] = name + ".cimvp";
     j["seconds"] = seconds_since(f0);
@@ -165,9 +170,9 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
     results[name] = j;
   }
   if (candidates.size() > 1) {  // the most accurate on validation; the earlier candidate on ties
-    std::string chosen = "candidate-1";
+    std::string chosen = candidate_name(1);
     for (size_t k = 2; k <= candidates.size(); ++k) {
-      const std::string name = "candidate-" + std::to_string(k);
+      const std::string name = candidate_name(k);
       if (results[name].at("validation_accuracy").get<double>() >
           results[chosen].at("validation_accuracy").get<double>())
         chosen = name;
@@ -226,10 +231,10 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   }
   s["search"] = during;
   for (const auto& [name, j] : results)
-    if (name != "policy" && name.rfind("candidate-", 0) != 0) s["baselines"][name] = with_speedup(j);
+    if (name != "policy" && !is_candidate(name)) s["baselines"][name] = with_speedup(j);
   if (candidates.size() > 1)
     for (size_t k = 1; k <= candidates.size(); ++k)
-      s["candidates"].push_back(with_speedup(results.at("candidate-" + std::to_string(k))));
+      s["candidates"].push_back(with_speedup(results.at(candidate_name(k))));
   const EvaluatorTimes t = vp_evaluator.times();
   s["seconds"] = {{"searches", search_seconds}, {"finetune_during_search", t.finetune},
                   {"accuracy_during_search", t.accuracy}, {"compile", t.compile}, {"vp", t.vp}};
