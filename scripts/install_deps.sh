@@ -7,7 +7,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libsystemc-dev libyaml-cpp-dev libeigen3-dev libboost-program-options-dev
-  libgtest-dev libgmock-dev nlohmann-json3-dev zlib1g-dev libdnnl-dev
+  libgtest-dev libgmock-dev nlohmann-json3-dev zlib1g-dev
+  libdnnl-dev ocl-icd-opencl-dev opencl-c-headers  # oneDNN's CMake config asks for OpenCL (only recommended by apt)
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   dataset-fashion-mnist
   libopenmpi-dev openmpi-bin  # cimvp sweep under mpirun / srun (docs/sweeps.md)
