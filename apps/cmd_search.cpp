@@ -19,6 +19,8 @@ int cmd_search(const std::vector<std::string>& args) {
       ("output,o", po::value<std::string>(), "output folder (default: the YAML's output)")
       ("episodes", po::value<int>(), "episodes of each search (default: the YAML's)")
       ("seed", po::value<uint64_t>(), "seed (default: the YAML's)")
+      ("method", po::value<std::string>(), "ddpg or random (default: the YAML's)")
+      ("search-only", "stop after the search's episodes: no final fine-tunes, no summary (--resume runs them later)")
       ("no-baselines", "only the search and W8A8: no random or analytic search, no W4A8 or W4A4")
       ("resume", "continue a killed search in its output folder")
       ("force", "start afresh in an output folder that holds an earlier search")
@@ -33,7 +35,13 @@ int cmd_search(const std::vector<std::string>& args) {
     job.config.episodes = vm["episodes"].as<int>();
   }
   if (vm.count("seed")) job.config.seed = vm["seed"].as<uint64_t>();
+  if (vm.count("method")) {
+    const std::string m = vm["method"].as<std::string>();
+    if (m != "ddpg" && m != "random") throw Error("--method must be ddpg or random, not '" + m + "'");
+    job.config.method = m == "ddpg" ? rl::SearchMethod::Ddpg : rl::SearchMethod::Random;
+  }
   if (vm.count("no-baselines")) job.config.baselines = false;
+  job.search_only = vm.count("search-only") > 0;
   if (vm.count("output")) job.output = vm["output"].as<std::string>();
   job.resume = vm.count("resume") > 0;
   job.force = vm.count("force") > 0;
@@ -47,6 +55,17 @@ int cmd_search(const std::vector<std::string>& args) {
     std::fflush(stderr);
   };
   const nlohmann::json s = rl::run_search_job(job);
+  const std::string out = job.output.empty() ? job.config.output : job.output;
+  if (job.search_only) {
+    if (s.value("found", false))
+      std::printf("search's best: episode %d, %.2fx fewer VP cycles than W8A8, validation accuracy %.2f %%, reward %.6g\n",
+                  s.at("best_episode").get<int>(), s.at("best_speedup").get<double>(),
+                  100 * s.at("best_validation_accuracy").get<double>(), s.at("best_reward").get<double>());
+    else
+      std::printf("no policy met the accuracy target (%.2f points below W8A8)\n", job.config.accuracy_budget);
+    std::printf("episodes: %s/episodes.csv (--resume runs the final fine-tunes)\n", out.c_str());
+    return 0;
+  }
   if (s.value("found", false)) {
     std::printf("policy: %.2fx fewer VP cycles than W8A8 per inference, test accuracy %.2f %% (W8A8 %.2f %%)\n",
                 s.at("speedup").get<double>(), 100 * s.at("accuracy_policy").get<double>(),
@@ -58,7 +77,7 @@ int cmd_search(const std::vector<std::string>& args) {
     for (const auto& [name, b] : s.at("baselines").items())
       std::printf("  %-9s %.2fx, test accuracy %.2f %%\n", name.c_str(), b.at("speedup").get<double>(),
                   100 * b.at("test_accuracy").get<double>());
-  std::printf("summary: %s/summary.json\n", (job.output.empty() ? job.config.output : job.output).c_str());
+  std::printf("summary: %s/summary.json\n", out.c_str());
   return 0;
 }
 

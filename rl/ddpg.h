@@ -39,6 +39,10 @@ struct DdpgSettings {
   double sigma_min = 0.0;      // sigma never decays below this (the paper: no floor)
   double discount = 1.0;       // HAQ's default; the reward reaches every step at the episode's end
   double moving_average_alpha = 0.5;
+  // Updates after each stored transition (HAQ: 1). A network of few layers
+  // gives the agent few transitions per episode; more updates per step let
+  // the actor learn within the episodes a search can afford.
+  int updates_per_step = 1;
 };
 
 class DdpgAgent {

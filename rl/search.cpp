@@ -202,11 +202,12 @@ class Search {
 
     if (!random_search) {
       // HAQ: the episode's reward is given to every step; after warm-up each
-      // stored transition is followed by one update.
+      // stored transition is followed by an update (`updates_per_step` of them).
       for (size_t t = 0; t < states.size(); ++t) {
         const bool last = t + 1 == states.size();
         agent_.observe({states[t], actions[t], r.reward, last ? states[t] : states[t + 1], last});
-        if (!warmup) agent_.update();
+        if (!warmup)
+          for (int u = 0; u < config_.ddpg.updates_per_step; ++u) agent_.update();
       }
     }
 

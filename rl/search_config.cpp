@@ -125,6 +125,7 @@ const std::vector<KeyDef>& key_defs() {
         REAL("ddpg.sigma_min", 0, 10, false, ddpg.sigma_min),
         REAL("ddpg.discount", 0, 1, false, ddpg.discount),
         REAL("ddpg.moving_average_alpha", 0, 1, true, ddpg.moving_average_alpha),
+        INT("ddpg.updates_per_step", 1, 1000, ddpg.updates_per_step),
     };
     return d;
   }();

@@ -104,6 +104,15 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
     }
   }
   const double search_seconds = seconds_since(t0);
+  if (options.search_only) {
+    nlohmann::json j{{"search_only", true}, {"found", main.found}};
+    if (main.found)
+      j.update({{"best_episode", main.best_episode},
+                {"best_reward", main.best_reward},
+                {"best_speedup", main.best_speedup},
+                {"best_validation_accuracy", main.best_result.accuracy}});
+    return j;
+  }
 
   // The proper fine-tune and test-set accuracy of each policy worth reporting.
   const size_t layers = model.graph.quantizable_layers().size();

@@ -29,12 +29,17 @@ struct SearchJobOptions {
   bool force = false;
   int threads = 2;
   bool durable = true;       // fsync checkpoints (SearchOptions::durable)
+  // Stop after the searches (steps 1 and 2): no finals, no summary.json. A
+  // later run with `resume` finds the episodes done and goes on to step 3.
+  bool search_only = false;
   // The phase ("search", "random", "analytic") and its progress, after every episode.
   std::function<void(const std::string& phase, const SearchProgress&)> progress;
   std::function<void(const std::string&)> message;  // what the job is doing, in words
 };
 
-// Runs (or resumes) the job and returns the summary it wrote. Elaborates one
+// Runs (or resumes) the job and returns the summary it wrote (with
+// `search_only`: the search's best, as {"search_only", "found",
+// "best_episode", "best_reward", "best_speedup", "best_validation_accuracy"}). Elaborates one
 // SoC for the architecture: call it once per process, before any simulation.
 nlohmann::json run_search_job(const SearchJobOptions& options);
 

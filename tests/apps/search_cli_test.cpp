@@ -19,6 +19,7 @@ namespace cimvp {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using test::cimvp;
 using test::Outcome;
 namespace fs = std::filesystem;
@@ -153,6 +154,33 @@ TEST(SearchCli, KilledAndResumedEndsLikeAStraightRun) {
   const Outcome resumed = cimvp("search --config " + config + " -o " + killed + args + " --resume");
   ASSERT_EQ(resumed.status, 0) << resumed.output;
   expect_same_search(straight, killed);
+}
+
+// --search-only stops before the finals; --resume then runs them, and the
+// folder ends as one that ran straight through. --method overrides the YAML.
+TEST(SearchCli, SearchOnlyThenResumeEndsLikeAStraightRun) {
+  const std::string config = write_config("only");
+  const std::string straight = temp("only-straight"), split = temp("only-split");
+  fs::remove_all(straight), fs::remove_all(split);
+  const std::string args = " --no-baselines --method random";
+  ASSERT_EQ(cimvp("search --config " + config + " -o " + straight + args).status, 0);
+  const Outcome first = cimvp("search --config " + config + " -o " + split + args + " --search-only");
+  ASSERT_EQ(first.status, 0) << first.output;
+  EXPECT_THAT(first.output, HasSubstr("--resume runs the final fine-tunes"));
+  EXPECT_FALSE(fs::exists(split + "/summary.json"));
+  EXPECT_FALSE(fs::exists(split + "/final"));
+  const std::string csv = read_text(split + "/episodes.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 11);
+  EXPECT_THAT(csv, HasSubstr(",random,"));
+  EXPECT_THAT(csv, Not(HasSubstr(",warmup,")));
+  const Outcome second = cimvp("search --config " + config + " -o " + split + args + " --resume");
+  ASSERT_EQ(second.status, 0) << second.output;
+  expect_same_search(straight, split);
+  EXPECT_EQ(nlohmann::json::parse(read_text(split + "/summary.json"))["method"], "random");
+
+  const Outcome bad = cimvp("search --config " + config + " -o " + temp("only-bad") + " --method haq");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_THAT(bad.output, HasSubstr("--method must be ddpg or random, not 'haq'"));
 }
 
 TEST(SearchCli, BadInputIsOneClearError) {

@@ -100,6 +100,7 @@ ddpg:
   sigma_min: 0.05
   discount: 0.9
   moving_average_alpha: 0.25
+  updates_per_step: 8
 )");
   EXPECT_EQ(c.model, "/base/dir/nets/m.cimvp");  // a file, resolved against the YAML's folder
   EXPECT_EQ(c.dataset, "fashion-mnist");
@@ -141,6 +142,7 @@ ddpg:
   EXPECT_EQ(c.ddpg.sigma_min, 0.05);
   EXPECT_EQ(c.ddpg.discount, 0.9);
   EXPECT_EQ(c.ddpg.moving_average_alpha, 0.25);
+  EXPECT_EQ(c.ddpg.updates_per_step, 8);
 }
 
 TEST(SearchConfig, ZooNameStaysAName) { EXPECT_EQ(parse("model: vgg16\n").model, "vgg16"); }

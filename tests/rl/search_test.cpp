@@ -390,6 +390,24 @@ TEST(Search, DdpgBeatsRandomSearchWithTheSameBudget) {
   EXPECT_GT(ddpg, random * 1.1);
 }
 
+TEST(Search, UpdatesPerStepChangesTheLearningNotTheWarmup) {
+  // Warm-up episodes take random actions and learn nothing, so they are the
+  // same; after warm-up, more updates per stored transition move the actor
+  // further, and the explored policies differ.
+  const Graph g = make_model_structure("lenet5");
+  std::vector<EpisodeRecord> runs[2];
+  for (int k = 0; k < 2; ++k) {
+    auto e = test::FakeEvaluator::lenet5();
+    SearchOptions o = small_search(temp_dir("updates" + std::to_string(k)), 12);
+    o.config.ddpg.updates_per_step = k == 0 ? 1 : 4;
+    runs[k] = run_search(g, e, o).episodes;
+  }
+  for (int ep = 0; ep < 5; ++ep) EXPECT_EQ(runs[0][size_t(ep)].policy, runs[1][size_t(ep)].policy) << ep;
+  bool differ = false;
+  for (size_t ep = 5; ep < 12; ++ep) differ = differ || !(runs[0][ep].policy == runs[1][ep].policy);
+  EXPECT_TRUE(differ);
+}
+
 TEST(Search, ImplausibleEvaluatorResultsAreErrors) {
   // A percentage where a fraction belongs, or no latency, would make every
   // reward meaningless: the search stops and says which policy and why.
