@@ -37,10 +37,11 @@ struct SearchJobOptions {
   std::function<void(const std::string&)> message;  // what the job is doing, in words
 };
 
-// Runs (or resumes) the job and returns the summary it wrote (with
-// `search_only`: the search's best, as {"search_only", "found",
-// "best_episode", "best_reward", "best_speedup", "best_validation_accuracy"}). Elaborates one
-// SoC for the architecture: call it once per process, before any simulation.
+// Runs (or resumes) the job and returns the summary it wrote; with
+// `search_only`, the search's best instead: {"search_only", "found",
+// "best_episode", "best_reward", "best_speedup", "best_validation_accuracy"}.
+// Elaborates one SoC for the architecture: call it once per process, before
+// any simulation.
 nlohmann::json run_search_job(const SearchJobOptions& options);
 
 // The best speedup among `episodes` whose accuracy is at most `drop_points`
