@@ -4,6 +4,7 @@
 // architecture, budget and constraints; flags override it.
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "apps/command.h"
 #include "common/error.h"
@@ -36,9 +37,10 @@ int cmd_search(const std::vector<std::string>& args) {
   }
   if (vm.count("seed")) job.config.seed = vm["seed"].as<uint64_t>();
   if (vm.count("method")) {
-    const std::string m = vm["method"].as<std::string>();
-    if (m != "ddpg" && m != "random") throw Error("--method must be ddpg or random, not '" + m + "'");
-    job.config.method = m == "ddpg" ? rl::SearchMethod::Ddpg : rl::SearchMethod::Random;
+    const std::string name = vm["method"].as<std::string>();
+    const std::optional<rl::SearchMethod> m = rl::method_from_name(name);
+    if (!m) throw Error("--method must be ddpg or random, not '" + name + "'");
+    job.config.method = *m;
   }
   if (vm.count("no-baselines")) job.config.baselines = false;
   job.search_only = vm.count("search-only") > 0;

@@ -26,6 +26,11 @@
 namespace cimvp::rl {
 
 const char* method_name(SearchMethod m) { return m == SearchMethod::Ddpg ? "ddpg" : "random"; }
+std::optional<SearchMethod> method_from_name(const std::string& name) {
+  for (SearchMethod m : {SearchMethod::Ddpg, SearchMethod::Random})
+    if (name == method_name(m)) return m;
+  return std::nullopt;
+}
 const char* latency_source_name(LatencySource l) { return l == LatencySource::Vp ? "vp" : "analytic"; }
 
 namespace {
@@ -83,7 +88,7 @@ const std::vector<KeyDef>& key_defs() {
         TEXT("arch", Kind::Path, arch),
         TEXT("output", Kind::Path, output),
         KeyDef{"method", Kind::Choice, 0, 0, false, {"ddpg", "random"},
-               [](SearchConfig& c, const std::string& v) { c.method = v == "ddpg" ? SearchMethod::Ddpg : SearchMethod::Random; },
+               [](SearchConfig& c, const std::string& v) { c.method = *method_from_name(v); },  // a listed choice
                {}, {}, [](const SearchConfig& c) { return std::string(method_name(c.method)); }},
         INT("episodes", 1, big, episodes),
         INT("warmup", 0, big, warmup),

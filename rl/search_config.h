@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "rl/ddpg.h"
@@ -16,6 +17,7 @@ namespace cimvp::rl {
 enum class SearchMethod { Ddpg, Random };
 enum class LatencySource { Vp, Analytic };
 const char* method_name(SearchMethod m);
+std::optional<SearchMethod> method_from_name(const std::string& name);  // none for an unknown name
 const char* latency_source_name(LatencySource l);
 
 struct FinetuneSettings {

@@ -4,8 +4,9 @@
 # in its own folder, two at a time with one thread each; then a table of the
 # search's best (its reward, speedup and validation accuracy) per run, the
 # mean reward of its last quarter of episodes (what the method proposes once
-# it has learned; random search does not learn), and the means per method. Finished runs are kept: run it again and they are
-# only read (a killed run resumes).
+# it has learned; random search does not learn), and the means per method.
+# Finished runs are kept: run it again and they are only read (a killed run
+# resumes).
 #   scripts/compare_search_methods.sh SEARCH.yaml EPISODES OUT SEED...
 #   (CIMVP: the binary, default build/release/apps/cimvp; JOBS: runs at once, default 2)
 set -euo pipefail
