@@ -21,6 +21,7 @@ int cmd_search(const std::vector<std::string>& args) {
       ("episodes", po::value<int>(), "episodes of each search (default: the YAML's)")
       ("seed", po::value<uint64_t>(), "seed (default: the YAML's)")
       ("method", po::value<std::string>(), "ddpg or random (default: the YAML's)")
+      ("latency", po::value<std::string>(), "vp (the VP's measured cycles) or analytic (the paper's formula) (default: the YAML's)")
       ("search-only", "stop after the search's episodes: no final fine-tunes, no summary (--resume runs them later)")
       ("no-baselines", "only the search and W8A8: no random or analytic search, no W4A8 or W4A4")
       ("resume", "continue a killed search in its output folder")
@@ -42,6 +43,12 @@ int cmd_search(const std::vector<std::string>& args) {
     if (!m) throw Error("--method must be ddpg or random, not '" + name + "'");
     job.config.method = *m;
   }
+  if (vm.count("latency")) {
+    const std::string name = vm["latency"].as<std::string>();
+    const std::optional<rl::LatencySource> l = rl::latency_source_from_name(name);
+    if (!l) throw Error("--latency must be vp or analytic, not '" + name + "'");
+    job.config.latency = *l;
+  }
   if (vm.count("no-baselines")) job.config.baselines = false;
   job.search_only = vm.count("search-only") > 0;
   if (vm.count("output")) job.output = vm["output"].as<std::string>();
@@ -60,8 +67,9 @@ int cmd_search(const std::vector<std::string>& args) {
   const std::string out = job.output.empty() ? job.config.output : job.output;
   if (job.search_only) {
     if (s.value("found", false))
-      std::printf("search's best: episode %d, %.2fx fewer VP cycles than W8A8, validation accuracy %.2f %%, reward %.6g\n",
+      std::printf("search's best: episode %d, %.2fx fewer %s cycles than W8A8, validation accuracy %.2f %%, reward %.6g\n",
                   s.at("best_episode").get<int>(), s.at("best_speedup").get<double>(),
+                  job.config.latency == rl::LatencySource::Vp ? "VP" : "formula",  // what the search's speedup is in
                   100 * s.at("best_validation_accuracy").get<double>(), s.at("best_reward").get<double>());
     else
       std::printf("no policy met the accuracy target (%.2f points below W8A8)\n", job.config.accuracy_budget);

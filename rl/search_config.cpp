@@ -32,6 +32,11 @@ std::optional<SearchMethod> method_from_name(const std::string& name) {
   return std::nullopt;
 }
 const char* latency_source_name(LatencySource l) { return l == LatencySource::Vp ? "vp" : "analytic"; }
+std::optional<LatencySource> latency_source_from_name(const std::string& name) {
+  for (LatencySource l : {LatencySource::Vp, LatencySource::Analytic})
+    if (name == latency_source_name(l)) return l;
+  return std::nullopt;
+}
 
 namespace {
 
@@ -100,7 +105,7 @@ const std::vector<KeyDef>& key_defs() {
         BOOL("constraints.first_last_w8a8", first_last_w8a8),
         BOOL("constraints.weight_multiple_of_cell_bits", weight_multiple_of_cell_bits),
         KeyDef{"latency", Kind::Choice, 0, 0, false, {"vp", "analytic"},
-               [](SearchConfig& c, const std::string& v) { c.latency = v == "vp" ? LatencySource::Vp : LatencySource::Analytic; },
+               [](SearchConfig& c, const std::string& v) { c.latency = *latency_source_from_name(v); },  // a listed choice
                {}, {}, [](const SearchConfig& c) { return std::string(latency_source_name(c.latency)); }},
         KeyDef{"objective", Kind::Choice, 0, 0, false, {"latency", "energy", "mix"},
                [](SearchConfig& c, const std::string& v) { c.cost.objective = objective_from_name(v); },

@@ -19,6 +19,7 @@ enum class LatencySource { Vp, Analytic };
 const char* method_name(SearchMethod m);
 std::optional<SearchMethod> method_from_name(const std::string& name);  // none for an unknown name
 const char* latency_source_name(LatencySource l);
+std::optional<LatencySource> latency_source_from_name(const std::string& name);  // none for an unknown name
 
 struct FinetuneSettings {
   int batches = 0;     // QAT batches per evaluated policy before its accuracy is taken; 0: none

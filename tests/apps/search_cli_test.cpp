@@ -157,12 +157,13 @@ TEST(SearchCli, KilledAndResumedEndsLikeAStraightRun) {
 }
 
 // --search-only stops before the finals; --resume then runs them, and the
-// folder ends as one that ran straight through. --method overrides the YAML.
+// folder ends as one that ran straight through. --method and --latency
+// override the YAML.
 TEST(SearchCli, SearchOnlyThenResumeEndsLikeAStraightRun) {
   const std::string config = write_config("only");
   const std::string straight = temp("only-straight"), split = temp("only-split");
   fs::remove_all(straight), fs::remove_all(split);
-  const std::string args = " --no-baselines --method random";
+  const std::string args = " --no-baselines --method random --latency analytic";
   ASSERT_EQ(cimvp("search --config " + config + " -o " + straight + args).status, 0);
   const Outcome first = cimvp("search --config " + config + " -o " + split + args + " --search-only");
   ASSERT_EQ(first.status, 0) << first.output;
@@ -176,11 +177,16 @@ TEST(SearchCli, SearchOnlyThenResumeEndsLikeAStraightRun) {
   const Outcome second = cimvp("search --config " + config + " -o " + split + args + " --resume");
   ASSERT_EQ(second.status, 0) << second.output;
   expect_same_search(straight, split);
-  EXPECT_EQ(nlohmann::json::parse(read_text(split + "/summary.json"))["method"], "random");
+  const nlohmann::json summary = nlohmann::json::parse(read_text(split + "/summary.json"));
+  EXPECT_EQ(summary["method"], "random");
+  EXPECT_EQ(summary["latency"], "analytic");
 
   const Outcome bad = cimvp("search --config " + config + " -o " + temp("only-bad") + " --method haq");
   EXPECT_EQ(bad.status, 1);
   EXPECT_THAT(bad.output, HasSubstr("--method must be ddpg or random, not 'haq'"));
+  const Outcome bad_latency = cimvp("search --config " + config + " -o " + temp("only-bad") + " --latency table");
+  EXPECT_EQ(bad_latency.status, 1);
+  EXPECT_THAT(bad_latency.output, HasSubstr("--latency must be vp or analytic, not 'table'"));
 }
 
 TEST(SearchCli, BadInputIsOneClearError) {
