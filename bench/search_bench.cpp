@@ -80,5 +80,12 @@ int bench(int argc, char** argv) {
 }  // namespace
 }  // namespace cimvp
 
-int sc_main(int argc, char** argv) { return cimvp::bench(argc, argv); }
+int sc_main(int argc, char** argv) {
+  try {
+    return cimvp::bench(argc, argv);
+  } catch (const std::exception& e) {  // a bad config: its file and key, not an abort
+    std::fprintf(stderr, "search_bench: %s\n", e.what());
+    return 1;
+  }
+}
 int main(int argc, char** argv) { return cimvp::enter_systemc(argc, argv); }
