@@ -12,6 +12,22 @@
 #include "rl/progress_line.h"
 
 namespace cimvp::cli {
+namespace {
+
+// A flag that names one of a few choices (--method, --latency): its value
+// through the rl name mapping the YAML key uses too, or one error naming the
+// flag, the choices and the value.
+template <class E>
+void override_choice(const po::variables_map& vm, const char* flag, const char* choices,
+                     std::optional<E> (*from_name)(const std::string&), E& setting) {
+  if (!vm.count(flag)) return;
+  const std::string name = vm[flag].as<std::string>();
+  const std::optional<E> value = from_name(name);
+  if (!value) throw Error(std::string("--") + flag + " must be " + choices + ", not '" + name + "'");
+  setting = *value;
+}
+
+}  // namespace
 
 int cmd_search(const std::vector<std::string>& args) {
   po::options_description options("options");
@@ -37,18 +53,8 @@ int cmd_search(const std::vector<std::string>& args) {
     job.config.episodes = vm["episodes"].as<int>();
   }
   if (vm.count("seed")) job.config.seed = vm["seed"].as<uint64_t>();
-  if (vm.count("method")) {
-    const std::string name = vm["method"].as<std::string>();
-    const std::optional<rl::SearchMethod> m = rl::method_from_name(name);
-    if (!m) throw Error("--method must be ddpg or random, not '" + name + "'");
-    job.config.method = *m;
-  }
-  if (vm.count("latency")) {
-    const std::string name = vm["latency"].as<std::string>();
-    const std::optional<rl::LatencySource> l = rl::latency_source_from_name(name);
-    if (!l) throw Error("--latency must be vp or analytic, not '" + name + "'");
-    job.config.latency = *l;
-  }
+  override_choice(vm, "method", "ddpg or random", rl::method_from_name, job.config.method);
+  override_choice(vm, "latency", "vp or analytic", rl::latency_source_from_name, job.config.latency);
   if (vm.count("no-baselines")) job.config.baselines = false;
   job.search_only = vm.count("search-only") > 0;
   if (vm.count("output")) job.output = vm["output"].as<std::string>();
