@@ -89,7 +89,7 @@ Calibration calibrate_on_random_images(const Graph& g, const Policy& policy) {
 }  // namespace
 
 Calibration calibration_for(const ModelFile& model, const Policy& policy, const Dataset* training_images,
-                            const ActivationSamples* activations) {
+                            ActivationSamples* activations) {
   check_policy(policy, model.graph.quantizable_layers().size(), "policy for model '" + model.graph.name + "'");
   if (has_scales_for(model, policy)) return model.calibration;
   if (model.random_weights) return calibrate_on_random_images(model.graph, policy);
@@ -109,12 +109,29 @@ ActivationSamples calibration_activations(const ModelFile& model, const Dataset&
   return sample_activations(folded, samples);
 }
 
-Calibration calibrate_on_activations(const Graph& folded, const Policy& p, const ActivationSamples& activations) {
-  Calibration c = calibrate(folded, activations, p);
+Calibration calibrate_on_activations(const Graph& folded, const Policy& p, ActivationSamples& activations) {
+  if (activations.per_node.size() != folded.nodes.size())
+    throw Error("activation samples of model '" + folded.name + "' were taken from another graph");
+  // calibrate()'s clips and weight_scale_for()'s MSE scales, each chosen once.
+  Calibration c;
+  for (const ActDomain& dom : plan_activations(folded, p).domains) {
+    if (dom.int32_output) continue;
+    const auto key = std::make_tuple(dom.node, dom.bits, dom.is_signed);
+    auto it = activations.activation_clips.find(key);
+    if (it == activations.activation_clips.end())
+      it = activations.activation_clips
+               .emplace(key, choose_clip(activations.per_node[size_t(dom.node)], dom.bits, dom.is_signed, {}))
+               .first;
+    c.act_clip[dom.name] = it->second;
+  }
   const std::vector<int> layers = folded.quantizable_layers();
   for (size_t l = 0; l < layers.size(); ++l) {
     const Node& nd = folded.nodes[size_t(layers[l])];
-    c.weight_scale[nd.name] = float(weight_scale_for(nd, p.weight_bits[l], Calibration{}, true));
+    const auto key = std::make_pair(layers[l], p.weight_bits[l]);
+    auto it = activations.weight_scales.find(key);
+    if (it == activations.weight_scales.end())
+      it = activations.weight_scales.emplace(key, float(weight_scale_for(nd, p.weight_bits[l], Calibration{}, true))).first;
+    c.weight_scale[nd.name] = it->second;
   }
   return c;
 }

@@ -46,17 +46,18 @@ bool has_scales_for(const ModelFile& model, const Policy& policy);
 //    needed and not given.
 // `activations` (optional) are calibration_activations(model, *training_images)
 // gathered once for many policies: the same scales, without running the float
-// model again.
+// model again or choosing a layer's scale at the same bits twice.
 Calibration calibration_for(const ModelFile& model, const Policy& policy, const Dataset* training_images,
-                            const ActivationSamples* activations = nullptr);
+                            ActivationSamples* activations = nullptr);
 
 // The float activations calibration_for looks at: the model (BatchNorm
 // folded) on the first kCalibrationImages of `training_images`.
 ActivationSamples calibration_activations(const ModelFile& model, const Dataset& training_images);
 
 // A trained model's scales at `p`: activation clips by MSE over
-// `activations` (calibrate()), weight scales by MSE at each layer's bits.
-Calibration calibrate_on_activations(const Graph& folded, const Policy& p, const ActivationSamples& activations);
+// `activations` (calibrate()), weight scales by MSE at each layer's bits;
+// remembered in `activations` (taken from `folded`) for the next policy.
+Calibration calibrate_on_activations(const Graph& folded, const Policy& p, ActivationSamples& activations);
 
 // The integer network of `model` at `policy` with calibration_for's scales.
 QuantizedNetwork quantize_model(const ModelFile& model, const Policy& policy, const Dataset* training_images = nullptr);

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "nn/graph.h"
@@ -137,6 +138,12 @@ Calibration calibrate(const Graph& g, const std::vector<std::vector<float>>& sam
 // (the search) with exactly calibrate()'s result.
 struct ActivationSamples {
   std::vector<std::vector<float>> per_node;
+  // What calibrate_on_activations() already chose from these samples and the
+  // graph's weights: a search calibrates hundreds of policies whose layers
+  // share bit widths, and every choice is an MSE search over 100 clips (it
+  // was a sixth of a search's fine-tune). The same values, chosen once.
+  std::map<std::tuple<int, int, bool>, float> activation_clips;  // (node, bits, signed) -> clip
+  std::map<std::pair<int, int>, float> weight_scales;            // (node, bits) -> scale
 };
 ActivationSamples sample_activations(const Graph& g, const std::vector<std::vector<float>>& samples,
                                      const CalibrationOptions& opt = {});

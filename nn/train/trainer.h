@@ -95,6 +95,10 @@ ModelFile initial_model(const TrainOptions& options);
 // normalization). Throws cimvp::Error for bad options, a dataset that does
 // not fit the model, or a checkpoint that belongs to another run.
 ModelFile train(const ModelFile& start, const TrainData& data, const TrainOptions& options, ProgressSink& sink);
+// The same on datasets held elsewhere (validation may be empty): a search
+// fine-tunes hundreds of policies on one training set without copying it.
+ModelFile train(const ModelFile& start, const Dataset& train, const Dataset& validation, const TrainOptions& options,
+                ProgressSink& sink);
 
 enum class EvalMode {
   Float,      // the float graph (BatchNorm in inference form)

@@ -57,7 +57,7 @@ double AccuracyModel::accuracy(const Policy& policy) {
 }
 
 ModelFile finetune(const ModelFile& model, const Dataset& train, const std::string& dataset, const Policy& policy,
-                   const FinetuneRun& run, int threads, const ActivationSamples* activations) {
+                   const FinetuneRun& run, int threads, ActivationSamples* activations) {
   // The trainer calibrates the clips it starts from exactly as
   // calibration_for does (the model's own scales when it has them for
   // `policy`); given the activations, that costs no float pass.
@@ -81,9 +81,8 @@ ModelFile finetune(const ModelFile& model, const Dataset& train, const std::stri
     o.distill_temperature = float(run.distill_temperature);
   }
   o.validate = false;
-  TrainData data{train, Dataset{}};
   ProgressSink quiet;
-  return cimvp::train(start, data, o, quiet);
+  return cimvp::train(start, train, Dataset{}, o, quiet);
 }
 
 }  // namespace cimvp::rl

@@ -34,7 +34,7 @@ class AccuracyModel {
   double evaluate_seconds() const { return evaluate_seconds_; }
   const ModelFile& model() const { return model_; }  // the model as measured (input marked, if asked)
   const Dataset& training_images() const { return train_; }
-  const ActivationSamples& activations() const { return activations_; }
+  ActivationSamples& activations() { return activations_; }
 
  private:
   ModelFile model_;
@@ -64,6 +64,6 @@ struct FinetuneRun {
 // calibration_activations(model, train): the same start, without running the
 // float model on the calibration images again.
 ModelFile finetune(const ModelFile& model, const Dataset& train, const std::string& dataset, const Policy& policy,
-                   const FinetuneRun& run, int threads, const ActivationSamples* activations = nullptr);
+                   const FinetuneRun& run, int threads, ActivationSamples* activations = nullptr);
 
 }  // namespace cimvp::rl

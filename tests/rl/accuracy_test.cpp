@@ -34,7 +34,7 @@ TEST(SearchAccuracy, EqualsTheEvaluatorOfEveryOtherCommand) {
 TEST(SearchAccuracy, FinetuneFromGatheredActivationsEqualsTheTrainersOwnCalibration) {
   const ModelFile model = load_model_spec(test::source_path("pretrained/lenet5-fmnist-float.cimvp"));
   const Dataset train = load_dataset("fashion-mnist", Split::Train);
-  const ActivationSamples activations = calibration_activations(model, train);
+  ActivationSamples activations = calibration_activations(model, train);
   Policy p = uniform_policy(model.graph.quantizable_layers().size(), 4, 4);
   p.activation_bits[1] = 3;
   rl::FinetuneRun run;
