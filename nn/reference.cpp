@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "nn/gemm.h"
+#include "nn/requant_row.h"
 
 namespace cimvp {
 
@@ -157,25 +158,6 @@ void im2col_float(const int32_t* x, const Shape& is, int k, int s, int p, int ho
           std::fill(r + hi, r + wo, pad);
         }
       }
-}
-
-// Bias and requantization of one channel's float accumulators (each below
-// 2^24: the exact path) when req()'s 64-bit arithmetic covers them all: with
-// a bias below 2^30 every acc + b does. The same arithmetic as req(), as a
-// free function on local constants so that nothing is reloaded per value.
-// Returns false (nothing written) when the general path is needed.
-bool requant_row_fast(const float* __restrict a, int64_t n, int64_t b, const Requant& rq, int32_t* __restrict dst) {
-  if (rq.rounding != Rounding::HalfUp || rq.shift <= 0 || rq.shift >= 63 || rq.multiplier < 0 ||
-      std::abs(b) >= (int64_t(1) << 30))
-    return false;
-  const int64_t mult = rq.multiplier, half = int64_t(1) << (rq.shift - 1), zp = rq.zero_point;
-  const int64_t lo = rq.lo, hi = rq.hi;
-  const int sh = rq.shift;
-  for (int64_t j = 0; j < n; ++j) {
-    const int64_t v = (((int64_t(a[j]) + b) * mult + half) >> sh) + zp;
-    dst[j] = int32_t(v < lo ? lo : (v > hi ? hi : v));
-  }
-  return true;
 }
 
 // Images per im2col block of a batched convolution: enough columns for an
@@ -352,9 +334,7 @@ void ReferenceExecutor::run_batch(const int8_t* inputs, int n, std::vector<int32
         for (int64_t j = 0; j < n_acc; ++j) dst[j] = int32_t(int64_t(a[j]) + b);
         return;
       }
-      const Requant& rq = op.requant;
-      if (requant_row_fast(a, n_acc, b, rq, dst)) return;
-      for (int64_t j = 0; j < n_acc; ++j) dst[j] = req(int64_t(a[j]) + b, rq);
+      requantize_row(a, n_acc, b, op.requant, dst);
     };
     if (op.kind == QOpKind::Dense) {  // acc[n x co] = X[n x K] * Wᵀ
       m.colf.resize(n, K);
