@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "common/error.h"
+#include "rl/run_both.h"
 
 namespace cimvp::rl {
 namespace {
@@ -17,9 +18,11 @@ std::vector<int> sizes(int in, const std::vector<int>& hidden, int out) {
 
 }  // namespace
 
-DdpgAgent::DdpgAgent(int state_size, size_t replay_capacity, const DdpgSettings& settings, uint64_t seed)
+DdpgAgent::DdpgAgent(int state_size, size_t replay_capacity, const DdpgSettings& settings, uint64_t seed,
+                     int threads)
     : settings_(settings), state_size_(state_size), rng_(seed), replay_(replay_capacity) {
   if (settings.batch <= 0) throw Error("DDPG: batch must be positive");
+  if (threads >= 2) pool_ = std::make_unique<training::ShardPool>(2);
   actor_ = Mlp(sizes(state_size, settings.actor_hidden, 1), Activation::Sigmoid, rng_);
   critic_ = Mlp(sizes(state_size + 1, settings.critic_hidden, 1), Activation::Identity, rng_);
   actor_target_ = actor_;  // hard copy at the start, as HAQ
@@ -65,32 +68,42 @@ void DdpgAgent::update() {
   else *moving_average_ += settings_.moving_average_alpha * (batch_mean - *moving_average_);
   r.array() -= *moving_average_;
 
-  Eigen::MatrixXd sa_next(state_size_ + 1, n);
-  sa_next.topRows(state_size_) = s_next;
-  sa_next.bottomRows(1) = actor_target_.predict(s_next);
-  const Eigen::RowVectorXd y =
-      r + settings_.discount * not_done.cwiseProduct(critic_target_.predict(sa_next).row(0));
+  // The critic's target y from the target networks and, at the same time,
+  // the online networks' forward passes (neither has been stepped yet).
+  Eigen::RowVectorXd y;
+  Eigen::MatrixXd q, a;
+  run_both(
+      pool_.get(),
+      [&] {
+        Eigen::MatrixXd sa_next(state_size_ + 1, n);
+        sa_next.topRows(state_size_) = s_next;
+        sa_next.bottomRows(1) = actor_target_.predict(s_next);
+        y = r + settings_.discount * not_done.cwiseProduct(critic_target_.predict(sa_next).row(0));
+      },
+      [&] {
+        q = critic_.forward(sa);
+        a = actor_.forward(s);
+      });
 
   // Critic: mean squared error, gradient 2 (Q - y) / n.
   critic_.zero_grad();
-  const Eigen::MatrixXd q = critic_.forward(sa);
-  critic_.backward(2.0 * (q - y) / double(n));
+  critic_.backward(2.0 * (q - y) / double(n), true, pool_.get());
   critic_optim_.step(critic_);
 
   // Actor: maximize Q(s, mu(s)) with the critic just updated; dLoss/dQ = -1/n,
   // carried back through the critic's action input into the actor.
   actor_.zero_grad();
-  const Eigen::MatrixXd a = actor_.forward(s);
   Eigen::MatrixXd s_mu(state_size_ + 1, n);
   s_mu.topRows(state_size_) = s;
   s_mu.bottomRows(1) = a;
   critic_.forward(s_mu);
   const Eigen::MatrixXd d_input = critic_.backward(Eigen::MatrixXd::Constant(1, n, -1.0 / double(n)), false);
-  actor_.backward(d_input.bottomRows(1));
+  actor_.backward(d_input.bottomRows(1), true, pool_.get());
   actor_optim_.step(actor_);
 
-  actor_target_.soft_update(actor_, settings_.tau);
-  critic_target_.soft_update(critic_, settings_.tau);
+  run_both(
+      pool_.get(), [&] { actor_target_.soft_update(actor_, settings_.tau); },
+      [&] { critic_target_.soft_update(critic_, settings_.tau); });
 }
 
 void DdpgAgent::save(BinaryWriter& w) const {

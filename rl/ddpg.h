@@ -15,9 +15,11 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <memory>
 #include <optional>
 #include <vector>
 
+#include "nn/train/thread_pool.h"
 #include "rl/adam.h"
 #include "rl/binary_io.h"
 #include "rl/mlp.h"
@@ -47,7 +49,9 @@ struct DdpgSettings {
 
 class DdpgAgent {
  public:
-  DdpgAgent(int state_size, size_t replay_capacity, const DdpgSettings& settings, uint64_t seed);
+  // `threads` (1 or 2) run an update's independent matrix products at once;
+  // the agent's every number is the same for either.
+  DdpgAgent(int state_size, size_t replay_capacity, const DdpgSettings& settings, uint64_t seed, int threads = 1);
 
   // Uniform in [0, 1) (warm-up episodes and random search).
   double random_action() { return rng_.uniform(); }
@@ -78,6 +82,7 @@ class DdpgAgent {
   Adam actor_optim_, critic_optim_;
   ReplayBuffer replay_;
   std::optional<double> moving_average_;
+  std::unique_ptr<training::ShardPool> pool_;  // null with one thread
 };
 
 }  // namespace cimvp::rl

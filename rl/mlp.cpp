@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "common/error.h"
+#include "rl/run_both.h"
 
 namespace cimvp::rl {
 namespace {
@@ -80,16 +81,25 @@ Eigen::MatrixXd Mlp::predict(const Eigen::MatrixXd& x) const {
   return h;
 }
 
-Eigen::MatrixXd Mlp::backward(const Eigen::MatrixXd& output_grad, bool accumulate) {
+Eigen::MatrixXd Mlp::backward(const Eigen::MatrixXd& output_grad, bool accumulate, training::ShardPool* pool) {
   Eigen::MatrixXd g = output_grad;
   for (size_t k = layers_.size(); k-- > 0;) {
     DenseLayer& l = layers_[k];
     const Eigen::MatrixXd dz = g.cwiseProduct(derivative_from_output(l.output, l.activation));
+    Eigen::MatrixXd input_grad;
+    auto backprop = [&] { input_grad = l.weight.transpose() * dz; };
     if (accumulate) {
-      l.weight_grad.noalias() += dz * l.input.transpose();
-      l.bias_grad += dz.rowwise().sum();
+      run_both(
+          pool,
+          [&] {
+            l.weight_grad.noalias() += dz * l.input.transpose();
+            l.bias_grad += dz.rowwise().sum();
+          },
+          backprop);
+    } else {
+      backprop();
     }
-    g = l.weight.transpose() * dz;
+    g = std::move(input_grad);
   }
   return g;
 }

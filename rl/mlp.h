@@ -13,6 +13,7 @@
 #include <Eigen/Dense>
 #include <vector>
 
+#include "nn/train/thread_pool.h"
 #include "rl/binary_io.h"
 #include "rl/random.h"
 
@@ -45,7 +46,10 @@ class Mlp {
   // Given dLoss/dOutput of the last forward(), returns dLoss/dInput and, if
   // accumulate, adds dLoss/dParameters to the gradients (the actor update
   // back-propagates through the critic without touching its gradients).
-  Eigen::MatrixXd backward(const Eigen::MatrixXd& output_grad, bool accumulate = true);
+  // With a pool, each layer's weight and input gradients are computed at
+  // once (run_both(): the same values).
+  Eigen::MatrixXd backward(const Eigen::MatrixXd& output_grad, bool accumulate = true,
+                           training::ShardPool* pool = nullptr);
   void zero_grad();
 
   // this = tau * source + (1 - tau) * this (DDPG target networks).

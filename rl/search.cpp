@@ -39,7 +39,8 @@ class Search {
         config_(options.config),
         dir_(options.output.empty() ? options.config.output : options.output),
         env_(graph, environment_options(options)),
-        agent_(kStateFeatures, size_t(config_.ddpg.replay_per_layer) * env_.layers(), config_.ddpg, config_.seed),
+        agent_(kStateFeatures, size_t(config_.ddpg.replay_per_layer) * env_.layers(), config_.ddpg, config_.seed,
+               options.threads),
         fingerprint_(make_fingerprint()) {
     if (dir_.empty()) throw Error(config_.source + ": no output folder: set 'output' or give one on the command line");
   }

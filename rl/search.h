@@ -49,6 +49,8 @@ struct SearchOptions {
   // power loss leaves a resumable search. false still survives a killed
   // process (tests, scratch runs on slow file systems).
   bool durable = true;
+  // Threads of the agent's updates (1 or 2); no result depends on them.
+  int threads = 2;
   // Called after every episode. It may throw to stop the search: everything
   // up to and including that episode is on disk and resumable.
   std::function<void(const SearchProgress&)> progress;

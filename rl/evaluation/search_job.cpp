@@ -82,6 +82,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
     so.resume = options.resume;
     so.force = options.force;
     so.durable = options.durable;
+    so.threads = options.threads;
     so.progress = [&](const SearchProgress& p) { if (options.progress) options.progress(phase, p); };
     message(phase + " search: " + std::to_string(c.episodes) + " episodes (" + method_name(c.method) + ", " +
             latency_source_name(c.latency) + " latency) into " + folder);

@@ -107,6 +107,27 @@ TEST(Ddpg, SaveAndLoadContinueIdentically) {
   EXPECT_EQ(*a.moving_average(), *b.moving_average());
 }
 
+TEST(Ddpg, TwoThreadsGiveTheSameAgentBitForBit) {
+  // The paper's network sizes, so that the products are the ones a search runs.
+  DdpgSettings set;
+  set.batch = 64;
+  DdpgAgent one(2, 200, set, 7, 1), two(2, 200, set, 7, 2);
+  for (int e = 0; e < 40; ++e) {
+    const Eigen::VectorXd s = bandit_state(one.random_action());
+    two.random_action();
+    const double act = 0.025 * e;
+    for (DdpgAgent* a : {&one, &two}) {
+      a->observe({s, act, bandit_reward(s[0], act), s, e % 4 == 0});
+      a->update();
+    }
+  }
+  cimvp::rl::BinaryWriter w1, w2;
+  one.save(w1);
+  two.save(w2);
+  EXPECT_TRUE(w1.bytes() == w2.bytes()) << "the checkpoints (networks, targets, Adam moments) differ";
+  EXPECT_EQ(one.q_value(bandit_state(0.3), 0.4), two.q_value(bandit_state(0.3), 0.4));
+}
+
 TEST(Ddpg, MovingAverageFollowsHaqsRule) {
   // All rewards equal R: the first batch sets the average to R, and it stays.
   DdpgSettings set = small_settings();
