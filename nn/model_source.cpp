@@ -110,20 +110,7 @@ ActivationSamples calibration_activations(const ModelFile& model, const Dataset&
 }
 
 Calibration calibrate_on_activations(const Graph& folded, const Policy& p, ActivationSamples& activations) {
-  if (activations.per_node.size() != folded.nodes.size())
-    throw Error("activation samples of model '" + folded.name + "' were taken from another graph");
-  // calibrate()'s clips and weight_scale_for()'s MSE scales, each chosen once.
-  Calibration c;
-  for (const ActDomain& dom : plan_activations(folded, p).domains) {
-    if (dom.int32_output) continue;
-    const auto key = std::make_tuple(dom.node, dom.bits, dom.is_signed);
-    auto it = activations.activation_clips.find(key);
-    if (it == activations.activation_clips.end())
-      it = activations.activation_clips
-               .emplace(key, choose_clip(activations.per_node[size_t(dom.node)], dom.bits, dom.is_signed, {}))
-               .first;
-    c.act_clip[dom.name] = it->second;
-  }
+  Calibration c = calibrate(folded, activations, p);
   const std::vector<int> layers = folded.quantizable_layers();
   for (size_t l = 0; l < layers.size(); ++l) {
     const Node& nd = folded.nodes[size_t(layers[l])];

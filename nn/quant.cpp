@@ -201,23 +201,32 @@ ActivationSamples sample_activations(const Graph& graph, const std::vector<std::
   return a;
 }
 
-Calibration calibrate(const Graph& graph, const ActivationSamples& activations, const Policy& p,
+Calibration calibrate(const Graph& graph, ActivationSamples& activations, const Policy& p,
                       const CalibrationOptions& opt) {
-  const Graph g = has_batch_norm(graph) ? fold_batch_norm(graph) : graph;
+  const bool fold = has_batch_norm(graph);
+  const Graph folded = fold ? fold_batch_norm(graph) : Graph{};  // no copy of a folded graph: once per policy
+  const Graph& g = fold ? folded : graph;
   if (activations.per_node.size() != g.nodes.size())
     throw Error("activation samples of model '" + graph.name + "' were taken from another graph");
   const ActivationPlan plan = plan_activations(g, p);
   Calibration c;
   for (const ActDomain& dom : plan.domains) {
     if (dom.int32_output) continue;
-    c.act_clip[dom.name] = choose_clip(activations.per_node[size_t(dom.node)], dom.bits, dom.is_signed, opt);
+    const auto key = std::make_tuple(dom.node, dom.bits, dom.is_signed, int(opt.method), opt.percentile);
+    auto it = activations.activation_clips.find(key);
+    if (it == activations.activation_clips.end())
+      it = activations.activation_clips
+               .emplace(key, choose_clip(activations.per_node[size_t(dom.node)], dom.bits, dom.is_signed, opt))
+               .first;
+    c.act_clip[dom.name] = it->second;
   }
   return c;
 }
 
 Calibration calibrate(const Graph& graph, const std::vector<std::vector<float>>& samples, const Policy& p,
                       const CalibrationOptions& opt) {
-  return calibrate(graph, sample_activations(graph, samples, opt), p, opt);
+  ActivationSamples activations = sample_activations(graph, samples, opt);
+  return calibrate(graph, activations, p, opt);
 }
 
 double weight_scale_for(const Node& layer, int bits, const Calibration& c, bool weight_mse) {

@@ -138,16 +138,18 @@ Calibration calibrate(const Graph& g, const std::vector<std::vector<float>>& sam
 // (the search) with exactly calibrate()'s result.
 struct ActivationSamples {
   std::vector<std::vector<float>> per_node;
-  // What calibrate_on_activations() already chose from these samples and the
-  // graph's weights: a search calibrates hundreds of policies whose layers
-  // share bit widths, and every choice is an MSE search over 100 clips (it
-  // was a sixth of a search's fine-tune). The same values, chosen once.
-  std::map<std::tuple<int, int, bool>, float> activation_clips;  // (node, bits, signed) -> clip
-  std::map<std::pair<int, int>, float> weight_scales;            // (node, bits) -> scale
+  // What calibrate() and calibrate_on_activations() (nn/model_source.h)
+  // already chose from these samples and the graph's weights: a search
+  // calibrates hundreds of policies whose layers share bit widths, and every
+  // choice is an MSE search over 100 clips (it was a sixth of a search's
+  // fine-tune). The same values, chosen once.
+  // (node, bits, signed, clip method, percentile) -> activation clip
+  std::map<std::tuple<int, int, bool, int, double>, float> activation_clips;
+  std::map<std::pair<int, int>, float> weight_scales;  // (node, bits) -> MSE weight scale
 };
 ActivationSamples sample_activations(const Graph& g, const std::vector<std::vector<float>>& samples,
                                      const CalibrationOptions& opt = {});
-Calibration calibrate(const Graph& g, const ActivationSamples& activations, const Policy& p,
+Calibration calibrate(const Graph& g, ActivationSamples& activations, const Policy& p,
                       const CalibrationOptions& opt = {});
 
 // The clip of a set of values for `bits` (signed or unsigned) by `method`.

@@ -55,19 +55,6 @@ void for_windows(const Shape& is, const Shape& os, int k, int s, int p, F f) {
       }
 }
 
-// requantize() in 64-bit arithmetic where that is exact: |acc| < 2^31 and
-// 0 <= M < 2^31 keep |acc * M| below 2^62, so adding the rounding half
-// (< 2^62) cannot overflow. Anything else takes requantize()'s 128-bit path.
-inline int32_t req(int64_t acc, const Requant& r) {
-  if (r.rounding == Rounding::HalfUp && r.shift > 0 && r.shift < 63 && r.multiplier >= 0 && acc > INT32_MIN &&
-      acc < INT32_MAX) {
-    int64_t v = ((acc * r.multiplier) + (int64_t(1) << (r.shift - 1))) >> r.shift;  // arithmetic shift: floor
-    v += r.zero_point;
-    return int32_t(v < r.lo ? r.lo : (v > r.hi ? r.hi : v));
-  }
-  return int32_t(requantize(acc, r.multiplier, r.shift, r.zero_point, r.lo, r.hi, r.rounding));
-}
-
 }  // namespace
 
 using FMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -191,7 +178,7 @@ void ReferenceExecutor::op_image(size_t op_index, const std::vector<const int32_
         int32_t* yo = y + o * hw;
         for (int64_t j = 0; j < hw; ++j) {
           const int64_t a = use_float ? int64_t(impl_->accf.data()[o * hw + j]) : int64_t(impl_->accd.data()[o * hw + j]);
-          yo[j] = op.requantize ? req(a + b, op.requant) : int32_t(a + b);  // int32 output: bounded in quantize()
+          yo[j] = op.requantize ? requantize_value(a + b, op.requant) : int32_t(a + b);  // int32 output: bounded in quantize()
         }
       }
       break;
@@ -218,7 +205,7 @@ void ReferenceExecutor::op_image(size_t op_index, const std::vector<const int32_
       for_windows(is, os, op.kernel, op.stride, op.padding, [&](int64_t o, const std::vector<int64_t>& idx) {
         int64_t s = 0;
         for (int64_t j : idx) s += x[size_t(j)];
-        y[size_t(o)] = req(s, op.requant);
+        y[size_t(o)] = requantize_value(s, op.requant);
       });
       break;
     case QOpKind::GlobalAvgPool: {
@@ -226,7 +213,7 @@ void ReferenceExecutor::op_image(size_t op_index, const std::vector<const int32_
       for (int c = 0; c < is.c; ++c) {
         int64_t s = 0;
         for (int64_t j = 0; j < hw; ++j) s += x[size_t(c * hw + j)];
-        y[size_t(c)] = req(s, op.requant);
+        y[size_t(c)] = requantize_value(s, op.requant);
       }
       break;
     }
@@ -240,7 +227,7 @@ void ReferenceExecutor::op_image(size_t op_index, const std::vector<const int32_
         for (size_t j = 0; j < y_size; ++j)  // Vmac: wraps modulo 2^32 (bounded in quantize())
           acc[j] = int32_t(uint32_t(acc[j]) + uint32_t(xin[j]) * m);
       }
-      for (size_t j = 0; j < y_size; ++j) y[j] = req(acc[j], op.requant);
+      for (size_t j = 0; j < y_size; ++j) y[j] = requantize_value(acc[j], op.requant);
       break;
     }
   }

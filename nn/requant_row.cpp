@@ -29,32 +29,19 @@ __attribute__((target_clones("avx2", "default"))) void requantize_row_shift33(
   }
 }
 
-// Any shift of 1..62: 64-bit arithmetic, exact while |acc + bias| < 2^31.
-void requantize_row_64(const float* __restrict acc, int64_t n, int64_t bias, const Requant& rq,
-                       int32_t* __restrict dst) {
-  const int64_t mult = rq.multiplier, half = int64_t(1) << (rq.shift - 1), zp = rq.zero_point;
-  const int64_t lo = rq.lo, hi = rq.hi;
-  const int sh = rq.shift;
-  for (int64_t j = 0; j < n; ++j) {
-    const int64_t v = (((int64_t(acc[j]) + bias) * mult + half) >> sh) + zp;  // arithmetic shift: floor
-    dst[j] = int32_t(v < lo ? lo : (v > hi ? hi : v));
-  }
-}
-
 }  // namespace
 
 void requantize_row(const float* acc, int64_t n, int64_t bias, const Requant& rq, int32_t* dst) {
-  const bool fits_64 = rq.rounding == Rounding::HalfUp && rq.shift > 0 && rq.shift < 63 && rq.multiplier >= 0 &&
-                       std::abs(bias) < (int64_t(1) << 30);
-  if (fits_64 && rq.shift >= 33) {
+  if (rq.rounding == Rounding::HalfUp && rq.shift >= 33 && rq.shift < 63 && rq.multiplier >= 0 &&
+      std::abs(bias) < (int64_t(1) << 30)) {
     requantize_row_shift33(acc, n, int32_t(bias), rq.multiplier, rq.shift, rq.zero_point, rq.lo, rq.hi, dst);
-  } else if (fits_64) {
-    requantize_row_64(acc, n, bias, rq, dst);
-  } else {
-    for (int64_t j = 0; j < n; ++j)
-      dst[j] = int32_t(requantize(int64_t(acc[j]) + bias, rq.multiplier, rq.shift, rq.zero_point, rq.lo, rq.hi,
-                                  rq.rounding));
+    return;
   }
+  // The rest: shifts of 32 and less (2-bit weights' first layers), half-even
+  // rounding, huge biases. A local copy, so that the stores to dst (int32,
+  // like its fields) do not make every value reload it.
+  const Requant r = rq;
+  for (int64_t j = 0; j < n; ++j) dst[j] = requantize_value(int64_t(acc[j]) + bias, r);
 }
 
 }  // namespace cimvp

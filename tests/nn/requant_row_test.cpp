@@ -1,6 +1,6 @@
 // requantize_row() against requantize() (128-bit arithmetic) value by value,
-// on every path: the vector path (shift >= 33), the 64-bit path (smaller
-// shifts) and the general one (half-even rounding, large biases).
+// on both paths: the vector path (shift >= 33) and the general one (smaller
+// shifts, half-even rounding, large biases).
 #include <gtest/gtest.h>
 
 #include <cmath>
