@@ -4,9 +4,9 @@
 #include "apps/command.h"
 #include "nn/model_source.h"
 #include "common/error.h"
-#include "compiler/compile.h"
 #include "compiler/explain.h"
 #include "config/arch_config.h"
+#include "flow/build.h"
 
 namespace cimvp::cli {
 
@@ -45,18 +45,18 @@ int cmd_compile(const std::vector<std::string>& args) {
   const std::string spec = vm["model"].as<std::string>();
   const ModelFile model = timing_only ? load_model_structure(spec) : load_model_spec(spec, vm["seed"].as<uint64_t>());
   const Policy policy = choose_policy(model, opt(vm, "policy"), opt(vm, "bits"));
-  const std::optional<Dataset> calibration = calibration_images(model, policy, opt(vm, "dataset").value_or(""));
-  const QuantizedNetwork net = quantize_any(model, policy, calibration ? &*calibration : nullptr);
-  CompileOptions copt;
-  copt.timing_only = timing_only;
-  copt.max_cores = vm["cores"].as<int>();
-  copt.placement = parse_placement(vm["placement"].as<std::string>());
-  const CompileResult result = compile(net, arch, copt);
+  flow::BuildOptions build_options;
+  build_options.compile.timing_only = timing_only;
+  build_options.compile.max_cores = vm["cores"].as<int>();
+  build_options.compile.placement = parse_placement(vm["placement"].as<std::string>());
+  build_options.dataset = opt(vm, "dataset").value_or("");
+  const flow::Build built = flow::build(model, policy, arch, build_options);
+  const CompileResult& result = built.compiled;
   write_image_file(result.image, vm["output"].as<std::string>());
   if (vm.count("explain")) std::cout << explain(result, arch);
-  std::cout << "wrote " << vm["output"].as<std::string>() << ": " << net.name << " at " << policy.str() << " for "
+  std::cout << "wrote " << vm["output"].as<std::string>() << ": " << built.network.name << " at " << policy.str() << " for "
             << arch.name << ", " << placement_name(result.placement) << " placement"
-            << (copt.timing_only ? " (timing only)" : "") << "\n";
+            << (timing_only ? " (timing only)" : "") << "\n";
   return 0;
 }
 

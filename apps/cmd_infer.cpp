@@ -9,14 +9,13 @@
 #include <optional>
 
 #include "apps/command.h"
-#include "nn/model_source.h"
 #include "common/error.h"
-#include "compiler/compile.h"
-#include "compiler/io_layout.h"
-#include "nn/dataset.h"
-#include "nn/reference.h"
+#include "common/seconds_since.h"
 #include "config/arch_config.h"
-#include "platform/soc.h"
+#include "flow/pipeline.h"
+#include "nn/dataset.h"
+#include "nn/model_source.h"
+#include "nn/zoo.h"
 
 namespace cimvp::cli {
 
@@ -51,48 +50,36 @@ int cmd_infer(const std::vector<std::string>& args) {
   const int requested = vm["count"].as<int>();
   if (requested < 0) throw Error("--count must not be negative");
   const size_t count = requested == 0 ? data.size() : std::min(data.size(), size_t(requested));
-  if (data.shape != model.graph.input_shape())
-    throw Error("the model takes " + model.graph.input_shape().str() + " inputs, " + data.name + " has " + data.shape.str());
 
-  const std::optional<Dataset> calibration = calibration_images(model, policy, vm["dataset"].as<std::string>());
-  if (calibration)
-    std::printf("calibrating %s on the first %zu training images\n", policy.str().c_str(), calibration->size());
-  const QuantizedNetwork net = quantize_model(model, policy, calibration ? &*calibration : nullptr);
-  CompileOptions compile_options;
-  compile_options.placement = parse_placement(vm["placement"].as<std::string>());
-  const CompileResult compiled = compile(net, arch, compile_options);
-  Soc soc("soc", arch);
-  soc.load(compiled.image, vm["model"].as<std::string>());
-  soc.set_bit_accurate_crossbars(vm.count("bit-accurate") > 0);
-  ReferenceExecutor reference(net);
+  if (!has_scales_for(model, policy) && !is_zoo_model(vm["model"].as<std::string>()))
+    std::printf("calibrating %s on the first %zu training images\n", policy.str().c_str(), kCalibrationImages);
+  flow::BuildOptions build_options;
+  build_options.compile.placement = parse_placement(vm["placement"].as<std::string>());
+  build_options.dataset = vm["dataset"].as<std::string>();
+  flow::Pipeline pipeline(arch);
+  pipeline.load(flow::build(model, policy, arch, build_options), vm["model"].as<std::string>());
+  pipeline.soc().set_bit_accurate_crossbars(vm.count("bit-accurate") > 0);
   const bool check = !vm.count("no-check");
+  const flow::Build& built = pipeline.loaded();
 
-  std::printf("%s at %s on %s (%s placement): %zu %s images of %s\n", net.name.c_str(), policy.str().c_str(),
-              arch.name.c_str(), placement_name(compiled.placement), count, split_name(data.split), data.name.c_str());
-  size_t correct = 0, mismatches = 0;
-  std::vector<int> predictions;
-  Report first;
+  std::printf("%s at %s on %s (%s placement): %zu %s images of %s\n", built.network.name.c_str(),
+              policy.str().c_str(), arch.name.c_str(), placement_name(built.compiled.placement), count,
+              split_name(data.split), data.name.c_str());
   const auto start = std::chrono::steady_clock::now();
-  double vp_seconds = 0;
-  for (size_t i = 0; i < count; ++i) {
-    const std::vector<int8_t> x = quantize_input(net, data.image_vector(i));
-    const RunResult r = soc.run(RunMode::Functional, {input_bytes(net, x)});
-    vp_seconds += r.report.host_seconds;
-    if (i == 0) first = r.report;
-    const std::vector<int32_t> y = output_values(compiled.image, r.outputs[0]);
-    const int predicted = argmax(y);
-    predictions.push_back(predicted);
-    correct += predicted == data.labels[i] ? 1 : 0;
-    if (check && reference.run(x) != y) ++mismatches;
-    if ((i + 1) % 500 == 0 || i + 1 == count) {
-      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::fprintf(stderr, "\r  %zu/%zu images, accuracy %.2f %%, %.0f images/s", i + 1, count,
-                   100.0 * double(correct) / double(i + 1), double(i + 1) / elapsed);
-    }
-  }
+  flow::ClassifyOptions classify_options;
+  classify_options.check_reference = check;
+  classify_options.progress = [&](size_t done, size_t correct) {
+    if (done % 500 == 0 || done == count)
+      std::fprintf(stderr, "\r  %zu/%zu images, accuracy %.2f %%, %.0f images/s", done, count,
+                   100.0 * double(correct) / double(done), double(done) / seconds_since(start));
+  };
+  const flow::Classification result = pipeline.classify(data, count, classify_options);
   std::fprintf(stderr, "\n");
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double accuracy = count ? double(correct) / double(count) : 0;
+  const double wall = seconds_since(start);
+  const double accuracy = result.accuracy();
+  const size_t correct = result.correct, mismatches = result.reference_mismatches.value_or(0);
+  const double vp_seconds = result.vp_seconds;
+  const Report& first = result.report;
 
   std::printf("accuracy             %.2f %% (%zu of %zu)\n", 100 * accuracy, correct, count);
   if (check) std::printf("VP vs integer reference: %zu of %zu outputs differ\n", mismatches, count);
@@ -101,7 +88,7 @@ int cmd_infer(const std::vector<std::string>& args) {
               first.inference_energy_joules * 1e6);
   if (first.setup_cycles > 0)  // resident weights: programmed once, not per image
     std::printf("weights programmed   once: %llu cycles, %.4g uJ (resident placement)\n",
-                (unsigned long long)first.setup_cycles, (first.energy_joules - first.inference_energy_joules) * 1e6);
+                (unsigned long long)first.setup_cycles, first.setup_energy_joules * 1e6);
   std::printf("host                 %.0f images/s through the VP (%.0f including the reference check)\n\n",
               double(count) / vp_seconds, double(count) / wall);
   std::cout << format_summary(first);
@@ -111,11 +98,11 @@ int cmd_infer(const std::vector<std::string>& args) {
     j["images"] = count;
     j["images_per_second"] = double(count) / vp_seconds;
     j["reference_mismatches"] = check ? nlohmann::json(mismatches) : nlohmann::json(nullptr);
-    j["model"] = net.name;
+    j["model"] = built.network.name;
     j["policy"] = {{"weight_bits", policy.weight_bits}, {"activation_bits", policy.activation_bits}};
     write_json_file(j, vm["report"].as<std::string>());
   }
-  if (vm.count("predictions")) write_predictions(predictions, vm["predictions"].as<std::string>());
+  if (vm.count("predictions")) write_predictions(result.predictions, vm["predictions"].as<std::string>());
   return check && mismatches ? 4 : 0;
 }
 

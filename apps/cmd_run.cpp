@@ -5,14 +5,14 @@
 #include "common/error.h"
 #include "platform/chrome_trace.h"
 #include "config/arch_config.h"
-#include "platform/soc.h"
+#include "flow/pipeline.h"
 
 namespace cimvp::cli {
 
 int cmd_run(const std::vector<std::string>& args) {
   po::options_description options("options");
   options.add_options()
-      ("arch", po::value<std::string>()->required(), "architecture YAML")
+      ("arch", po::value<std::string>()->required(), "architecture YAML, or a report JSON whose architecture to use")
       ("firmware", po::value<std::string>()->required(), "firmware image")
       ("mode", po::value<std::string>()->default_value("functional"), "functional | timing")
       ("input", po::value<std::string>(), "input tensors: raw bytes, or integers if the name ends in .txt")
@@ -45,18 +45,18 @@ int cmd_run(const std::vector<std::string>& args) {
     if (!image.inputs.empty()) std::cerr << "note: no --input given, the inputs are zeros\n";
   }
 
-  Soc soc("soc", arch);
-  soc.load(std::move(image), image_path);
-  soc.set_bit_accurate_crossbars(vm.count("bit-accurate") > 0);
+  flow::Pipeline pipeline(arch);
+  pipeline.load(std::move(image), image_path);
+  pipeline.soc().set_bit_accurate_crossbars(vm.count("bit-accurate") > 0);
   ChromeTrace trace;
   RunResult result;
   for (int i = 0; i < repeat; ++i) {
     const bool last = i + 1 == repeat;
-    result = soc.run(mode, inputs, last && vm.count("trace") ? &trace : nullptr);
+    result = pipeline.run(mode, inputs, last && vm.count("trace") ? &trace : nullptr);
   }
   std::cout << format_summary(result.report);
 
-  const FirmwareImage& loaded = soc.image();
+  const FirmwareImage& loaded = pipeline.image();
   if (mode == RunMode::Functional) {
     for (size_t k = 0; k < loaded.outputs.size(); ++k) {
       const TensorLayout& t = loaded.outputs[k];

@@ -6,18 +6,25 @@
 
 #include "apps/command.h"
 #include "common/error.h"
+#include "common/provenance.h"
+#include "common/version.h"
 #include "common/sc_main_env.h"
 
 namespace {
 
 void print_usage() {
-  std::cout << "usage: cimvp <command> [options]   (cimvp <command> --help for its options)\n\ncommands:\n";
+  std::cout << "usage: cimvp <command> [options]   (cimvp <command> --help for its options; cimvp --version)\n\ncommands:\n";
   for (const auto& c : cimvp::cli::commands()) std::printf("  %-12s %s\n", c.name.c_str(), c.summary.c_str());
 }
 
 }  // namespace
 
 int sc_main(int argc, char** argv) {
+  cimvp::set_command_line(argc, argv);
+  if (argc == 2 && (std::string(argv[1]) == "--version" || std::string(argv[1]) == "version")) {
+    std::printf("cimvp %s (commit %s)\n", cimvp::version(), cimvp::commit());
+    return 0;
+  }
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     print_usage();
     return argc < 2 ? 2 : 0;

@@ -26,11 +26,10 @@
 #include <string>
 
 #include "common/sc_main_env.h"
-#include "compiler/compile.h"
 #include "compiler/io_layout.h"
+#include "flow/pipeline.h"
 #include "nn/model_source.h"
 #include "nn/reference.h"
-#include "platform/soc.h"
 
 namespace cimvp {
 namespace {
@@ -55,7 +54,7 @@ int timed_compile_run(const std::string& model_name, const std::string& preset, 
                       double goal_mb) {
   const double t_start = now_seconds();
   const ArchConfig arch = load_arch_config(arch_path(preset));
-  Soc soc("soc", arch);
+  flow::Pipeline pipeline(arch);
   const double t_elab = now_seconds() - t_start;
   double best = 1e9, best_compile = 0, best_io = 0, best_run = 0;
   uint64_t ps = 0;
@@ -65,16 +64,15 @@ int timed_compile_run(const std::string& model_name, const std::string& preset, 
     const double t0 = now_seconds();
     const ModelFile model = load_model_structure(model_name);
     const Policy policy = uniform_policy(model.graph.quantizable_layers().size(), 8, 8);
-    const QuantizedNetwork q = quantize_any(model, policy);
-    CompileOptions options;
-    options.timing_only = true;
-    CompileResult compiled = compile(q, arch, options);
+    flow::BuildOptions options;
+    options.compile.timing_only = true;
+    const flow::Build built = flow::build(model, policy, arch, options);
     const double t1 = now_seconds();
-    write_image_file(compiled.image, path);
+    write_image_file(built.compiled.image, path);
     FirmwareImage image = read_image_file(path);
     const double t2 = now_seconds();
-    soc.load(std::move(image), path);
-    const RunResult result = soc.run(RunMode::Timing);
+    pipeline.load(std::move(image), path);
+    const RunResult result = pipeline.run(RunMode::Timing);
     const double t3 = now_seconds();
     ps = result.report.picoseconds;
     if (t3 - t0 < best) best = t3 - t0, best_compile = t1 - t0, best_io = t2 - t1, best_run = t3 - t2;
@@ -102,11 +100,11 @@ int timed_compile_run(const std::string& model_name, const std::string& preset, 
 // (c) the functional VP vs the integer reference on the same images.
 int lenet5_functional(bool quick) {
   const ArchConfig arch = load_arch_config(arch_path("default"));
-  Soc soc("soc", arch);
+  flow::Pipeline pipeline(arch);
   const ModelFile model = load_model_spec("lenet5", 1);
-  const QuantizedNetwork q = quantize_model(model, uniform_policy(model.graph.quantizable_layers().size(), 8, 8));
-  const CompileResult compiled = compile(q, arch);
-  soc.load(compiled.image, "lenet5");
+  pipeline.load(flow::build(model, uniform_policy(model.graph.quantizable_layers().size(), 8, 8), arch), "lenet5");
+  const QuantizedNetwork& q = pipeline.loaded().network;
+  Soc& soc = pipeline.soc();
   const int n = quick ? 200 : 2000;
   std::mt19937 rng(3);
   const QTensor& t = q.input_tensor();
@@ -131,7 +129,7 @@ int lenet5_functional(bool quick) {
     for (int i = 0; i < n; ++i) {
       const RunResult r = soc.run(RunMode::Functional, {bytes[size_t(i)]});
       cycles = r.report.cycles;
-      if (output_values(compiled.image, r.outputs[0]) != ref_out[size_t(i)]) ++mismatches;
+      if (output_values(pipeline.image(), r.outputs[0]) != ref_out[size_t(i)]) ++mismatches;
     }
     best_vp = std::min(best_vp, now_seconds() - t0);
   }
@@ -146,17 +144,16 @@ int lenet5_functional(bool quick) {
 // (d, e) the search loop's cost per policy: quantize + compile + timing run.
 int search_step(const std::string& model_name, const std::string& preset, bool quick) {
   const ArchConfig arch = load_arch_config(arch_path(preset));
-  Soc soc("soc", arch);
+  flow::Pipeline pipeline(arch);
   const ModelFile model = load_model_structure(model_name);
   const size_t layers = model.graph.quantizable_layers().size();
   std::mt19937 rng(7);
   std::uniform_int_distribution<int> bits(2, 8);
   auto evaluate = [&](const Policy& policy) {
-    CompileOptions options;
-    options.timing_only = true;
-    CompileResult compiled = compile(quantize_any(model, policy), arch, options);
-    soc.load(std::move(compiled.image), model_name);
-    return soc.run(RunMode::Timing).report.inference_cycles;
+    flow::BuildOptions options;
+    options.compile.timing_only = true;
+    pipeline.load(flow::build(model, policy, arch, options), model_name);
+    return pipeline.time().inference_cycles;
   };
   const Policy w8a8 = uniform_policy(layers, 8, 8);
   const int n = quick ? 5 : 40;

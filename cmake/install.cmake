@@ -5,8 +5,8 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(cimvp_libraries cimvp_config cimvp_firmware cimvp_models cimvp_platform cimvp_nn cimvp_compiler)
-list(APPEND cimvp_libraries cimvp_rl cimvp_rl_evaluation)
+set(cimvp_libraries cimvp_common cimvp_config cimvp_firmware cimvp_models cimvp_platform cimvp_nn cimvp_compiler)
+list(APPEND cimvp_libraries cimvp_flow cimvp_rl cimvp_rl_evaluation)
 foreach(lib ${cimvp_libraries})
   string(REPLACE "cimvp_" "" short ${lib})
   set_target_properties(${lib} PROPERTIES EXPORT_NAME ${short})
@@ -25,7 +25,7 @@ endforeach()
 install(TARGETS ${cimvp_libraries} cimvp EXPORT cimvpTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-foreach(dir common config firmware models platform nn compiler rl)
+foreach(dir common config firmware models platform nn compiler flow rl)
   if(EXISTS ${CMAKE_SOURCE_DIR}/${dir})
     install(DIRECTORY ${CMAKE_SOURCE_DIR}/${dir} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cimvp
             FILES_MATCHING PATTERN "*.h")

@@ -299,6 +299,8 @@ ArchConfig load_arch_config(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   if (in.bad()) throw Error(path + ": cannot read the architecture file");
+  const bool json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
+  if (json) return parse_arch_config(architecture_text_of_json(text.str(), path), path + " (its \"architecture\")");
   return parse_arch_config(text.str(), path);
 }
 

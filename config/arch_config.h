@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace cimvp {
 
 enum class WeightMapping { DifferentialColumn, DifferentialRow, Offset };
@@ -130,6 +132,9 @@ struct ArchConfig {
 
 // Loading. Throws cimvp::Error naming the file, the key and its line:column
 // for unknown keys, wrong types, values out of range and invalid combinations.
+// A `.json` file is a report of a run (or any JSON object with an
+// "architecture" member, architecture_json()): its architecture is read back,
+// every parameter as the run had it.
 ArchConfig load_arch_config(const std::string& path);
 ArchConfig parse_arch_config(const std::string& yaml_text, const std::string& source);
 // Checks every parameter's range and the cross-parameter rules; throws
@@ -151,6 +156,9 @@ std::string params_table();
 std::string params_markdown();
 // Every parameter as YAML; loading it gives an equal config.
 std::string to_yaml(const ArchConfig& config);
+// Every parameter as a JSON object nested like the YAML file
+// ({"crossbar": {"rows": 256, ...}, ...}); reports hold it as "architecture".
+nlohmann::json architecture_json(const ArchConfig& config);
 // True when every parameter in the table is equal (name included).
 bool operator==(const ArchConfig& a, const ArchConfig& b);
 inline bool operator!=(const ArchConfig& a, const ArchConfig& b) { return !(a == b); }

@@ -46,4 +46,8 @@ const ParamDef* find_param(const std::string& key);
 // "1e9" for large powers of ten, otherwise the shortest round-trip form.
 std::string format_number(double v, bool integer);
 
+// The "architecture" object of a JSON report as text the YAML reader takes
+// (JSON is YAML). Throws naming `path` when there is none (arch_json.cpp).
+std::string architecture_text_of_json(const std::string& text, const std::string& path);
+
 }  // namespace cimvp

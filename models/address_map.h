@@ -16,14 +16,23 @@ inline uint64_t mailbox_address(int core) { return kMailboxBase + (uint64_t(core
 inline bool is_mailbox_address(uint64_t a) { return a >= kMailboxBase; }
 inline int mailbox_core(uint64_t a) { return int((a - kMailboxBase) >> kMailboxShift); }
 
-// Attached to every transaction a core starts: who sent it. A transaction
-// whose data pointer is null is a timing-only transfer: targets charge time
-// and count bytes but move no data.
+// Attached to every transaction a core starts: who sent it, and the
+// flit-hops the NoC charged it (added by the NoC, read back by the core so
+// that the NoC's energy lands on the core and layer that caused it). A
+// transaction whose data pointer is null is a timing-only transfer: targets
+// charge time and count bytes but move no data.
 struct SourceCore : tlm::tlm_extension<SourceCore> {
   int core = -1;
-  tlm::tlm_extension_base* clone() const override { auto* e = new SourceCore; e->core = core; return e; }
+  uint64_t flit_hops = 0;
+  tlm::tlm_extension_base* clone() const override {
+    auto* e = new SourceCore;
+    e->core = core;
+    e->flit_hops = flit_hops;
+    return e;
+  }
   void copy_from(const tlm::tlm_extension_base& other) override {
     core = static_cast<const SourceCore&>(other).core;
+    flit_hops = static_cast<const SourceCore&>(other).flit_hops;
   }
 };
 

@@ -314,6 +314,9 @@ const Core::MvmPlan& Core::plan_mvm(const Instruction& in) {
     p.events.crossbar_column_reads += uint64_t(x.physical_cols_used()) * slices;
     p.events.adc_conversions += uint64_t(x.physical_cols_used()) * slices;
     p.events.dac_conversions += uint64_t(x.physical_rows_used()) * slices;
+    p.events.macs += uint64_t(x.rows()) * uint64_t(x.cols());
+    p.events.active_cells += uint64_t(x.physical_rows_used()) * uint64_t(x.physical_cols_used());
+    ++p.events.crossbar_activations;
   }
   // Crossbars of the set work in parallel; each has its own ADCs, which
   // convert their shared columns in turn.
@@ -453,12 +456,25 @@ void Core::exec_dma(const Instruction& in) {
   trans_.set_dmi_allowed(false);
   trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   sc_time delay = sc_core::SC_ZERO_TIME;
-  noc->b_transport(trans_, delay);
+  noc_transport(delay);
   if (trans_.get_response_status() != tlm::TLM_OK_RESPONSE) fail("global memory refused the transfer");
   if (data && is_load) buffer_.touch(uint64_t(buffer_address), uint64_t(bytes));
+  events_.memory_bytes_transferred += uint64_t(bytes);
   events_.bytes_moved += uint64_t(bytes);
   events_.buffer_bytes += uint64_t(bytes);
   local_ += Picos(delay.value()) + timing_.buffer_access(uint64_t(bytes));
+}
+
+void Core::noc_transport(sc_time& delay) {
+  SourceCore* source = trans_.get_extension<SourceCore>();
+  if (!source) {
+    source = new SourceCore;
+    trans_.set_extension(source);
+  }
+  source->core = id_;
+  source->flit_hops = 0;
+  noc->b_transport(trans_, delay);
+  events_.noc_flit_hops += source->flit_hops;
 }
 
 void Core::exec_send(const Instruction& in) {
@@ -472,12 +488,6 @@ void Core::exec_send(const Instruction& in) {
   uint8_t* data = buffer_at(address, bytes, "source");
   local_ += timing_.buffer_access(uint64_t(bytes));
   sync();
-  SourceCore* source = trans_.get_extension<SourceCore>();
-  if (!source) {
-    source = new SourceCore;
-    trans_.set_extension(source);
-  }
-  source->core = id_;
   trans_.set_command(tlm::TLM_WRITE_COMMAND);
   trans_.set_address(mailbox_address(dst));
   trans_.set_data_ptr(data);
@@ -485,7 +495,7 @@ void Core::exec_send(const Instruction& in) {
   trans_.set_streaming_width(unsigned(bytes));
   trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   sc_time delay = sc_core::SC_ZERO_TIME;
-  noc->b_transport(trans_, delay);
+  noc_transport(delay);
   if (trans_.get_response_status() != tlm::TLM_OK_RESPONSE) fail("the NoC refused the message");
   events_.bytes_moved += uint64_t(bytes);
   events_.buffer_bytes += uint64_t(bytes);

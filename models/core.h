@@ -103,6 +103,9 @@ class Core : public sc_core::sc_module {
   void exec_gpeu(const Instruction& in);
   void exec_dma(const Instruction& in);
   void exec_send(const Instruction& in);
+  // Sends trans_ into the NoC as this core's transaction and charges the
+  // flit-hops the NoC reports back to this core's events.
+  void noc_transport(sc_core::sc_time& delay);
   void exec_recv(const Instruction& in);
   void exec_barrier();
 

@@ -75,8 +75,9 @@ NocMesh::Transfer NocMesh::transfer(int from, int to, uint64_t bytes, Picos star
   }
   // `head` is when the head entered the ejection link; the tail follows.
   const uint64_t flits = std::max<uint64_t>(1, ceil_div(bytes, uint64_t(std::max(timing_.noc_link_bytes, 1))));
-  flit_hops_ += flits * (router_hops + 1);
-  return {injected, head + serialization};
+  const uint64_t flit_hops = flits * (router_hops + 1);
+  flit_hops_ += flit_hops;
+  return {injected, head + serialization, flit_hops};
 }
 
 void NocMesh::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
@@ -84,6 +85,11 @@ void NocMesh::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_t
   const Picos start = now + Picos(delay.value());
   const uint64_t address = trans.get_address();
   const uint64_t bytes = trans.get_data_length();
+  SourceCore* source = trans.get_extension<SourceCore>();
+  auto charge = [&](const Transfer& t) {
+    if (source) source->flit_hops += t.flit_hops;
+    return t;
+  };
 
   if (is_mailbox_address(address)) {
     // A message: the sender is free once it has injected the data; the
@@ -93,7 +99,7 @@ void NocMesh::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_t
       trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
       return;
     }
-    const Transfer t = transfer(id, dst, bytes, start);
+    const Transfer t = charge(transfer(id, dst, bytes, start));
     sc_core::sc_time arrival = sc_core::sc_time::from_value(t.arrived - now);
     to_mailboxes[dst]->b_transport(trans, arrival);
     delay = sc_core::sc_time::from_value(t.injected - now);
@@ -103,16 +109,16 @@ void NocMesh::b_transport(int id, tlm::tlm_generic_payload& trans, sc_core::sc_t
   // Global memory: a write carries the data to the controller; a read sends
   // a request (a header, no payload) and the data comes back.
   if (trans.is_write()) {
-    const Transfer t = transfer(id, kMemoryNode, bytes, start);
+    const Transfer t = charge(transfer(id, kMemoryNode, bytes, start));
     sc_core::sc_time d = sc_core::sc_time::from_value(t.arrived - now);
     to_memory->b_transport(trans, d);
     delay = d;
   } else {
-    const Transfer request = transfer(id, kMemoryNode, 0, start);
+    const Transfer request = charge(transfer(id, kMemoryNode, 0, start));
     sc_core::sc_time d = sc_core::sc_time::from_value(request.arrived - now);
     to_memory->b_transport(trans, d);
     if (trans.get_response_status() != tlm::TLM_OK_RESPONSE) return;
-    const Transfer data = transfer(kMemoryNode, id, bytes, now + Picos(d.value()));
+    const Transfer data = charge(transfer(kMemoryNode, id, bytes, now + Picos(d.value())));
     delay = sc_core::sc_time::from_value(data.arrived - now);
   }
 }

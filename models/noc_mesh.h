@@ -41,6 +41,7 @@ class NocMesh : public sc_core::sc_module {
   struct Transfer {
     Picos injected;  // the sender has pushed its last byte
     Picos arrived;   // the last byte has reached the destination
+    uint64_t flit_hops;  // flits x links traversed (router-to-router hops + 1)
   };
   // Moves `bytes` from node `from` to node `to` (either may be kMemoryNode),
   // starting at absolute time `start`.

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/provenance.h"
 #include "firmware/image.h"
 
 namespace cimvp {
@@ -16,7 +17,22 @@ nlohmann::json events_json(const EventCounts& e) {
           {"adc_conversions", e.adc_conversions}, {"cells_programmed", e.cells_programmed},
           {"crossbar_programs", e.crossbar_programs}, {"buffer_bytes", e.buffer_bytes},
           {"gpeu_ops", e.gpeu_ops},               {"noc_flit_hops", e.noc_flit_hops},
-          {"memory_bytes_transferred", e.memory_bytes_transferred},           {"bytes_moved", e.bytes_moved}};
+          {"memory_bytes_transferred", e.memory_bytes_transferred},           {"bytes_moved", e.bytes_moved},
+          {"macs", e.macs}, {"crossbar_activations", e.crossbar_activations}, {"active_cells", e.active_cells}};
+}
+
+nlohmann::json layer_json(const LayerReport& l) {
+  nlohmann::json lj = events_json(l.events);
+  lj["name"] = l.name;
+  lj["start_cycle"] = l.start_cycle;
+  lj["end_cycle"] = l.end_cycle;
+  lj["cycles"] = l.cycles;
+  lj["seconds"] = l.seconds;
+  lj["dynamic_energy_joules"] = l.dynamic_energy_joules;
+  lj["static_energy_joules"] = l.static_energy_joules;
+  lj["energy_joules"] = l.energy_joules;
+  lj["crossbar_utilization"] = l.crossbar_utilization;
+  return lj;
 }
 
 std::string si(double value, const char* unit) {
@@ -35,7 +51,9 @@ std::string si(double value, const char* unit) {
 
 nlohmann::json to_json(const Report& r) {
   nlohmann::json j;
+  j["cimvp"] = provenance_json();
   j["arch"] = r.arch;
+  j["architecture"] = architecture_json(r.architecture);
   j["mode"] = r.mode;
   j["cycles"] = r.cycles;
   j["picoseconds"] = r.picoseconds;
@@ -45,6 +63,7 @@ nlohmann::json to_json(const Report& r) {
   j["inference_cycles"] = r.inference_cycles;
   j["inference_seconds"] = r.inference_seconds;
   j["inference_energy_joules"] = r.inference_energy_joules;
+  j["setup_energy_joules"] = r.setup_energy_joules;
   j["components"] = r.components;
   j["area"] = {{"core_components_mm2", r.core_area_mm2}, {"core_mm2", r.core_mm2}, {"chip_mm2", r.chip_mm2}};
   j["totals"] = events_json(r.totals);
@@ -55,20 +74,22 @@ nlohmann::json to_json(const Report& r) {
     cj["busy_cycles"] = c.busy_cycles;
     cj["wait_cycles"] = c.wait_cycles;
     cj["end_cycle"] = c.end_cycle;
+    cj["dynamic_energy_joules"] = c.dynamic_energy_joules;
+    cj["static_energy_joules"] = c.static_energy_joules;
     cj["energy_joules"] = c.energy_joules;
     j["cores"].push_back(cj);
   }
   j["layers"] = nlohmann::json::array();
-  for (const LayerReport& l : r.layers) {
-    nlohmann::json lj = events_json(l.events);
-    lj["name"] = l.name;
-    lj["start_cycle"] = l.start_cycle;
-    lj["end_cycle"] = l.end_cycle;
-    lj["cycles"] = l.cycles;
-    lj["seconds"] = l.seconds;
-    lj["energy_joules"] = l.energy_joules;
-    j["layers"].push_back(lj);
-  }
+  for (const LayerReport& l : r.layers) j["layers"].push_back(layer_json(l));
+  j["outside_layers"] = layer_json(r.outside_layers);
+  const FiguresOfMerit& f = r.figures;
+  j["figures_of_merit"] = {{"operations", f.operations},
+                           {"tops", f.tops},
+                           {"tops_per_watt", f.tops_per_watt},
+                           {"tops_per_mm2", f.tops_per_mm2},
+                           {"average_power_watts", f.average_power_watts},
+                           {"inferences_per_second", f.inferences_per_second},
+                           {"crossbar_utilization", f.crossbar_utilization}};
   j["host_seconds"] = r.host_seconds;
   return j;
 }
@@ -86,6 +107,16 @@ std::string format_summary(const Report& r) {
       << kSetupLayerName << ")\n";
   s << "  instructions  " << r.totals.instructions << ", MVMs " << r.totals.mvms << ", ADC conversions "
     << r.totals.adc_conversions << "\n";
+  const FiguresOfMerit& f = r.figures;
+  std::snprintf(line, sizeof line,
+                "  per inference %.4g operations, %.4g TOPS, %.4g TOPS/W, %.4g TOPS/mm2, %s average power, "
+                "%.4g inferences/s\n",
+                double(f.operations), f.tops, f.tops_per_watt, f.tops_per_mm2, si(f.average_power_watts, "W").c_str(),
+                f.inferences_per_second);
+  s << line;
+  std::snprintf(line, sizeof line, "  crossbars     %.1f %% of the cells of the crossbars read are used\n",
+                100 * f.crossbar_utilization);
+  s << line;
   s << "  host time     " << si(r.host_seconds, "s") << "\n";
   s << "\n  core       busy cycles   wait cycles  instructions          MVMs     bytes moved\n";
   for (const CoreReport& c : r.cores) {
@@ -97,13 +128,16 @@ std::string format_summary(const Report& r) {
     s << line;
   }
   if (!r.layers.empty()) {
-    s << "\n  layer                         cycles          time        energy          MVMs\n";
-    for (const LayerReport& l : r.layers) {
-      std::snprintf(line, sizeof line, "  %-22s  %12llu  %12s  %12s  %12llu\n", l.name.c_str(),
+    s << "\n  layer                         cycles          time        energy          MVMs  crossbar use\n";
+    auto row = [&](const LayerReport& l) {
+      std::snprintf(line, sizeof line, "  %-22s  %12llu  %12s  %12s  %12llu  %10.1f %%\n", l.name.c_str(),
                     (unsigned long long)l.cycles, si(l.seconds, "s").c_str(), si(l.energy_joules, "J").c_str(),
-                    (unsigned long long)l.events.mvms);
+                    (unsigned long long)l.events.mvms, 100 * l.crossbar_utilization);
       s << line;
-    }
+    };
+    for (const LayerReport& l : r.layers) row(l);
+    if (r.outside_layers.events.instructions > 0 || r.outside_layers.energy_joules > 1e-9 * r.energy_joules)
+      row(r.outside_layers);
   }
   s << "\n  energy by component\n";
   for (const auto& [name, joules] : r.components) {

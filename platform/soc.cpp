@@ -288,6 +288,7 @@ void Soc::host_register(tlm::tlm_generic_payload& trans) {
 Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
   Report r;
   r.arch = arch_.name;
+  r.architecture = arch_;
   r.mode = mode == RunMode::Functional ? "functional" : "timing";
   Picos end = start;
   for (const auto& core : cores_) end = std::max(end, core->end_time());
@@ -296,6 +297,10 @@ Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
   auto cycles = [&](Picos ps) { return uint64_t(std::llround(double(ps) / cycle)); };
   r.cycles = cycles(r.picoseconds);
   r.seconds = double(r.picoseconds) * 1e-12;
+  // Static power: each core for the whole run; a layer's (or the set-up's)
+  // share is the whole chip's power over its span.
+  const double chip_static_watts = static_energy(arch_, 1.0);
+  const double core_static_watts = chip_static_watts / arch_.cores();
   for (const auto& core : cores_) {
     CoreReport c;
     c.id = core->id();
@@ -304,12 +309,12 @@ Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
     c.end_cycle = cycles(active);
     c.wait_cycles = cycles(core->wait_time());
     c.busy_cycles = c.end_cycle - std::min(c.end_cycle, c.wait_cycles);
-    c.energy_joules = total(dynamic_energy(arch_, c.events));
+    c.dynamic_energy_joules = total(dynamic_energy(arch_, c.events));
+    c.static_energy_joules = core_static_watts * r.seconds;
+    c.energy_joules = c.dynamic_energy_joules + c.static_energy_joules;
     r.totals += c.events;
     r.cores.push_back(c);
   }
-  r.totals.noc_flit_hops = noc_.flit_hops();
-  r.totals.memory_bytes_transferred = memory_.bytes_transferred();
   r.components = dynamic_energy(arch_, r.totals);
   r.components["static"] = static_energy(arch_, r.seconds);
   r.energy_joules = total(r.components);
@@ -317,6 +322,8 @@ Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
   r.core_area_mm2 = chip_area.core_mm2;
   r.core_mm2 = chip_area.core_total_mm2;
   r.chip_mm2 = chip_area.chip_total_mm2;
+  EventCounts in_layers;
+  double layer_static = 0;
   for (size_t i = 0; i < control_.layers.size(); ++i) {
     const LayerStats& s = control_.layers[i];
     LayerReport l;
@@ -328,9 +335,21 @@ Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
       l.seconds = double(s.last - s.first) * 1e-12;
     }
     l.events = s.events;
-    l.energy_joules = total(dynamic_energy(arch_, l.events));
+    l.dynamic_energy_joules = total(dynamic_energy(arch_, l.events));
+    l.static_energy_joules = chip_static_watts * l.seconds;
+    l.energy_joules = l.dynamic_energy_joules + l.static_energy_joules;
+    l.crossbar_utilization = crossbar_utilization(arch_, l.events);
+    in_layers += l.events;
+    layer_static += l.static_energy_joules;
     r.layers.push_back(l);
   }
+  LayerReport& outside = r.outside_layers;
+  outside.name = "(outside layers)";
+  outside.events = r.totals - in_layers;
+  outside.dynamic_energy_joules = total(dynamic_energy(arch_, outside.events));
+  outside.static_energy_joules = r.components["static"] - layer_static;
+  outside.energy_joules = outside.dynamic_energy_joules + outside.static_energy_joules;
+  outside.crossbar_utilization = crossbar_utilization(arch_, outside.events);
   r.inference_cycles = r.cycles;
   r.inference_seconds = r.seconds;
   r.inference_energy_joules = r.energy_joules;
@@ -340,8 +359,10 @@ Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
       r.setup_cycles = cycles(setup);
       r.inference_cycles = r.cycles - std::min(r.cycles, r.setup_cycles);
       r.inference_seconds = double(r.picoseconds - setup) * 1e-12;
-      r.inference_energy_joules = r.energy_joules - r.layers[i].energy_joules;
+      r.setup_energy_joules = r.layers[i].dynamic_energy_joules + chip_static_watts * double(setup) * 1e-12;
+      r.inference_energy_joules = r.energy_joules - r.setup_energy_joules;
     }
+  r.figures = figures_of_merit(r);
   r.host_seconds = host_seconds;
   return r;
 }

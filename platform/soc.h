@@ -67,6 +67,12 @@ class Soc : public sc_core::sc_module {
   // The last run started through the control registers: its report (when
   // it completed) and its error message (when it failed or was refused).
   const Report& last_report() const { return host_report_; }
+
+  // What the NoC and the global memory counted themselves during the last
+  // run. The report charges the same flit-hops and bytes to the cores and
+  // layers that caused them; these are the independent totals to check it by.
+  uint64_t noc_flit_hops() const { return noc_.flit_hops(); }
+  uint64_t memory_bytes_transferred() const { return memory_.bytes_transferred(); }
   const std::string& last_error() const { return host_error_; }
 
  private:

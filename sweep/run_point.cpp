@@ -8,15 +8,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/error.h"
-#include "compiler/compile.h"
-#include "compiler/io_layout.h"
+#include "flow/pipeline.h"
 #include "nn/dataset.h"
 #include "nn/model_source.h"
 #include "nn/policy.h"
-#include "nn/reference.h"
 #include "nn/zoo.h"
-#include "platform/area.h"
-#include "platform/soc.h"
 
 namespace cimvp {
 
@@ -85,32 +81,27 @@ nlohmann::json run_point(const SweepConfig& c, const SweepPoint& p) {
     const Policy policy = point_policy(p.policy, model.graph.quantizable_layers().size());
     std::string dataset = entry.dataset;
     if (dataset.empty() && model.metadata.count("dataset")) dataset = model.metadata.at("dataset");
-    std::optional<Dataset> calibration;
-    if (accuracy) calibration = calibration_images(model, policy, dataset);
-    const QuantizedNetwork net = quantize_any(model, policy, calibration ? &*calibration : nullptr);
-    CompileOptions options;
-    options.timing_only = !accuracy;
-    options.placement = parse_placement(c.placement);
-    const CompileResult compiled = compile(net, arch, options);
-    Soc soc("soc", arch);
-    soc.load(compiled.image, entry.spec);
+    flow::BuildOptions options;
+    options.compile.timing_only = !accuracy;
+    options.compile.placement = parse_placement(c.placement);
+    options.dataset = dataset;
+    flow::Pipeline pipeline(arch);
+    pipeline.load(flow::build(model, policy, arch, options), entry.spec);
+    const CompileResult& compiled = pipeline.loaded().compiled;
     Report report;
     nlohmann::json metrics = nlohmann::json::object();
     if (accuracy) {
       if (dataset.empty()) throw Error(entry.spec + ": no dataset for accuracy (give models[].dataset)");
       const Dataset test = load_dataset(dataset, Split::Test);
-      const size_t count = std::min(test.size(), size_t(c.accuracy_images));
-      size_t correct = 0;
-      for (size_t i = 0; i < count; ++i) {
-        const std::vector<int8_t> x = quantize_input(net, test.image_vector(i));
-        const RunResult r = soc.run(RunMode::Functional, {input_bytes(net, x)});
-        if (i == 0) report = r.report;
-        correct += argmax(output_values(compiled.image, r.outputs[0])) == test.labels[i] ? 1 : 0;
-      }
-      metrics["accuracy"] = count ? double(correct) / double(count) : 0.0;
-      j["accuracy_images"] = count;
+      flow::ClassifyOptions classify;
+      classify.check_reference = false;
+      const flow::Classification result = pipeline.classify(test, size_t(c.accuracy_images), classify);
+      report = result.report;
+      metrics["accuracy"] = result.accuracy();
+      j["accuracy_images"] = result.predictions.size();
+      j["predictions"] = result.predictions;
     } else {
-      report = soc.run(RunMode::Timing).report;
+      report = pipeline.time();
     }
     int64_t crossbars = 0;
     for (const LayerPlan& l : compiled.plan) crossbars += l.tiles;
@@ -131,6 +122,7 @@ nlohmann::json run_point(const SweepConfig& c, const SweepPoint& p) {
     nlohmann::json layers = nlohmann::json::array();
     for (const LayerReport& l : report.layers) layers.push_back({{"name", l.name}, {"cycles", l.cycles}});
     j["layers"] = layers;
+    j["report"] = to_json(report);
     j["weight_bits"] = policy.weight_bits;
     j["activation_bits"] = policy.activation_bits;
     j["error"] = nullptr;

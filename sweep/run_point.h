@@ -1,7 +1,8 @@
 // Runs one sweep point in this process: the base architecture with the
-// point's parameters, the model quantized at the policy (the one
-// quantization path, nn/model_source.h), compiled and run on the VP (timing
-// only unless accuracy is measured), priced by the energy and area models.
+// point's parameters, the model built at the policy and run through the one
+// pipeline (flow/: timing only unless accuracy is measured), priced by the
+// energy and area models. The record holds the run's whole report
+// ("report": architecture, provenance, breakdowns, figures of merit).
 // An invalid point (an architecture that fails validation, a network that
 // does not fit) gives a record with "error" set instead of throwing: the
 // sweep records it and goes on. SystemC elaborates once per process, so a

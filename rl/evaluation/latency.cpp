@@ -3,9 +3,7 @@
 #include <chrono>
 
 #include "common/seconds_since.h"
-#include "compiler/compile.h"
-#include "nn/model_source.h"
-#include "platform/soc.h"
+#include "flow/pipeline.h"
 
 namespace cimvp::rl {
 
@@ -15,33 +13,26 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 }  // namespace
 
-VpLatency::VpLatency(const ArchConfig& arch) : arch_(arch), soc_(std::make_unique<Soc>("search_soc", arch)) {}
+VpLatency::VpLatency(const ArchConfig& arch) : arch_(arch), pipeline_(std::make_unique<flow::Pipeline>(arch)) {}
 
 VpLatency::~VpLatency() = default;
 
 LatencyResult VpLatency::measure(const ModelFile& model, const Policy& policy) {
   auto t0 = std::chrono::steady_clock::now();
-  QuantizedNetwork structure;
-  if (model.graph.structure_only) {
-    structure = quantize_any(model, policy);
-  } else {
-    ModelFile s;
-    s.graph = structure_of(model.graph);
-    structure = quantize_any(s, policy);
-  }
-  CompileOptions options;
-  options.timing_only = true;
-  CompileResult compiled = compile(structure, arch_, options);
+  flow::BuildOptions options;
+  options.compile.timing_only = true;
+  flow::Build built = flow::build(model, policy, arch_, options);
   compile_seconds_ += seconds_since(t0);
   t0 = std::chrono::steady_clock::now();
-  soc_->load(std::move(compiled.image), model.graph.name);
-  const Report r = soc_->run(RunMode::Timing).report;
-  run_seconds_ += seconds_since(t0);
+  const Placement placement = built.compiled.placement;
+  pipeline_->load(std::move(built), model.graph.name);
   LatencyResult out;
-  out.seconds = r.inference_seconds;  // the whole run when nothing is set up once
-  out.cycles = r.inference_cycles;
-  out.energy_joules = r.inference_energy_joules;
-  out.placement = placement_name(compiled.placement);
+  out.report = pipeline_->time();
+  run_seconds_ += seconds_since(t0);
+  out.seconds = out.report.inference_seconds;  // the whole run when nothing is set up once
+  out.cycles = out.report.inference_cycles;
+  out.energy_joules = out.report.inference_energy_joules;
+  out.placement = placement_name(placement);
   return out;
 }
 

@@ -1,6 +1,6 @@
 // What one policy costs in time and energy per inference, from two sources:
-//  - VpLatency: compiled structure-only (no weights, any model source) and
-//    run in timing mode on one SoC elaborated for the architecture; the
+//  - VpLatency: built structure-only through the pipeline (flow/, no
+//    weights, any model source) and run in timing mode; the
 //    steady-state time per inference (a resident placement's inference after
 //    its one-time programming, else the whole run, which reprograms);
 //  - analytic_latency: the paper's table (docs/search.md): per layer
@@ -15,9 +15,10 @@
 #include "config/arch_config.h"
 #include "nn/model_file.h"
 #include "nn/policy.h"
+#include "platform/report.h"
 
-namespace cimvp {
-class Soc;
+namespace cimvp::flow {
+class Pipeline;
 }
 
 namespace cimvp::rl {
@@ -27,12 +28,13 @@ struct LatencyResult {
   uint64_t cycles = 0;       // VP cycles per inference (0 for the analytic model)
   double energy_joules = 0;  // per inference (0 for the analytic model)
   std::string placement;     // "resident", "per-layer" or "analytic"
+  Report report;             // the VP's whole report (empty for the analytic model)
 };
 
 class VpLatency {
  public:
-  // Elaborates the SoC: call before the simulation first starts (SystemC
-  // elaborates once per process), once per process and architecture.
+  // Takes the architecture's SoC from the pipeline (flow/pipeline.h): make
+  // it before the first simulation of the process.
   explicit VpLatency(const ArchConfig& arch);
   ~VpLatency();
   // Any model source: its weights are not needed and not compiled.
@@ -43,7 +45,7 @@ class VpLatency {
 
  private:
   ArchConfig arch_;
-  std::unique_ptr<Soc> soc_;
+  std::unique_ptr<flow::Pipeline> pipeline_;
   double compile_seconds_ = 0, run_seconds_ = 0;
 };
 

@@ -1,0 +1,76 @@
+#include "flow/pipeline.h"
+
+#include <chrono>
+#include <memory>
+
+#include "common/error.h"
+#include "common/seconds_since.h"
+#include "compiler/io_layout.h"
+#include "nn/reference.h"
+
+namespace cimvp::flow {
+
+Soc& soc_for(const ArchConfig& arch) {
+  // Never destroyed: SystemC modules must outlive the simulation context,
+  // which ends after sc_main returns.
+  static std::vector<Soc*> socs;
+  for (Soc* soc : socs)
+    if (soc->arch() == arch) return *soc;
+  if (sc_core::sc_get_status() != sc_core::SC_ELABORATION)
+    throw Error("architecture '" + arch.name +
+                "': SystemC elaborates a design once per process, and this process has already simulated "
+                "another architecture; run each architecture in a process of its own (or create every "
+                "architecture's Pipeline before the first run)");
+  const std::string name = "cimvp_soc" + (socs.empty() ? std::string() : "_" + std::to_string(socs.size()));
+  socs.push_back(new Soc(name.c_str(), arch));
+  return *socs.back();
+}
+
+Pipeline::Pipeline(const ArchConfig& arch) : soc_(&soc_for(arch)) {}
+
+void Pipeline::load(Build build, const std::string& source) {
+  soc_->load(std::move(build.compiled.image), source);
+  build.compiled.image = FirmwareImage{};
+  build_ = std::move(build);
+  has_network_ = true;
+}
+
+void Pipeline::load(FirmwareImage image, const std::string& source) {
+  soc_->load(std::move(image), source);
+  build_ = Build{};
+  has_network_ = false;
+}
+
+RunResult Pipeline::run(RunMode mode, const std::vector<TensorBytes>& inputs, TraceSink* trace) {
+  return soc_->run(mode, inputs, trace);
+}
+
+Classification Pipeline::classify(const Dataset& images, size_t count, const ClassifyOptions& options) {
+  if (!has_network_) throw Error("classify needs a network: the loaded image came without one");
+  const QuantizedNetwork& net = build_.network;
+  if (images.shape != net.input_tensor().shape)
+    throw Error("the model takes " + net.input_tensor().shape.str() + " inputs, " + images.name + " has " +
+                images.shape.str());
+  count = std::min(count, images.size());
+  std::unique_ptr<ReferenceExecutor> reference;
+  if (options.check_reference) reference = std::make_unique<ReferenceExecutor>(net);
+  Classification c;
+  if (options.check_reference) c.reference_mismatches = 0;
+  c.predictions.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    const std::vector<int8_t> x = quantize_input(net, images.image_vector(i));
+    const auto t0 = std::chrono::steady_clock::now();
+    const RunResult r = soc_->run(RunMode::Functional, {input_bytes(net, x)});
+    c.vp_seconds += seconds_since(t0);
+    if (i == 0) c.report = r.report;
+    const std::vector<int32_t> y = output_values(soc_->image(), r.outputs[0]);
+    const int predicted = argmax(y);
+    c.predictions.push_back(predicted);
+    c.correct += predicted == images.labels[i] ? 1 : 0;
+    if (reference && reference->run(x) != y) ++*c.reference_mismatches;
+    if (options.progress) options.progress(i + 1, c.correct);
+  }
+  return c;
+}
+
+}  // namespace cimvp::flow

@@ -1,0 +1,77 @@
+// Steps 3 to 5 of the pipeline: an image on the SoC of its architecture,
+// run in timing mode (a report) or functionally over dataset images (a
+// report, predictions and accuracy, each checked against the integer
+// reference on request).
+//
+// SystemC elaborates a design once per process, so SoCs cannot be made
+// after the first simulation has started. This is the one place that deals
+// with it: soc_for() keeps one SoC per architecture for the whole process;
+// a Pipeline for an architecture seen before reuses its SoC, and one for a
+// new architecture after the first run is refused with a message saying why.
+// A process that runs many architectures (a sweep) runs one per process.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "flow/build.h"
+#include "nn/dataset.h"
+#include "platform/soc.h"
+
+namespace cimvp::flow {
+
+// The SoC of `arch` in this process: elaborated on first use, the same one
+// afterwards (architectures are equal when every parameter is). Throws
+// cimvp::Error for a new architecture once a simulation has started.
+Soc& soc_for(const ArchConfig& arch);
+
+struct ClassifyOptions {
+  bool check_reference = true;  // run the integer reference on every image too
+  // Called after every image: images done, correct so far.
+  std::function<void(size_t done, size_t correct)> progress;
+};
+
+struct Classification {
+  Report report;                 // of the first image (every image has the same counts)
+  std::vector<int> predictions;  // the VP's class of every image
+  size_t correct = 0;
+  std::optional<size_t> reference_mismatches;  // images whose output differs from the reference, when checked
+  double vp_seconds = 0;         // wall time spent inside the VP
+  double accuracy() const { return predictions.empty() ? 0.0 : double(correct) / double(predictions.size()); }
+};
+
+class Pipeline {
+ public:
+  explicit Pipeline(const ArchConfig& arch);
+
+  const ArchConfig& arch() const { return soc_->arch(); }
+  Soc& soc() { return *soc_; }
+
+  // Loads a built network; its image moves to the SoC (image() below).
+  // `source` names it in messages.
+  void load(Build build, const std::string& source);
+  // Loads an image without a network (a file, hand-written firmware):
+  // run() works, classify() needs a network.
+  void load(FirmwareImage image, const std::string& source);
+
+  const FirmwareImage& image() const { return soc_->image(); }
+  // The loaded build's network and compiler plan (its image is image()).
+  const Build& loaded() const { return build_; }
+
+  // One run of the loaded image (soc.h).
+  RunResult run(RunMode mode, const std::vector<TensorBytes>& inputs = {}, TraceSink* trace = nullptr);
+  // One timing-mode run's report.
+  Report time(TraceSink* trace = nullptr) { return run(RunMode::Timing, {}, trace).report; }
+  // Functional runs of the first `count` images of `images`.
+  Classification classify(const Dataset& images, size_t count, const ClassifyOptions& options = {});
+
+ private:
+  Soc* soc_;
+  Build build_;
+  bool has_network_ = false;
+};
+
+}  // namespace cimvp::flow

@@ -1,0 +1,32 @@
+#include "platform/figures_of_merit.h"
+
+#include "firmware/image.h"
+#include "platform/report.h"
+
+namespace cimvp {
+
+double crossbar_utilization(const ArchConfig& arch, const EventCounts& e) {
+  if (e.crossbar_activations == 0) return 0;
+  const double cells = double(arch.crossbar_rows) * double(arch.crossbar_cols);
+  return double(e.active_cells) / (double(e.crossbar_activations) * cells);
+}
+
+FiguresOfMerit figures_of_merit(const Report& r) {
+  EventCounts inference = r.totals;
+  for (const LayerReport& l : r.layers)
+    if (l.name == kSetupLayerName) inference = inference - l.events;
+  FiguresOfMerit f;
+  f.operations = 2 * inference.macs;
+  const double ops = double(f.operations);
+  if (r.inference_seconds > 0) {
+    f.tops = ops / r.inference_seconds * 1e-12;
+    f.average_power_watts = r.inference_energy_joules / r.inference_seconds;
+    f.inferences_per_second = 1.0 / r.inference_seconds;
+  }
+  if (r.inference_energy_joules > 0) f.tops_per_watt = ops / r.inference_energy_joules * 1e-12;
+  if (r.chip_mm2 > 0) f.tops_per_mm2 = f.tops / r.chip_mm2;
+  f.crossbar_utilization = crossbar_utilization(r.architecture, inference);
+  return f;
+}
+
+}  // namespace cimvp
