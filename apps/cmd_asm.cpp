@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "firmware/assembler.h"
 #include "config/arch_config.h"
+#include "platform/soc.h"
 
 namespace cimvp::cli {
 
@@ -26,7 +27,8 @@ int cmd_asm(const std::vector<std::string>& args) {
   if (!in) throw Error(source + ": cannot open");
   std::stringstream text;
   text << in.rdbuf();
-  FirmwareImage image = assemble(text.str(), source);
+  const ArchLimits limits = arch_limits(arch);
+  FirmwareImage image = assemble(text.str(), source, &limits);
   image.arch_name = arch.name;
   image.arch_fingerprint = arch.fingerprint();
   if (image.cores.size() < size_t(arch.cores())) image.cores.resize(size_t(arch.cores()));

@@ -185,7 +185,8 @@ struct CoreState {
 
 class Assembler {
  public:
-  Assembler(const std::string& text, const std::string& source) : text_(text), source_(source) {}
+  Assembler(const std::string& text, const std::string& source, const ArchLimits* limits)
+      : text_(text), source_(source), limits_(limits) {}
 
   FirmwareImage run() {
     size_t start = 0;
@@ -207,6 +208,7 @@ class Assembler {
 
   const std::string& text_;
   const std::string& source_;
+  const ArchLimits* limits_;  // null: no architecture to check operands against
   FirmwareImage image_;
   int line_ = 0;
   std::string_view line_text_;
@@ -736,8 +738,12 @@ class Assembler {
     return std::stoi(it.text.substr(1));
   }
 
-  // "r3+16", "r3-4", "r3", "16", "-4", "0x40".
-  std::pair<int, int32_t> parse_address(const Item& it) const {
+  // "r3+16", "r3-4", "r3", "16", "-4", "0x40". Offsets and constants are
+  // signed 32-bit values, refused as written when they do not fit (they are
+  // not wrapped: "4000000000" is not the address -294967296). A constant
+  // `what` (a byte count) is in [lo, INT32_MAX].
+  std::pair<int, int32_t> parse_address(const Item& it, const char* what = "an address",
+                                        int64_t lo = INT32_MIN) const {
     const std::string& s = it.text;
     if (!s.empty() && (s[0] == 'r' || s[0] == 'R') && s.size() > 1 && std::isdigit(static_cast<unsigned char>(s[1]))) {
       size_t i = 1;
@@ -747,11 +753,11 @@ class Assembler {
       if (i == s.size()) return {reg_no, 0};
       if (s[i] != '+' && s[i] != '-')
         fail(it.col, "expected an address like r3+16, r3-4 or 64, found '" + s + "'");
-      return {reg_no, imm32(std::string_view(s).substr(i), it.col + int(i), "an offset")};
+      return {reg_no, int32_t(number(std::string_view(s).substr(i), it.col + int(i), INT32_MIN, INT32_MAX, "an offset"))};
     }
     if (s.empty() || !(std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-' || s[0] == '+'))
       fail(it.col, "expected an address like r3+16, r3-4 or 64, found '" + s + "'");
-    return {0, imm32(s, it.col, "an address")};
+    return {0, int32_t(number(s, it.col, lo, INT32_MAX, what))};
   }
 
   void instruction() {
@@ -808,6 +814,11 @@ class Assembler {
     };
     auto addr = [&](size_t i, uint8_t& r, int32_t& imm) {
       const auto [reg_no, off] = parse_address(pos[i]);
+      r = uint8_t(reg_no);
+      imm = off;
+    };
+    auto byte_count = [&](size_t i, uint8_t& r, int32_t& imm) {
+      const auto [reg_no, off] = parse_address(pos[i], "a byte count", 0);
       r = uint8_t(reg_no);
       imm = off;
     };
@@ -935,14 +946,14 @@ class Assembler {
         arity(3, 3, *op == Opcode::Load ? "load BUF, MEM, BYTES" : "store MEM, BUF, BYTES");
         addr(0, in.rd, in.imm0);
         addr(1, in.ra, in.imm1);
-        addr(2, in.rb, in.imm2);
+        byte_count(2, in.rb, in.imm2);
         break;
       case Opcode::Send:
       case Opcode::Recv:
         arity(3, 3, *op == Opcode::Send ? "send CORE, BUF, BYTES" : "recv CORE, BUF, BYTES");
         in.imm0 = int32_t(number(pos[0].text, pos[0].col, 0, INT32_MAX, "a core number"));
         addr(1, in.ra, in.imm1);
-        addr(2, in.rb, in.imm2);
+        byte_count(2, in.rb, in.imm2);
         break;
     }
     core.code.push_back(in);
@@ -962,7 +973,11 @@ class Assembler {
         core.code[f.index].imm0 = int32_t(it->second.first);
       }
       for (size_t i = 0; i < core.code.size(); ++i) {
-        const std::string problem = instruction_problem(core.code[i], core.code.size(), image_.blocks.size());
+        std::string problem = instruction_problem(core.code[i], core.code.size(), image_.blocks.size());
+        if (problem.empty() && limits_) {
+          problem = instruction_arch_problem(core.code[i], int(c), *limits_);
+          if (!problem.empty()) problem = std::string(mnemonic(core.code[i].op)) + " " + problem;
+        }
         if (!problem.empty()) fail_at(cs.lines[i], 0, problem);
       }
     }
@@ -976,7 +991,9 @@ std::string format_instruction(const Instruction& in) {
   return format_with(in, [](int32_t t) { return std::to_string(t); });
 }
 
-FirmwareImage assemble(const std::string& text, const std::string& source) { return Assembler(text, source).run(); }
+FirmwareImage assemble(const std::string& text, const std::string& source, const ArchLimits* limits) {
+  return Assembler(text, source, limits).run();
+}
 
 std::string disassemble(const FirmwareImage& image) {
   std::ostringstream o;

@@ -6,15 +6,19 @@
 
 #include <string>
 
+#include "firmware/arch_limits.h"
 #include "firmware/image.h"
 
 namespace cimvp {
 
 // Throws cimvp::Error naming `source`, the line and column, and what is wrong.
+// With `limits`, every operand is also checked against the architecture
+// (crossbars, cores, constant addresses), so `mvm ..., xb=9` on an
+// 8-crossbar core fails here with its line rather than when it runs.
 // The architecture name and fingerprint come from the caller (the assembler
 // does not know the architecture config); `.arch` directives in the text are
 // checked against nothing and only kept as the name when none is given.
-FirmwareImage assemble(const std::string& text, const std::string& source);
+FirmwareImage assemble(const std::string& text, const std::string& source, const ArchLimits* limits = nullptr);
 
 std::string disassemble(const FirmwareImage& image);
 

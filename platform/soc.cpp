@@ -41,6 +41,10 @@ Soc::Soc(sc_core::sc_module_name name, const ArchConfig& arch)
   dont_initialize();
 }
 
+ArchLimits arch_limits(const ArchConfig& arch) {
+  return {arch.cores(), arch.crossbars_per_core(), arch.buffer_bytes, arch.memory_bytes};
+}
+
 void Soc::check_image(const FirmwareImage& image, const std::string& source) const {
   validate_image(image, source);  // what holds for any architecture (images built in memory skip the reader)
   auto fail = [&](const std::string& what) { throw Error(source + ": " + what); };
@@ -61,35 +65,14 @@ void Soc::check_image(const FirmwareImage& image, const std::string& source) con
            std::to_string(arch_.physical_cols(int(w.cols), w.weight_bits)) + " cells, a crossbar has " +
            std::to_string(arch_.crossbar_rows) + " x " + std::to_string(arch_.crossbar_cols));
   }
-  const int crossbars = arch_.crossbars_per_core();
+  const ArchLimits limits = arch_limits(arch_);
   for (size_t c = 0; c < image.cores.size(); ++c) {
     const auto& code = image.cores[c].code;
     for (size_t pc = 0; pc < code.size(); ++pc) {
-      const Instruction& in = code[pc];
-      auto bad = [&](const std::string& what) {
-        fail("core " + std::to_string(c) + " instruction " + std::to_string(pc) + " (" + mnemonic(in.op) + "): " + what);
-      };
-      if (in.op == Opcode::Xprog && (in.imm0 < 0 || in.imm0 >= crossbars))
-        bad("crossbar " + std::to_string(in.imm0) + " is out of range 0.." + std::to_string(crossbars - 1));
-      if (in.op == Opcode::Mvm) {
-        const int first = mvm_first_crossbar(in), count = mvm_crossbar_count(in);
-        if (count < 1 || first + count > crossbars)
-          bad("crossbars " + std::to_string(first) + ".." + std::to_string(first + count - 1) +
-              " are out of range 0.." + std::to_string(crossbars - 1));
-        if (mvm_input_bits(in) > 8) bad("input bits " + std::to_string(mvm_input_bits(in)) + " exceed 8");
-      }
-      for (const AddressOperand& a : address_operands(in)) {
-        if (a.reg != 0 || a.space == AddressOperand::ByteCount) continue;  // computed when the core runs
-        const bool buffer = a.space == AddressOperand::Buffer;
-        const int64_t limit = buffer ? arch_.buffer_bytes : arch_.memory_bytes;
-        if (a.offset > limit)
-          bad(std::string(a.name) + " address " + std::to_string(a.offset) + " is outside the " +
-              std::to_string(limit) + "-byte " + (buffer ? "local buffer" : "global memory"));
-      }
-      if ((in.op == Opcode::Send || in.op == Opcode::Recv) &&
-          (in.imm0 < 0 || in.imm0 >= arch_.cores() || in.imm0 == int(c)))
-        bad("core " + std::to_string(in.imm0) + " is not another core of the " + std::to_string(arch_.cores()) +
-            "-core SoC");
+      const std::string problem = instruction_arch_problem(code[pc], int(c), limits);
+      if (!problem.empty())
+        fail("core " + std::to_string(c) + " instruction " + std::to_string(pc) + " (" + mnemonic(code[pc].op) +
+             "): " + problem);
     }
   }
   for (size_t s = 0; s < image.segments.size(); ++s) {

@@ -17,6 +17,7 @@
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "firmware/arch_limits.h"
 #include "firmware/image.h"
 #include "models/core.h"
 #include "models/global_memory.h"
@@ -29,6 +30,10 @@
 namespace cimvp {
 
 using TensorBytes = std::vector<uint8_t>;
+
+// What instructions may name on `arch` (firmware/arch_limits.h): the loader
+// and `cimvp asm --arch` check images with it.
+ArchLimits arch_limits(const ArchConfig& arch);
 
 struct RunResult {
   Report report;

@@ -107,6 +107,11 @@ TEST(Cli, AssemblerErrorsNameTheLine) {
   EXPECT_EQ(o.status, 1);
   EXPECT_THAT(o.output, HasSubstr("bad.s:2"));
   EXPECT_THAT(o.output, HasSubstr("mvx"));
+  // Operands beyond the architecture fail here, at their line, not when run.
+  write_file(temp("far.s"), ".core 0\n  mvm 0, 64, xb=999\n  halt\n");
+  const Outcome far = cimvp("asm " + temp("far.s") + " --arch " + kDefault + " -o " + temp("far.img"));
+  EXPECT_EQ(far.status, 1);
+  EXPECT_THAT(far.output, HasSubstr("far.s:2: mvm crossbars 999..999 are out of range 0.."));
 }
 
 TEST(Cli, BadInputGivesOneClearMessage) {

@@ -297,6 +297,50 @@ TEST(FirmwareAssembler, ErrorsNameFileLineAndColumn) {
   EXPECT_THAT(asm_error(".core 0\nhalt\n.range a 0 5\n"), HasSubstr("core 0 layer range 0: instructions [0, 5)"));
 }
 
+// Numbers in messages are the numbers as written: 4000000000 is not wrapped
+// into the 32-bit byte count -294967296.
+TEST(FirmwareAssembler, OutOfRangeNumbersAreReportedAsWritten) {
+  EXPECT_THAT(asm_error("load 0, 0, 4000000000\nhalt\n"),
+              HasSubstr("prog.s:1:12: a byte count 4000000000 is out of range 0..2147483647"));
+  EXPECT_THAT(asm_error("store 0, 0, -4\nhalt\n"), HasSubstr("prog.s:1:13: a byte count -4 is out of range"));
+  EXPECT_THAT(asm_error("vcopy 3000000000, 0\nhalt\n"),
+              HasSubstr("prog.s:1:7: an address 3000000000 is out of range -2147483648..2147483647"));
+  EXPECT_THAT(asm_error("vcopy r1+0x80000000, 0\nhalt\n"), HasSubstr("prog.s:1:9: an offset +0x80000000 is out of range"));
+  EXPECT_EQ(asm_error("load 0, 0, 2147483647\nli r1, 0xffffffff\nhalt\n"), "");  // the largest count; values may wrap
+}
+
+std::string asm_error_on(const std::string& text, const ArchLimits& limits) {
+  try {
+    assemble(text, "prog.s", &limits);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// With an architecture, operands are checked against it at their line, with
+// the loader's own check (firmware/arch_limits.h), not first when they run.
+TEST(FirmwareAssembler, OperandsAreCheckedAgainstTheArchitectureWithTheirLine) {
+  const ArchLimits limits{2, 8, 1024, 4096};  // 2 cores of 8 crossbars
+  const std::string ok = ".core 0\nmvm 0, 64, xb=0..7\nsend 1, 0, 4\nhalt\n.core 1\nrecv 0, 0, 4\nhalt\n";
+  EXPECT_EQ(asm_error_on(ok, limits), "");
+  EXPECT_THAT(asm_error_on(".core 0\nnop\nmvm 0, 64, xb=9\nhalt\n", limits),
+              HasSubstr("prog.s:3: mvm crossbars 9..9 are out of range 0..7"));
+  EXPECT_THAT(asm_error_on(".core 0\nmvm 0, 64, xb=4..8\nhalt\n", limits),
+              HasSubstr("prog.s:2: mvm crossbars 4..8 are out of range 0..7"));
+  EXPECT_THAT(asm_error_on(".block 0 rows=1 cols=1 bits=2\n 1\n.core 0\nxprog 8, 0\nhalt\n", limits),
+              HasSubstr("prog.s:4: xprog crossbar 8 is out of range 0..7"));
+  EXPECT_THAT(asm_error_on(".core 0\nsend 2, 0, 4\nhalt\n", limits),
+              HasSubstr("prog.s:2: send core 2 is not another core of the 2-core SoC"));
+  EXPECT_THAT(asm_error_on(".core 0\nrecv 0, 0, 4\nhalt\n", limits), HasSubstr("recv core 0 is not another core"));
+  EXPECT_THAT(asm_error_on(".core 0\nload 1040, 0, 4\nhalt\n", limits),
+              HasSubstr("prog.s:2: load destination address 1040 is outside the 1024-byte local buffer"));
+  EXPECT_THAT(asm_error_on(".core 0\nstore 5000, 0, 4\nhalt\n", limits),
+              HasSubstr("prog.s:2: store destination address 5000 is outside the 4096-byte global memory"));
+  // Without an architecture the same program assembles: the limits are the architecture's.
+  EXPECT_EQ(asm_error(".core 0\nnop\nmvm 0, 64, xb=9\nhalt\n"), "");
+}
+
 TEST(FirmwareAssembler, SmallConveniences) {
   // No .core: the code is core 0. Comments, blank lines, upper case, several labels on one line.
   const FirmwareImage img = assemble("  # nothing\n\na: b: LI R1, 0x10 # set\n  BNE r1, r0, a\n  jmp b\n HALT\n", "p.s");

@@ -17,7 +17,13 @@ inline std::map<std::string, nlohmann::json> sweep_results(const std::string& fo
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     nlohmann::json j = nlohmann::json::parse(line);
-    j.erase("host_seconds");
+    // What differs between two runs of the same points by construction: the
+    // host's wall time and the command line that ran each point.
+    for (nlohmann::json* record : {&j, j.contains("report") ? &j["report"] : nullptr})
+      if (record && record->is_object()) {
+        record->erase("host_seconds");
+        record->erase("cimvp");
+      }
     by_id[j["id"].get<std::string>()] = j;
   }
   return by_id;
