@@ -2,7 +2,19 @@
 
 #include <cstdlib>
 
+#include "common/error.h"
+
 namespace cimvp {
+
+bool row_kernel_available(RowKernel kernel) {
+  if (kernel == RowKernel::Portable) return true;
+#if defined(__x86_64__)
+  return __builtin_cpu_supports("avx2");
+#else
+  return false;
+#endif
+}
+
 namespace {
 
 // Most layers: round half up, a bias below 2^30 and a shift of at least 33
@@ -13,10 +25,11 @@ namespace {
 // a multiple of 2^shift, makes the sum nonnegative for a logical shift, and
 // 2^(62 - shift) comes off afterwards. floor((x + half) / 2^shift) exactly.
 // AVX2 multiplies four 32x32 -> 64-bit lanes at once; other machines run the
-// same loop scalar (target_clones picks the version when the program loads).
-__attribute__((target_clones("avx2", "default"))) void requantize_row_shift33(
-    const float* __restrict acc, int64_t n, int32_t bias, int32_t mult, int shift, int32_t zero_point, int32_t lo,
-    int32_t hi, int32_t* __restrict dst) {
+// same loop scalar. Both builds are named (not target_clones) so that a test
+// on an AVX2 machine runs the portable one too.
+__attribute__((always_inline)) inline void shift33_loop(const float* __restrict acc, int64_t n, int32_t bias,
+                                                        int32_t mult, int shift, int32_t zero_point, int32_t lo,
+                                                        int32_t hi, int32_t* __restrict dst) {
   const uint64_t add = (uint64_t(1) << (shift - 1)) + (uint64_t(1) << 62);
   const int32_t off = int32_t(int64_t(1) << (62 - shift)) - zero_point;
   for (int64_t j = 0; j < n; ++j) {
@@ -29,12 +42,42 @@ __attribute__((target_clones("avx2", "default"))) void requantize_row_shift33(
   }
 }
 
+void shift33_portable(const float* acc, int64_t n, int32_t bias, int32_t mult, int shift, int32_t zero_point,
+                      int32_t lo, int32_t hi, int32_t* dst) {
+  shift33_loop(acc, n, bias, mult, shift, zero_point, lo, hi, dst);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) void shift33_avx2(const float* acc, int64_t n, int32_t bias, int32_t mult,
+                                                   int shift, int32_t zero_point, int32_t lo, int32_t hi,
+                                                   int32_t* dst) {
+  shift33_loop(acc, n, bias, mult, shift, zero_point, lo, hi, dst);
+}
+#endif
+
+RowKernel best_kernel() {
+  static const RowKernel best = row_kernel_available(RowKernel::Avx2) ? RowKernel::Avx2 : RowKernel::Portable;
+  return best;
+}
+
 }  // namespace
 
 void requantize_row(const float* acc, int64_t n, int64_t bias, const Requant& rq, int32_t* dst) {
+  requantize_row_with(best_kernel(), acc, n, bias, rq, dst);
+}
+
+void requantize_row_with(RowKernel kernel, const float* acc, int64_t n, int64_t bias, const Requant& rq,
+                         int32_t* dst) {
   if (rq.rounding == Rounding::HalfUp && rq.shift >= 33 && rq.shift < 63 && rq.multiplier >= 0 &&
       std::abs(bias) < (int64_t(1) << 30)) {
-    requantize_row_shift33(acc, n, int32_t(bias), rq.multiplier, rq.shift, rq.zero_point, rq.lo, rq.hi, dst);
+    if (!row_kernel_available(kernel)) throw Error("requantize_row: this CPU cannot run the AVX2 kernel");
+#if defined(__x86_64__)
+    if (kernel == RowKernel::Avx2) {
+      shift33_avx2(acc, n, int32_t(bias), rq.multiplier, rq.shift, rq.zero_point, rq.lo, rq.hi, dst);
+      return;
+    }
+#endif
+    shift33_portable(acc, n, int32_t(bias), rq.multiplier, rq.shift, rq.zero_point, rq.lo, rq.hi, dst);
     return;
   }
   // The rest: shifts of 32 and less (2-bit weights' first layers), half-even

@@ -29,4 +29,11 @@ inline int32_t requantize_value(int64_t acc, const Requant& r) {
 // exact only then). Bit for bit requantize(), on every path.
 void requantize_row(const float* acc, int64_t n, int64_t bias, const Requant& rq, int32_t* dst);
 
+// The builds of the row's vector path: requantize_row() takes AVX2 where the
+// CPU has it. Named so that tests run every build this machine can.
+enum class RowKernel { Portable, Avx2 };
+bool row_kernel_available(RowKernel kernel);
+void requantize_row_with(RowKernel kernel, const float* acc, int64_t n, int64_t bias, const Requant& rq,
+                         int32_t* dst);
+
 }  // namespace cimvp

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "nn/requant_row.h"
@@ -17,7 +18,13 @@ struct Lcg {
   int64_t in(int64_t lo, int64_t hi) { return lo + int64_t((next() >> 11) % uint64_t(hi - lo + 1)); }  // [lo, hi]
 };
 
-TEST(RequantizeRow, EqualsRequantizeOnEveryPath) {
+// Every build of the vector path (nn/requant_row.h RowKernel) this CPU can
+// run, not only the one requantize_row() picks here.
+class RequantizeRowKernel : public ::testing::TestWithParam<RowKernel> {};
+
+TEST_P(RequantizeRowKernel, EqualsRequantizeOnEveryPath) {
+  const RowKernel kernel = GetParam();
+  if (!row_kernel_available(kernel)) GTEST_SKIP() << "this CPU has no AVX2";
   Lcg r{7};
   const int32_t ranges[][2] = {{-128, 127}, {0, 255}, {0, 15}, {-8, 7}, {0, 1}, {INT32_MIN, INT32_MAX}};
   constexpr int64_t kAccMax = (int64_t(1) << 24) - 1;
@@ -42,13 +49,30 @@ TEST(RequantizeRow, EqualsRequantizeOnEveryPath) {
       // Ties: accumulators whose product lands exactly on a half step.
       if (rq.multiplier == 1 << 30 || shift <= 24) acc[3] = float(int64_t(1) << (shift - 1));
       std::vector<int32_t> got(acc.size());
-      requantize_row(acc.data(), int64_t(acc.size()), bias, rq, got.data());
+      requantize_row_with(kernel, acc.data(), int64_t(acc.size()), bias, rq, got.data());
       for (size_t j = 0; j < acc.size(); ++j)
         ASSERT_EQ(got[j], requantize(int64_t(acc[j]) + bias, rq.multiplier, rq.shift, rq.zero_point, rq.lo, rq.hi,
                                      rq.rounding))
             << "acc " << acc[j] << " bias " << bias << " M " << rq.multiplier << " shift " << shift;
     }
   EXPECT_EQ(rows, 62 * 12);
+}
+
+INSTANTIATE_TEST_SUITE_P(Kernels, RequantizeRowKernel, ::testing::Values(RowKernel::Portable, RowKernel::Avx2),
+                         [](const ::testing::TestParamInfo<RowKernel>& info) {
+                           return std::string(info.param == RowKernel::Avx2 ? "Avx2" : "Portable");
+                         });
+
+// requantize_row(), whichever kernel it picks here, gives the portable result.
+TEST(RequantizeRow, AgreesWithThePortableKernel) {
+  Requant rq;
+  rq.multiplier = 1 << 30, rq.shift = 40, rq.lo = -128, rq.hi = 127;
+  std::vector<float> acc(64);
+  for (size_t j = 0; j < acc.size(); ++j) acc[j] = float(int(j * 977 % 4001) - 2000) * 1024.0f;
+  std::vector<int32_t> got(acc.size()), portable(acc.size());
+  requantize_row(acc.data(), int64_t(acc.size()), 5, rq, got.data());
+  requantize_row_with(RowKernel::Portable, acc.data(), int64_t(acc.size()), 5, rq, portable.data());
+  EXPECT_EQ(got, portable);
 }
 
 TEST(RequantizeRow, RoundsHalfStepsUp) {

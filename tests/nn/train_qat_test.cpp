@@ -96,7 +96,12 @@ TEST(TrainQat, WeightsOnTheGridAndSteMasksClippedValues) {
   EXPECT_FLOAT_EQ(c.act_clip.at("input"), 1.f);
 }
 
-TEST(TrainQat, W4A4FineTuneRecoversAndMatchesInteger) {
+// Two epochs of QAT at W3A3 recover what post-training quantization at the
+// same bits (the float model at its initial calibration) loses: the data is
+// easy enough that both classify it all, so the recovery shows in the loss
+// (0.0056 -> 0.0009 when this was written). The integer reference agrees
+// with the fake-quant graph the training optimized.
+TEST(TrainQat, W3A3FineTuneLowersThePostTrainingLossAndMatchesInteger) {
   TrainData data{synthetic(1000, 5), synthetic(300, 6)};
   const ModelFile fm = float_model(data);
   const double float_acc = evaluate(fm, data.validation, EvalMode::Float).accuracy;
@@ -112,6 +117,9 @@ TEST(TrainQat, W4A4FineTuneRecoversAndMatchesInteger) {
   EXPECT_FALSE(has_batch_norm(qm.graph));
   const EvalResult fq = evaluate(qm, data.validation, EvalMode::FakeQuant);
   const EvalResult in = evaluate(qm, data.validation, EvalMode::Integer);
+  const EvalResult ptq = evaluate(fm, data.validation, EvalMode::FakeQuant, 2, o.policy, &data.train);
+  EXPECT_LT(fq.loss, 0.5 * ptq.loss);
+  EXPECT_GE(fq.accuracy, ptq.accuracy);
   EXPECT_GT(fq.accuracy, float_acc - 0.05);
   size_t agree = 0;
   for (size_t i = 0; i < fq.predictions.size(); ++i) agree += fq.predictions[i] == in.predictions[i];
