@@ -16,6 +16,9 @@ namespace cimvp {
 enum class WeightMapping { DifferentialColumn, DifferentialRow, Offset };
 const char* mapping_name(WeightMapping m);
 
+// The values below are configs/arch/default.yaml's, so "default" means one
+// thing: a YAML file that leaves a key out gets what default.yaml says
+// (config.ArchConfig.BuiltInDefaultsAreDefaultYaml checks it).
 struct ArchConfig {
   std::string name = "default";
 
@@ -30,23 +33,23 @@ struct ArchConfig {
   int pes_per_core = 2;         // processing elements per core
   int crossbars_per_pe = 4;     // crossbars per processing element
   int issue_cycles = 1;         // cycles of every scalar or control instruction
-  int barrier_cycles = 1;       // cycles after the last core arrives at a barrier
+  int barrier_cycles = 2;       // cycles after the last core arrives at a barrier
 
   // crossbar
   int crossbar_rows = 256;
   int crossbar_cols = 256;
-  int cell_bits = 4;
+  int cell_bits = 2;
   WeightMapping mapping = WeightMapping::DifferentialColumn;
-  double crossbar_read_ns = 10.0;        // one analog read (one input slice)
+  double crossbar_read_ns = 100.0;       // one analog read (one input slice)
   double crossbar_program_ns = 1000.0;   // programming a crossbar, fixed part
-  double crossbar_program_row_ns = 0.0;  // programming, per programmed row
+  double crossbar_program_row_ns = 200.0;  // programming, per programmed row
 
   // DAC (input bit slicing)
   int dac_bits = 1;
   double dac_ns = 0.0;  // per input slice
 
   // ADC
-  int adc_bits = 12;
+  int adc_bits = 10;
   int adc_cols_per_adc = 8;    // columns sharing one ADC (converted in turn)
   double adc_ns = 1.0;         // one conversion
   int64_t adc_full_scale = 0;  // column sum that maps to the top code; 0 = the largest possible sum
@@ -55,7 +58,7 @@ struct ArchConfig {
   int shift_add_cycles = 1;  // per Mvm instruction
 
   // local buffer (SRAM) per core
-  int64_t buffer_bytes = 256 * 1024;
+  int64_t buffer_bytes = 1024 * 1024;
   int buffer_width_bytes = 32;   // bytes per cycle
   int buffer_latency_cycles = 1; // per access
 

@@ -21,7 +21,7 @@ TEST(ConfigFingerprint, ChangesWithStructure) {
       {"core.crossbars_per_pe", [](ArchConfig& a) { a.crossbars_per_pe = 3; }},
       {"crossbar.rows", [](ArchConfig& a) { a.crossbar_rows = 128; }},
       {"crossbar.cols", [](ArchConfig& a) { a.crossbar_cols = 128; }},
-      {"crossbar.cell_bits", [](ArchConfig& a) { a.cell_bits = 2; }},
+      {"crossbar.cell_bits", [](ArchConfig& a) { a.cell_bits = a.cell_bits == 4 ? 2 : 4; }},
       {"crossbar.mapping", [](ArchConfig& a) { a.mapping = WeightMapping::Offset; }},
       {"dac.bits", [](ArchConfig& a) { a.dac_bits = 2; }},
       {"buffer.bytes", [](ArchConfig& a) { a.buffer_bytes *= 2; }},

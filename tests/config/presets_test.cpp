@@ -33,6 +33,15 @@ TEST(ConfigPresets, EveryPresetLoadsAndValidates) {
   }
 }
 
+// One meaning of "default": the built-in values (what a YAML file that
+// leaves a key out gets) are configs/arch/default.yaml's, every one of them.
+TEST(ConfigPresets, BuiltInDefaultsAreDefaultYaml) {
+  const ArchConfig built_in;
+  EXPECT_EQ(to_yaml(built_in), to_yaml(preset("default")));
+  EXPECT_TRUE(built_in == preset("default"));
+  EXPECT_EQ(built_in.fingerprint(), preset("default").fingerprint());
+}
+
 // The comment of every preset states whether its ADC is ideal; the statement
 // must be true (the main job relies on it for bit-exact checks).
 TEST(ConfigPresets, IdealAdcAsTheCommentsSay) {

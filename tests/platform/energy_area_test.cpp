@@ -43,8 +43,10 @@ TEST(EnergyModel, OtherComponentsFollowTheirParameters) {
 }
 
 TEST(AreaModel, CoreAndChipFromTheComponents) {
-  ArchConfig a;  // defaults: 2x2 cores, 2 PEs x 4 crossbars of 256x256, 12-bit ADC per 8 columns
+  ArchConfig a;  // defaults: 2x2 cores, 2 PEs x 4 crossbars of 256x256, an ADC per 8 columns
   a.adc_ns = 1.0;
+  a.adc_bits = 12;
+  a.buffer_bytes = 256 * 1024;
   const AreaBreakdown r = area(a);
   EXPECT_EQ(r.adcs_per_crossbar, 32);
   EXPECT_NEAR(r.core_mm2.at("adc"), 8 * 32 * 1200 * 16 * 1e-6, 1e-9);  // 2^(12-8)
