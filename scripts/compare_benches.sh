@@ -56,7 +56,7 @@ figures=(
 best() {  # best WHO REGEX ORIENTATION
   local who=$1 re=$2 dir=$3 v values=()
   for r in $(seq 1 "$rounds"); do
-    v=$(grep -E -o -m1 "$re" "$out/$who-$r.log" | sed -E "s/$re/\\1/" || true)
+    v=$(grep -E -o -m1 -e "$re" "$out/$who-$r.log" | sed -E "s/$re/\\1/" || true)
     [ -n "$v" ] && values+=("$v")
   done
   [ ${#values[@]} -eq 0 ] && { echo "-"; return; }

@@ -27,7 +27,7 @@ using ::testing::HasSubstr;
 using test::cimvp;
 using test::Outcome;
 
-std::string temp(const std::string& name) { return ::testing::TempDir() + name; }
+std::string temp(const std::string& name) { return test::temp_path("cli_", name); }
 
 void write_file(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 

@@ -25,7 +25,7 @@ using test::cimvp;
 using test::Outcome;
 
 // Names of their own: other tests share the temporary directory.
-std::string temp(const std::string& name) { return ::testing::TempDir() + "compile_cli_" + name; }
+std::string temp(const std::string& name) { return test::temp_path("compile_cli_", name); }
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }

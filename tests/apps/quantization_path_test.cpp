@@ -30,7 +30,7 @@ using test::Outcome;
 constexpr int kImages = 300;    // eval, infer and the ONNX model
 constexpr int kRunImages = 8;   // compile + run: one process per image
 
-std::string temp(const std::string& name) { return ::testing::TempDir() + "quant_path_" + name; }
+std::string temp(const std::string& name) { return test::temp_path("quant_path_", name); }
 
 std::vector<int> read_predictions(const std::string& path) {
   std::ifstream f(path);

@@ -24,7 +24,7 @@ using test::cimvp;
 using test::Outcome;
 namespace fs = std::filesystem;
 
-std::string temp(const std::string& name) { return ::testing::TempDir() + "search_cli_" + name; }
+std::string temp(const std::string& name) { return test::temp_path("search_cli_", name); }
 
 std::string read_text(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

@@ -22,11 +22,7 @@ namespace {
 using test::cimvp;
 using test::Outcome;
 
-// Files named after the running test: ctest runs the tests of this file at the same time.
-std::string temp(const std::string& name) {
-  return ::testing::TempDir() + "trace_" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
-         name;
-}
+std::string temp(const std::string& name) { return test::temp_path("trace_", name); }
 
 // Compiles `model` with `compile_args`, runs it with a report and a trace,
 // and checks the trace against both.

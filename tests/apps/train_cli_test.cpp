@@ -37,7 +37,7 @@ namespace fs = std::filesystem;
 using test::cimvp;
 using test::Outcome;
 
-std::string temp(const std::string& name) { return ::testing::TempDir() + "train_cli_" + name; }
+std::string temp(const std::string& name) { return test::temp_path("train_cli_", name); }
 
 std::string read_bytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
