@@ -83,9 +83,11 @@ int cmd_search(const std::vector<std::string>& args) {
     return 0;
   }
   if (s.value("found", false)) {
-    std::printf("policy: %.2fx fewer VP cycles than W8A8 per inference, test accuracy %.2f %% (W8A8 %.2f %%)\n",
+    std::printf("policy: %.2fx fewer VP cycles than W8A8 per inference, test accuracy %.2f %% (this run's W8A8 "
+                "%.2f %%: %.2f points lower, %s the %.2f-point budget)\n",
                 s.at("speedup").get<double>(), 100 * s.at("accuracy_policy").get<double>(),
-                100 * s.at("accuracy_w8a8").get<double>());
+                100 * s.at("accuracy_w8a8").get<double>(), s.at("accuracy_drop_points").get<double>(),
+                s.at("within_accuracy_budget").get<bool>() ? "within" : "outside", job.config.accuracy_budget);
   } else {
     std::printf("no policy met the accuracy target (%.2f points below W8A8)\n", job.config.accuracy_budget);
   }

@@ -115,15 +115,32 @@ Dataset load_idx_dataset(const std::string& images_path, const std::string& labe
   return d;
 }
 
-Dataset load_dataset(const std::string& name, Split split) {
+namespace {
+
+DatasetLoadObserver& load_observer() {
+  static DatasetLoadObserver observer;
+  return observer;
+}
+
+}  // namespace
+
+void set_dataset_load_observer(DatasetLoadObserver observer) { load_observer() = std::move(observer); }
+
+DatasetFiles dataset_files(const std::string& name, Split split) {
   const std::string dir = find_dataset_dir(name);
   const std::string prefix = split == Split::Test ? "t10k" : "train";
-  const std::string im = idx_file(dir, prefix + "-images-idx3-ubyte");
-  const std::string lb = idx_file(dir, prefix + "-labels-idx1-ubyte");
-  if (im.empty() || lb.empty())
-    throw Error("dataset '" + name + "' in " + dir + " lacks " + (im.empty() ? prefix + "-images-idx3-ubyte" :
+  DatasetFiles f{idx_file(dir, prefix + "-images-idx3-ubyte"), idx_file(dir, prefix + "-labels-idx1-ubyte")};
+  if (f.images.empty() || f.labels.empty())
+    throw Error("dataset '" + name + "' in " + dir + " lacks " + (f.images.empty() ? prefix + "-images-idx3-ubyte" :
                 prefix + "-labels-idx1-ubyte") + "[.gz]: " + install_hint(name));
-  Dataset full = load_idx_dataset(im, lb, name);
+  return f;
+}
+
+Dataset load_dataset(const std::string& name, Split split) {
+  const DatasetFiles files = dataset_files(name, split);
+  if (load_observer()) load_observer()(name, split);
+  const std::string& im = files.images;
+  Dataset full = load_idx_dataset(im, files.labels, name);
   if (full.shape != Shape{1, 28, 28})
     throw Error(im + ": images are " + std::to_string(full.shape.h) + "x" + std::to_string(full.shape.w) +
                 ", dataset '" + name + "' needs 28x28");

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -59,10 +60,24 @@ std::string find_dataset_dir(const std::string& name);
 std::vector<std::string> dataset_search_dirs(const std::string& name);
 std::string find_dataset_dir(const std::string& name, const std::vector<std::string>& dirs);
 
+// The image and label files a split is read from (train, validation and
+// train-full share the training files). Throws like find_dataset_dir, and
+// names the missing file.
+struct DatasetFiles {
+  std::string images, labels;
+};
+DatasetFiles dataset_files(const std::string& name, Split split);
+
 // Loads a split of a dataset (found by find_dataset_dir). Errors name the
 // file: see read_idx(); also image/label count mismatches, images that are
 // not 28x28, labels >= 10.
 Dataset load_dataset(const std::string& name, Split split);
+
+// Called by load_dataset before it reads a split, so that a job's tests can
+// see which splits it reads and when (the search reads the test split only
+// for its finals). One per process; an empty function removes it.
+using DatasetLoadObserver = std::function<void(const std::string& name, Split split)>;
+void set_dataset_load_observer(DatasetLoadObserver observer);
 // Loads the image and label IDX files given by path (any 3-D image file).
 Dataset load_idx_dataset(const std::string& images_path, const std::string& labels_path, const std::string& name = "");
 

@@ -88,7 +88,7 @@ class Search {
 
   std::string make_fingerprint() const {
     return fingerprint(config_) + "layers=" + std::to_string(env_.layers()) +
-           "\ncell_bits=" + std::to_string(env_.options().weight_multiple_of) + "\n";
+           "\ncell_bits=" + std::to_string(env_.options().weight_multiple_of) + "\n" + options_.inputs;
   }
 
   std::string path(const char* file) const { return (fs::path(dir_) / file).string(); }
@@ -268,7 +268,7 @@ class Search {
     if (r.string() != kMagic) r.fail("not a search checkpoint");
     if (r.u64() != kVersion) r.fail("checkpoint version differs from this program's");
     const std::string fp = r.string();
-    if (fp != fingerprint_) throw Error(file + ": the checkpoint was made with other settings (" + first_difference(fp) +
+    if (fp != fingerprint_) throw Error(file + ": the checkpoint was made with other settings or inputs (" + first_difference(fp) +
                                         "); resume with the same settings or force a fresh start");
     state_.episodes_done = int(r.i64());
     state_.baseline = load_result(r);

@@ -43,6 +43,11 @@ struct SearchOptions {
   SearchConfig config;
   std::string output;   // the output folder; "" uses config.output (one of them must be set)
   int cell_bits = 0;    // the architecture's bits per cell; needed by weight_multiple_of_cell_bits
+  // What the episodes are computed from beyond the settings, as "key=value"
+  // lines (the job's: the model's and dataset's contents, every architecture
+  // parameter, the cimvp version). Part of the checkpoint's fingerprint: a
+  // resume with any line changed is refused, naming it.
+  std::string inputs;
   bool resume = false;  // continue from output/checkpoint.bin (start afresh when there is none)
   bool force = false;   // start afresh in a non-empty output folder (our files are replaced)
   // fsync the checkpoint before it replaces the old one, so that even a

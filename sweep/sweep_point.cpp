@@ -1,23 +1,15 @@
 #include "sweep/sweep_point.h"
 
 #include <algorithm>
-#include <cinttypes>
-#include <cstdio>
 #include <filesystem>
 #include <map>
 
+#include "common/digest.h"
 #include "common/error.h"
 
 namespace cimvp {
 
 namespace {
-
-// FNV-1a, 64 bits: stable across runs, machines and builds.
-uint64_t fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
 
 std::string point_id(const std::vector<std::pair<std::string, std::string>>& params, const std::string& model,
                      const std::string& policy) {
@@ -25,9 +17,7 @@ std::string point_id(const std::vector<std::pair<std::string, std::string>>& par
   std::sort(sorted.begin(), sorted.end());
   std::string text = "model=" + model_label(model) + ";policy=" + policy_label(policy);
   for (const auto& [k, v] : sorted) text += ";" + k + "=" + v;
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016" PRIx64, fnv1a(text));
-  return buf;
+  return hex64(fnv1a(text));
 }
 
 }  // namespace

@@ -4,9 +4,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/digest.h"
 #include "common/error.h"
+#include "common/provenance.h"
 #include "common/seconds_since.h"
+#include "common/version.h"
 #include "nn/model_source.h"
+#include "nn/zoo.h"
 #include "nn/train/trainer.h"
 #include "rl/atomic_file.h"
 #include "rl/evaluation/network_evaluator.h"
@@ -41,6 +45,61 @@ void check_settings(const SearchConfig& c) {
   if (c.dataset.empty()) throw Error(c.source + ": dataset: the search needs a dataset to measure accuracy on");
 }
 
+// Settings that make a search other than it looks, said before it starts and
+// kept in the summary.
+std::vector<std::string> warnings_for(const SearchConfig& c) {
+  std::vector<std::string> w;
+  if (c.method == SearchMethod::Ddpg && c.episodes <= c.warmup)
+    w.push_back("the " + std::to_string(c.episodes) + " episodes do not exceed the " + std::to_string(c.warmup) +
+                " warm-up episodes: every action is random and DDPG never chooses one (raise episodes or lower "
+                "warmup)");
+  return w;
+}
+
+// "prefix.key=value" lines of a nested JSON object, keys in order.
+void flatten(const nlohmann::json& j, const std::string& prefix, std::string& out) {
+  for (const auto& [key, value] : j.items()) {
+    if (value.is_object())
+      flatten(value, prefix + key + ".", out);
+    else
+      out += prefix + key + "=" + value.dump() + "\n";
+  }
+}
+
+// What the episodes are computed from beyond the settings
+// (SearchOptions::inputs): the model file's and the training files'
+// contents, every architecture parameter, the cimvp version. The test split
+// is not among them: the search never reads it.
+std::string search_inputs(const SearchConfig& c, const ArchConfig& arch) {
+  std::string s = "cimvp.version=" + std::string(version()) + "\n";
+  s += is_zoo_model(c.model) ? "model.zoo=" + c.model + "\n" : "model.contents=" + file_digest(c.model) + "\n";
+  const DatasetFiles train = dataset_files(c.dataset, Split::Train);
+  for (const std::string& file : {train.images, train.labels})
+    s += "dataset." + fs::path(file).filename().string() + "=" + file_digest(file) + "\n";
+  flatten(architecture_json(arch), "arch.", s);
+  return s;
+}
+
+nlohmann::json final_settings_json(const FinalSettings& fin) {
+  return {{"epochs", fin.epochs},
+          {"lr", fin.lr},
+          {"train_images", fin.train_images},
+          {"candidates", fin.candidates},
+          {"distill_weight", fin.distill_weight},
+          {"distill_temperature", fin.distill_temperature}};
+}
+
+// Why a final on disk cannot be reused for `settings` ("" when it can).
+std::string why_redo(const nlohmann::json& stored, const nlohmann::json& settings) {
+  if (!stored.contains("settings")) return "it records no settings";
+  const nlohmann::json& old = stored.at("settings");
+  for (const auto& [key, value] : settings.items())
+    if (!old.contains(key) || old.at(key) != value)
+      return "its " + key + " changed (was " + (old.contains(key) ? old.at(key).dump() : "none") + ", now " +
+             value.dump() + ")";
+  return "";
+}
+
 }  // namespace
 
 double best_speedup_within(const std::vector<EpisodeRecord>& episodes, double base_percent, double drop_points) {
@@ -61,6 +120,9 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
                 "to start afresh (its search files are replaced)");
 
   const ArchConfig arch = load_arch_config(config.arch);
+  const std::vector<std::string> warnings = warnings_for(config);
+  for (const std::string& w : warnings) message("warning: " + w);
+  const std::string inputs = search_inputs(config, arch);
   AccuracyModel accuracy(load_model_spec(config.model), config.dataset, config.validation_images, config.finetune,
                          options.threads, config.nonnegative_input);
   const ModelFile& model = accuracy.model();  // what every evaluator and fine-tune starts from
@@ -79,6 +141,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
     so.config = c;
     so.output = folder;
     so.cell_bits = arch.cell_bits;
+    so.inputs = inputs;
     so.resume = options.resume;
     so.force = options.force;
     so.durable = options.durable;
@@ -106,7 +169,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   }
   const double search_seconds = seconds_since(t0);
   if (options.search_only) {
-    nlohmann::json j{{"search_only", true}, {"found", main.found}};
+    nlohmann::json j{{"search_only", true}, {"found", main.found}, {"warnings", warnings}};
     if (main.found)
       j.update({{"best_episode", main.best_episode},
                 {"best_reward", main.best_reward},
@@ -136,7 +199,12 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
     if (random && random->found) finals.emplace_back("random", random->best_policy);
     if (analytic && analytic->found) finals.emplace_back("analytic", analytic->best_policy);
   }
+  // The test split is read here, once, after every search has finished.
   const Dataset test = load_dataset(config.dataset, Split::Test);
+  const DatasetFiles test_paths = dataset_files(config.dataset, Split::Test);
+  nlohmann::json test_files;
+  for (const std::string& file : {test_paths.images, test_paths.labels})
+    test_files[fs::path(file).filename().string()] = file_digest(file);
   const Dataset validation = candidates.size() > 1 ? load_dataset(config.dataset, Split::Validation) : Dataset{};
   FinetuneRun run;
   run.images = size_t(fin.train_images);
@@ -151,9 +219,18 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   std::map<std::string, nlohmann::json> results;
   for (const auto& [name, policy] : finals) {
     const std::string stem = (fs::path(out) / "final" / name).string();
+    // What the final's numbers depend on beyond the search: a resumed job
+    // redoes a final whose policy, fine-tune settings or test data differ.
+    const nlohmann::json settings{
+        {"policy", bits_json(policy)}, {"final_finetune", final_settings_json(fin)}, {"test_data", test_files}};
     if (options.resume && fs::exists(stem + ".json")) {
-      results[name] = read_json(stem + ".json");
-      continue;
+      nlohmann::json stored = read_json(stem + ".json");
+      const std::string why = why_redo(stored, settings);
+      if (why.empty()) {
+        results[name] = std::move(stored);
+        continue;
+      }
+      message("redoing final " + name + ": " + why);
     }
     message("fine-tuning " + name + " (" + std::to_string(fin.epochs) + " epoch(s)" +
             (run.teacher ? ", distilled from the float model" : "") + ") and testing it");
@@ -175,6 +252,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
     if (is_candidate(name))
       j["validation_accuracy"] = evaluate(tuned, validation, EvalMode::Integer, options.threads).accuracy;
     j["model_file"] = name + ".cimvp";
+    j["settings"] = settings;
     j["seconds"] = seconds_since(f0);
     write_file_atomically(stem + ".json", j.dump(2) + "\n", options.durable);
     results[name] = j;
@@ -196,13 +274,18 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
     results["policy"] = j;
   }
 
-  // The summary: speedups in VP latency over uniform W8A8.
-  const double w8a8_seconds = results.at("w8a8").at("latency_seconds").get<double>();  // measured with the finals
+  // The summary: speedups in VP latency and accuracy drops, both against
+  // this run's uniform W8A8 final (fine-tuned and tested the same way).
+  const double w8a8_seconds = results.at("w8a8").at("latency_seconds").get<double>();
+  const double w8a8_accuracy = results.at("w8a8").at("test_accuracy").get<double>();
   auto with_speedup = [&](nlohmann::json j) {
     j["speedup"] = w8a8_seconds / j.at("latency_seconds").get<double>();
+    j["accuracy_drop_points"] = 100 * (w8a8_accuracy - j.at("test_accuracy").get<double>());
     return j;
   };
   nlohmann::json s;
+  s["cimvp"] = provenance_json();
+  s["warnings"] = warnings;
   s["model"] = config.model;
   s["dataset"] = config.dataset;
   s["arch"] = config.arch;
@@ -214,19 +297,18 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   s["nonnegative_input"] = config.nonnegative_input;
   s["constraints"] = {{"first_last_w8a8", config.first_last_w8a8},
                       {"weight_multiple_of_cell_bits", config.weight_multiple_of_cell_bits}};
-  s["final_finetune"] = {{"epochs", fin.epochs},
-                         {"lr", fin.lr},
-                         {"train_images", fin.train_images},
-                         {"candidates", fin.candidates},
-                         {"distill_weight", fin.distill_weight},
-                         {"distill_temperature", fin.distill_temperature}};
+  s["final_finetune"] = final_settings_json(fin);
   s["found"] = main.found;
   s["w8a8_latency_seconds"] = w8a8_seconds;
-  s["accuracy_w8a8"] = results["w8a8"].at("test_accuracy");
+  s["accuracy_w8a8"] = w8a8_accuracy;
   if (main.found) {
     const nlohmann::json p = with_speedup(results["policy"]);
     s["speedup"] = p.at("speedup");
     s["accuracy_policy"] = p.at("test_accuracy");
+    s["accuracy_drop_points"] = p.at("accuracy_drop_points");
+    // The goal: the budget against this run's W8A8 final (the search itself
+    // judged its episodes against W8A8 on the validation proxy).
+    s["within_accuracy_budget"] = p.at("accuracy_drop_points").get<double>() <= config.accuracy_budget + 1e-9;
     s["policy"] = p;
   }
   // What the search saw (validation accuracy, before the final fine-tune).
@@ -249,6 +331,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   s["seconds"] = {{"searches", search_seconds}, {"finetune_during_search", t.finetune},
                   {"accuracy_during_search", t.accuracy}, {"compile", t.compile}, {"vp", t.vp}};
   s["evaluations"] = {{"policies", t.evaluations}, {"cache_hits", t.cache_hits}};
+  s["architecture"] = architecture_json(arch);
   write_file_atomically((fs::path(out) / "summary.json").string(), s.dump(2) + "\n", options.durable);
   return s;
 }

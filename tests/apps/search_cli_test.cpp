@@ -45,10 +45,12 @@ std::string write_config(const std::string& name, const std::string& extra = "")
   return path;
 }
 
-// summary.json without the wall times, which differ from run to run.
+// summary.json without the wall times, which differ from run to run, and
+// the command line (its output folder differs).
 nlohmann::json summary_without_times(const std::string& dir) {
   nlohmann::json j = nlohmann::json::parse(read_text(dir + "/summary.json"));
   j.erase("seconds");
+  j.erase("cimvp");
   j.erase("evaluations");  // how many policies this process measured, which a resumed run does not repeat
   for (auto& [name, b] : j["baselines"].items()) b.erase("seconds");
   if (j.contains("policy")) j["policy"].erase("seconds");
@@ -83,12 +85,21 @@ TEST(SearchCli, WritesEveryFileAndTheSameBytesForTheSameSeed) {
     EXPECT_GT(s["baselines"][name]["test_accuracy"].get<double>(), 0.5) << name;
   }
   EXPECT_DOUBLE_EQ(s["baselines"]["w8a8"]["speedup"].get<double>(), 1.0);
-  if (s["found"].get<bool>()) {
-    EXPECT_GT(s["speedup"].get<double>(), 0);
-    // The policy's model file is a quantized model the other commands take.
-    const ModelFile m = load_model_file(a + "/final/policy.cimvp");
-    EXPECT_EQ(m.policy.weight_bits, s["policy"]["weight_bits"].get<std::vector<int>>());
-  }
+  EXPECT_DOUBLE_EQ(s["baselines"]["w8a8"]["accuracy_drop_points"].get<double>(), 0.0);
+  EXPECT_TRUE(s["warnings"].empty());
+  EXPECT_THAT(cimvp("--version").output, HasSubstr(s["cimvp"]["version"].get<std::string>() + " (commit " +
+                                                  s["cimvp"]["commit"].get<std::string>() + ")"));
+  EXPECT_EQ(s["architecture"]["adc"]["bits"], 10);  // default.yaml's, held by the summary
+  ASSERT_TRUE(s["found"].get<bool>());  // seed 3 finds a policy within the 2-point budget on validation
+  EXPECT_GT(s["speedup"].get<double>(), 1);
+  // The goal is judged against this run's W8A8 final, tested the same way.
+  const double drop = 100 * (s["accuracy_w8a8"].get<double>() - s["accuracy_policy"].get<double>());
+  EXPECT_DOUBLE_EQ(s["accuracy_drop_points"].get<double>(), drop);
+  EXPECT_EQ(s["within_accuracy_budget"].get<bool>(), drop <= 2.0);
+  EXPECT_EQ(s["accuracy_w8a8"], s["baselines"]["w8a8"]["test_accuracy"]);
+  // The policy's model file is a quantized model the other commands take.
+  const ModelFile m = load_model_file(a + "/final/policy.cimvp");
+  EXPECT_EQ(m.policy.weight_bits, s["policy"]["weight_bits"].get<std::vector<int>>());
   // The same folder again needs --resume or --force.
   const Outcome again = cimvp("search --config " + config + " -o " + a);
   EXPECT_EQ(again.status, 1);
@@ -187,6 +198,78 @@ TEST(SearchCli, SearchOnlyThenResumeEndsLikeAStraightRun) {
   const Outcome bad_latency = cimvp("search --config " + config + " -o " + temp("only-bad") + " --latency table");
   EXPECT_EQ(bad_latency.status, 1);
   EXPECT_THAT(bad_latency.output, HasSubstr("--latency must be vp or analytic, not 'table'"));
+}
+
+// The checkpoint holds what the episodes were computed from, not only the
+// paths: an architecture file edited between the search and its resume is
+// refused, naming the parameter.
+TEST(SearchCli, ResumeAfterTheArchitectureFileChangedIsRefusedNamingTheKey) {
+  const std::string arch = temp("arch.yaml");
+  const std::string original = read_text(test::source_path("configs/arch/default.yaml"));
+  std::ofstream(arch) << original;
+  std::string text = read_text(write_config("archcheck"));
+  text.replace(text.find("arch: "), text.find('\n', text.find("arch: ")) - text.find("arch: "), "arch: " + arch);
+  const std::string config = temp("archcheck2.yaml"), out = temp("archcheck-out");
+  std::ofstream(config) << text;
+  fs::remove_all(out);
+  const std::string args = " -o " + out + " --no-baselines --search-only";
+  ASSERT_EQ(cimvp("search --config " + config + args + " --episodes 3").status, 0);
+  // Same contents: resumes (and extends the search).
+  ASSERT_EQ(cimvp("search --config " + config + args + " --resume --episodes 4").status, 0);
+  std::string edited = original;
+  const size_t at = edited.find("  bits: 10 ");
+  ASSERT_NE(at, std::string::npos);
+  edited.replace(at, 11, "  bits: 12 ");
+  std::ofstream(arch) << edited;
+  const Outcome o = cimvp("search --config " + config + args + " --resume --episodes 5");
+  EXPECT_EQ(o.status, 1);
+  EXPECT_THAT(o.output, HasSubstr("checkpoint arch.adc.bits=10, now arch.adc.bits=12"));
+  const std::string csv = read_text(out + "/episodes.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);  // header + the 4 episodes of the first architecture
+}
+
+// Finals record their policy and settings; a resumed job with other final
+// settings redoes them instead of mixing old results into the summary.
+TEST(SearchCli, FinalsAreRedoneWhenTheirSettingsChanged) {
+  const std::string first = write_config("finals"), out = temp("finals-out");
+  fs::remove_all(out);
+  const std::string args = " -o " + out + " --no-baselines --episodes 6";
+  ASSERT_EQ(cimvp("search --config " + first + args).status, 0);
+  ASSERT_TRUE(nlohmann::json::parse(read_text(out + "/summary.json"))["found"].get<bool>());
+  const nlohmann::json before = nlohmann::json::parse(read_text(out + "/final/w8a8.json"));
+  EXPECT_EQ(before["settings"]["final_finetune"]["epochs"], 0);
+  EXPECT_EQ(before["settings"]["policy"]["weight_bits"], before["weight_bits"]);
+
+  const Outcome same = cimvp("search --config " + first + args + " --resume");
+  ASSERT_EQ(same.status, 0) << same.output;
+  EXPECT_THAT(same.output, Not(HasSubstr("redoing")));
+  EXPECT_EQ(nlohmann::json::parse(read_text(out + "/final/w8a8.json")), before);
+
+  std::string text = read_text(first);
+  text.replace(text.find("final: {epochs: 0}"), 18, "final: {epochs: 1, train_images: 128}");
+  const std::string second = temp("finals2.yaml");
+  std::ofstream(second) << text;
+  const Outcome redo = cimvp("search --config " + second + args + " --resume");
+  ASSERT_EQ(redo.status, 0) << redo.output;
+  EXPECT_THAT(redo.output, HasSubstr("redoing final w8a8: its final_finetune changed"));
+  EXPECT_THAT(redo.output, HasSubstr("redoing final policy: its final_finetune changed"));
+  const nlohmann::json after = nlohmann::json::parse(read_text(out + "/final/w8a8.json"));
+  EXPECT_EQ(after["settings"]["final_finetune"]["epochs"], 1);
+  const nlohmann::json s = nlohmann::json::parse(read_text(out + "/summary.json"));
+  EXPECT_EQ(s["final_finetune"]["epochs"], 1);
+  EXPECT_EQ(s["accuracy_w8a8"], after["test_accuracy"]);
+  EXPECT_EQ(load_model_file(out + "/final/w8a8.cimvp").metadata.at("train.epochs_done"), "1");
+}
+
+TEST(SearchCli, WarnsWhenTheEpisodesDoNotExceedTheWarmUp) {
+  const std::string out = temp("warmup-out");
+  fs::remove_all(out);
+  const Outcome o = cimvp("search --config " + write_config("warmup") + " -o " + out + " --no-baselines --episodes 4");
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_THAT(o.output, HasSubstr("warning: the 4 episodes do not exceed the 4 warm-up episodes"));
+  const nlohmann::json s = nlohmann::json::parse(read_text(out + "/summary.json"));
+  ASSERT_EQ(s["warnings"].size(), 1u);
+  EXPECT_THAT(s["warnings"][0].get<std::string>(), HasSubstr("DDPG never chooses"));
 }
 
 TEST(SearchCli, BadInputIsOneClearError) {
