@@ -1,5 +1,6 @@
 // cimvp sweep: a co-design sweep from one YAML file (docs/sweeps.md), in
 // parallel worker processes, or over Open MPI ranks under mpirun / srun.
+// Exits 1 when any point of the folder's results failed, naming how many.
 #include <unistd.h>
 
 #include <cstdio>
@@ -34,10 +35,14 @@ int cmd_sweep(const std::vector<std::string>& args) {
   o.executable = "/proc/self/exe";
   int rank = 0;
   const SweepSummary s = launched_under_mpi() ? run_sweep_mpi(o, &rank) : run_sweep(o);
-  if (rank == 0)
-    std::printf("%zu points: %zu already done, %zu run now (%zu with errors) in %.1f s; results in %s/results.csv\n",
-                s.points, s.skipped, s.ran, s.failed, s.seconds, o.output.c_str());
-  return 0;
+  if (rank != 0) return 0;
+  std::printf("%zu points: %zu already done, %zu run now (%zu with errors) in %.1f s; results in %s/results.csv\n",
+              s.points, s.skipped, s.ran, s.failed, s.seconds, o.output.c_str());
+  for (const std::string& w : s.warnings) std::printf("warning: %s\n", w.c_str());
+  if (s.failed_in_folder == 0) return 0;
+  std::fprintf(stderr, "cimvp sweep: %zu of the %zu points failed (their errors are in the error column of %s/results.csv)\n",
+               s.failed_in_folder, s.points, o.output.c_str());
+  return 1;
 }
 
 }  // namespace cimvp::cli

@@ -88,6 +88,76 @@ int64_t size_suffix(const std::string& s) {
   return 0;
 }
 
+double parse_integer(const ParamDef& d, const std::string& text, const std::string& at) {
+  std::string digits = text;
+  int64_t scale = 1;
+  if (d.unit == "bytes") {  // "64 MiB", "64MiB"
+    const size_t end = text.find_last_of("0123456789");
+    if (end != std::string::npos && end + 1 < text.size()) {
+      size_t s = end + 1;
+      while (s < text.size() && text[s] == ' ') ++s;
+      scale = size_suffix(text.substr(s));
+      if (scale == 0) throw Error(at + ": " + quoted(d.key) + " must be a byte count (an integer, optionally with KiB, MiB, GiB or TiB), got '" + text + "'");
+      digits = text.substr(0, end + 1);
+    }
+  }
+  const char* first = digits.data();
+  const char* last = first + digits.size();
+  if (first != last && *first == '+') ++first;
+  int64_t v = 0;
+  const auto r = std::from_chars(first, last, v);
+  if (r.ec == std::errc::result_out_of_range)
+    throw Error(at + ": " + quoted(d.key) + " = " + text + " is out of range " + d.range_string());
+  if (r.ec != std::errc() || r.ptr != last || first == last)
+    throw Error(at + ": " + quoted(d.key) + " must be an integer, got '" + text + "'");
+  if (scale != 1 && (v > INT64_MAX / scale || v < INT64_MIN / scale))
+    throw Error(at + ": " + quoted(d.key) + " = " + text + " is out of range " + d.range_string());
+  // Values beyond 2^53 are far outside every range; double keeps the check honest.
+  return double(v) * double(scale);
+}
+
+double parse_real(const ParamDef& d, const std::string& text, const std::string& at) {
+  const char* first = text.data();
+  const char* last = first + text.size();
+  if (first != last && *first == '+') ++first;
+  double v = 0;
+  const auto r = std::from_chars(first, last, v);
+  if (r.ec == std::errc::result_out_of_range)
+    throw Error(at + ": " + quoted(d.key) + " = " + text + " is out of range " + d.range_string());
+  if (r.ec != std::errc() || r.ptr != last || first == last || !std::isfinite(v))
+    throw Error(at + ": " + quoted(d.key) + " must be a number, got '" + text + "'");
+  return v;
+}
+
+// Parses one parameter's value text into `c` (type, unit suffix, choice,
+// range); errors start with `at`.
+void set_param_text(ArchConfig& c, const ParamDef& d, const std::string& text, const std::string& at) {
+  if (std::holds_alternative<std::string ArchConfig::*>(d.member)) {
+    c.*std::get<std::string ArchConfig::*>(d.member) = text;
+    return;
+  }
+  if (std::holds_alternative<WeightMapping ArchConfig::*>(d.member)) {
+    WeightMapping& m = c.*std::get<WeightMapping ArchConfig::*>(d.member);
+    std::string closest;
+    size_t closest_d = text.size() / 3 + 2;
+    for (WeightMapping w : {WeightMapping::DifferentialColumn, WeightMapping::DifferentialRow, WeightMapping::Offset}) {
+      if (text == mapping_name(w)) {
+        m = w;
+        return;
+      }
+      const size_t distance = edit_distance(text, mapping_name(w));
+      if (distance < closest_d) closest_d = distance, closest = mapping_name(w);
+    }
+    throw Error(at + ": " + quoted(d.key) + " must be one of " + d.range_string() + ", got '" + text + "'" +
+                (closest.empty() ? "" : " (did you mean " + quoted(closest) + "?)"));
+  }
+  const double v = d.is_integer() ? parse_integer(d, text, at) : parse_real(d, text, at);
+  if (!(v >= d.min && v <= d.max))
+    throw Error(at + ": " + quoted(d.key) + " = " + text + " is out of range " + d.range_string() +
+                (d.unit.empty() ? "" : " " + d.unit));
+  d.set(c, v);
+}
+
 class Reader {
  public:
   Reader(ArchConfig& c, const std::string& source) : c_(c), source_(source) {}
@@ -139,70 +209,10 @@ class Reader {
   }
 
   void set(const std::string& key, const YAML::Node& node, const YAML::Mark& key_mark) {
-    const ParamDef& d = *find_param(key);
     // A missing value has no position of its own: point at its key.
     const std::string at = yaml_position(source_, node.IsNull() ? key_mark : node.Mark());
     if (!node.IsScalar()) throw Error(at + ": " + quoted(key) + " needs a single value, got " + node_kind(node));
-    const std::string text = node.Scalar();
-    if (std::holds_alternative<std::string ArchConfig::*>(d.member)) {
-      c_.*std::get<std::string ArchConfig::*>(d.member) = text;
-      return;
-    }
-    if (std::holds_alternative<WeightMapping ArchConfig::*>(d.member)) {
-      WeightMapping& m = c_.*std::get<WeightMapping ArchConfig::*>(d.member);
-      for (WeightMapping w : {WeightMapping::DifferentialColumn, WeightMapping::DifferentialRow, WeightMapping::Offset})
-        if (text == mapping_name(w)) {
-          m = w;
-          return;
-        }
-      throw Error(at + ": " + quoted(key) + " must be one of " + d.range_string() + ", got '" + text + "'");
-    }
-    const double v = d.is_integer() ? parse_integer(d, text, at) : parse_real(d, text, at);
-    if (!(v >= d.min && v <= d.max))
-      throw Error(at + ": " + quoted(key) + " = " + text + " is out of range " + d.range_string() +
-                  (d.unit.empty() ? "" : " " + d.unit));
-    d.set(c_, v);
-  }
-
-  static double parse_integer(const ParamDef& d, const std::string& text, const std::string& at) {
-    std::string digits = text;
-    int64_t scale = 1;
-    if (d.unit == "bytes") {  // "64 MiB", "64MiB"
-      const size_t end = text.find_last_of("0123456789");
-      if (end != std::string::npos && end + 1 < text.size()) {
-        size_t s = end + 1;
-        while (s < text.size() && text[s] == ' ') ++s;
-        scale = size_suffix(text.substr(s));
-        if (scale == 0) throw Error(at + ": " + quoted(d.key) + " must be a byte count (an integer, optionally with KiB, MiB, GiB or TiB), got '" + text + "'");
-        digits = text.substr(0, end + 1);
-      }
-    }
-    const char* first = digits.data();
-    const char* last = first + digits.size();
-    if (first != last && *first == '+') ++first;
-    int64_t v = 0;
-    const auto r = std::from_chars(first, last, v);
-    if (r.ec == std::errc::result_out_of_range)
-      throw Error(at + ": " + quoted(d.key) + " = " + text + " is out of range " + d.range_string());
-    if (r.ec != std::errc() || r.ptr != last || first == last)
-      throw Error(at + ": " + quoted(d.key) + " must be an integer, got '" + text + "'");
-    if (scale != 1 && (v > INT64_MAX / scale || v < INT64_MIN / scale))
-      throw Error(at + ": " + quoted(d.key) + " = " + text + " is out of range " + d.range_string());
-    // Values beyond 2^53 are far outside every range; double keeps the check honest.
-    return double(v) * double(scale);
-  }
-
-  static double parse_real(const ParamDef& d, const std::string& text, const std::string& at) {
-    const char* first = text.data();
-    const char* last = first + text.size();
-    if (first != last && *first == '+') ++first;
-    double v = 0;
-    const auto r = std::from_chars(first, last, v);
-    if (r.ec == std::errc::result_out_of_range)
-      throw Error(at + ": " + quoted(d.key) + " = " + text + " is out of range " + d.range_string());
-    if (r.ec != std::errc() || r.ptr != last || first == last || !std::isfinite(v))
-      throw Error(at + ": " + quoted(d.key) + " must be a number, got '" + text + "'");
-    return v;
+    set_param_text(c_, *find_param(key), node.Scalar(), at);
   }
 
   ArchConfig& c_;
@@ -272,6 +282,13 @@ void check(const ArchConfig& c, const Where& where) {
 }
 
 }  // namespace
+
+void check_param_value(const std::string& key, const std::string& text, const std::string& at) {
+  const ParamDef* d = find_param(key);
+  if (!d) throw Error(at + ": unknown key " + quoted(key) + suggestion(key, false));
+  ArchConfig scratch;
+  set_param_text(scratch, *d, text, at);
+}
 
 ArchConfig parse_arch_config(const std::string& text, const std::string& source) {
   YAML::Node root;

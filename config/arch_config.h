@@ -140,6 +140,10 @@ struct ArchConfig {
 // every parameter as the run had it.
 ArchConfig load_arch_config(const std::string& path);
 ArchConfig parse_arch_config(const std::string& yaml_text, const std::string& source);
+// Checks one parameter's value as the YAML reader would (type, unit suffix,
+// choice with "did you mean", range), without the rules between parameters;
+// throws cimvp::Error starting with `at`. Sweeps check every grid value so.
+void check_param_value(const std::string& key, const std::string& text, const std::string& at);
 // Checks every parameter's range and the cross-parameter rules; throws
 // cimvp::Error naming `source` and the keys involved.  parse_arch_config and
 // load_arch_config call it; call it yourself on configs built in code.

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -67,10 +68,16 @@ std::vector<nlohmann::json> read_results(const std::string& path) {
   return records;
 }
 
+size_t failed_records(const std::vector<nlohmann::json>& records) {
+  return size_t(std::count_if(records.begin(), records.end(),
+                              [](const nlohmann::json& r) { return r.contains("error") && r["error"].is_string(); }));
+}
+
 std::vector<std::string> ResultsStore::csv_columns(const SweepConfig& c) {
   std::vector<std::string> cols = {"id", "model", "policy"};
   for (const std::string& k : swept_keys(c)) cols.push_back(k);
   for (const std::string& m : c.metrics) cols.push_back(metric_key(m));
+  cols.push_back("adc_exact");  // 0: the ADC loses column sums (run_point.h, adc_json)
   cols.push_back("error");
   return cols;
 }
@@ -85,6 +92,8 @@ std::string ResultsStore::csv_row(const SweepConfig& c, const nlohmann::json& r)
     const char* key = metric_key(m);
     row += "," + (metrics.count(key) ? number(metrics[key]) : std::string());
   }
+  const nlohmann::json adc = r.value("adc", nlohmann::json::object());
+  row += "," + std::string(adc.contains("exact") ? (adc["exact"].get<bool>() ? "1" : "0") : "");
   row += "," + csv_field(r.count("error") && r["error"].is_string() ? r["error"].get<std::string>() : "");
   return row + "\n";
 }

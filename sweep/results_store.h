@@ -45,5 +45,7 @@ class ResultsStore {
 
 // Every record of a results.jsonl (a torn last line is skipped).
 std::vector<nlohmann::json> read_results(const std::string& jsonl_path);
+// How many records hold an error.
+size_t failed_records(const std::vector<nlohmann::json>& records);
 
 }  // namespace cimvp

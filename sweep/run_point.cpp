@@ -1,5 +1,6 @@
 #include "sweep/run_point.h"
 
+#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <optional>
@@ -35,31 +36,54 @@ Policy point_policy(const std::string& policy, size_t layers) {
   return load_policy(policy, int(layers));
 }
 
+// "NAME:12:3: reason" -> "NAME: reason": line and column refer to the
+// merged YAML, which no one sees.
+std::string without_position(const std::string& what, const std::string& name) {
+  if (what.compare(0, name.size() + 1, name + ":") != 0) return what;
+  size_t i = name.size() + 1;
+  auto digits = [&] {
+    const size_t first = i;
+    while (i < what.size() && std::isdigit(static_cast<unsigned char>(what[i]))) ++i;
+    return i > first;
+  };
+  if (digits() && i < what.size() && what[i] == ':' && (++i, digits()) && what.compare(i, 2, ": ") == 0)
+    return name + what.substr(i);
+  return what;
+}
+
 }  // namespace
 
-ArchConfig point_arch(const SweepConfig& c, const SweepPoint& p) {
-  YAML::Node root = YAML::LoadFile(c.base);
+ArchConfig arch_with(const std::string& base, const std::vector<std::pair<std::string, std::string>>& params,
+                     const std::string& name) {
+  YAML::Node root = YAML::LoadFile(base);
   if (!root.IsMap()) root = YAML::Node(YAML::NodeType::Map);
-  for (const auto& [key, value] : p.params) {
+  for (const auto& [key, value] : params) {
     const size_t dot = key.find('.');
     if (dot == std::string::npos) root[key] = value;
     else root[key.substr(0, dot)][key.substr(dot + 1)] = value;
   }
   YAML::Emitter out;
   out << root;
-  std::string source = c.base + " with";
-  for (const auto& [key, value] : p.params) source += " " + key + "=" + value;
   try {
-    return parse_arch_config(out.c_str(), source);
+    return parse_arch_config(out.c_str(), name);
   } catch (const Error& e) {
-    // Line and column refer to the merged YAML, which no one sees: drop them.
-    std::string what = e.what();
-    if (what.rfind(source + ":", 0) == 0) {
-      const size_t rest = what.find(": ", source.size() + 1);
-      if (rest != std::string::npos) what = source + what.substr(rest);
-    }
-    throw Error(what);
+    throw Error(without_position(e.what(), name));
   }
+}
+
+ArchConfig point_arch(const SweepConfig& c, const SweepPoint& p) {
+  std::string name = c.base + " with";
+  for (const auto& [key, value] : p.params) name += " " + key + "=" + value;
+  return arch_with(c.base, p.params, name);
+}
+
+nlohmann::json adc_json(const ArchConfig& arch) {
+  const int64_t top_code = arch.adc_bits >= 62 ? INT64_MAX : (int64_t(1) << arch.adc_bits) - 1;
+  return {{"largest_column_sum", arch.max_column_sum()},
+          {"full_scale", arch.effective_adc_full_scale()},
+          {"top_code", top_code},
+          {"clips", arch.effective_adc_full_scale() < arch.max_column_sum()},
+          {"exact", arch.adc_is_ideal()}};
 }
 
 nlohmann::json failed_point(const SweepConfig& c, const SweepPoint& p, const std::string& error) {
@@ -119,6 +143,7 @@ nlohmann::json run_point(const SweepConfig& c, const SweepPoint& p) {
     j["core_mm2"] = report.core_mm2;
     j["chip_mm2"] = report.chip_mm2;
     j["cores"] = arch.cores();
+    j["adc"] = adc_json(arch);
     nlohmann::json layers = nlohmann::json::array();
     for (const LayerReport& l : report.layers) layers.push_back({{"name", l.name}, {"cycles", l.cycles}});
     j["layers"] = layers;

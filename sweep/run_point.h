@@ -9,6 +9,10 @@
 // process runs one point (`cimvp sweep-worker`).
 #pragma once
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "config/arch_config.h"
@@ -17,9 +21,18 @@
 
 namespace cimvp {
 
-// The architecture of `point`: the base file with its parameters set.
-// Throws cimvp::Error naming the parameter for an invalid combination.
+// The base architecture file with `params` set. Throws cimvp::Error
+// "NAME: reason" naming the parameter for an invalid combination.
+ArchConfig arch_with(const std::string& base, const std::vector<std::pair<std::string, std::string>>& params,
+                     const std::string& name);
+// The architecture of `point` (arch_with, named "BASE with key=value ...").
 ArchConfig point_arch(const SweepConfig& config, const SweepPoint& point);
+
+// Whether the ADC digitizes every column sum exactly: {"largest_column_sum",
+// "full_scale", "top_code", "clips" (sums above the full scale), "exact"
+// (ArchConfig::adc_is_ideal)}. A point whose ADC is not exact keeps its
+// latency, energy and area, but its accuracy drops, possibly to chance.
+nlohmann::json adc_json(const ArchConfig& arch);
 
 // The point's record (docs/sweeps.md, "results.jsonl"): id, index, model,
 // policy, params, metrics (absent ones are left out: accuracy of a model with

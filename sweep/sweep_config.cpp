@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/yaml_diagnostics.h"
 #include "config/arch_config.h"
+#include "nn/policy.h"
 #include "nn/zoo.h"
 
 namespace cimvp {
@@ -107,14 +108,20 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& sourc
   if (root["grid"]) {
     const YAML::Node g = root["grid"];
     if (!g.IsMap()) throw Error(where(source, g) + ": grid: expected a map of parameter: [values]");
+    c.grid_at = where(source, g);
     for (const auto& kv : g) {
       GridAxis axis;
       axis.key = kv.first.as<std::string>();
       const std::string at = where(source, kv.first) + ": grid." + axis.key;
       check_param_key(axis.key, where(source, kv.first) + ": grid");
-      if (kv.second.IsScalar()) axis.values.push_back(kv.second.as<std::string>());
+      auto add = [&](const YAML::Node& v) {
+        const std::string value = scalar(v, at);
+        check_param_value(axis.key, value, where(source, v) + ": grid." + axis.key);
+        axis.values.push_back(value);
+      };
+      if (kv.second.IsScalar()) add(kv.second);
       else if (kv.second.IsSequence())
-        for (const auto& v : kv.second) axis.values.push_back(scalar(v, at));
+        for (const auto& v : kv.second) add(v);
       else throw Error(at + ": expected a list of values");
       if (axis.values.empty()) throw Error(at + ": empty list of values (a grid axis needs at least one)");
       for (const GridAxis& other : c.grid)
@@ -133,9 +140,12 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& sourc
       for (const auto& kv : p[i]) {
         const std::string key = kv.first.as<std::string>();
         check_param_key(key, at);
-        point.emplace_back(key, scalar(kv.second, at + "." + key));
+        const std::string value = scalar(kv.second, at + "." + key);
+        check_param_value(key, value, where(source, kv.second) + ": points[" + std::to_string(i) + "]." + key);
+        point.emplace_back(key, value);
       }
       c.points.push_back(point);
+      c.point_at.push_back(at);
     }
     if (c.points.empty()) throw Error(where(source, p) + ": points: empty list");
   }
@@ -162,6 +172,7 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& sourc
         throw Error(at + ": '" + model.spec + "' is neither a zoo model (`cimvp models`) nor a file");
     }
     c.models.push_back(model);
+    c.model_at.push_back(at);
   }
 
   if (!root["policies"]) throw Error(source + ": missing key 'policies' (e.g. [w8a8, w4a4] or policy files)");
@@ -173,13 +184,20 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& sourc
     if (s == "search")
       throw Error(at + ": the 'search' policy kind is not supported yet: run `cimvp search` and list its "
                        "policy file here (docs/sweeps.md)");
-    if (is_uniform_spec(s)) c.policies.push_back(s);
-    else {
+    if (is_uniform_spec(s)) {
+      try {
+        parse_bits_spec(s, 1);
+      } catch (const Error& e) {
+        throw Error(at + ": " + e.what());
+      }
+      c.policies.push_back(s);
+    } else {
       const std::string path = resolve(folder, s);
       if (!std::filesystem::is_regular_file(path))
         throw Error(at + ": '" + s + "' is neither a uniform policy (w8a8) nor a policy file");
       c.policies.push_back(path);
     }
+    c.policy_at.push_back(at);
   }
 
   if (!root["metrics"]) throw Error(source + ": missing key 'metrics' (some of latency, energy, area, accuracy, edp, crossbars)");

@@ -1,9 +1,13 @@
 // A co-design sweep, read from YAML (docs/sweeps.md lists every key): a base
 // architecture, a grid over architecture parameters by their dotted names
 // (and optional explicit points), models, policies and the metrics to record.
-// Errors are cimvp::Error naming the file and the key: unknown parameter
-// names (with a suggestion), empty grids, a base file that does not exist, a
-// metric nobody measures, the `search` policy kind (not supported yet).
+// Errors are cimvp::Error naming the file, line and key: unknown parameter
+// names (with a suggestion), values a parameter cannot take (each grid and
+// point value is checked as the architecture reader would), uniform
+// policies outside 1..8 bits, empty grids, a base file that does not exist,
+// a metric nobody measures, the `search` policy kind (not supported yet).
+// What needs the models or several values at once is check_sweep's
+// (sweep/sweep_check.h).
 // Relative paths resolve against the YAML file's folder.
 #pragma once
 
@@ -36,6 +40,9 @@ struct SweepConfig {
   std::vector<std::string> metrics;   // subset of known_metrics(), in the order given
   int accuracy_images = 100;          // test images per point for accuracy
   std::string placement = "auto";
+  // Where each part was written ("file:line:col"), for check_sweep's errors.
+  std::string grid_at;
+  std::vector<std::string> point_at, model_at, policy_at;
 
   bool wants(const std::string& metric) const;
 };

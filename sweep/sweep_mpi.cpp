@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "sweep/progress_bar.h"
 #include "sweep/results_store.h"
+#include "sweep/sweep_check.h"
 #include "sweep/sweep_point.h"
 #include "sweep/sweep_runner.h"
 #include "sweep/worker_pool.h"
@@ -59,6 +60,8 @@ SweepSummary run_sweep_mpi(const SweepOptions& o, int* rank_out) {
     config = std::make_unique<SweepConfig>(load_sweep_config(o.config_path));
     points = expand_points(*config);
     if (rank == 0) {
+      s.warnings = check_sweep(*config).warnings;  // the other ranks run what rank 0 checked
+      for (const std::string& w : s.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
       store = std::make_unique<ResultsStore>(o.output, *config, o.resume);
       for (const SweepPoint& p : points)
         if (!store->done().count(p.id)) pending.push_back(int(p.index));
@@ -108,6 +111,7 @@ SweepSummary run_sweep_mpi(const SweepOptions& o, int* rank_out) {
       }
     }
     if (o.progress) std::fprintf(stderr, "\n");
+    s.failed_in_folder = failed_records(store->records());
   } else {
     run_in_workers(w, *config, points, mine, [&](const nlohmann::json& record) {
       const std::string text = record.dump();

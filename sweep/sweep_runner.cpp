@@ -9,6 +9,7 @@
 #include "common/seconds_since.h"
 #include "sweep/progress_bar.h"
 #include "sweep/results_store.h"
+#include "sweep/sweep_check.h"
 #include "sweep/sweep_point.h"
 #include "sweep/worker_pool.h"
 
@@ -25,12 +26,15 @@ bool launched_under_mpi() {
 SweepSummary run_sweep(const SweepOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   const SweepConfig config = load_sweep_config(o.config_path);
+  const SweepCheck check = check_sweep(config);
+  for (const std::string& w : check.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   const std::vector<SweepPoint> points = expand_points(config);
   ResultsStore store(o.output, config, o.resume);
   std::vector<size_t> pending;
   for (const SweepPoint& p : points)
     if (!store.done().count(p.id)) pending.push_back(p.index);
   SweepSummary s;
+  s.warnings = check.warnings;
   s.points = points.size();
   s.skipped = points.size() - pending.size();
   const bool tty = o.progress;
@@ -51,6 +55,7 @@ SweepSummary run_sweep(const SweepOptions& o) {
     draw();
   });
   if (tty) std::fprintf(stderr, "\n");
+  s.failed_in_folder = failed_records(store.records());
   s.seconds = seconds_since(start);
   return s;
 }

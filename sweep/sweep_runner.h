@@ -3,9 +3,12 @@
 // processes and appends each finished point at once (sweep/results_store.h).
 // Under Open MPI (mpirun / srun) the pending points are spread over the
 // ranks, each running its share in `jobs` workers; rank 0 alone writes.
+// Before any point runs, the sweep is checked (sweep/sweep_check.h): a
+// point that cannot be an architecture stops the sweep with its line.
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace cimvp {
 
@@ -24,6 +27,8 @@ struct SweepSummary {
   size_t skipped = 0;   // already finished (resume)
   size_t ran = 0;       // finished in this run (by every rank)
   size_t failed = 0;    // of those, recorded with an error
+  size_t failed_in_folder = 0;  // every point of results.jsonl recorded with an error (rank 0)
+  std::vector<std::string> warnings;  // check_sweep's, also printed before the first point
   double seconds = 0;
 };
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "tests/support/cli.h"
@@ -27,16 +28,21 @@ std::string sweep_file(const std::string& folder, const std::string& body) {
   return path;
 }
 
-TEST(SweepCli, WritesEveryPointAndRecordsInvalidOnes) {
+// A point that fails when it runs (here: the network does not fit its
+// buffer) is recorded and the sweep goes on; the command then exits 1 and
+// says how many failed.
+TEST(SweepCli, WritesEveryPointAndRecordsFailedOnes) {
   const std::string dir = test::temp_folder("sweep");
   const std::string cfg = sweep_file(dir,
                                      "grid:\n  crossbar.cell_bits: [1, 2]\n  adc.bits: [6, 10]\n"
-                                     "points:\n  - {crossbar.cols: 4, adc.cols_per_adc: 8}\n"
+                                     "points:\n  - {buffer.bytes: 512}\n"
                                      "models: [lenet5]\npolicies: [w8a8, w4a4]\n"
                                      "metrics: [latency, energy, area, edp, crossbars, accuracy]\n");
   const test::Outcome o = test::cimvp("sweep --config " + cfg + " -o " + dir + "/out --jobs 2");
-  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_EQ(o.status, 1) << o.output;
   EXPECT_THAT(o.output, HasSubstr("10 points: 0 already done, 10 run now (2 with errors)"));
+  EXPECT_THAT(o.output, HasSubstr("2 of the 10 points failed (their errors are in the error column of " + dir +
+                                  "/out/results.csv)"));
   const auto r = test::sweep_results(dir + "/out");
   ASSERT_EQ(r.size(), 10u);
   EXPECT_EQ(test::line_count(dir + "/out/results.csv"), 11u);  // header + points
@@ -44,7 +50,7 @@ TEST(SweepCli, WritesEveryPointAndRecordsInvalidOnes) {
   for (const auto& [id, j] : r) {
     if (j["error"].is_string()) {
       ++errors;
-      EXPECT_THAT(j["error"].get<std::string>(), HasSubstr("'adc.cols_per_adc' = 8 exceeds 'crossbar.cols' = 4"));
+      EXPECT_THAT(j["error"].get<std::string>(), HasSubstr("do not fit the 512-byte local buffer"));
       continue;
     }
     for (const char* m : {"latency_s", "energy_j", "area_mm2", "edp_js", "crossbars"}) EXPECT_TRUE(j["metrics"].contains(m)) << m;
@@ -99,7 +105,8 @@ TEST(SweepCli, NetworkThatDoesNotFitIsRecordedAndTheSweepGoesOn) {
   const std::string cfg = sweep_file(dir, "points:\n  - {buffer.bytes: 2048}\n  - {buffer.bytes: 1048576}\n"
                                           "models: [vgg-small]\npolicies: [w8a8]\nmetrics: [latency]\n");
   const test::Outcome o = test::cimvp("sweep --config " + cfg + " -o " + dir + "/out --no-progress");
-  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_EQ(o.status, 1) << o.output;
+  EXPECT_THAT(o.output, HasSubstr("1 of the 2 points failed"));
   const auto r = test::sweep_results(dir + "/out");
   ASSERT_EQ(r.size(), 2u);
   for (const auto& [id, j] : r) {
@@ -147,7 +154,7 @@ TEST(SweepCli, APointPastTheTimeoutIsRecordedAndTheSweepGoesOn) {
                                               "  - lenet5\npolicies: [w8a8]\nmetrics: [latency, accuracy]\n"
                                               "accuracy_images: 10000\n");
   const test::Outcome o = test::cimvp("sweep --config " + cfg + " -o " + dir + "/out --jobs 2 --timeout 1.5 --no-progress");
-  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_EQ(o.status, 1) << o.output;  // one point failed
   const auto r = test::sweep_results(dir + "/out");
   ASSERT_EQ(r.size(), 2u);
   for (const auto& [id, j] : r) {
@@ -165,6 +172,91 @@ TEST(SweepCli, BadInputNamesTheKey) {
   const test::Outcome missing = test::cimvp("sweep --config " + dir + "/nope.yaml -o " + dir + "/out");
   EXPECT_EQ(missing.status, 1);
   EXPECT_THAT(missing.output, HasSubstr("nope.yaml: cannot open the sweep file"));
+}
+
+// Values a parameter cannot take, policies outside 1..8 bits and
+// combinations that are no architecture stop the sweep before any point
+// runs, naming the sweep file's line.
+TEST(SweepCli, BadGridValuesAreRefusedBeforeAnyPointRuns) {
+  const std::string dir = test::temp_folder("sweep_grid");
+  struct Case {
+    std::string body, expected;
+  };
+  const std::string tail = "models: [vgg-small]\npolicies: [w8a8]\nmetrics: [latency]\n";
+  const Case cases[] = {
+      {"grid:\n  adc.bits: [8, ten]\n" + tail, "sweep.yaml:3:17: grid.adc.bits: 'adc.bits' must be an integer, got 'ten'"},
+      {"grid:\n  adc.bits: [8, -3]\n" + tail, "sweep.yaml:3:17: grid.adc.bits: 'adc.bits' = -3 is out of range 1..40"},
+      {"grid:\n  crossbar.mapping: [offset, diferential-row]\n" + tail,
+       "sweep.yaml:3:30: grid.crossbar.mapping: 'crossbar.mapping' must be one of differential-column, "
+       "differential-row, offset, got 'diferential-row' (did you mean 'differential-row'?)"},
+      {"points:\n  - {crossbar.rows: 128}\n  - {crossbar.rows: 1e3}\n" + tail,
+       "sweep.yaml:4:21: points[1].crossbar.rows: 'crossbar.rows' must be an integer, got '1e3'"},
+      {"models: [vgg-small]\npolicies: [w8a8, w9a8]\nmetrics: [latency]\n",
+       "sweep.yaml:3:18: policies[1]: bits spec 'w9a8': bits must be in 1..8"},
+      {"grid:\n  crossbar.cols: [4, 256]\n  adc.cols_per_adc: [8]\n" + tail,
+       "sweep.yaml:3:3: grid: crossbar.cols=4, adc.cols_per_adc=8: 'adc.cols_per_adc' = 8 exceeds 'crossbar.cols' = 4"
+       "; no point was run"},
+      {"points:\n  - {crossbar.cols: 256}\n  - {crossbar.cols: 4}\n" + tail,
+       "sweep.yaml:4:5: points[1]: crossbar.cols=4: 'adc.cols_per_adc' = 8 exceeds 'crossbar.cols' = 4"},
+  };
+  for (const Case& c : cases) {
+    const std::string out = dir + "/out";
+    const test::Outcome o = test::cimvp("sweep --config " + sweep_file(dir, c.body) + " -o " + out);
+    EXPECT_EQ(o.status, 1) << c.body;
+    EXPECT_THAT(o.output, HasSubstr(c.expected)) << c.body;
+    EXPECT_FALSE(std::filesystem::exists(out + "/results.jsonl")) << c.body;  // not one point ran
+  }
+  // A policy file that does not fit a model is named with the model.
+  test::write_text(dir + "/two.yaml", "weight_bits: [8, 8]\nactivation_bits: [8, 8]\n");
+  const test::Outcome o = test::cimvp(
+      "sweep --config " + sweep_file(dir, "models: [lenet5]\npolicies: [two.yaml]\nmetrics: [latency]\n") + " -o " +
+      dir + "/out");
+  EXPECT_EQ(o.status, 1);
+  EXPECT_THAT(o.output, HasSubstr("sweep.yaml:3:12: policies[0]: " + dir + "/two.yaml: weight_bits has 2 entries, "
+                                  "the model has 5 quantizable layers (model lenet5)"));
+}
+
+// The largest possible column sum, computed here from the parameters: rows x
+// (2^cell_bits - 1) x (2^dac_bits - 1), against the ADC's 2^bits - 1 codes
+// (default.yaml's full scale is that sum itself).
+bool adc_loses_sums(int rows, int cell_bits, int dac_bits, int adc_bits) {
+  return int64_t(rows) * ((1 << cell_bits) - 1) * ((1 << dac_bits) - 1) > (int64_t(1) << adc_bits) - 1;
+}
+
+// A timing-only vgg-small sweep ranks designs by latency, energy and area
+// alone: the points whose ADC cannot digitize every column sum are said to
+// be so, in the records, the CSV, the command's output and the report.
+TEST(SweepCli, TimingOnlySweepMarksThePointsWhoseAdcLosesColumnSums) {
+  const std::string dir = test::temp_folder("sweep_clip");
+  const std::string cfg = sweep_file(dir, "grid:\n  crossbar.rows: [128, 256]\n  crossbar.cell_bits: [1, 4]\n"
+                                          "  adc.bits: [8, 10]\nmodels: [vgg-small]\npolicies: [w8a8]\n"
+                                          "metrics: [latency, energy, area]\n");
+  const test::Outcome o = test::cimvp("sweep --config " + cfg + " -o " + dir + "/out --jobs 2 --no-progress");
+  ASSERT_EQ(o.status, 0) << o.output;
+  const int dac_bits = 1;  // default.yaml's
+  size_t lossy = 0;
+  const auto r = test::sweep_results(dir + "/out");
+  ASSERT_EQ(r.size(), 8u);
+  const std::string csv = test::read_text(dir + "/out/results.csv");
+  for (const auto& [id, j] : r) {
+    const int rows = std::stoi(j["params"]["crossbar.rows"].get<std::string>());
+    const int cell = std::stoi(j["params"]["crossbar.cell_bits"].get<std::string>());
+    const int bits = std::stoi(j["params"]["adc.bits"].get<std::string>());
+    const bool loses = adc_loses_sums(rows, cell, dac_bits, bits);
+    lossy += loses;
+    EXPECT_EQ(j["adc"]["exact"].get<bool>(), !loses) << id;
+    EXPECT_EQ(j["adc"]["largest_column_sum"].get<int64_t>(), int64_t(rows) * ((1 << cell) - 1)) << id;
+    EXPECT_EQ(j["adc"]["top_code"].get<int64_t>(), (int64_t(1) << bits) - 1) << id;
+    EXPECT_THAT(csv, HasSubstr(id + ",vgg-small,w8a8," + std::to_string(rows) + ",")) << id;
+    const size_t line = csv.find(id + ",");
+    const std::string row = csv.substr(line, csv.find('\n', line) - line);
+    EXPECT_EQ(row.substr(row.size() - 3), std::string(loses ? ",0," : ",1,")) << row;  // adc_exact, then no error
+  }
+  EXPECT_EQ(lossy, 5u);  // 128 x 1-bit cells fit both ADCs, 256 x 1-bit the 10-bit one; 4-bit cells fit neither
+  EXPECT_THAT(o.output, HasSubstr("warning: 5 of the 8 points have an ADC that does not digitize every column sum "
+                                  "exactly (adc_exact 0 in results.csv; worst: largest column sum 3840 against 255 codes)"));
+  EXPECT_EQ(test::cimvp("report " + dir + "/out -o " + dir + "/report.html").status, 0);
+  EXPECT_THAT(test::read_text(dir + "/report.html"), HasSubstr("5 of the 8 points have an ADC that does not digitize"));
 }
 
 std::vector<double> metric_by(const std::map<std::string, nlohmann::json>& r, const std::string& key,

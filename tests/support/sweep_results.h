@@ -3,6 +3,7 @@
 #pragma once
 
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 
@@ -43,5 +44,9 @@ inline std::string temp_folder(const std::string& stem) {
 }
 
 inline void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
 
 }  // namespace cimvp::test

@@ -33,7 +33,7 @@ TEST(SweepResults, TornLastLineIsDroppedAndCsvRebuilt) {
   const SweepConfig c = config();
   test::write_text(dir + "/results.jsonl",
                    "{\"id\":\"a\",\"model\":\"lenet5\",\"policy\":\"w8a8\",\"params\":{\"adc.bits\":\"4\"},"
-                   "\"metrics\":{\"latency_s\":0.5},\"error\":null}\n{\"id\":\"b\",\"mod");
+                   "\"metrics\":{\"latency_s\":0.5},\"adc\":{\"exact\":false},\"error\":null}\n{\"id\":\"b\",\"mod");
   test::write_text(dir + "/results.csv", "garbage\n");
   {
     ResultsStore store(dir, c, true);
@@ -42,11 +42,13 @@ TEST(SweepResults, TornLastLineIsDroppedAndCsvRebuilt) {
                   {"metrics", nlohmann::json::object()}, {"error", "it broke, badly"}});
   }
   EXPECT_EQ(test::line_count(dir + "/results.jsonl"), 2u);
-  // accuracy absent: an empty cell, not 0; an error with a comma is quoted
+  // accuracy absent: an empty cell, not 0; adc_exact empty for a point that
+  // did not run; an error with a comma is quoted
   EXPECT_EQ(read(dir + "/results.csv"),
-            "id,model,policy,adc.bits,latency_s,accuracy,error\n"
-            "a,lenet5,w8a8,4,0.5,,\n"
-            "c,lenet5,w8a8,6,,,\"it broke, badly\"\n");
+            "id,model,policy,adc.bits,latency_s,accuracy,adc_exact,error\n"
+            "a,lenet5,w8a8,4,0.5,,0,\n"
+            "c,lenet5,w8a8,6,,,,\"it broke, badly\"\n");
+  EXPECT_EQ(failed_records(read_results(dir + "/results.jsonl")), 1u);
 }
 
 TEST(SweepResults, ExistingResultsNeedResume) {
