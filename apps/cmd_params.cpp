@@ -3,6 +3,7 @@
 
 #include "apps/command.h"
 #include "config/arch_config.h"
+#include "models/adc.h"
 #include "platform/area.h"
 #include "platform/energy.h"
 
@@ -18,8 +19,8 @@ void print_derived(const ArchConfig& a) {
   std::printf("\nenergy per event and area of '%s' (docs/energy-area.md)\n", a.name.c_str());
   std::printf("  crossbar read   %10.4g pJ per column per input slice\n", e.crossbar_read_pj);
   std::printf("  DAC             %10.4g pJ per row per input slice\n", e.dac_pj);
-  std::printf("  ADC             %10.4g pJ per conversion (%d bits at %.3g GS/s)\n", e.adc_pj, a.adc_bits,
-              adc_rate_gsps(a));
+  std::printf("  ADC             %10.4g pJ per conversion (%d bits at %.3g GS/s)\n", e.adc_pj, a.adc.bits,
+              AdcCosts(a).rate_gsps);
   std::printf("  programming     %10.4g pJ per cell\n", e.cell_program_pj);
   std::printf("  buffer          %10.4g pJ per byte\n", e.buffer_pj_per_byte);
   std::printf("  GPEU            %10.4g pJ per lane operation\n", e.gpeu_pj_per_op);

@@ -45,7 +45,7 @@ int bench(int argc, char** argv) {
   options.config = config;
   options.config.episodes = episodes;
   options.config.warmup = std::min(config.warmup, episodes / 3);  // DDPG's episodes are measured too
-  options.cell_bits = arch.cell_bits;
+  options.cell_bits = arch.crossbar.cell_bits;
   options.output = (std::filesystem::temp_directory_path() / "cimvp-search-bench").string();
   options.force = true;
   options.durable = false;

@@ -28,15 +28,15 @@ double now_seconds() {
 ArchConfig bench_arch() {
   ArchConfig a;
   a.name = "bench";
-  a.mesh_rows = a.mesh_cols = 1;
-  a.pes_per_core = 1;
-  a.crossbars_per_pe = 1;
-  a.crossbar_rows = a.crossbar_cols = 256;
-  a.cell_bits = 4;
-  a.dac_bits = 1;
-  a.adc_bits = 16;  // ideal
-  a.buffer_bytes = 1 << 16;
-  a.memory_bytes = 1 << 16;
+  a.mesh.rows = a.mesh.cols = 1;
+  a.core.pes = 1;
+  a.core.crossbars_per_pe = 1;
+  a.crossbar.rows = a.crossbar.cols = 256;
+  a.crossbar.cell_bits = 4;
+  a.dac.bits = 1;
+  a.adc.bits = 16;  // ideal
+  a.buffer.bytes = 1 << 16;
+  a.memory.bytes = 1 << 16;
   return a;
 }
 
@@ -75,9 +75,9 @@ int run(bool quick) {
   const ArchConfig a = bench_arch();
   Soc soc("soc", a);
   std::mt19937 rng(1);
-  const int rows = a.max_tile_rows(), cols = a.max_tile_cols(8);
-  std::printf("crossbar %dx%d, %d-bit cells, %s: logical block %d x %d, 8-bit weights and inputs\n", a.crossbar_rows,
-              a.crossbar_cols, a.cell_bits, mapping_name(a.mapping), rows, cols);
+  const int rows = a.crossbar.max_tile_rows(), cols = a.crossbar.max_tile_cols(8);
+  std::printf("crossbar %dx%d, %d-bit cells, %s: logical block %d x %d, 8-bit weights and inputs\n", a.crossbar.rows,
+              a.crossbar.cols, a.crossbar.cell_bits, mapping_name(a.crossbar.mapping), rows, cols);
 
   // timing-only
   const int n_timing = quick ? 200000 : 2000000;

@@ -46,7 +46,7 @@ CodeGenerator::CodeGenerator(const QuantizedNetwork& net, const ArchConfig& arch
       arch_(arch),
       options_(options),
       cores_(options.max_cores > 0 ? std::min(options.max_cores, arch.cores()) : arch.cores()),
-      memory_(plan_memory(net, uint64_t(arch.memory_bytes))),
+      memory_(plan_memory(net, uint64_t(arch.memory.bytes))),
       programs_(size_t(arch.cores())),
       ranges_(size_t(arch.cores())) {
   if (options.placement != Placement::PerLayer) resident_ = place_resident(net, arch, cores_);
@@ -93,9 +93,9 @@ void CodeGenerator::place_biases() {
     std::memcpy(bytes.data() + at, op.bias.data(), 4 * op.bias.size());
   }
   dynamic_base_ = align4(int64_t(bytes.size()));
-  if (dynamic_base_ > arch_.buffer_bytes)
+  if (dynamic_base_ > arch_.buffer.bytes)
     throw Error("model '" + net_.name + "': its biases (" + std::to_string(bytes.size()) +
-                " bytes) do not fit the " + std::to_string(arch_.buffer_bytes) + "-byte local buffer");
+                " bytes) do not fit the " + std::to_string(arch_.buffer.bytes) + "-byte local buffer");
   if (!bytes.empty())
     for (int c = 0; c < cores_; ++c) {
       MemorySegment s;
@@ -167,7 +167,7 @@ void CodeGenerator::emit_weights() {
     if (resident_->ops[i].empty()) continue;
     const WeightMatrix m = weight_matrix(op, memory_.tensors[size_t(op.inputs[0])].shape, !options_.timing_only);
     const std::vector<Tile> tiles = tile_matrix(m, arch_, op.name);
-    const int tc = arch_.max_tile_cols(op.weight_bits);
+    const int tc = arch_.crossbar.max_tile_cols(op.weight_bits);
     for (const ColumnPart& part : resident_->ops[i]) {
       std::vector<int> blocks;
       for (const Tile& t : tiles)
@@ -201,7 +201,7 @@ void CodeGenerator::emit_input_copy() {
   const int64_t row = int64_t(t.shape.w) * t.shape.c;
   op_section("input", {0}, [&](int, ProgramBuilder& p) {
     const int64_t buf = dynamic_base_;
-    if (buf + row > arch_.buffer_bytes) throw Error("the input rows do not fit the local buffer");
+    if (buf + row > arch_.buffer.bytes) throw Error("the input rows do not fit the local buffer");
     emit_2d_loop(p, t.shape.h, 1,
                  {{int64_t(memory_.input_staging), 0, row}, {int64_t(t.address) + t.offset(t.pad, t.pad), 0, t.row_bytes()}},
                  [&](const std::vector<int>& r) {
@@ -239,11 +239,11 @@ void CodeGenerator::configure_requant(ProgramBuilder& p, const Requant& r) {
 
 // Rows of output per chunk so that `fixed + rows * per_row` fits the buffer.
 int64_t CodeGenerator::chunk_rows(const QOp& op, int64_t fixed, int64_t per_row, int64_t want) const {
-  const int64_t room = arch_.buffer_bytes - dynamic_base_ - fixed;
+  const int64_t room = arch_.buffer.bytes - dynamic_base_ - fixed;
   const int64_t rows = per_row > 0 ? room / per_row : want;
   if (rows < 1)
     throw Error(where(op) + ": one output row needs " + std::to_string(fixed + per_row) +
-                " bytes of local buffer, " + std::to_string(arch_.buffer_bytes - dynamic_base_) +
+                " bytes of local buffer, " + std::to_string(arch_.buffer.bytes - dynamic_base_) +
                 " are free after the biases");
   return std::min(rows, want);
 }
@@ -276,8 +276,8 @@ LayerPlan& CodeGenerator::new_plan(const QOp& op) {
   if (op.kind == QOpKind::Conv2d || op.kind == QOpKind::Dense) {
     lp.weight_bits = op.weight_bits;
     lp.activation_bits = op.activation_bits;
-    lp.input_slices = arch_.input_slices(op.activation_bits);
-    lp.weight_slices = arch_.slices_per_weight(op.weight_bits);
+    lp.input_slices = arch_.dac.input_slices(op.activation_bits);
+    lp.weight_slices = arch_.crossbar.slices_per_weight(op.weight_bits);
   }
   return lp;
 }

@@ -22,8 +22,8 @@ void CodeGenerator::emit_conv(const QOp& op) {
   const int eb = out.elem_bytes;
   const WeightMatrix m = weight_matrix(op, in.shape, !options_.timing_only);
   const std::vector<Tile> tiles = tile_matrix(m, arch_, op.name);
-  const int per_core = arch_.crossbars_per_core(), tile_cols = arch_.max_tile_cols(op.weight_bits);
-  const int row_tiles = (m.rows + arch_.max_tile_rows() - 1) / arch_.max_tile_rows();
+  const int per_core = arch_.crossbars_per_core(), tile_cols = arch_.crossbar.max_tile_cols(op.weight_bits);
+  const int row_tiles = (m.rows + arch_.crossbar.max_tile_rows() - 1) / arch_.crossbar.max_tile_rows();
   const int col_tiles = (m.cols + tile_cols - 1) / tile_cols;
   int parts = 1;
   if (int(tiles.size()) > per_core && cores_ > 1) {
@@ -107,7 +107,7 @@ void CodeGenerator::emit_conv(const QOp& op) {
     configure_requant(p, op.requant);
     for (int a = wk.r0; a < wk.r1; a += int(chunk)) {
       const int rows = int(std::min<int64_t>(chunk, wk.r1 - a));
-      BufferArena arena(dynamic_base_, arch_.buffer_bytes);
+      BufferArena arena(dynamic_base_, arch_.buffer.bytes);
       const int64_t in_rows = int64_t(rows - 1) * s + k;
       const int64_t in_buf = arena.take(in_rows * in_row);
       const int64_t out_buf = arena.take(rows * buf_row);

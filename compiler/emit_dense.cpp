@@ -12,7 +12,7 @@ void CodeGenerator::emit_dense(const QOp& op) {
   const TensorPlace& out = memory_.tensors[size_t(op.output)];
   const int eb = out.elem_bytes;
   const WeightMatrix m = weight_matrix(op, in.shape, !options_.timing_only);
-  const int tile_cols = arch_.max_tile_cols(op.weight_bits);
+  const int tile_cols = arch_.crossbar.max_tile_cols(op.weight_bits);
   const std::vector<Tile> all_tiles = tile_matrix(m, arch_, op.name);
   const int col_tiles = (m.cols + tile_cols - 1) / tile_cols;
 
@@ -61,14 +61,14 @@ void CodeGenerator::emit_dense(const QOp& op) {
     const Work& wk = work[size_t(core)];
     const int c0 = wk.c0, c1 = wk.c1;
     const std::vector<std::vector<int>>& groups = wk.groups;
-    BufferArena arena(dynamic_base_, arch_.buffer_bytes);
+    BufferArena arena(dynamic_base_, arch_.buffer.bytes);
     const int64_t vec = arena.take(in_bytes);
     const int64_t acc = arena.take(int64_t(c1 - c0) * 4);
     const int64_t res = arena.take(int64_t(c1 - c0) * eb);
     const int64_t partial = arena.take(wk.helpers.empty() ? 0 : int64_t(c1 - c0) * 4);
     if (!arena.fits())
       throw Error(where(op) + ": its input vector and outputs need " + std::to_string(in_bytes + (c1 - c0) * (4 + eb)) +
-                  " bytes of local buffer, " + std::to_string(arch_.buffer_bytes - dynamic_base_) + " are free");
+                  " bytes of local buffer, " + std::to_string(arch_.buffer.bytes - dynamic_base_) + " are free");
     if (in.pad == 0) {
       p.load(int32_t(vec), int32_t(in.address), int32_t(in_bytes));
     } else {

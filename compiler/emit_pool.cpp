@@ -30,7 +30,7 @@ void CodeGenerator::emit_pool(const QOp& op) {
     if (!is_max) configure_requant(p, op.requant);
     for (int a = r0; a < r1; a += int(chunk)) {
       const int rows = int(std::min<int64_t>(chunk, r1 - a));
-      BufferArena arena(dynamic_base_, arch_.buffer_bytes);
+      BufferArena arena(dynamic_base_, arch_.buffer.bytes);
       const int64_t in_rows = int64_t(rows - 1) * s + k;
       const int64_t in_buf = arena.take(in_rows * in_row);
       const int64_t out_buf = arena.take(rows * out_row);
@@ -69,7 +69,7 @@ void CodeGenerator::emit_global_pool(const QOp& op) {
   lp.cores = 1;
   lp.invocations = 1;
   op_section(op.name, {0}, [&](int, ProgramBuilder& p) {
-    BufferArena arena(dynamic_base_, arch_.buffer_bytes);
+    BufferArena arena(dynamic_base_, arch_.buffer.bytes);
     const int64_t in_buf = arena.take(in.bytes());
     const int64_t acc = arena.take(int64_t(c) * 4);
     const int64_t res = arena.take(c);

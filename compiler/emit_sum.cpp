@@ -24,7 +24,7 @@ void CodeGenerator::emit_sum(const QOp& op) {
     configure_requant(p, op.requant);
     for (int a = r0; a < r1; a += int(chunk)) {
       const int rows = int(std::min<int64_t>(chunk, r1 - a));
-      BufferArena arena(dynamic_base_, arch_.buffer_bytes);
+      BufferArena arena(dynamic_base_, arch_.buffer.bytes);
       std::vector<Walk> walks;
       for (int i : op.inputs) {
         const TensorPlace& t = memory_.tensors[size_t(i)];

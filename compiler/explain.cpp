@@ -13,8 +13,8 @@ std::string explain(const CompileResult& result, const ArchConfig& arch) {
   std::ostringstream s;
   char line[256];
   s << "architecture " << arch.name << ": " << arch.cores() << " cores x " << arch.crossbars_per_core()
-    << " crossbars of " << arch.crossbar_rows << " x " << arch.crossbar_cols << ", " << arch.cell_bits << "-bit cells, "
-    << arch.dac_bits << "-bit DAC, " << mapping_name(arch.mapping) << "\n\n";
+    << " crossbars of " << arch.crossbar.rows << " x " << arch.crossbar.cols << ", " << arch.crossbar.cell_bits << "-bit cells, "
+    << arch.dac.bits << "-bit DAC, " << mapping_name(arch.crossbar.mapping) << "\n\n";
   s << "  layer                 kind            w  a  in-slices cells/w   matrix      tiles groups cores crossbars "
        "   MVMs\n";
   for (const LayerPlan& l : result.plan) {

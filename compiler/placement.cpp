@@ -16,7 +16,7 @@ int ceil_div(int a, int b) { return (a + b - 1) / b; }
 }  // namespace
 
 std::optional<ResidentPlacement> place_resident(const QuantizedNetwork& net, const ArchConfig& arch, int cores) {
-  const int per_core = arch.crossbars_per_core(), tr = arch.max_tile_rows();
+  const int per_core = arch.crossbars_per_core(), tr = arch.crossbar.max_tile_rows();
   std::vector<int> free(static_cast<size_t>(cores), per_core);
   ResidentPlacement placement;
   placement.ops.resize(net.ops.size());
@@ -60,7 +60,7 @@ std::optional<ResidentPlacement> place_resident(const QuantizedNetwork& net, con
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const QOp& op = net.ops[i];
     if (op.kind != QOpKind::Conv2d && op.kind != QOpKind::Dense) continue;
-    const int tc = arch.max_tile_cols(op.weight_bits);
+    const int tc = arch.crossbar.max_tile_cols(op.weight_bits);
     if (tr < 1 || tc < 1) return std::nullopt;
     LayerShape& s = shapes[i];
     const int matrix_rows = op.kind == QOpKind::Conv2d ? op.kernel * op.kernel * op.in_channels : op.in_channels;

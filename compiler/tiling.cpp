@@ -37,11 +37,11 @@ WeightMatrix weight_matrix(const QOp& op, const Shape& in_shape, bool with_weigh
 }
 
 std::vector<Tile> tile_matrix(const WeightMatrix& m, const ArchConfig& arch, const std::string& layer) {
-  const int tr = arch.max_tile_rows(), tc = arch.max_tile_cols(m.weight_bits);
+  const int tr = arch.crossbar.max_tile_rows(), tc = arch.crossbar.max_tile_cols(m.weight_bits);
   if (tr < 1 || tc < 1)
     throw Error("layer '" + layer + "': a " + std::to_string(m.weight_bits) + "-bit weight column does not fit a " +
-                std::to_string(arch.crossbar_rows) + " x " + std::to_string(arch.crossbar_cols) + " crossbar with " +
-                std::to_string(arch.cell_bits) + "-bit cells (" + mapping_name(arch.mapping) + ")");
+                std::to_string(arch.crossbar.rows) + " x " + std::to_string(arch.crossbar.cols) + " crossbar with " +
+                std::to_string(arch.crossbar.cell_bits) + "-bit cells (" + mapping_name(arch.crossbar.mapping) + ")");
   std::vector<Tile> tiles;
   for (int r = 0; r < m.rows; r += tr)
     for (int c = 0; c < m.cols; c += tc) tiles.push_back({r, std::min(tr, m.rows - r), c, std::min(tc, m.cols - c)});

@@ -30,7 +30,7 @@ struct Tile {
   int col0 = 0, cols = 0;
 };
 
-// Tiles of at most arch.max_tile_rows() x arch.max_tile_cols(bits), row-major
+// Tiles of at most arch.crossbar.max_tile_rows() x arch.crossbar.max_tile_cols(bits), row-major
 // over the tile grid. Throws if not even one weight column fits a crossbar.
 std::vector<Tile> tile_matrix(const WeightMatrix& m, const ArchConfig& arch, const std::string& layer);
 

@@ -132,12 +132,12 @@ double parse_real(const ParamDef& d, const std::string& text, const std::string&
 // Parses one parameter's value text into `c` (type, unit suffix, choice,
 // range); errors start with `at`.
 void set_param_text(ArchConfig& c, const ParamDef& d, const std::string& text, const std::string& at) {
-  if (std::holds_alternative<std::string ArchConfig::*>(d.member)) {
-    c.*std::get<std::string ArchConfig::*>(d.member) = text;
+  if (std::holds_alternative<Field<std::string>>(d.member)) {
+    std::get<Field<std::string>>(d.member)(mutable_ref(c)) = text;
     return;
   }
-  if (std::holds_alternative<WeightMapping ArchConfig::*>(d.member)) {
-    WeightMapping& m = c.*std::get<WeightMapping ArchConfig::*>(d.member);
+  if (std::holds_alternative<Field<WeightMapping>>(d.member)) {
+    WeightMapping& m = std::get<Field<WeightMapping>>(d.member)(mutable_ref(c));
     std::string closest;
     size_t closest_d = text.size() / 3 + 2;
     for (WeightMapping w : {WeightMapping::DifferentialColumn, WeightMapping::DifferentialRow, WeightMapping::Offset}) {
@@ -227,16 +227,16 @@ std::string num(double v) { return format_number(v, false); }
 void check(const ArchConfig& c, const Where& where) {
   // Every parameter within its declared range (configs built in code too).
   for (const ParamDef& d : param_defs()) {
-    if (std::holds_alternative<std::string ArchConfig::*>(d.member)) {
-      const std::string& name = c.*std::get<std::string ArchConfig::*>(d.member);
+    if (std::holds_alternative<Field<std::string>>(d.member)) {
+      const std::string& name = std::get<Field<std::string>>(d.member)(mutable_ref(c));
       if (name.empty()) throw Error(where({d.key}) + ": " + quoted(d.key) + " must not be empty");
       for (char ch : name)
         if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
           throw Error(where({d.key}) + ": " + quoted(d.key) + " must not contain control characters");
       continue;
     }
-    if (std::holds_alternative<WeightMapping ArchConfig::*>(d.member)) {
-      const int m = int(c.*std::get<WeightMapping ArchConfig::*>(d.member));
+    if (std::holds_alternative<Field<WeightMapping>>(d.member)) {
+      const int m = int(std::get<Field<WeightMapping>>(d.member)(mutable_ref(c)));
       if (m < 0 || m > int(WeightMapping::Offset))
         throw Error(where({d.key}) + ": " + quoted(d.key) + " has no valid value (" + std::to_string(m) + ")");
       continue;
@@ -248,36 +248,36 @@ void check(const ArchConfig& c, const Where& where) {
   }
 
   // Cross-parameter rules.
-  if (c.memory_port_row >= c.mesh_rows)
-    throw Error(where({"noc.memory_port_row", "mesh.rows"}) + ": 'noc.memory_port_row' = " + std::to_string(c.memory_port_row) +
-                " is outside the mesh: 'mesh.rows' = " + std::to_string(c.mesh_rows) + " (rows 0.." +
-                std::to_string(c.mesh_rows - 1) + ")");
-  if (c.memory_port_col >= c.mesh_cols)
-    throw Error(where({"noc.memory_port_col", "mesh.cols"}) + ": 'noc.memory_port_col' = " + std::to_string(c.memory_port_col) +
-                " is outside the mesh: 'mesh.cols' = " + std::to_string(c.mesh_cols) + " (columns 0.." +
-                std::to_string(c.mesh_cols - 1) + ")");
-  if (c.adc_cols_per_adc > c.crossbar_cols)
-    throw Error(where({"adc.cols_per_adc", "crossbar.cols"}) + ": 'adc.cols_per_adc' = " + std::to_string(c.adc_cols_per_adc) +
-                " exceeds 'crossbar.cols' = " + std::to_string(c.crossbar_cols));
-  if (c.mapping == WeightMapping::DifferentialRow && c.crossbar_rows % 2 != 0)
+  if (c.noc.memory_port_row >= c.mesh.rows)
+    throw Error(where({"noc.memory_port_row", "mesh.rows"}) + ": 'noc.memory_port_row' = " + std::to_string(c.noc.memory_port_row) +
+                " is outside the mesh: 'mesh.rows' = " + std::to_string(c.mesh.rows) + " (rows 0.." +
+                std::to_string(c.mesh.rows - 1) + ")");
+  if (c.noc.memory_port_col >= c.mesh.cols)
+    throw Error(where({"noc.memory_port_col", "mesh.cols"}) + ": 'noc.memory_port_col' = " + std::to_string(c.noc.memory_port_col) +
+                " is outside the mesh: 'mesh.cols' = " + std::to_string(c.mesh.cols) + " (columns 0.." +
+                std::to_string(c.mesh.cols - 1) + ")");
+  if (c.adc.cols_per_adc > c.crossbar.cols)
+    throw Error(where({"adc.cols_per_adc", "crossbar.cols"}) + ": 'adc.cols_per_adc' = " + std::to_string(c.adc.cols_per_adc) +
+                " exceeds 'crossbar.cols' = " + std::to_string(c.crossbar.cols));
+  if (c.crossbar.mapping == WeightMapping::DifferentialRow && c.crossbar.rows % 2 != 0)
     throw Error(where({"crossbar.rows", "crossbar.mapping"}) + ": 'crossbar.mapping' = differential-row pairs rows, so 'crossbar.rows' " +
-                "must be even, got " + std::to_string(c.crossbar_rows));
-  if (c.max_tile_cols(8) < 1)
-    throw Error(where({"crossbar.cols", "crossbar.cell_bits", "crossbar.mapping"}) + ": an 8-bit weight needs " + std::to_string(c.physical_cols(1, 8)) +
-                " physical columns with 'crossbar.cell_bits' = " + std::to_string(c.cell_bits) +
-                " and 'crossbar.mapping' = " + mapping_name(c.mapping) + ", but 'crossbar.cols' = " +
-                std::to_string(c.crossbar_cols));
-  if (c.max_tile_rows() < 1)
-    throw Error(where({"crossbar.rows", "crossbar.mapping"}) + ": 'crossbar.rows' = " + std::to_string(c.crossbar_rows) +
-                " leaves no logical row under 'crossbar.mapping' = " + mapping_name(c.mapping));
-  if (c.adc_full_scale < 0)  // also covered by the range; kept as the rule the ADC model relies on
+                "must be even, got " + std::to_string(c.crossbar.rows));
+  if (c.crossbar.max_tile_cols(8) < 1)
+    throw Error(where({"crossbar.cols", "crossbar.cell_bits", "crossbar.mapping"}) + ": an 8-bit weight needs " + std::to_string(c.crossbar.physical_cols(1, 8)) +
+                " physical columns with 'crossbar.cell_bits' = " + std::to_string(c.crossbar.cell_bits) +
+                " and 'crossbar.mapping' = " + mapping_name(c.crossbar.mapping) + ", but 'crossbar.cols' = " +
+                std::to_string(c.crossbar.cols));
+  if (c.crossbar.max_tile_rows() < 1)
+    throw Error(where({"crossbar.rows", "crossbar.mapping"}) + ": 'crossbar.rows' = " + std::to_string(c.crossbar.rows) +
+                " leaves no logical row under 'crossbar.mapping' = " + mapping_name(c.crossbar.mapping));
+  if (c.adc.full_scale < 0)  // also covered by the range; kept as the rule the ADC model relies on
     throw Error(where({"adc.full_scale"}) + ": 'adc.full_scale' must be >= 0");
   if (!(c.clock_mhz > 0)) throw Error(where({"clock_mhz"}) + ": 'clock_mhz' must be > 0");
   // Timing models count in integer picoseconds: a clock whose cycle rounds to 0 ps would make cycles free.
   if (std::llround(c.cycle_ns() * 1000.0) < 1)
     throw Error(where({"clock_mhz"}) + ": 'clock_mhz' = " + num(c.clock_mhz) + " gives a cycle shorter than 1 ps");
-  if (int64_t(c.cores()) * c.buffer_bytes > (int64_t(1) << 36))
-    throw Error(where({"buffer.bytes", "mesh.rows", "mesh.cols"}) + ": 'buffer.bytes' = " + std::to_string(c.buffer_bytes) + " times " +
+  if (int64_t(c.cores()) * c.buffer.bytes > (int64_t(1) << 36))
+    throw Error(where({"buffer.bytes", "mesh.rows", "mesh.cols"}) + ": 'buffer.bytes' = " + std::to_string(c.buffer.bytes) + " times " +
                 std::to_string(c.cores()) + " cores ('mesh.rows' x 'mesh.cols') exceeds 64 GiB of simulated SRAM");
 }
 
@@ -327,7 +327,7 @@ void validate(const ArchConfig& config, const std::string& source) {
 
 bool operator==(const ArchConfig& a, const ArchConfig& b) {
   for (const ParamDef& d : param_defs()) {
-    const bool same = std::visit([&](auto m) { return a.*m == b.*m; }, d.member);
+    const bool same = std::visit([&](auto m) { return m(mutable_ref(a)) == m(mutable_ref(b)); }, d.member);
     if (!same) return false;
   }
   return true;
@@ -344,7 +344,7 @@ std::string to_yaml(const ArchConfig& c) {
       if (!sec.empty()) s << sec << ":\n";
     }
     std::string value = d.value_string(c);
-    if (std::holds_alternative<std::string ArchConfig::*>(d.member)) {
+    if (std::holds_alternative<Field<std::string>>(d.member)) {
       YAML::Emitter e;  // quotes names YAML would otherwise read differently
       e << value;
       value = e.c_str();

@@ -1,5 +1,5 @@
 // Derived quantities of an ArchConfig: how weight tiles occupy crossbars and
-// what the ADC must resolve. The compiler tiles with these and the crossbar
+// the largest column sum the ADC must resolve. The compiler tiles with these and the crossbar
 // model checks programmed blocks with these, so both agree by construction.
 #include <cstring>
 
@@ -16,8 +16,8 @@ const char* mapping_name(WeightMapping m) {
   return "?";
 }
 
-int ArchConfig::physical_cols(int cols, int weight_bits) const {
-  const int cells = cols * slices_per_weight(weight_bits);
+int CrossbarParams::physical_cols(int tile_cols, int weight_bits) const {
+  const int cells = tile_cols * slices_per_weight(weight_bits);
   switch (mapping) {
     case WeightMapping::DifferentialColumn: return 2 * cells;  // positive and negative column
     case WeightMapping::DifferentialRow: return cells;
@@ -26,32 +26,26 @@ int ArchConfig::physical_cols(int cols, int weight_bits) const {
   return cells;
 }
 
-int ArchConfig::physical_rows(int rows) const {
-  return mapping == WeightMapping::DifferentialRow ? 2 * rows : rows;
+int CrossbarParams::physical_rows(int tile_rows) const {
+  return mapping == WeightMapping::DifferentialRow ? 2 * tile_rows : tile_rows;
 }
 
-int ArchConfig::max_tile_cols(int weight_bits) const {
+int CrossbarParams::max_tile_cols(int weight_bits) const {
   const int s = slices_per_weight(weight_bits);
   switch (mapping) {
-    case WeightMapping::DifferentialColumn: return crossbar_cols / (2 * s);
-    case WeightMapping::DifferentialRow: return crossbar_cols / s;
-    case WeightMapping::Offset: return (crossbar_cols - 1) / s;
+    case WeightMapping::DifferentialColumn: return cols / (2 * s);
+    case WeightMapping::DifferentialRow: return cols / s;
+    case WeightMapping::Offset: return (cols - 1) / s;
   }
   return 0;
 }
 
-int ArchConfig::max_tile_rows() const {
-  return mapping == WeightMapping::DifferentialRow ? crossbar_rows / 2 : crossbar_rows;
+int CrossbarParams::max_tile_rows() const {
+  return mapping == WeightMapping::DifferentialRow ? rows / 2 : rows;
 }
 
 int64_t ArchConfig::max_column_sum() const {
-  return int64_t(crossbar_rows) * ((int64_t(1) << cell_bits) - 1) * ((int64_t(1) << dac_bits) - 1);
-}
-
-bool ArchConfig::adc_is_ideal() const {
-  const int64_t fs = effective_adc_full_scale();
-  const int64_t top_code = adc_bits >= 62 ? INT64_MAX : (int64_t(1) << adc_bits) - 1;
-  return fs >= max_column_sum() && top_code >= fs;
+  return int64_t(crossbar.rows) * ((int64_t(1) << crossbar.cell_bits) - 1) * ((int64_t(1) << dac.bits) - 1);
 }
 
 uint64_t ArchConfig::fingerprint() const {
@@ -63,9 +57,9 @@ uint64_t ArchConfig::fingerprint() const {
       h *= 1099511628211ull;
     }
   };
-  mix(mesh_rows); mix(mesh_cols); mix(pes_per_core); mix(crossbars_per_pe);
-  mix(crossbar_rows); mix(crossbar_cols); mix(cell_bits); mix(int(mapping)); mix(dac_bits);
-  mix(buffer_bytes); mix(memory_bytes);
+  mix(mesh.rows); mix(mesh.cols); mix(core.pes); mix(core.crossbars_per_pe);
+  mix(crossbar.rows); mix(crossbar.cols); mix(crossbar.cell_bits); mix(int(crossbar.mapping)); mix(dac.bits);
+  mix(buffer.bytes); mix(memory.bytes);
   return h;
 }
 

@@ -1,7 +1,7 @@
 // The parameter table: every architecture parameter declared once, with its
-// YAML key, the ArchConfig member it sets, unit, range, one line of
+// YAML key, the section member it sets, unit, range, one line of
 // documentation and the source of its default. Defaults are not repeated
-// here: they are read from ArchConfig's initializers. The YAML reader,
+// here: they are read from the section structs' initializers. The YAML reader,
 // validate(), to_yaml(), `cimvp params` and docs/params.md all use this table.
 #include "config/arch_params.h"
 
@@ -15,9 +15,19 @@ namespace cimvp {
 
 namespace {
 
-template <typename T>
-ParamDef param(const char* key, T ArchConfig::*member, const char* unit, double lo, double hi, const char* doc,
-               const char* source = "") {
+// The field of a section (`adc.bits`) or of ArchConfig itself (`name`) as a
+// function, so one table entry reaches a nested member.
+template <auto Section, auto Field>
+auto& section_field(ArchConfig& c) {
+  return (c.*Section).*Field;
+}
+template <auto Field>
+auto& top_field(ArchConfig& c) {
+  return c.*Field;
+}
+
+ParamDef make_param(ParamDef::Member member, const char* key, const char* unit, double lo, double hi, const char* doc,
+                    const char* source) {
   ParamDef d;
   d.key = key;
   d.member = member;
@@ -27,6 +37,15 @@ ParamDef param(const char* key, T ArchConfig::*member, const char* unit, double 
   d.doc = doc;
   d.source = source;
   return d;
+}
+
+template <auto Section, auto Field>
+ParamDef param(const char* key, const char* unit, double lo, double hi, const char* doc, const char* source = "") {
+  return make_param(&section_field<Section, Field>, key, unit, lo, hi, doc, source);
+}
+template <auto Field>
+ParamDef top(const char* key, const char* unit, double lo, double hi, const char* doc, const char* source = "") {
+  return make_param(&top_field<Field>, key, unit, lo, hi, doc, source);
 }
 
 constexpr double k2p32 = 4294967296.0;  // 32-bit addresses (register + immediate)
@@ -40,141 +59,141 @@ constexpr double kMaxPj = 1e6;
 
 const std::vector<ParamDef>& param_defs() {
   static const std::vector<ParamDef> defs = {
-      param("name", &ArchConfig::name, "", 0, 0,
+      top<&ArchConfig::name>("name", "", 0, 0,
             "name of the architecture, recorded in compiled images and reports"),
-      param("clock_mhz", &ArchConfig::clock_mhz, "MHz", 1e-3, 1e5,
+      top<&ArchConfig::clock_mhz>("clock_mhz", "MHz", 1e-3, 1e5,
             "clock of cores, NoC and buffers; reports count cycles of this clock"),
       // mesh of cores
-      param("mesh.rows", &ArchConfig::mesh_rows, "", 1, 64, "rows of the 2D mesh of cores"),
-      param("mesh.cols", &ArchConfig::mesh_cols, "", 1, 64, "columns of the 2D mesh of cores"),
+      param<&ArchConfig::mesh, &MeshParams::rows>("mesh.rows", "", 1, 64, "rows of the 2D mesh of cores"),
+      param<&ArchConfig::mesh, &MeshParams::cols>("mesh.cols", "", 1, 64, "columns of the 2D mesh of cores"),
       // core
-      param("core.pes", &ArchConfig::pes_per_core, "", 1, 64, "processing elements per core"),
-      param("core.crossbars_per_pe", &ArchConfig::crossbars_per_pe, "", 1, 256, "crossbars per processing element"),
-      param("core.issue_cycles", &ArchConfig::issue_cycles, "cycles", 0, kMaxCycles,
+      param<&ArchConfig::core, &CoreParams::pes>("core.pes", "", 1, 64, "processing elements per core"),
+      param<&ArchConfig::core, &CoreParams::crossbars_per_pe>("core.crossbars_per_pe", "", 1, 256, "crossbars per processing element"),
+      param<&ArchConfig::core, &CoreParams::issue_cycles>("core.issue_cycles", "cycles", 0, kMaxCycles,
             "time of every scalar, branch, vcfg and halt instruction"),
-      param("core.barrier_cycles", &ArchConfig::barrier_cycles, "cycles", 0, kMaxCycles,
+      param<&ArchConfig::core, &CoreParams::barrier_cycles>("core.barrier_cycles", "cycles", 0, kMaxCycles,
             "time from the last core's arrival at a barrier to the release of all cores"),
       // crossbar
-      param("crossbar.rows", &ArchConfig::crossbar_rows, "", 1, 4096, "word lines (physical rows, inputs) per crossbar"),
-      param("crossbar.cols", &ArchConfig::crossbar_cols, "", 1, 4096, "bit lines (physical columns, outputs) per crossbar"),
-      param("crossbar.cell_bits", &ArchConfig::cell_bits, "bits", 1, 8,
+      param<&ArchConfig::crossbar, &CrossbarParams::rows>("crossbar.rows", "", 1, 4096, "word lines (physical rows, inputs) per crossbar"),
+      param<&ArchConfig::crossbar, &CrossbarParams::cols>("crossbar.cols", "", 1, 4096, "bit lines (physical columns, outputs) per crossbar"),
+      param<&ArchConfig::crossbar, &CrossbarParams::cell_bits>("crossbar.cell_bits", "bits", 1, 8,
             "bits per RRAM cell (levels 0..2^bits-1); a w-bit weight takes ceil(w / cell_bits) cells"),
-      param("crossbar.mapping", &ArchConfig::mapping, "", 0, 0,
+      param<&ArchConfig::crossbar, &CrossbarParams::mapping>("crossbar.mapping", "", 0, 0,
             "signed weights: differential-column (2x columns), differential-row (2x rows) or offset (+1 reference column)"),
-      param("crossbar.read_ns", &ArchConfig::crossbar_read_ns, "ns", 0, kMaxNs,
+      param<&ArchConfig::crossbar, &CrossbarParams::read_ns>("crossbar.read_ns", "ns", 0, kMaxNs,
             "one analog read of a crossbar: the time of one input slice"),
-      param("crossbar.program_ns", &ArchConfig::crossbar_program_ns, "ns", 0, kMaxNs,
+      param<&ArchConfig::crossbar, &CrossbarParams::program_ns>("crossbar.program_ns", "ns", 0, kMaxNs,
             "programming a crossbar with a weight block, fixed part"),
-      param("crossbar.program_row_ns", &ArchConfig::crossbar_program_row_ns, "ns", 0, kMaxNs,
+      param<&ArchConfig::crossbar, &CrossbarParams::program_row_ns>("crossbar.program_row_ns", "ns", 0, kMaxNs,
             "programming, added per programmed physical row"),
       // DAC
-      param("dac.bits", &ArchConfig::dac_bits, "bits", 1, 8,
+      param<&ArchConfig::dac, &DacParams::bits>("dac.bits", "bits", 1, 8,
             "input bits applied per slice; an a-bit input takes ceil(a / dac.bits) slices"),
-      param("dac.ns", &ArchConfig::dac_ns, "ns", 0, kMaxNs, "DAC settling time per input slice"),
+      param<&ArchConfig::dac, &DacParams::ns>("dac.ns", "ns", 0, kMaxNs, "DAC settling time per input slice"),
       // ADC
-      param("adc.bits", &ArchConfig::adc_bits, "bits", 1, 40,
+      param<&ArchConfig::adc, &AdcParams::bits>("adc.bits", "bits", 1, 40,
             "ADC resolution; ideal (exact) when 2^bits - 1 >= the largest column sum"),
-      param("adc.cols_per_adc", &ArchConfig::adc_cols_per_adc, "", 1, 4096,
+      param<&ArchConfig::adc, &AdcParams::cols_per_adc>("adc.cols_per_adc", "", 1, 4096,
             "physical columns sharing one ADC, converted one after another"),
-      param("adc.ns", &ArchConfig::adc_ns, "ns", 0, kMaxNs, "one ADC conversion"),
-      param("adc.full_scale", &ArchConfig::adc_full_scale, "", 0, k2p40,
+      param<&ArchConfig::adc, &AdcParams::ns>("adc.ns", "ns", 0, kMaxNs, "one ADC conversion"),
+      param<&ArchConfig::adc, &AdcParams::full_scale>("adc.full_scale", "", 0, k2p40,
             "column sum mapped to the top ADC code; 0 = the largest possible column sum"),
       // shift-and-add
-      param("shift_add.cycles", &ArchConfig::shift_add_cycles, "cycles", 0, kMaxCycles,
+      param<&ArchConfig::shift_add, &ShiftAddParams::cycles>("shift_add.cycles", "cycles", 0, kMaxCycles,
             "shift-and-add and partial-sum accumulation, per Mvm instruction"),
       // buffer
-      param("buffer.bytes", &ArchConfig::buffer_bytes, "bytes", 1, k2p32, "local SRAM buffer per core"),
-      param("buffer.width_bytes", &ArchConfig::buffer_width_bytes, "bytes/cycle", 0, kMaxWidth,
+      param<&ArchConfig::buffer, &BufferParams::bytes>("buffer.bytes", "bytes", 1, k2p32, "local SRAM buffer per core"),
+      param<&ArchConfig::buffer, &BufferParams::width_bytes>("buffer.width_bytes", "bytes/cycle", 0, kMaxWidth,
             "buffer port width; 0 = infinitely wide (no per-byte cost)"),
-      param("buffer.latency_cycles", &ArchConfig::buffer_latency_cycles, "cycles", 0, kMaxCycles,
+      param<&ArchConfig::buffer, &BufferParams::latency_cycles>("buffer.latency_cycles", "cycles", 0, kMaxCycles,
             "fixed latency of one buffer access"),
       // GPEU
-      param("gpeu.lanes", &ArchConfig::gpeu_lanes, "", 0, kMaxWidth,
+      param<&ArchConfig::gpeu, &GpeuParams::lanes>("gpeu.lanes", "", 0, kMaxWidth,
             "vector lanes of the GPEU; 0 = infinitely many (no per-element cost)"),
-      param("gpeu.startup_cycles", &ArchConfig::gpeu_startup_cycles, "cycles", 0, kMaxCycles,
+      param<&ArchConfig::gpeu, &GpeuParams::startup_cycles>("gpeu.startup_cycles", "cycles", 0, kMaxCycles,
             "fixed cost of one GPEU operation"),
       // NoC
-      param("noc.hop_cycles", &ArchConfig::noc_hop_cycles, "cycles", 0, kMaxCycles,
+      param<&ArchConfig::noc, &NocParams::hop_cycles>("noc.hop_cycles", "cycles", 0, kMaxCycles,
             "router plus link latency of one hop (XY routing)"),
-      param("noc.link_bytes", &ArchConfig::noc_link_bytes, "bytes/cycle", 0, kMaxWidth,
+      param<&ArchConfig::noc, &NocParams::link_bytes>("noc.link_bytes", "bytes/cycle", 0, kMaxWidth,
             "link width (one flit); 0 = infinitely wide (no serialization cost)"),
-      param("noc.memory_port_row", &ArchConfig::memory_port_row, "", 0, 63,
+      param<&ArchConfig::noc, &NocParams::memory_port_row>("noc.memory_port_row", "", 0, 63,
             "mesh row of the router the global memory controller attaches to"),
-      param("noc.memory_port_col", &ArchConfig::memory_port_col, "", 0, 63,
+      param<&ArchConfig::noc, &NocParams::memory_port_col>("noc.memory_port_col", "", 0, 63,
             "mesh column of the router the global memory controller attaches to"),
       // global memory
-      param("memory.bytes", &ArchConfig::memory_bytes, "bytes", 1, k2p32,
+      param<&ArchConfig::memory, &MemoryParams::bytes>("memory.bytes", "bytes", 1, k2p32,
             "global memory (DRAM) shared by all cores"),
-      param("memory.latency_ns", &ArchConfig::memory_latency_ns, "ns", 0, kMaxNs, "latency of one DRAM transfer"),
-      param("memory.bytes_per_ns", &ArchConfig::memory_bytes_per_ns, "bytes/ns", 0, 1e6,
+      param<&ArchConfig::memory, &MemoryParams::latency_ns>("memory.latency_ns", "ns", 0, kMaxNs, "latency of one DRAM transfer"),
+      param<&ArchConfig::memory, &MemoryParams::bytes_per_ns>("memory.bytes_per_ns", "bytes/ns", 0, 1e6,
             "DRAM bandwidth (1 byte/ns = 1 GB/s); 0 = infinitely fast (no per-byte cost)"),
       // energy: fixed per-event values (0 = from the component model)
-      param("energy.crossbar_read_pj", &ArchConfig::e_crossbar_read_pj, "pJ", 0, kMaxPj,
+      param<&ArchConfig::energy, &EnergyParams::crossbar_read_pj>("energy.crossbar_read_pj", "pJ", 0, kMaxPj,
             "crossbar read, per active physical column per input slice; 0 = crossbar.rows x "
             "energy.crossbar_cell_read_fj"),
-      param("energy.dac_pj", &ArchConfig::e_dac_pj, "pJ", 0, kMaxPj,
+      param<&ArchConfig::energy, &EnergyParams::dac_pj>("energy.dac_pj", "pJ", 0, kMaxPj,
             "DAC, per active row per input slice; 0 = (2^dac.bits - 1) x energy.dac_pj_per_level"),
-      param("energy.adc_pj", &ArchConfig::e_adc_pj, "pJ", 0, kMaxPj,
+      param<&ArchConfig::energy, &EnergyParams::adc_pj>("energy.adc_pj", "pJ", 0, kMaxPj,
             "one ADC conversion; 0 = energy.adc_fom_fj x 2^adc.bits x max(1, rate / energy.adc_corner_gsps)"),
-      param("energy.cell_program_pj", &ArchConfig::e_cell_program_pj, "pJ", 0, kMaxPj,
+      param<&ArchConfig::energy, &EnergyParams::cell_program_pj>("energy.cell_program_pj", "pJ", 0, kMaxPj,
             "programming one cell; 0 = (2^crossbar.cell_bits - 1) x energy.cell_program_pj_per_level"),
-      param("energy.buffer_pj_per_byte", &ArchConfig::e_buffer_pj_per_byte, "pJ", 0, kMaxPj,
+      param<&ArchConfig::energy, &EnergyParams::buffer_pj_per_byte>("energy.buffer_pj_per_byte", "pJ", 0, kMaxPj,
             "local buffer, per byte read or written; 0 = energy.sram_pj_per_byte_32kib x "
             "sqrt(buffer.bytes / 32 KiB)"),
-      param("energy.gpeu_pj_per_op", &ArchConfig::e_gpeu_pj_per_op, "pJ", 0, kMaxPj, "GPEU, per lane operation",
+      param<&ArchConfig::energy, &EnergyParams::gpeu_pj_per_op>("energy.gpeu_pj_per_op", "pJ", 0, kMaxPj, "GPEU, per lane operation",
             "Horowitz, ISSCC 2014 (45 nm): 32-bit multiply 3.1 pJ + 32-bit add 0.1 pJ (one requantization)"),
-      param("energy.noc_pj_per_flit_hop", &ArchConfig::e_noc_pj_per_flit_hop, "pJ", 0, kMaxPj,
+      param<&ArchConfig::energy, &EnergyParams::noc_pj_per_flit_hop>("energy.noc_pj_per_flit_hop", "pJ", 0, kMaxPj,
             "NoC, per flit per link traversed; 0 = noc.link_bytes x energy.noc_pj_per_byte_hop"),
-      param("energy.memory_pj_per_byte", &ArchConfig::e_memory_pj_per_byte, "pJ", 0, kMaxPj,
+      param<&ArchConfig::energy, &EnergyParams::memory_pj_per_byte>("energy.memory_pj_per_byte", "pJ", 0, kMaxPj,
             "DRAM, per byte transferred",
             "about 20 pJ/bit for DDR3/4 (Horowitz, ISSCC 2014: 1.3-2.6 nJ per 64-bit access) = 160 pJ/byte"),
-      param("energy.static_mw_per_core", &ArchConfig::static_mw_per_core, "mW", 0, kMaxPj,
+      param<&ArchConfig::energy, &EnergyParams::static_mw_per_core>("energy.static_mw_per_core", "mW", 0, kMaxPj,
             "static (leakage) power of one core",
             "0: ISAAC, PRIME and NeuRRAM report total power only; set it for your technology"),
       // energy: reference values of the component models
-      param("energy.adc_fom_fj", &ArchConfig::adc_fom_fj, "fJ", 0, kMaxPj,
+      param<&ArchConfig::energy, &EnergyParams::adc_fom_fj>("energy.adc_fom_fj", "fJ", 0, kMaxPj,
             "ADC Walden figure of merit: energy per conversion step (a b-bit conversion takes 2^b steps)",
             "ISAAC (Shafiee et al., ISCA 2016): 8-bit SAR ADC, 2 mW at 1.28 GS/s = 1.56 pJ = 6.1 fJ x 2^8; "
             "within the Murmann ADC survey's SAR envelope (energy doubles per added bit)"),
-      param("energy.adc_corner_gsps", &ArchConfig::adc_corner_gsps, "GS/s", 1e-6, 1e6,
+      param<&ArchConfig::energy, &EnergyParams::adc_corner_gsps>("energy.adc_corner_gsps", "GS/s", 1e-6, 1e6,
             "ADC sample rate (1 / adc.ns) above which energy and area per conversion grow in proportion to the rate",
             "Murmann ADC survey: the FoM envelope degrades above ~1 GS/s; set at ISAAC's 1.28 GS/s so its ADC is "
             "reproduced"),
-      param("energy.dac_pj_per_level", &ArchConfig::dac_pj_per_level, "pJ", 0, kMaxPj,
+      param<&ArchConfig::energy, &EnergyParams::dac_pj_per_level>("energy.dac_pj_per_level", "pJ", 0, kMaxPj,
             "DAC, per active row per input slice per level step (a b-bit DAC has 2^b - 1)",
             "ISAAC: 8 x 128 1-bit DACs draw 4 mW; 3.9 uW x 100 ns = 0.39 pJ"),
-      param("energy.crossbar_cell_read_fj", &ArchConfig::crossbar_cell_read_fj, "fJ", 0, kMaxPj,
+      param<&ArchConfig::energy, &EnergyParams::crossbar_cell_read_fj>("energy.crossbar_cell_read_fj", "fJ", 0, kMaxPj,
             "crossbar read, per cell of an active column per input slice (a column has crossbar.rows cells)",
             "ISAAC: a 128x128 array draws 0.3 mW over a 100 ns read, 30 pJ / 128 columns / 128 rows = 1.8 fJ"),
-      param("energy.cell_program_pj_per_level", &ArchConfig::cell_program_pj_per_level, "pJ", 0, kMaxPj,
+      param<&ArchConfig::energy, &EnergyParams::cell_program_pj_per_level>("energy.cell_program_pj_per_level", "pJ", 0, kMaxPj,
             "programming one cell, per conductance level above 0 (write-verify pulses grow with the levels)",
             "estimate: 10 pJ for a 2-bit cell (3 levels): pJ-scale SET/RESET pulses (Wong et al., Proc. IEEE "
             "2012) times the write-verify iterations of multi-level cells (NeuRRAM, Wan et al., Nature 2022)"),
-      param("energy.sram_pj_per_byte_32kib", &ArchConfig::sram_pj_per_byte_32kib, "pJ", 0, kMaxPj,
+      param<&ArchConfig::energy, &EnergyParams::sram_pj_per_byte_32kib>("energy.sram_pj_per_byte_32kib", "pJ", 0, kMaxPj,
             "local buffer access per byte for a 32 KiB SRAM; scaled by sqrt(size / 32 KiB) (wire length)",
             "Horowitz, ISSCC 2014 (45 nm): 20 pJ per 64-bit read of a 32 KB SRAM = 2.5 pJ/byte; sqrt "
             "scaling as in CACTI's bit-line/word-line growth"),
-      param("energy.noc_pj_per_byte_hop", &ArchConfig::noc_pj_per_byte_hop, "pJ", 0, kMaxPj,
+      param<&ArchConfig::energy, &EnergyParams::noc_pj_per_byte_hop>("energy.noc_pj_per_byte_hop", "pJ", 0, kMaxPj,
             "NoC, per byte of flit per link traversed (a flit is noc.link_bytes wide)",
             "Keckler et al., IEEE Micro 2011 (40 nm): 26 pJ to move 256 bits 1 mm = 0.81 pJ/byte over a 1 mm "
             "link (router not included)"),
       // area
-      param("area.cell_um2", &ArchConfig::area_cell_um2, "um2", 0, 1e9, "one RRAM cell",
+      param<&ArchConfig::area, &AreaParams::cell_um2>("area.cell_um2", "um2", 0, 1e9, "one RRAM cell",
             "ISAAC: 8 arrays of 128x128 in 0.0002 mm2 = 0.0015 um2 per cell"),
-      param("area.adc_um2", &ArchConfig::area_adc_um2, "um2", 0, 1e9,
+      param<&ArchConfig::area, &AreaParams::adc_um2>("area.adc_um2", "um2", 0, 1e9,
             "one 8-bit ADC at or below energy.adc_corner_gsps; x 2^(adc.bits - 8) x max(1, rate / corner)",
             "ISAAC: 8 ADCs (8-bit, 1.28 GS/s) in 0.0096 mm2 = 1200 um2 each; SAR capacitor DAC area doubles "
             "per bit (NeuroSim)"),
-      param("area.dac_um2", &ArchConfig::area_dac_um2, "um2", 0, 1e9,
+      param<&ArchConfig::area, &AreaParams::dac_um2>("area.dac_um2", "um2", 0, 1e9,
             "one 1-bit DAC (one per crossbar row); a b-bit DAC is 2^b - 1 times larger",
             "ISAAC: 8 x 128 1-bit DACs in 0.00017 mm2 = 0.166 um2 each"),
-      param("area.sram_um2_per_kib", &ArchConfig::area_sram_um2_per_kib, "um2", 0, 1e9,
+      param<&ArchConfig::area, &AreaParams::sram_um2_per_kib>("area.sram_um2_per_kib", "um2", 0, 1e9,
             "local buffer, per KiB", "ISAAC: 64 KB eDRAM buffer in 0.083 mm2 = 1297 um2 per KiB"),
-      param("area.router_um2_per_link_byte", &ArchConfig::area_router_um2_per_link_byte, "um2", 0, 1e9,
+      param<&ArchConfig::area, &AreaParams::router_um2_per_link_byte>("area.router_um2_per_link_byte", "um2", 0, 1e9,
             "NoC router of one core, per byte of link width (noc.link_bytes; 0 counts as 16)",
             "ISAAC: a router with 32-bit flits in 0.151 mm2 = 37750 um2 per byte of width (buffers grow "
             "linearly with width)"),
-      param("area.gpeu_um2_per_lane", &ArchConfig::area_gpeu_um2_per_lane, "um2", 0, 1e9,
+      param<&ArchConfig::area, &AreaParams::gpeu_um2_per_lane>("area.gpeu_um2_per_lane", "um2", 0, 1e9,
             "GPEU, per vector lane (gpeu.lanes; 0 counts as 16)",
             "estimate: a 32-bit multiply-add with requantization, ~1500 um2 at 32 nm (ISAAC's scaled units)"),
   };
@@ -213,14 +232,14 @@ std::string format_number(double v, bool integer) {
 std::string ParamDef::value_string(const ArchConfig& c) const {
   return std::visit(
       [&](auto m) -> std::string {
-        using T = std::remove_cv_t<std::remove_reference_t<decltype(c.*m)>>;
-        if constexpr (std::is_same_v<T, std::string>) return c.*m;
-        else if constexpr (std::is_same_v<T, WeightMapping>) return mapping_name(c.*m);
+        using T = std::remove_cv_t<std::remove_reference_t<decltype(m(mutable_ref(c)))>>;
+        if constexpr (std::is_same_v<T, std::string>) return m(mutable_ref(c));
+        else if constexpr (std::is_same_v<T, WeightMapping>) return mapping_name(m(mutable_ref(c)));
         else if constexpr (std::is_same_v<T, double>) {
           char buf[64];
-          const auto r = std::to_chars(buf, buf + sizeof buf, c.*m);
+          const auto r = std::to_chars(buf, buf + sizeof buf, m(mutable_ref(c)));
           return std::string(buf, r.ptr);
-        } else return std::to_string(c.*m);
+        } else return std::to_string(m(mutable_ref(c)));
       },
       member);
 }
@@ -228,8 +247,8 @@ std::string ParamDef::value_string(const ArchConfig& c) const {
 double ParamDef::value(const ArchConfig& c) const {
   return std::visit(
       [&](auto m) -> double {
-        using T = std::remove_cv_t<std::remove_reference_t<decltype(c.*m)>>;
-        if constexpr (std::is_arithmetic_v<T>) return double(c.*m);
+        using T = std::remove_cv_t<std::remove_reference_t<decltype(m(mutable_ref(c)))>>;
+        if constexpr (std::is_arithmetic_v<T>) return double(m(mutable_ref(c)));
         else return 0.0;
       },
       member);
@@ -238,15 +257,15 @@ double ParamDef::value(const ArchConfig& c) const {
 void ParamDef::set(ArchConfig& c, double v) const {
   std::visit(
       [&](auto m) {
-        using T = std::remove_cv_t<std::remove_reference_t<decltype(c.*m)>>;
-        if constexpr (std::is_arithmetic_v<T>) c.*m = T(v);
+        using T = std::remove_cv_t<std::remove_reference_t<decltype(m(mutable_ref(c)))>>;
+        if constexpr (std::is_arithmetic_v<T>) m(mutable_ref(c)) = T(v);
       },
       member);
 }
 
 std::string ParamDef::range_string() const {
-  if (std::holds_alternative<std::string ArchConfig::*>(member)) return "text";
-  if (std::holds_alternative<WeightMapping ArchConfig::*>(member))
+  if (std::holds_alternative<Field<std::string>>(member)) return "text";
+  if (std::holds_alternative<Field<WeightMapping>>(member))
     return "differential-column, differential-row, offset";
   return format_number(min, is_integer()) + ".." + format_number(max, is_integer());
 }

@@ -1,6 +1,6 @@
 // The parameter table behind the YAML reader, validate(), to_yaml(),
 // `cimvp params` and docs/params.md: one entry per YAML key, naming the
-// ArchConfig member it sets. Internal to cimvp_config; other folders use the
+// member it sets. Internal to cimvp_config; other folders use the
 // ParamInfo view (arch_params()) declared in arch_config.h.
 #pragma once
 
@@ -13,9 +13,15 @@
 
 namespace cimvp {
 
+// The member a table entry sets, reached through a function because
+// members of sections (ArchConfig::adc.bits) have no single member pointer.
+template <typename T>
+using Field = T& (*)(ArchConfig&);
+// Reading goes through the same functions; they do not modify.
+inline ArchConfig& mutable_ref(const ArchConfig& c) { return const_cast<ArchConfig&>(c); }
+
 struct ParamDef {
-  using Member = std::variant<std::string ArchConfig::*, WeightMapping ArchConfig::*, int ArchConfig::*,
-                              int64_t ArchConfig::*, double ArchConfig::*>;
+  using Member = std::variant<Field<std::string>, Field<WeightMapping>, Field<int>, Field<int64_t>, Field<double>>;
 
   std::string key;     // "crossbar.rows"
   Member member;       // the field it sets
@@ -26,9 +32,9 @@ struct ParamDef {
   std::string source;  // where the default comes from (docs/params.md)
 
   bool is_integer() const {
-    return std::holds_alternative<int ArchConfig::*>(member) || std::holds_alternative<int64_t ArchConfig::*>(member);
+    return std::holds_alternative<Field<int>>(member) || std::holds_alternative<Field<int64_t>>(member);
   }
-  bool is_number() const { return is_integer() || std::holds_alternative<double ArchConfig::*>(member); }
+  bool is_number() const { return is_integer() || std::holds_alternative<Field<double>>(member); }
   // The value in `c` as written in YAML: shortest text that reads back equal.
   std::string value_string(const ArchConfig& c) const;
   // The value in `c` as a double (numeric parameters only).

@@ -1,12 +1,15 @@
 #include "models/adc.h"
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "common/error.h"
 
 namespace cimvp {
 
-AdcModel::AdcModel(int bits, int64_t full_scale) : bits_(bits), full_scale_(full_scale) {
+AdcModel::AdcModel(int bits, int64_t full_scale, int64_t largest_column_sum)
+    : bits_(bits), full_scale_(full_scale), largest_column_sum_(largest_column_sum) {
   if (bits < 1 || bits > 62)
     throw Error("ADC: resolution of " + std::to_string(bits) + " bits is outside 1..62");
   if (full_scale < 1 || full_scale > kMaxFullScale)
@@ -16,7 +19,19 @@ AdcModel::AdcModel(int bits, int64_t full_scale) : bits_(bits), full_scale_(full
   fits_int64_ = worst <= __int128(INT64_MAX);
 }
 
-AdcModel::AdcModel(const ArchConfig& arch) : AdcModel(arch.adc_bits, arch.effective_adc_full_scale()) {}
+AdcModel::AdcModel(const ArchConfig& arch)
+    : AdcModel(arch.adc.bits, arch.adc.full_scale > 0 ? arch.adc.full_scale : arch.max_column_sum(),
+               arch.max_column_sum()) {}
+
+AdcCosts::AdcCosts(const AdcParams& adc, int crossbar_cols, const EnergyParams& energy, const AreaParams& area)
+    : converters_per_crossbar(int(ceil_div(uint64_t(crossbar_cols), uint64_t(adc.cols_per_adc)))),
+      conversion(ns_to_ps(adc.ns)),
+      rate_gsps(adc.ns > 0 ? 1.0 / adc.ns : 0.0),
+      speed_factor(std::max(1.0, rate_gsps / energy.adc_corner_gsps)) {
+  constexpr double fj = 1e-3;  // in pJ
+  energy_pj = energy.adc_pj > 0 ? energy.adc_pj : energy.adc_fom_fj * fj * std::ldexp(1.0, adc.bits) * speed_factor;
+  area_um2 = area.adc_um2 * std::ldexp(1.0, adc.bits - 8) * speed_factor;
+}
 
 int64_t AdcModel::code(int64_t v) const {
   // v >= F gives the top code: (2FL + F) div 2F = L. Clamping first keeps

@@ -1,5 +1,5 @@
 // The column ADC of a crossbar: a uniform quantizer of B bits over the range
-// [0, F] in column-sum units (F = arch.adc_full_scale, or the largest column
+// [0, F] in column-sum units (F = arch.adc.full_scale, or the largest column
 // sum when that is 0), followed by the digital reconstruction the periphery
 // uses for shift-and-add. Column sums above F clip to the top code.
 //
@@ -14,14 +14,21 @@
 // Exactness: when L >= F (enough codes) and every |v| <= F (no clipping),
 // v' == v. Proof: code = vL/F + e with e in (-1/2, 1/2] (rounding), so
 // code F / L = v + eF/L. If F == L, code = v exactly (e = 0). If F < L,
-// |eF/L| < 1/2, hence round_half_up(v + eF/L) = v. ArchConfig::adc_is_ideal()
-// states exactly these two conditions for every reachable column sum, and
+// |eF/L| < 1/2, hence round_half_up(v + eF/L) = v. AdcModel::exact() states
+// exactly these two conditions for every reachable column sum, and
 // tests/models/adc_test.cpp checks them exhaustively on small ranges.
+//
+// The ADC owns everything that follows from its section of the architecture
+// (AdcParams): its range and exactness (AdcModel), how many conversions an
+// MVM makes, how long they take and what one costs in energy and area
+// (AdcCosts). The core's timing, the platform's energy and area reports and
+// the sweep's ADC column all ask these two.
 #pragma once
 
 #include <cstdint>
 
 #include "config/arch_config.h"
+#include "models/timing.h"
 
 namespace cimvp {
 
@@ -32,15 +39,28 @@ class AdcModel {
   static constexpr int64_t kMaxFullScale = int64_t(1) << 40;
 
   // bits 1..62, full_scale 1..kMaxFullScale; throws cimvp::Error otherwise.
-  AdcModel(int bits, int64_t full_scale);
-  // arch.adc_bits and arch.effective_adc_full_scale().
+  // largest_column_sum: the largest sum a column can produce (0: unknown).
+  AdcModel(int bits, int64_t full_scale, int64_t largest_column_sum = 0);
+  // The converter of `arch`: adc.bits, and adc.full_scale or, when that is
+  // 0, the crossbar's largest column sum (arch.max_column_sum()).
   explicit AdcModel(const ArchConfig& arch);
 
   int bits() const { return bits_; }
   int64_t full_scale() const { return full_scale_; }
   int64_t top_code() const { return top_code_; }
+  int64_t largest_column_sum() const { return largest_column_sum_; }
   // True when every value with |v| <= max_abs converts exactly (see above).
   bool exact_up_to(int64_t max_abs) const { return max_abs <= full_scale_ && top_code_ >= full_scale_; }
+  // True when every column sum the crossbar can produce converts exactly:
+  // then the fast integer path computes what the bit-accurate one does.
+  bool exact() const { return exact_up_to(largest_column_sum_); }
+  // True when the largest column sum is beyond the full scale.
+  bool clips() const { return largest_column_sum_ > full_scale_; }
+
+  // Conversions of one MVM: every used physical column once per input slice.
+  static uint64_t conversions_per_mvm(int columns, uint64_t input_slices) {
+    return uint64_t(columns) * input_slices;
+  }
 
   // The code of a non-negative column value (clipped to the top code).
   int64_t code(int64_t magnitude) const;
@@ -64,8 +84,31 @@ class AdcModel {
   int bits_;
   int64_t full_scale_;
   int64_t top_code_;
+  int64_t largest_column_sum_;
   bool fits_int64_;  // 2FL + F + L fits int64: no 128-bit arithmetic needed
   mutable uint64_t conversions_ = 0;
+};
+
+// What the ADCs of one crossbar cost: the converters a crossbar has (its
+// columns shared adc.cols_per_adc to a converter), the time of one input
+// slice's conversions, and the energy and area of one converter. Energy and
+// area follow the Walden figure of merit with a rate penalty above the
+// corner (docs/energy-area.md); energy.adc_pj > 0 overrides the model.
+struct AdcCosts {
+  AdcCosts(const AdcParams& adc, int crossbar_cols, const EnergyParams& energy, const AreaParams& area);
+  explicit AdcCosts(const ArchConfig& arch) : AdcCosts(arch.adc, arch.crossbar.cols, arch.energy, arch.area) {}
+
+  int converters_per_crossbar;  // ceil(crossbar.cols / adc.cols_per_adc)
+  Picos conversion;             // one conversion (adc.ns)
+  double rate_gsps;             // 1 / adc.ns; 0 when adc.ns is 0 (no rate penalty)
+  double speed_factor;          // max(1, rate / energy.adc_corner_gsps)
+  double energy_pj;             // one conversion
+  double area_um2;              // one converter
+
+  // `columns` used columns of a crossbar, converted by its converters in turn.
+  Picos slice_time(int columns) const {
+    return ceil_div(uint64_t(columns), uint64_t(converters_per_crossbar)) * conversion;
+  }
 };
 
 }  // namespace cimvp

@@ -19,8 +19,9 @@ Core::Core(sc_core::sc_module_name name, int id, const ArchConfig& arch, const T
       id_(id),
       arch_(arch),
       timing_(timing),
+      adc_costs_(arch),
       control_(control),
-      buffer_(uint64_t(arch.buffer_bytes)),
+      buffer_(uint64_t(arch.buffer.bytes)),
       gpeu_(timing) {
   for (int i = 0; i < arch.crossbars_per_core(); ++i) crossbars_.push_back(std::make_unique<Crossbar>(arch));
   active_block_.assign(crossbars_.size(), -1);
@@ -299,7 +300,7 @@ const Core::MvmPlan& Core::plan_mvm(const Instruction& in) {
          " are outside the core's " + std::to_string(crossbars_.size()) + " crossbars");
   const int bits = mvm_input_bits(in);
   if (bits > 8) fail("input bits " + std::to_string(bits) + " exceed the 8-bit input path");
-  const uint64_t slices = uint64_t(arch_.input_slices(bits));
+  const uint64_t slices = uint64_t(arch_.dac.input_slices(bits));
   p = MvmPlan{};
   p.in_lo = p.out_lo = INT64_MAX;
   int max_cols = 0;
@@ -312,7 +313,7 @@ const Core::MvmPlan& Core::plan_mvm(const Instruction& in) {
     p.out_hi = std::max<int64_t>(p.out_hi, int64_t(x.col_offset()) + x.cols());
     max_cols = std::max(max_cols, x.physical_cols_used());
     p.events.crossbar_column_reads += uint64_t(x.physical_cols_used()) * slices;
-    p.events.adc_conversions += uint64_t(x.physical_cols_used()) * slices;
+    p.events.adc_conversions += AdcModel::conversions_per_mvm(x.physical_cols_used(), slices);
     p.events.dac_conversions += uint64_t(x.physical_rows_used()) * slices;
     p.events.macs += uint64_t(x.rows()) * uint64_t(x.cols());
     p.events.active_cells += uint64_t(x.physical_rows_used()) * uint64_t(x.physical_cols_used());
@@ -320,8 +321,7 @@ const Core::MvmPlan& Core::plan_mvm(const Instruction& in) {
   }
   // Crossbars of the set work in parallel; each has its own ADCs, which
   // convert their shared columns in turn.
-  const Picos per_slice = timing_.dac + timing_.crossbar_read +
-                          ceil_div(uint64_t(max_cols), uint64_t(timing_.adcs_per_crossbar)) * timing_.adc;
+  const Picos per_slice = timing_.dac + timing_.crossbar_read + adc_costs_.slice_time(max_cols);
   const uint64_t in_bytes = uint64_t(p.in_hi - p.in_lo);
   const uint64_t out_bytes = 4 * uint64_t(p.out_hi - p.out_lo);
   const bool acc = in.flags & flag::kMvmAccumulate;
@@ -442,9 +442,9 @@ void Core::exec_dma(const Instruction& in) {
   const int64_t memory_address = is_load ? second : first;
   const int64_t bytes = int64_t(reg(in.rb)) + in.imm2;
   if (bytes < 0) fail("byte count " + std::to_string(bytes) + " is negative");
-  if (memory_address < 0 || uint64_t(memory_address) + uint64_t(bytes) > uint64_t(arch_.memory_bytes))
+  if (memory_address < 0 || uint64_t(memory_address) + uint64_t(bytes) > uint64_t(arch_.memory.bytes))
     fail("global memory range [" + std::to_string(memory_address) + ", " + std::to_string(memory_address + bytes) +
-         ") is outside the " + std::to_string(arch_.memory_bytes) + "-byte memory");
+         ") is outside the " + std::to_string(arch_.memory.bytes) + "-byte memory");
   uint8_t* data = buffer_at(buffer_address, bytes, is_load ? "destination" : "source");
   sync();
   trans_.set_command(is_load ? tlm::TLM_READ_COMMAND : tlm::TLM_WRITE_COMMAND);

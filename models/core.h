@@ -112,6 +112,7 @@ class Core : public sc_core::sc_module {
   const int id_;
   const ArchConfig& arch_;
   const Timing& timing_;
+  const AdcCosts adc_costs_;
   RunControl& control_;
 
   LocalBuffer buffer_;

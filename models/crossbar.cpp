@@ -8,8 +8,8 @@
 
 namespace cimvp {
 
-Crossbar::Crossbar(const ArchConfig& arch, Path path)
-    : arch_(arch), path_(path), adc_ideal_(arch.adc_is_ideal()), adc_(arch), dac_(arch.dac_bits) {
+Crossbar::Crossbar(const CrossbarParams& crossbar, int dac_bits, const AdcModel& adc, Path path)
+    : crossbar_(crossbar), path_(path), adc_ideal_(adc.exact()), adc_(adc), dac_(dac_bits) {
   fast_ = path_ == Path::Auto && adc_ideal_;
 }
 
@@ -27,7 +27,7 @@ void Crossbar::clear() {
 
 void Crossbar::program(const WeightBlock& block, bool functional) {
   clear();
-  CellLayout layout = cell_layout(arch_, int(block.rows), int(block.cols), int(block.weight_bits));
+  CellLayout layout = cell_layout(crossbar_, int(block.rows), int(block.cols), int(block.weight_bits));
   if (functional) {
     check_weights(block);
     // Largest |sum of products| of one output: its weights' absolute sum
@@ -99,9 +99,9 @@ void Crossbar::build_cells(const WeightBlock* block) {
 int Crossbar::level(int r, int c) {
   if (!programmed_ || !functional_) throw Error("crossbar: cell levels asked of a crossbar without weights");
   build_cells();
-  if (r < 0 || c < 0 || r >= arch_.crossbar_rows || c >= arch_.crossbar_cols)
+  if (r < 0 || c < 0 || r >= crossbar_.rows || c >= crossbar_.cols)
     throw Error("crossbar: cell (" + std::to_string(r) + ", " + std::to_string(c) + ") is outside the " +
-                std::to_string(arch_.crossbar_rows) + " x " + std::to_string(arch_.crossbar_cols) + " crossbar");
+                std::to_string(crossbar_.rows) + " x " + std::to_string(crossbar_.cols) + " crossbar");
   if (r >= layout_.physical_rows || c >= layout_.physical_cols) return 0;
   return levels_(c, r);
 }
@@ -111,7 +111,7 @@ void Crossbar::mvm_accumulate(const uint8_t* in, int bits, bool signed_input, in
   if (!functional_) throw Error("crossbar: functional Mvm on a crossbar programmed without weights (timing-only)");
   if (bits < 1 || bits > 8) throw Error("crossbar: input bits " + std::to_string(bits) + " outside 1..8");
   // The same conversions happen in hardware whichever path computes them.
-  adc_.add_conversions(uint64_t(layout_.physical_cols) * uint64_t(dac_.slices(bits)));
+  adc_.add_conversions(AdcModel::conversions_per_mvm(layout_.physical_cols, uint64_t(dac_.slices(bits))));
   if (fast_)
     mvm_fast(in, bits, signed_input, out);
   else

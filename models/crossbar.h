@@ -7,7 +7,7 @@
 // input vector into an int32 output vector. Two paths compute it:
 //  - bit-accurate: per input slice, every used column's sum of level x digit
 //    goes through the ADC model, shift-and-add recombines slices and signs;
-//  - fast (only when arch.adc_is_ideal()): the integer product of the logical
+//  - fast (only when the ADC is exact, AdcModel::exact()): the integer product of the logical
 //    weights with the decoded inputs (Eigen, int32). It is identical to the
 //    bit-accurate path because an ideal ADC reconstructs every column sum
 //    exactly (models/adc.h) and shift-and-add then reassembles the weights
@@ -37,7 +37,12 @@ class Crossbar {
   };
   using LevelMatrix = Eigen::Matrix<int32_t, Eigen::Dynamic, Eigen::Dynamic>;
 
-  explicit Crossbar(const ArchConfig& arch, Path path = Path::Auto);
+  // A crossbar of `crossbar`'s geometry and cells with dac_bits-bit row
+  // DACs and `adc` on its columns.
+  Crossbar(const CrossbarParams& crossbar, int dac_bits, const AdcModel& adc, Path path = Path::Auto);
+  // The crossbar of `arch`: its crossbar and dac sections and its ADC.
+  explicit Crossbar(const ArchConfig& arch, Path path = Path::Auto)
+      : Crossbar(arch.crossbar, arch.dac.bits, AdcModel(arch), path) {}
 
   // Programs a logical tile. Throws cimvp::Error when the tile does not fit
   // (naming rows, columns, bits, mapping and capacity), when weight_bits is
@@ -76,7 +81,7 @@ class Crossbar {
   // Functional crossbars only.
   int level(int r, int c);
 
-  const ArchConfig& arch() const { return arch_; }
+  const CrossbarParams& params() const { return crossbar_; }
   const AdcModel& adc() const { return adc_; }
   AdcModel& adc() { return adc_; }
   const Dac& dac() const { return dac_; }
@@ -87,7 +92,7 @@ class Crossbar {
   void mvm_fast(const uint8_t* in, int bits, bool signed_input, int32_t* out) const;
   void mvm_bit_accurate(const uint8_t* in, int bits, bool signed_input, int32_t* out) const;
 
-  const ArchConfig arch_;
+  const CrossbarParams crossbar_;
   Path path_;
   bool adc_ideal_;
   bool fast_ = false;

@@ -10,15 +10,15 @@ namespace {
 enum Dir { kEast = 0, kWest = 1, kNorth = 2, kSouth = 3 };
 }
 
-NocMesh::NocMesh(sc_core::sc_module_name name, const ArchConfig& arch, const Timing& timing)
+NocMesh::NocMesh(sc_core::sc_module_name name, const MeshParams& mesh, const NocParams& noc, const Timing& timing)
     : sc_module(name),
       from_cores("from_cores"),
       to_mailboxes("to_mailboxes"),
       to_memory("to_memory"),
       timing_(timing),
-      rows_(arch.mesh_rows),
-      cols_(arch.mesh_cols),
-      memory_node_(arch.memory_port_row * arch.mesh_cols + arch.memory_port_col) {
+      rows_(mesh.rows),
+      cols_(mesh.cols),
+      memory_node_(noc.memory_port_row * mesh.cols + noc.memory_port_col) {
   const int n = rows_ * cols_;
   // 4 router-to-router links per node, then injection, ejection, memory link.
   link_free_.assign(size_t(6 * n + 1), 0);

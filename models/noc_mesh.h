@@ -31,7 +31,7 @@ class NocMesh : public sc_core::sc_module {
   tlm_utils::multi_passthrough_initiator_socket<NocMesh> to_mailboxes;  // bind core i i-th
   tlm_utils::simple_initiator_socket<NocMesh> to_memory;
 
-  NocMesh(sc_core::sc_module_name name, const ArchConfig& arch, const Timing& timing);
+  NocMesh(sc_core::sc_module_name name, const MeshParams& mesh, const NocParams& noc, const Timing& timing);
 
   void reset();
   uint64_t flit_hops() const { return flit_hops_; }

@@ -20,27 +20,24 @@ inline uint64_t ceil_div(uint64_t a, uint64_t b) { return b == 0 ? 0 : (a + b - 
 struct Timing {
   explicit Timing(const ArchConfig& a)
       : cycle(ns_to_ps(a.cycle_ns())),
-        issue(cycle * a.issue_cycles),
-        barrier(cycle * a.barrier_cycles),
-        crossbar_read(ns_to_ps(a.crossbar_read_ns)),
-        crossbar_program(ns_to_ps(a.crossbar_program_ns)),
-        crossbar_program_row(ns_to_ps(a.crossbar_program_row_ns)),
-        dac(ns_to_ps(a.dac_ns)),
-        adc(ns_to_ps(a.adc_ns)),
-        adcs_per_crossbar(int(ceil_div(a.crossbar_cols, a.adc_cols_per_adc))),
-        shift_add(cycle * a.shift_add_cycles),
-        buffer_latency(cycle * a.buffer_latency_cycles),
-        buffer_width(a.buffer_width_bytes),
-        gpeu_startup(cycle * a.gpeu_startup_cycles),
-        gpeu_lanes(a.gpeu_lanes),
-        noc_hop(cycle * a.noc_hop_cycles),
-        noc_link_bytes(a.noc_link_bytes),
-        memory_latency(ns_to_ps(a.memory_latency_ns)),
-        memory_bytes_per_ns(a.memory_bytes_per_ns) {}
+        issue(cycle * a.core.issue_cycles),
+        barrier(cycle * a.core.barrier_cycles),
+        crossbar_read(ns_to_ps(a.crossbar.read_ns)),
+        crossbar_program(ns_to_ps(a.crossbar.program_ns)),
+        crossbar_program_row(ns_to_ps(a.crossbar.program_row_ns)),
+        dac(ns_to_ps(a.dac.ns)),
+        shift_add(cycle * a.shift_add.cycles),
+        buffer_latency(cycle * a.buffer.latency_cycles),
+        buffer_width(a.buffer.width_bytes),
+        gpeu_startup(cycle * a.gpeu.startup_cycles),
+        gpeu_lanes(a.gpeu.lanes),
+        noc_hop(cycle * a.noc.hop_cycles),
+        noc_link_bytes(a.noc.link_bytes),
+        memory_latency(ns_to_ps(a.memory.latency_ns)),
+        memory_bytes_per_ns(a.memory.bytes_per_ns) {}
 
   Picos cycle, issue, barrier;
-  Picos crossbar_read, crossbar_program, crossbar_program_row, dac, adc;
-  int adcs_per_crossbar;
+  Picos crossbar_read, crossbar_program, crossbar_program_row, dac;  // the ADC's: AdcCosts (models/adc.h)
   Picos shift_add;
   Picos buffer_latency;
   int buffer_width;

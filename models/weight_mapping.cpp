@@ -6,30 +6,30 @@
 
 namespace cimvp {
 
-CellLayout cell_layout(const ArchConfig& arch, int rows, int cols, int weight_bits) {
+CellLayout cell_layout(const CrossbarParams& crossbar, int rows, int cols, int weight_bits) {
   const std::string what = "weight block of " + std::to_string(rows) + " rows x " + std::to_string(cols) +
                            " columns of " + std::to_string(weight_bits) + "-bit weights";
   if (rows < 1 || cols < 1) throw Error(what + ": rows and columns must be > 0");
   if (weight_bits < 1 || weight_bits > kMaxWeightBits)
     throw Error(what + ": weight bits must be in 1.." + std::to_string(kMaxWeightBits));
-  if (arch.cell_bits < 1 || arch.cell_bits > 8)
-    throw Error(what + ": cell bits " + std::to_string(arch.cell_bits) + " outside 1..8");
+  if (crossbar.cell_bits < 1 || crossbar.cell_bits > 8)
+    throw Error(what + ": cell bits " + std::to_string(crossbar.cell_bits) + " outside 1..8");
   CellLayout l;
-  l.mapping = arch.mapping;
-  l.cell_bits = arch.cell_bits;
+  l.mapping = crossbar.mapping;
+  l.cell_bits = crossbar.cell_bits;
   l.weight_bits = weight_bits;
-  l.slices = arch.slices_per_weight(weight_bits);
+  l.slices = crossbar.slices_per_weight(weight_bits);
   l.rows = rows;
   l.cols = cols;
-  l.physical_rows = arch.physical_rows(rows);
-  l.physical_cols = arch.physical_cols(cols, weight_bits);
-  if (l.physical_rows > arch.crossbar_rows || l.physical_cols > arch.crossbar_cols)
-    throw Error(what + " does not fit a crossbar: with " + std::to_string(arch.cell_bits) + "-bit cells (" +
-                std::to_string(l.slices) + " per weight) and the " + mapping_name(arch.mapping) +
+  l.physical_rows = crossbar.physical_rows(rows);
+  l.physical_cols = crossbar.physical_cols(cols, weight_bits);
+  if (l.physical_rows > crossbar.rows || l.physical_cols > crossbar.cols)
+    throw Error(what + " does not fit a crossbar: with " + std::to_string(crossbar.cell_bits) + "-bit cells (" +
+                std::to_string(l.slices) + " per weight) and the " + mapping_name(crossbar.mapping) +
                 " mapping it needs " + std::to_string(l.physical_rows) + " rows x " +
                 std::to_string(l.physical_cols) + " columns of cells, the crossbar has " +
-                std::to_string(arch.crossbar_rows) + " x " + std::to_string(arch.crossbar_cols) + " (at most " +
-                std::to_string(arch.max_tile_rows()) + " x " + std::to_string(arch.max_tile_cols(weight_bits)) +
+                std::to_string(crossbar.rows) + " x " + std::to_string(crossbar.cols) + " (at most " +
+                std::to_string(crossbar.max_tile_rows()) + " x " + std::to_string(crossbar.max_tile_cols(weight_bits)) +
                 " such weights)");
   if (l.mapping == WeightMapping::Offset) {
     const int s = (weight_bits - 1) / l.cell_bits;

@@ -48,7 +48,7 @@ struct CellLayout {
 // cimvp::Error when the tile is empty, weight_bits is outside 1..kMaxWeightBits or the tile
 // does not fit one crossbar of `arch` (message names the rows, columns, bits,
 // mapping and the crossbar's capacity).
-CellLayout cell_layout(const ArchConfig& arch, int rows, int cols, int weight_bits);
+CellLayout cell_layout(const CrossbarParams& crossbar, int rows, int cols, int weight_bits);
 
 // Throws cimvp::Error naming the row and column of the first weight outside
 // the signed weight_bits range, or a weight count other than rows x cols.

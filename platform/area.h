@@ -20,7 +20,5 @@ struct AreaBreakdown {
 };
 
 AreaBreakdown area(const ArchConfig& arch);
-// Area of one ADC, square micrometres.
-double adc_area_um2(const ArchConfig& arch);
 
 }  // namespace cimvp

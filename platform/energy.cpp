@@ -1,13 +1,11 @@
 #include "platform/energy.h"
 
+#include "models/adc.h"
+
 #include <algorithm>
 #include <cmath>
 
 namespace cimvp {
-
-double adc_rate_gsps(const ArchConfig& a) { return a.adc_ns > 0 ? 1.0 / a.adc_ns : 0.0; }
-
-double adc_speed_factor(const ArchConfig& a) { return std::max(1.0, adc_rate_gsps(a) / a.adc_corner_gsps); }
 
 namespace {
 
@@ -17,17 +15,17 @@ double or_model(double override_value, double model) { return override_value > 0
 
 EventEnergies event_energies(const ArchConfig& a) {
   constexpr double fj = 1e-3;  // in pJ
-  const int link_bytes = a.noc_link_bytes > 0 ? a.noc_link_bytes : 16;  // infinitely wide links: price 16-byte flits
+  const int link_bytes = a.noc.link_bytes > 0 ? a.noc.link_bytes : 16;  // infinitely wide links: price 16-byte flits
   EventEnergies e;
-  e.crossbar_read_pj = or_model(a.e_crossbar_read_pj, a.crossbar_rows * a.crossbar_cell_read_fj * fj);
-  e.dac_pj = or_model(a.e_dac_pj, double((1 << a.dac_bits) - 1) * a.dac_pj_per_level);
-  e.adc_pj = or_model(a.e_adc_pj, a.adc_fom_fj * fj * std::ldexp(1.0, a.adc_bits) * adc_speed_factor(a));
-  e.cell_program_pj = or_model(a.e_cell_program_pj, double((1 << a.cell_bits) - 1) * a.cell_program_pj_per_level);
+  e.crossbar_read_pj = or_model(a.energy.crossbar_read_pj, a.crossbar.rows * a.energy.crossbar_cell_read_fj * fj);
+  e.dac_pj = or_model(a.energy.dac_pj, double((1 << a.dac.bits) - 1) * a.energy.dac_pj_per_level);
+  e.adc_pj = AdcCosts(a).energy_pj;
+  e.cell_program_pj = or_model(a.energy.cell_program_pj, double((1 << a.crossbar.cell_bits) - 1) * a.energy.cell_program_pj_per_level);
   e.buffer_pj_per_byte =
-      or_model(a.e_buffer_pj_per_byte, a.sram_pj_per_byte_32kib * std::sqrt(double(a.buffer_bytes) / 32768.0));
-  e.gpeu_pj_per_op = a.e_gpeu_pj_per_op;
-  e.noc_pj_per_flit_hop = or_model(a.e_noc_pj_per_flit_hop, link_bytes * a.noc_pj_per_byte_hop);
-  e.memory_pj_per_byte = a.e_memory_pj_per_byte;
+      or_model(a.energy.buffer_pj_per_byte, a.energy.sram_pj_per_byte_32kib * std::sqrt(double(a.buffer.bytes) / 32768.0));
+  e.gpeu_pj_per_op = a.energy.gpeu_pj_per_op;
+  e.noc_pj_per_flit_hop = or_model(a.energy.noc_pj_per_flit_hop, link_bytes * a.energy.noc_pj_per_byte_hop);
+  e.memory_pj_per_byte = a.energy.memory_pj_per_byte;
   return e;
 }
 
@@ -53,7 +51,7 @@ double total(const std::map<std::string, double>& components) {
 }
 
 double static_energy(const ArchConfig& a, double seconds) {
-  return a.static_mw_per_core * 1e-3 * a.cores() * seconds;
+  return a.energy.static_mw_per_core * 1e-3 * a.cores() * seconds;
 }
 
 }  // namespace cimvp

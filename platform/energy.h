@@ -28,11 +28,6 @@ struct EventEnergies {
 };
 EventEnergies event_energies(const ArchConfig& arch);
 
-// The ADC sample rate, GS/s (1 / adc.ns; 0 when adc.ns is 0: no rate penalty).
-double adc_rate_gsps(const ArchConfig& arch);
-// max(1, rate / corner): how far a fast ADC sits above the efficient region.
-double adc_speed_factor(const ArchConfig& arch);
-
 // Dynamic energy per component kind in joules for `events`.
 std::map<std::string, double> dynamic_energy(const ArchConfig& arch, const EventCounts& events);
 double total(const std::map<std::string, double>& components);

@@ -7,7 +7,7 @@ namespace cimvp {
 
 double crossbar_utilization(const ArchConfig& arch, const EventCounts& e) {
   if (e.crossbar_activations == 0) return 0;
-  const double cells = double(arch.crossbar_rows) * double(arch.crossbar_cols);
+  const double cells = double(arch.crossbar.rows) * double(arch.crossbar.cols);
   return double(e.active_cells) / (double(e.crossbar_activations) * cells);
 }
 

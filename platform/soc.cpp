@@ -26,8 +26,8 @@ Soc::Soc(sc_core::sc_module_name name, const ArchConfig& arch)
       host("host"),
       arch_(arch),
       timing_(arch_),
-      noc_("noc", arch_, timing_),
-      memory_("memory", uint64_t(arch_.memory_bytes), timing_) {
+      noc_("noc", arch_.mesh, arch_.noc, timing_),
+      memory_("memory", uint64_t(arch_.memory.bytes), timing_) {
   for (int i = 0; i < arch_.cores(); ++i) {
     cores_.push_back(std::make_unique<Core>(("core" + std::to_string(i)).c_str(), i, arch_, timing_, control_));
     cores_.back()->noc.bind(noc_.from_cores);
@@ -42,7 +42,7 @@ Soc::Soc(sc_core::sc_module_name name, const ArchConfig& arch)
 }
 
 ArchLimits arch_limits(const ArchConfig& arch) {
-  return {arch.cores(), arch.crossbars_per_core(), arch.buffer_bytes, arch.memory_bytes};
+  return {arch.cores(), arch.crossbars_per_core(), arch.buffer.bytes, arch.memory.bytes};
 }
 
 void Soc::check_image(const FirmwareImage& image, const std::string& source) const {
@@ -57,13 +57,13 @@ void Soc::check_image(const FirmwareImage& image, const std::string& source) con
          std::to_string(arch_.cores()));
   for (size_t b = 0; b < image.blocks.size(); ++b) {
     const WeightBlock& w = image.blocks[b];
-    if (arch_.physical_rows(int(w.rows)) > arch_.crossbar_rows ||
-        arch_.physical_cols(int(w.cols), w.weight_bits) > arch_.crossbar_cols)
+    if (arch_.crossbar.physical_rows(int(w.rows)) > arch_.crossbar.rows ||
+        arch_.crossbar.physical_cols(int(w.cols), w.weight_bits) > arch_.crossbar.cols)
       fail("weight block " + std::to_string(b) + " (" + std::to_string(w.rows) + " x " + std::to_string(w.cols) +
            " weights of " + std::to_string(w.weight_bits) + " bits) needs " +
-           std::to_string(arch_.physical_rows(int(w.rows))) + " x " +
-           std::to_string(arch_.physical_cols(int(w.cols), w.weight_bits)) + " cells, a crossbar has " +
-           std::to_string(arch_.crossbar_rows) + " x " + std::to_string(arch_.crossbar_cols));
+           std::to_string(arch_.crossbar.physical_rows(int(w.rows))) + " x " +
+           std::to_string(arch_.crossbar.physical_cols(int(w.cols), w.weight_bits)) + " cells, a crossbar has " +
+           std::to_string(arch_.crossbar.rows) + " x " + std::to_string(arch_.crossbar.cols));
   }
   const ArchLimits limits = arch_limits(arch_);
   for (size_t c = 0; c < image.cores.size(); ++c) {
@@ -81,7 +81,7 @@ void Soc::check_image(const FirmwareImage& image, const std::string& source) con
     if (!global && seg.core >= uint32_t(arch_.cores()))
       fail("memory segment " + std::to_string(s) + " targets core " + std::to_string(seg.core) + " of " +
            std::to_string(arch_.cores()));
-    const uint64_t limit = uint64_t(global ? arch_.memory_bytes : arch_.buffer_bytes);
+    const uint64_t limit = uint64_t(global ? arch_.memory.bytes : arch_.buffer.bytes);
     if (seg.address > limit || seg.bytes.size() > limit - seg.address)
       fail("memory segment " + std::to_string(s) + " [" + std::to_string(seg.address) + ", " +
            std::to_string(seg.address + seg.bytes.size()) + ") is outside the " + std::to_string(limit) + "-byte " +
@@ -89,9 +89,9 @@ void Soc::check_image(const FirmwareImage& image, const std::string& source) con
   }
   for (const auto* list : {&image.inputs, &image.outputs})
     for (const TensorLayout& t : *list)
-      if (t.address > uint64_t(arch_.memory_bytes) || t.bytes() > uint64_t(arch_.memory_bytes) - t.address)
+      if (t.address > uint64_t(arch_.memory.bytes) || t.bytes() > uint64_t(arch_.memory.bytes) - t.address)
         fail("tensor '" + t.name + "' [" + std::to_string(t.address) + ", " + std::to_string(t.address + t.bytes()) +
-             ") is outside the " + std::to_string(arch_.memory_bytes) + "-byte global memory");
+             ") is outside the " + std::to_string(arch_.memory.bytes) + "-byte global memory");
 }
 
 void Soc::load(const FirmwareImage& image, const std::string& source) { load(FirmwareImage(image), source); }

@@ -1,3 +1,4 @@
+#include "models/adc.h"
 #include "sweep/run_point.h"
 
 #include <cctype>
@@ -78,12 +79,12 @@ ArchConfig point_arch(const SweepConfig& c, const SweepPoint& p) {
 }
 
 nlohmann::json adc_json(const ArchConfig& arch) {
-  const int64_t top_code = arch.adc_bits >= 62 ? INT64_MAX : (int64_t(1) << arch.adc_bits) - 1;
-  return {{"largest_column_sum", arch.max_column_sum()},
-          {"full_scale", arch.effective_adc_full_scale()},
-          {"top_code", top_code},
-          {"clips", arch.effective_adc_full_scale() < arch.max_column_sum()},
-          {"exact", arch.adc_is_ideal()}};
+  const AdcModel adc(arch);
+  return {{"largest_column_sum", adc.largest_column_sum()},
+          {"full_scale", adc.full_scale()},
+          {"top_code", adc.top_code()},
+          {"clips", adc.clips()},
+          {"exact", adc.exact()}};
 }
 
 nlohmann::json failed_point(const SweepConfig& c, const SweepPoint& p, const std::string& error) {

@@ -30,7 +30,7 @@ ArchConfig point_arch(const SweepConfig& config, const SweepPoint& point);
 
 // Whether the ADC digitizes every column sum exactly: {"largest_column_sum",
 // "full_scale", "top_code", "clips" (sums above the full scale), "exact"
-// (ArchConfig::adc_is_ideal)}. A point whose ADC is not exact keeps its
+// (AdcModel::exact, models/adc.h)}. A point whose ADC is not exact keeps its
 // latency, energy and area, but its accuracy drops, possibly to chance.
 nlohmann::json adc_json(const ArchConfig& arch);
 

@@ -1,3 +1,4 @@
+#include "models/adc.h"
 #include "sweep/sweep_check.h"
 
 #include <algorithm>
@@ -44,10 +45,10 @@ SweepCheck check_sweep(const SweepConfig& c) {
     if (exact.count(p.params)) continue;
     try {
       const ArchConfig arch = arch_with(c.base, p.params, where_written(c, p.params) + ": " + params_text(p.params));
-      exact[p.params] = arch.adc_is_ideal();
-      const nlohmann::json adc = adc_json(arch);
-      const int64_t sum = adc["largest_column_sum"], code = adc["top_code"];
-      if (!arch.adc_is_ideal() && (worst_code == 0 || double(sum) / double(code) > double(worst_sum) / double(worst_code)))
+      const AdcModel adc(arch);
+      exact[p.params] = adc.exact();
+      const int64_t sum = adc.largest_column_sum(), code = adc.top_code();
+      if (!adc.exact() && (worst_code == 0 || double(sum) / double(code) > double(worst_sum) / double(worst_code)))
         worst_sum = sum, worst_code = code;
     } catch (const Error& e) {
       exact[p.params] = true;

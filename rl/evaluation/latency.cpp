@@ -41,8 +41,8 @@ LatencyResult analytic_latency(const ModelFile& model, const ArchConfig& arch, c
   const std::vector<int> layers = g.quantizable_layers();
   check_policy(policy, layers.size(), "policy for model '" + g.name + "'");
   // Times of one whole crossbar write and of one read (one input slice).
-  const double write_s = (arch.crossbar_program_ns + arch.crossbar_rows * arch.crossbar_program_row_ns) * 1e-9;
-  const double read_s = arch.crossbar_read_ns * 1e-9;
+  const double write_s = (arch.crossbar.program_ns + arch.crossbar.rows * arch.crossbar.program_row_ns) * 1e-9;
+  const double read_s = arch.crossbar.read_ns * 1e-9;
   double seconds = 0;
   for (size_t l = 0; l < layers.size(); ++l) {
     const Node& nd = g.nodes[size_t(layers[l])];
@@ -51,14 +51,14 @@ LatencyResult analytic_latency(const ModelFile& model, const ArchConfig& arch, c
     const int64_t m = nd.out_channels;
     const int64_t n = conv ? int64_t(in.c) * nd.kernel * nd.kernel : in.size();
     const int64_t invocations = conv ? int64_t(nd.shape.h) * nd.shape.w : 1;
-    int64_t cols = m * ceil_div(policy.weight_bits[l], arch.cell_bits), rows = n;
-    switch (arch.mapping) {
+    int64_t cols = m * ceil_div(policy.weight_bits[l], arch.crossbar.cell_bits), rows = n;
+    switch (arch.crossbar.mapping) {
       case WeightMapping::DifferentialColumn: cols *= 2; break;
       case WeightMapping::DifferentialRow: rows *= 2; break;
       case WeightMapping::Offset: cols += 1; break;
     }
-    const int64_t tiles = ceil_div(cols, arch.crossbar_cols) * ceil_div(rows, arch.crossbar_rows);
-    const int64_t executes = invocations * tiles * ceil_div(policy.activation_bits[l], arch.dac_bits);
+    const int64_t tiles = ceil_div(cols, arch.crossbar.cols) * ceil_div(rows, arch.crossbar.rows);
+    const int64_t executes = invocations * tiles * ceil_div(policy.activation_bits[l], arch.dac.bits);
     seconds += double(tiles) * write_s + double(executes) * read_s;
   }
   LatencyResult out;

@@ -140,7 +140,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
     SearchOptions so;
     so.config = c;
     so.output = folder;
-    so.cell_bits = arch.cell_bits;
+    so.cell_bits = arch.crossbar.cell_bits;
     so.inputs = inputs;
     so.resume = options.resume;
     so.force = options.force;

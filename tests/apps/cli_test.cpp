@@ -143,7 +143,7 @@ TEST(Cli, ImageForAnotherArchitectureIsRefused) {
   const ArchConfig arch = load_arch_config(kDefault);
   ArchConfig other = arch;
   other.name = "other";
-  other.crossbar_rows = 128;
+  other.crossbar.rows = 128;
   write_image_file(test::make_image(other, {test::Program().halt()}), temp("other.img"));
   const Outcome o = cimvp("run --arch " + kDefault + " --firmware " + temp("other.img"));
   EXPECT_EQ(o.status, 1);

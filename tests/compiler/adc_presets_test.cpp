@@ -10,6 +10,7 @@
 //    the comparison would prove nothing beyond exactness.
 #include <gtest/gtest.h>
 
+#include "models/adc.h"
 #include "compiler/compile.h"
 #include "compiler/io_layout.h"
 #include "compiler/tiling.h"
@@ -95,7 +96,7 @@ std::vector<int32_t> run_adc_model(const QuantizedNetwork& q, const ArchConfig& 
 
 TEST(AdcPresets, Lenet5ThroughForcedBitAccurateCrossbarsEqualsTheIntegerReference) {
   const ArchConfig arch = load_arch_config(test::source_path("configs/arch/default.yaml"));
-  ASSERT_TRUE(arch.adc_is_ideal());
+  ASSERT_TRUE(AdcModel(arch).exact());
   const ModelFile model = trained_lenet5();
   const QuantizedNetwork q = quantize_model(model, model.policy);
   const CompileResult compiled = compile(q, arch);
@@ -113,7 +114,7 @@ TEST(AdcPresets, Lenet5ThroughForcedBitAccurateCrossbarsEqualsTheIntegerReferenc
 
 void check_preset_as_configured(const std::string& preset) {
   const ArchConfig arch = load_arch_config(test::source_path("configs/arch/" + preset + ".yaml"));
-  ASSERT_FALSE(arch.adc_is_ideal()) << preset << " is meant to have a coarse ADC";
+  ASSERT_FALSE(AdcModel(arch).exact()) << preset << " is meant to have a coarse ADC";
   const ModelFile model = trained_lenet5();
   const QuantizedNetwork q = quantize_model(model, model.policy);
   const CompileResult compiled = compile(q, arch);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <random>
 
+#include "models/adc.h"
 #include "nn/model_source.h"
 #include "compiler/compile.h"
 #include "compiler/io_layout.h"
@@ -36,11 +37,11 @@ using test::random_image;
 
 void check_preset(const std::string& preset) {
   ArchConfig arch = load_arch_config(test::source_path("configs/arch/" + preset + ".yaml"));
-  if (!arch.adc_is_ideal()) {  // bit exactness is defined for an ideal ADC
-    arch.adc_bits = 24;
-    arch.adc_full_scale = 0;
+  if (!AdcModel(arch).exact()) {  // bit exactness is defined for an ideal ADC
+    arch.adc.bits = 24;
+    arch.adc.full_scale = 0;
   }
-  ASSERT_TRUE(arch.adc_is_ideal()) << preset;
+  ASSERT_TRUE(AdcModel(arch).exact()) << preset;
   Soc soc("soc", arch);
   std::mt19937 rng(42);
   for (const std::string name : {"lenet5", "vgg-small", "resnet-small"}) {

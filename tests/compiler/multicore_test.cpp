@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "models/adc.h"
 #include "compiler/compile.h"
 #include "compiler/explain.h"
 #include "compiler/io_layout.h"
@@ -50,7 +51,7 @@ Outcome run_on(Soc& soc, const ArchConfig& arch, const QuantizedNetwork& q, int 
 TEST(MultiCore, AllCoresGiveTheSameOutputsAsOneCoreInFewerCycles) {
   const ArchConfig arch = load_arch_config(test::source_path("configs/arch/default.yaml"));
   ASSERT_EQ(arch.cores(), 4);
-  ASSERT_TRUE(arch.adc_is_ideal());
+  ASSERT_TRUE(AdcModel(arch).exact());
   Soc soc("soc", arch);
   std::mt19937 rng(11);
   for (const std::string name : {"lenet5", "vgg-small", "resnet-small"}) {
@@ -85,8 +86,8 @@ TEST(MultiCore, AllCoresGiveTheSameOutputsAsOneCoreInFewerCycles) {
 // crossbar programs per core than one core reprogramming everything.
 TEST(MultiCore, OutputChannelsSplitOverCoresWhenTilesExceedACore) {
   ArchConfig arch = load_arch_config(test::source_path("configs/arch/default.yaml"));
-  arch.pes_per_core = 1;
-  arch.crossbars_per_pe = 1;
+  arch.core.pes = 1;
+  arch.core.crossbars_per_pe = 1;
   ASSERT_EQ(arch.crossbars_per_core(), 1);
   Soc soc("soc", arch);
   std::mt19937 rng(12);
@@ -104,7 +105,7 @@ TEST(MultiCore, OutputChannelsSplitOverCoresWhenTilesExceedACore) {
       int split = 0;
       for (const LayerPlan& l : compiled.plan) {
         if (l.kind != std::string("conv2d")) continue;
-        const int tile_cols = arch.max_tile_cols(l.weight_bits);
+        const int tile_cols = arch.crossbar.max_tile_cols(l.weight_bits);
         if ((l.matrix_cols + tile_cols - 1) / tile_cols < 2) continue;
         EXPECT_LT(l.groups, l.tiles) << l.name << "\n" << explain(compiled, arch);
         ++split;

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "models/adc.h"
 #include "common/error.h"
 #include "compiler/compile.h"
 #include "compiler/io_layout.h"
@@ -34,7 +35,7 @@ TEST(OnnxConformanceVp, IntegerNodeTestsMatchExpectedOutputsExactly) {
   const auto tests = onnx_integer_node_tests();
   ASSERT_FALSE(tests.empty()) << "libonnx-testdata is not installed (scripts/install_deps.sh installs it)";
   const ArchConfig arch = default_arch();
-  ASSERT_TRUE(arch.adc_is_ideal());
+  ASSERT_TRUE(AdcModel(arch).exact());
   Soc soc("soc", arch);
   std::vector<std::string> ran;
   bool saw_zero_point_padding = false, saw_half_even = false, saw_nine_bit_weights = false;

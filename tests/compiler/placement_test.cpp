@@ -39,8 +39,8 @@ void check_invariants(const QuantizedNetwork& q, const ArchConfig& arch, int cor
       continue;
     }
     const int matrix_rows = op.kind == QOpKind::Conv2d ? op.kernel * op.kernel * op.in_channels : op.in_channels;
-    const int row_tiles = ceil_div(matrix_rows, arch.max_tile_rows());
-    const int col_tiles = ceil_div(op.out_channels, arch.max_tile_cols(op.weight_bits));
+    const int row_tiles = ceil_div(matrix_rows, arch.crossbar.max_tile_rows());
+    const int col_tiles = ceil_div(op.out_channels, arch.crossbar.max_tile_cols(op.weight_bits));
     const int out_rows = op.kind == QOpKind::Conv2d ? q.tensors[size_t(op.output)].shape.h : 1;
     int next_col = 0;
     std::set<int> cores_of_op;
@@ -124,8 +124,8 @@ TEST(Placement, ResidentInvariantsOnTheSmallModels) {
 
 TEST(Placement, WeightsThatDoNotFitFallBackToPerLayer) {
   ArchConfig arch = default_arch();
-  arch.pes_per_core = 1;
-  arch.crossbars_per_pe = 1;  // 4 crossbars in all
+  arch.core.pes = 1;
+  arch.core.crossbars_per_pe = 1;  // 4 crossbars in all
   const QuantizedNetwork q = quantize_any(load_model_structure("vgg-small"),
                                           uniform_policy(load_model_structure("vgg-small").graph.quantizable_layers().size(), 8, 8));
   EXPECT_FALSE(place_resident(q, arch, arch.cores()).has_value());
@@ -203,11 +203,11 @@ TEST(Placement, ResidentInferenceNeverReprogramsAndBeatsPerLayer) {
 TEST(Placement, TallPartsSpreadOverCoresStayExact) {
   ArchConfig one = default_arch(), two = default_arch();
   for (ArchConfig* a : {&one, &two}) {
-    a->mesh_rows = a->mesh_cols = 4;
-    a->pes_per_core = 1;
+    a->mesh.rows = a->mesh.cols = 4;
+    a->core.pes = 1;
   }
-  one.crossbars_per_pe = 1;
-  two.crossbars_per_pe = 2;
+  one.core.crossbars_per_pe = 1;
+  two.core.crossbars_per_pe = 2;
   Soc soc_one("soc_one", one), soc_two("soc_two", two);  // both elaborated before the first run
   std::mt19937 rng(8);
   for (const auto& [name, weight_bits, arch, soc] : std::vector<std::tuple<std::string, int, ArchConfig*, Soc*>>{

@@ -102,8 +102,8 @@ TEST(ConfigErrors, InvalidCombinationsNameTheKeys) {
 
 TEST(ConfigErrors, ValidateChecksConfigsBuiltInCode) {
   ArchConfig a;
-  a.mesh_rows = 1;
-  a.memory_port_row = 1;
+  a.mesh.rows = 1;
+  a.noc.memory_port_row = 1;
   try {
     validate(a, "sweep point 3");
     FAIL() << "no error";
@@ -111,7 +111,7 @@ TEST(ConfigErrors, ValidateChecksConfigsBuiltInCode) {
     EXPECT_THAT(e.what(), HasSubstr("sweep point 3: 'noc.memory_port_row' = 1 is outside the mesh"));
   }
   ArchConfig b;
-  b.adc_full_scale = -1;
+  b.adc.full_scale = -1;
   EXPECT_THROW(validate(b, "code"), Error);
   ArchConfig c;
   c.clock_mhz = 0;
@@ -120,7 +120,7 @@ TEST(ConfigErrors, ValidateChecksConfigsBuiltInCode) {
   d.name = "";
   EXPECT_THROW(validate(d, "code"), Error);
   ArchConfig e;
-  e.buffer_width_bytes = -1;
+  e.buffer.width_bytes = -1;
   try {
     validate(e, "code");
     FAIL() << "no error";

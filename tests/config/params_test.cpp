@@ -59,12 +59,12 @@ TEST(ConfigParams, DefaultsAreTheStructInitializers) {
   EXPECT_TRUE(parse_arch_config(yaml, "spelled.yaml") == ArchConfig{}) << yaml;
 
   const ArchConfig d;
-  EXPECT_EQ(info("mesh.rows").default_value, std::to_string(d.mesh_rows));
-  EXPECT_EQ(info("crossbar.cols").default_value, std::to_string(d.crossbar_cols));
-  EXPECT_EQ(info("crossbar.mapping").default_value, mapping_name(d.mapping));
-  EXPECT_EQ(info("buffer.bytes").default_value, std::to_string(d.buffer_bytes));
-  EXPECT_EQ(std::stod(info("memory.bytes_per_ns").default_value), d.memory_bytes_per_ns);
-  EXPECT_EQ(std::stod(info("energy.memory_pj_per_byte").default_value), d.e_memory_pj_per_byte);
+  EXPECT_EQ(info("mesh.rows").default_value, std::to_string(d.mesh.rows));
+  EXPECT_EQ(info("crossbar.cols").default_value, std::to_string(d.crossbar.cols));
+  EXPECT_EQ(info("crossbar.mapping").default_value, mapping_name(d.crossbar.mapping));
+  EXPECT_EQ(info("buffer.bytes").default_value, std::to_string(d.buffer.bytes));
+  EXPECT_EQ(std::stod(info("memory.bytes_per_ns").default_value), d.memory.bytes_per_ns);
+  EXPECT_EQ(std::stod(info("energy.memory_pj_per_byte").default_value), d.energy.memory_pj_per_byte);
   EXPECT_EQ(info("name").default_value, d.name);
 }
 
@@ -74,48 +74,48 @@ TEST(ConfigParams, EachKeySetsItsMember) {
   struct Case { const char* yaml; void (*expect)(ArchConfig&); };
   const Case cases[] = {
       {"clock_mhz: 500", [](ArchConfig& a) { a.clock_mhz = 500; }},
-      {"mesh: {rows: 3}", [](ArchConfig& a) { a.mesh_rows = 3; }},
-      {"mesh: {cols: 5}", [](ArchConfig& a) { a.mesh_cols = 5; }},
-      {"core: {pes: 3}", [](ArchConfig& a) { a.pes_per_core = 3; }},
-      {"core: {crossbars_per_pe: 7}", [](ArchConfig& a) { a.crossbars_per_pe = 7; }},
-      {"core: {issue_cycles: 0}", [](ArchConfig& a) { a.issue_cycles = 0; }},
-      {"core: {barrier_cycles: 9}", [](ArchConfig& a) { a.barrier_cycles = 9; }},
-      {"crossbar: {rows: 64}", [](ArchConfig& a) { a.crossbar_rows = 64; }},
-      {"crossbar: {cols: 96}", [](ArchConfig& a) { a.crossbar_cols = 96; }},
-      {"crossbar: {cell_bits: 3}", [](ArchConfig& a) { a.cell_bits = 3; }},
-      {"crossbar: {mapping: offset}", [](ArchConfig& a) { a.mapping = WeightMapping::Offset; }},
-      {"crossbar: {mapping: differential-row}", [](ArchConfig& a) { a.mapping = WeightMapping::DifferentialRow; }},
-      {"crossbar: {read_ns: 12.5}", [](ArchConfig& a) { a.crossbar_read_ns = 12.5; }},
-      {"crossbar: {program_ns: 7}", [](ArchConfig& a) { a.crossbar_program_ns = 7; }},
-      {"crossbar: {program_row_ns: 3}", [](ArchConfig& a) { a.crossbar_program_row_ns = 3; }},
-      {"dac: {bits: 2}", [](ArchConfig& a) { a.dac_bits = 2; }},
-      {"dac: {ns: 0.25}", [](ArchConfig& a) { a.dac_ns = 0.25; }},
-      {"adc: {bits: 7}", [](ArchConfig& a) { a.adc_bits = 7; }},
-      {"adc: {cols_per_adc: 4}", [](ArchConfig& a) { a.adc_cols_per_adc = 4; }},
-      {"adc: {ns: 2}", [](ArchConfig& a) { a.adc_ns = 2; }},
-      {"adc: {full_scale: 1000}", [](ArchConfig& a) { a.adc_full_scale = 1000; }},
-      {"shift_add: {cycles: 4}", [](ArchConfig& a) { a.shift_add_cycles = 4; }},
-      {"buffer: {bytes: 3 KiB}", [](ArchConfig& a) { a.buffer_bytes = 3072; }},
-      {"buffer: {width_bytes: 0}", [](ArchConfig& a) { a.buffer_width_bytes = 0; }},
-      {"buffer: {latency_cycles: 6}", [](ArchConfig& a) { a.buffer_latency_cycles = 6; }},
-      {"gpeu: {lanes: 0}", [](ArchConfig& a) { a.gpeu_lanes = 0; }},
-      {"gpeu: {startup_cycles: 0}", [](ArchConfig& a) { a.gpeu_startup_cycles = 0; }},
-      {"noc: {hop_cycles: 5}", [](ArchConfig& a) { a.noc_hop_cycles = 5; }},
-      {"noc: {link_bytes: 0}", [](ArchConfig& a) { a.noc_link_bytes = 0; }},
-      {"noc: {memory_port_row: 1}", [](ArchConfig& a) { a.memory_port_row = 1; }},
-      {"noc: {memory_port_col: 1}", [](ArchConfig& a) { a.memory_port_col = 1; }},
-      {"memory: {bytes: 1 GiB}", [](ArchConfig& a) { a.memory_bytes = 1ll << 30; }},
-      {"memory: {latency_ns: 0}", [](ArchConfig& a) { a.memory_latency_ns = 0; }},
-      {"memory: {bytes_per_ns: 0}", [](ArchConfig& a) { a.memory_bytes_per_ns = 0; }},
-      {"energy: {crossbar_read_pj: 1.5}", [](ArchConfig& a) { a.e_crossbar_read_pj = 1.5; }},
-      {"energy: {dac_pj: 1.5}", [](ArchConfig& a) { a.e_dac_pj = 1.5; }},
-      {"energy: {adc_pj: 1.5}", [](ArchConfig& a) { a.e_adc_pj = 1.5; }},
-      {"energy: {cell_program_pj: 1.5}", [](ArchConfig& a) { a.e_cell_program_pj = 1.5; }},
-      {"energy: {buffer_pj_per_byte: 1.5}", [](ArchConfig& a) { a.e_buffer_pj_per_byte = 1.5; }},
-      {"energy: {gpeu_pj_per_op: 1.5}", [](ArchConfig& a) { a.e_gpeu_pj_per_op = 1.5; }},
-      {"energy: {noc_pj_per_flit_hop: 1.5}", [](ArchConfig& a) { a.e_noc_pj_per_flit_hop = 1.5; }},
-      {"energy: {memory_pj_per_byte: 1.5}", [](ArchConfig& a) { a.e_memory_pj_per_byte = 1.5; }},
-      {"energy: {static_mw_per_core: 1.5}", [](ArchConfig& a) { a.static_mw_per_core = 1.5; }},
+      {"mesh: {rows: 3}", [](ArchConfig& a) { a.mesh.rows = 3; }},
+      {"mesh: {cols: 5}", [](ArchConfig& a) { a.mesh.cols = 5; }},
+      {"core: {pes: 3}", [](ArchConfig& a) { a.core.pes = 3; }},
+      {"core: {crossbars_per_pe: 7}", [](ArchConfig& a) { a.core.crossbars_per_pe = 7; }},
+      {"core: {issue_cycles: 0}", [](ArchConfig& a) { a.core.issue_cycles = 0; }},
+      {"core: {barrier_cycles: 9}", [](ArchConfig& a) { a.core.barrier_cycles = 9; }},
+      {"crossbar: {rows: 64}", [](ArchConfig& a) { a.crossbar.rows = 64; }},
+      {"crossbar: {cols: 96}", [](ArchConfig& a) { a.crossbar.cols = 96; }},
+      {"crossbar: {cell_bits: 3}", [](ArchConfig& a) { a.crossbar.cell_bits = 3; }},
+      {"crossbar: {mapping: offset}", [](ArchConfig& a) { a.crossbar.mapping = WeightMapping::Offset; }},
+      {"crossbar: {mapping: differential-row}", [](ArchConfig& a) { a.crossbar.mapping = WeightMapping::DifferentialRow; }},
+      {"crossbar: {read_ns: 12.5}", [](ArchConfig& a) { a.crossbar.read_ns = 12.5; }},
+      {"crossbar: {program_ns: 7}", [](ArchConfig& a) { a.crossbar.program_ns = 7; }},
+      {"crossbar: {program_row_ns: 3}", [](ArchConfig& a) { a.crossbar.program_row_ns = 3; }},
+      {"dac: {bits: 2}", [](ArchConfig& a) { a.dac.bits = 2; }},
+      {"dac: {ns: 0.25}", [](ArchConfig& a) { a.dac.ns = 0.25; }},
+      {"adc: {bits: 7}", [](ArchConfig& a) { a.adc.bits = 7; }},
+      {"adc: {cols_per_adc: 4}", [](ArchConfig& a) { a.adc.cols_per_adc = 4; }},
+      {"adc: {ns: 2}", [](ArchConfig& a) { a.adc.ns = 2; }},
+      {"adc: {full_scale: 1000}", [](ArchConfig& a) { a.adc.full_scale = 1000; }},
+      {"shift_add: {cycles: 4}", [](ArchConfig& a) { a.shift_add.cycles = 4; }},
+      {"buffer: {bytes: 3 KiB}", [](ArchConfig& a) { a.buffer.bytes = 3072; }},
+      {"buffer: {width_bytes: 0}", [](ArchConfig& a) { a.buffer.width_bytes = 0; }},
+      {"buffer: {latency_cycles: 6}", [](ArchConfig& a) { a.buffer.latency_cycles = 6; }},
+      {"gpeu: {lanes: 0}", [](ArchConfig& a) { a.gpeu.lanes = 0; }},
+      {"gpeu: {startup_cycles: 0}", [](ArchConfig& a) { a.gpeu.startup_cycles = 0; }},
+      {"noc: {hop_cycles: 5}", [](ArchConfig& a) { a.noc.hop_cycles = 5; }},
+      {"noc: {link_bytes: 0}", [](ArchConfig& a) { a.noc.link_bytes = 0; }},
+      {"noc: {memory_port_row: 1}", [](ArchConfig& a) { a.noc.memory_port_row = 1; }},
+      {"noc: {memory_port_col: 1}", [](ArchConfig& a) { a.noc.memory_port_col = 1; }},
+      {"memory: {bytes: 1 GiB}", [](ArchConfig& a) { a.memory.bytes = 1ll << 30; }},
+      {"memory: {latency_ns: 0}", [](ArchConfig& a) { a.memory.latency_ns = 0; }},
+      {"memory: {bytes_per_ns: 0}", [](ArchConfig& a) { a.memory.bytes_per_ns = 0; }},
+      {"energy: {crossbar_read_pj: 1.5}", [](ArchConfig& a) { a.energy.crossbar_read_pj = 1.5; }},
+      {"energy: {dac_pj: 1.5}", [](ArchConfig& a) { a.energy.dac_pj = 1.5; }},
+      {"energy: {adc_pj: 1.5}", [](ArchConfig& a) { a.energy.adc_pj = 1.5; }},
+      {"energy: {cell_program_pj: 1.5}", [](ArchConfig& a) { a.energy.cell_program_pj = 1.5; }},
+      {"energy: {buffer_pj_per_byte: 1.5}", [](ArchConfig& a) { a.energy.buffer_pj_per_byte = 1.5; }},
+      {"energy: {gpeu_pj_per_op: 1.5}", [](ArchConfig& a) { a.energy.gpeu_pj_per_op = 1.5; }},
+      {"energy: {noc_pj_per_flit_hop: 1.5}", [](ArchConfig& a) { a.energy.noc_pj_per_flit_hop = 1.5; }},
+      {"energy: {memory_pj_per_byte: 1.5}", [](ArchConfig& a) { a.energy.memory_pj_per_byte = 1.5; }},
+      {"energy: {static_mw_per_core: 1.5}", [](ArchConfig& a) { a.energy.static_mw_per_core = 1.5; }},
       {"name: \"my arch: v2\"", [](ArchConfig& a) { a.name = "my arch: v2"; }},
   };
   for (const Case& c : cases) {

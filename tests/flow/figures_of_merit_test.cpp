@@ -42,7 +42,7 @@ LayerShape shape_of(const Graph& g, const Node& n) {
 void check(const std::string& model_name) {
   // default.yaml: differential columns, 2-bit cells, 256 x 256 crossbars
   const ArchConfig arch = load_arch_config(test::source_path("configs/arch/default.yaml"));
-  ASSERT_EQ(arch.mapping, WeightMapping::DifferentialColumn);
+  ASSERT_EQ(arch.crossbar.mapping, WeightMapping::DifferentialColumn);
   flow::Pipeline pipeline(arch);
   flow::BuildOptions options;
   options.compile.timing_only = true;
@@ -55,14 +55,14 @@ void check(const std::string& model_name) {
 
   int64_t macs = 0;
   double used_cells = 0, read_cells = 0;  // over every invocation of every layer
-  const double crossbar_cells = double(arch.crossbar_rows) * arch.crossbar_cols;
-  const int64_t slices = ceil_div(bits, arch.cell_bits);
-  const int64_t tile_cols = arch.crossbar_cols / (2 * slices);  // logical columns per tile
+  const double crossbar_cells = double(arch.crossbar.rows) * arch.crossbar.cols;
+  const int64_t slices = ceil_div(bits, arch.crossbar.cell_bits);
+  const int64_t tile_cols = arch.crossbar.cols / (2 * slices);  // logical columns per tile
   for (const int index : model.graph.quantizable_layers()) {
     const Node& n = model.graph.nodes[size_t(index)];
     const LayerShape s = shape_of(model.graph, n);
     macs += s.rows * s.cols * s.invocations;
-    const int64_t tiles = ceil_div(s.rows, arch.crossbar_rows) * ceil_div(s.cols, tile_cols);
+    const int64_t tiles = ceil_div(s.rows, arch.crossbar.rows) * ceil_div(s.cols, tile_cols);
     const double cells = double(s.rows) * double(s.cols * slices * 2);
     const double utilization = cells / (double(tiles) * crossbar_cells);
     const LayerReport* layer = nullptr;

@@ -2,14 +2,18 @@
 // exhaustively on small ranges), clipping at the full scale, monotonic,
 // within half a step of the input, equal to a long double reference, and
 // counting its conversions.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <sstream>
 #include <random>
 
 #include "common/error.h"
 #include "models/adc.h"
+#include "tests/support/paths.h"
 
 namespace cimvp {
 namespace {
@@ -52,19 +56,69 @@ TEST(AdcModel, AgreesWithArchIdeality) {
       for (int bits = 4; bits <= 14; ++bits)
         for (int64_t fs : {int64_t(0), int64_t(100), int64_t(3000)}) {
           ArchConfig a;
-          a.crossbar_rows = 64;
-          a.cell_bits = cb;
-          a.dac_bits = db;
-          a.adc_bits = bits;
-          a.adc_full_scale = fs;
+          a.crossbar.rows = 64;
+          a.crossbar.cell_bits = cb;
+          a.dac.bits = db;
+          a.adc.bits = bits;
+          a.adc.full_scale = fs;
           const AdcModel adc(a);
           EXPECT_EQ(adc.bits(), bits);
           EXPECT_EQ(adc.full_scale(), fs > 0 ? fs : a.max_column_sum());
-          EXPECT_EQ(adc.exact_up_to(a.max_column_sum()), a.adc_is_ideal());
-          if (a.adc_is_ideal()) {
-            for (int64_t v = 0; v <= a.max_column_sum(); ++v) ASSERT_EQ(adc.quantize(v), v);
-          }
+          // exact() holds exactly when every reachable column sum converts to itself.
+          bool every_sum_exact = true;
+          for (int64_t v = 0; v <= a.max_column_sum() && every_sum_exact; ++v) every_sum_exact = adc.quantize(v) == v;
+          EXPECT_EQ(adc.exact(), every_sum_exact) << "cell " << cb << " dac " << db << " adc " << bits << " fs " << fs;
+          EXPECT_EQ(adc.clips(), fs > 0 && fs < a.max_column_sum());
         }
+}
+
+// The cases of docs/crossbar.md: 256 rows of 4-bit cells, 1-bit DAC (3840).
+TEST(AdcModel, ExactnessFollowsCodesAndFullScale) {
+  ArchConfig a;
+  a.crossbar.rows = 256;
+  a.crossbar.cell_bits = 4;
+  a.dac.bits = 1;
+  auto exact = [&](int bits, int64_t full_scale) {
+    a.adc.bits = bits;
+    a.adc.full_scale = full_scale;
+    return AdcModel(a).exact();
+  };
+  EXPECT_TRUE(exact(12, 0));      // 4095 codes >= 3840
+  EXPECT_FALSE(exact(11, 0));     // 2047 < 3840
+  EXPECT_FALSE(exact(12, 2000));  // clips sums above 2000
+  EXPECT_TRUE(exact(12, 4095));   // one code per unit of sum, whole range covered
+  EXPECT_FALSE(exact(12, 5000));  // 4095 codes for 5000 units: steps wider than 1
+  EXPECT_TRUE(exact(13, 5000));
+  EXPECT_EQ(AdcModel(a).full_scale(), 5000);
+  a.adc.full_scale = 0;
+  EXPECT_EQ(AdcModel(a).full_scale(), 3840);
+  ArchConfig wide;
+  wide.crossbar.rows = 4096;
+  wide.crossbar.cols = 4096;
+  wide.crossbar.cell_bits = 8;
+  wide.dac.bits = 8;
+  wide.adc.bits = 32;  // 266,342,400 < 2^32
+  EXPECT_TRUE(AdcModel(wide).exact());
+}
+
+// The comment of every preset states whether its ADC is ideal; the statement
+// must be true (the main job relies on it for bit-exact checks).
+TEST(AdcModel, PresetsAreIdealAsTheirCommentsSay) {
+  auto path = [](const std::string& name) { return test::source_path("configs/arch/" + name + ".yaml"); };
+  auto text = [&](const std::string& name) {
+    std::ifstream in(path(name));
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  };
+  for (const char* name : {"default", "cim-aq-paper", "large"}) {
+    EXPECT_TRUE(AdcModel(load_arch_config(path(name))).exact()) << name;
+    EXPECT_THAT(text(name), ::testing::HasSubstr("IDEAL ADC")) << name;
+  }
+  for (const char* name : {"isaac-like", "prime-like"}) {
+    EXPECT_FALSE(AdcModel(load_arch_config(path(name))).exact()) << name;
+    EXPECT_THAT(text(name), ::testing::HasSubstr("NOT AN IDEAL ADC")) << name;
+  }
 }
 
 TEST(AdcModel, InexactWhenTooFewCodesOrClipping) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "models/adc.h"
 #include "common/error.h"
 #include "models/crossbar.h"
 #include "tests/support/adc_reference.h"
@@ -37,13 +38,13 @@ int ideal_adc_bits(const ArchConfig& a) {
 
 ArchConfig make_arch(int xrows, int xcols, int cell_bits, int dac_bits, WeightMapping m) {
   ArchConfig a;
-  a.crossbar_rows = xrows;
-  a.crossbar_cols = xcols;
-  a.cell_bits = cell_bits;
-  a.dac_bits = dac_bits;
-  a.mapping = m;
-  a.adc_bits = ideal_adc_bits(a);
-  a.adc_full_scale = 0;
+  a.crossbar.rows = xrows;
+  a.crossbar.cols = xcols;
+  a.crossbar.cell_bits = cell_bits;
+  a.dac.bits = dac_bits;
+  a.crossbar.mapping = m;
+  a.adc.bits = ideal_adc_bits(a);
+  a.adc.full_scale = 0;
   return a;
 }
 
@@ -99,10 +100,10 @@ std::vector<int64_t> run_mvm(const Crossbar& x, const std::vector<uint8_t>& in, 
 }
 
 std::string describe(const ArchConfig& a, int rows, int cols, int wb, int ib, bool is_signed) {
-  return std::string(mapping_name(a.mapping)) + " crossbar " + std::to_string(a.crossbar_rows) + "x" +
-         std::to_string(a.crossbar_cols) + " cell_bits " + std::to_string(a.cell_bits) + " dac_bits " +
-         std::to_string(a.dac_bits) + " adc " + std::to_string(a.adc_bits) + "b/" +
-         std::to_string(a.effective_adc_full_scale()) + " block " + std::to_string(rows) + "x" +
+  return std::string(mapping_name(a.crossbar.mapping)) + " crossbar " + std::to_string(a.crossbar.rows) + "x" +
+         std::to_string(a.crossbar.cols) + " cell_bits " + std::to_string(a.crossbar.cell_bits) + " dac_bits " +
+         std::to_string(a.dac.bits) + " adc " + std::to_string(a.adc.bits) + "b/" +
+         std::to_string(AdcModel(a).full_scale()) + " block " + std::to_string(rows) + "x" +
          std::to_string(cols) + " weight bits " + std::to_string(wb) + " input bits " + std::to_string(ib) +
          (is_signed ? " signed" : " unsigned");
 }
@@ -110,12 +111,12 @@ std::string describe(const ArchConfig& a, int rows, int cols, int wb, int ib, bo
 // Both paths against the Eigen product for one architecture, every weight
 // and input width, signed and unsigned, a random block and a full one.
 void check_exact(const ArchConfig& a, std::mt19937& rng) {
-  ASSERT_TRUE(a.adc_is_ideal());
+  ASSERT_TRUE(AdcModel(a).exact());
   Crossbar fast(a), accurate(a, Crossbar::Path::BitAccurate);
   ASSERT_TRUE(fast.uses_fast_path());
   ASSERT_FALSE(accurate.uses_fast_path());
   for (int wb : kWeightBits) {
-    const int max_rows = a.max_tile_rows(), max_cols = a.max_tile_cols(wb);
+    const int max_rows = a.crossbar.max_tile_rows(), max_cols = a.crossbar.max_tile_cols(wb);
     ASSERT_GE(max_cols, 1);
     for (int full = 0; full < 2; ++full) {
       const int rows = full ? max_rows : 1 + int(rng() % unsigned(max_rows));
@@ -123,8 +124,8 @@ void check_exact(const ArchConfig& a, std::mt19937& rng) {
       const WeightBlock b = random_block(rng, rows, cols, wb);
       fast.program(b, true);
       accurate.program(b, true);
-      ASSERT_EQ(accurate.physical_cols_used(), a.physical_cols(cols, wb));
-      ASSERT_EQ(accurate.physical_rows_used(), a.physical_rows(rows));
+      ASSERT_EQ(accurate.physical_cols_used(), a.crossbar.physical_cols(cols, wb));
+      ASSERT_EQ(accurate.physical_rows_used(), a.crossbar.physical_rows(rows));
       for (int ib = 1; ib <= 8; ++ib)
         for (bool is_signed : {false, true}) {
           std::vector<uint8_t> in = random_bytes(rng, rows);
@@ -160,10 +161,10 @@ TEST(CrossbarExactness, IdealAdcAtTheBoundary) {
   std::mt19937 rng(7);
   for (WeightMapping m : kMappings) {
     ArchConfig a = make_arch(32, 32, 2, 2, m);  // largest sum 32 * 3 * 3 = 288
-    a.adc_bits = 9;                             // 511 codes
-    a.adc_full_scale = 511;                     // F == L
+    a.adc.bits = 9;                             // 511 codes
+    a.adc.full_scale = 511;                     // F == L
     check_exact(a, rng);
-    a.adc_full_scale = 289;                     // F < L, F > largest sum
+    a.adc.full_scale = 289;                     // F < L, F > largest sum
     check_exact(a, rng);
   }
 }
@@ -186,7 +187,7 @@ TEST(Crossbar, PathSelectionAndConversionCount) {
   EXPECT_EQ(x.adc().conversions(), 2u * 16u * 7u);
   EXPECT_EQ(fast, eigen_product(b, in, 7, true));
 
-  a.adc_bits = 4;  // coarse: Auto must not take the fast path
+  a.adc.bits = 4;  // coarse: Auto must not take the fast path
   Crossbar coarse(a);
   EXPECT_FALSE(coarse.uses_fast_path());
 }
@@ -290,16 +291,16 @@ TEST(CrossbarCoarseAdc, BitAccuratePathEqualsIndependentModel) {
         for (int adc_bits : {4, 5, 6})
           for (int fs_kind = 0; fs_kind < 3; ++fs_kind) {
             ArchConfig a = make_arch(32, 32, cb, db, m);
-            a.adc_bits = adc_bits;
+            a.adc.bits = adc_bits;
             // default (largest sum), clipping at a quarter of it, an odd explicit value
-            a.adc_full_scale = fs_kind == 0 ? 0 : fs_kind == 1 ? std::max<int64_t>(1, a.max_column_sum() / 4) : 37;
+            a.adc.full_scale = fs_kind == 0 ? 0 : fs_kind == 1 ? std::max<int64_t>(1, a.max_column_sum() / 4) : 37;
             // (1-bit cells and DACs make 6 bits ideal for 32 rows: then this is one more exactness check)
             Crossbar x(a, Crossbar::Path::BitAccurate);
             for (int wb : kWeightBits) {
               const int ib = 1 + (wb * 3 + arch_index + adc_bits + fs_kind) % 8;  // every pair over the loop
               const bool is_signed = (wb + arch_index + fs_kind) % 2 == 0;
-              const int rows = (wb % 2) ? a.max_tile_rows() : 1 + int(rng() % unsigned(a.max_tile_rows()));
-              const int cols = 1 + int(rng() % unsigned(a.max_tile_cols(wb)));
+              const int rows = (wb % 2) ? a.crossbar.max_tile_rows() : 1 + int(rng() % unsigned(a.crossbar.max_tile_rows()));
+              const int cols = 1 + int(rng() % unsigned(a.crossbar.max_tile_cols(wb)));
               const WeightBlock b = random_block(rng, rows, cols, wb);
               x.program(b, true);
               const std::vector<uint8_t> in = random_bytes(rng, rows);

@@ -17,14 +17,14 @@ using ::testing::HasSubstr;
 ArchConfig arch() {
   ArchConfig a;
   a.name = "small";
-  a.mesh_rows = 1;
-  a.mesh_cols = 2;
-  a.pes_per_core = 1;
-  a.crossbars_per_pe = 2;
-  a.crossbar_rows = a.crossbar_cols = 32;
-  a.adc_bits = 16;
-  a.buffer_bytes = 1024;
-  a.memory_bytes = 4096;
+  a.mesh.rows = 1;
+  a.mesh.cols = 2;
+  a.core.pes = 1;
+  a.core.crossbars_per_pe = 2;
+  a.crossbar.rows = a.crossbar.cols = 32;
+  a.adc.bits = 16;
+  a.buffer.bytes = 1024;
+  a.memory.bytes = 4096;
   return a;
 }
 
@@ -60,7 +60,7 @@ TEST(BadImage, WrongArchitecture) {
   const ArchConfig a = arch();
   ArchConfig other = a;
   other.name = "other";
-  other.crossbar_cols = 64;
+  other.crossbar.cols = 64;
   Soc soc("soc", a);
   const std::string e = load_error(soc, test::make_image(other, {}));
   EXPECT_THAT(e, HasSubstr("prog.img"));
@@ -259,7 +259,7 @@ TEST(BadImage, ConstantAddressesOutsideTheirSpaceAreRefusedAtLoad) {
       EXPECT_THAT(negative, HasSubstr(std::string(operand.name)));
       EXPECT_THAT(negative, HasSubstr("-4 is negative"));
       if (operand.space == AddressOperand::ByteCount) continue;
-      const int64_t limit = operand.space == AddressOperand::Buffer ? a.buffer_bytes : a.memory_bytes;
+      const int64_t limit = operand.space == AddressOperand::Buffer ? a.buffer.bytes : a.memory.bytes;
       const std::string past = load_of(with(int32_t(limit + 16)));
       EXPECT_THAT(past, HasSubstr("core 0 instruction 1 (" + std::string(mnemonic(op)) + "): " + operand.name +
                                   " address " + std::to_string(limit + 16) + " is outside the " +

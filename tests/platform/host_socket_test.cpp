@@ -45,11 +45,11 @@ struct Host : sc_core::sc_module {
 ArchConfig hosted_arch() {
   ArchConfig a;
   a.name = "hosted";
-  a.mesh_rows = a.mesh_cols = 1;
-  a.crossbar_rows = a.crossbar_cols = 64;
-  a.adc_bits = 16;
-  a.buffer_bytes = 1 << 14;
-  a.memory_bytes = 1 << 16;
+  a.mesh.rows = a.mesh.cols = 1;
+  a.crossbar.rows = a.crossbar.cols = 64;
+  a.adc.bits = 16;
+  a.buffer.bytes = 1 << 14;
+  a.memory.bytes = 1 << 16;
   return a;
 }
 
@@ -72,7 +72,7 @@ TEST(HostSocket, HostWritesInputsAndReadsResultsThroughTheSocket) {
   for (size_t j = 0; j < got.size(); ++j) EXPECT_EQ(int64_t(got[j]), expected[j]);
   // out of range accesses are refused, not crashes
   uint8_t byte = 0;
-  EXPECT_EQ(host.access(tlm::TLM_READ_COMMAND, uint64_t(a.memory_bytes), &byte, 1), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  EXPECT_EQ(host.access(tlm::TLM_READ_COMMAND, uint64_t(a.memory.bytes), &byte, 1), tlm::TLM_ADDRESS_ERROR_RESPONSE);
   // a host write lands in memory
   uint8_t word[4] = {1, 2, 3, 4};
   ASSERT_EQ(host.access(tlm::TLM_WRITE_COMMAND, 8000, word, 4), tlm::TLM_OK_RESPONSE);
@@ -195,7 +195,7 @@ TEST(HostSocket, BadRegisterAccessesAndFailedRuns) {
 
   // an image whose core faults at run time
   test::Program p;
-  p.li(3, int32_t(a.buffer_bytes) - 4).vcfg(VcfgReg::VL, 16);
+  p.li(3, int32_t(a.buffer.bytes) - 4).vcfg(VcfgReg::VL, 16);
   Instruction fill;
   fill.op = Opcode::Vfill32;
   fill.rd = 3;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <random>
 
+#include "models/adc.h"
 #include "platform/soc.h"
 #include "tests/support/tiling.h"
 
@@ -16,17 +17,17 @@ namespace {
 ArchConfig small_arch(int cell_bits, int dac_bits, WeightMapping mapping) {
   ArchConfig a;
   a.name = "exactness";
-  a.mesh_rows = a.mesh_cols = 1;
-  a.pes_per_core = 2;
-  a.crossbars_per_pe = 2;
-  a.crossbar_rows = 32;
-  a.crossbar_cols = 32;
-  a.cell_bits = cell_bits;
-  a.dac_bits = dac_bits;
-  a.mapping = mapping;
-  a.adc_bits = 16;  // >= log2(32 * 15 * 3): ideal
-  a.buffer_bytes = 4096;
-  a.memory_bytes = 4096;
+  a.mesh.rows = a.mesh.cols = 1;
+  a.core.pes = 2;
+  a.core.crossbars_per_pe = 2;
+  a.crossbar.rows = 32;
+  a.crossbar.cols = 32;
+  a.crossbar.cell_bits = cell_bits;
+  a.dac.bits = dac_bits;
+  a.crossbar.mapping = mapping;
+  a.adc.bits = 16;  // >= log2(32 * 15 * 3): ideal
+  a.buffer.bytes = 4096;
+  a.memory.bytes = 4096;
   return a;
 }
 
@@ -35,7 +36,7 @@ void check_mapping(WeightMapping mapping) {
   for (int cell_bits : {1, 2, 4})
     for (int dac_bits : {1, 2}) {
       const ArchConfig a = small_arch(cell_bits, dac_bits, mapping);
-      ASSERT_TRUE(a.adc_is_ideal());
+      ASSERT_TRUE(AdcModel(a).exact());
       socs.push_back(std::make_unique<Soc>(("soc_c" + std::to_string(cell_bits) + "_d" + std::to_string(dac_bits)).c_str(), a));
     }
   std::mt19937 rng(1234 + int(mapping));
@@ -45,8 +46,8 @@ void check_mapping(WeightMapping mapping) {
       for (int ib = 1; ib <= 8; ++ib)
         for (bool is_signed : {false, true}) {
           // larger than one crossbar in both directions for every mapping
-          const int rows = a.max_tile_rows() + 7;
-          const int cols = a.max_tile_cols(wb) * 2 + 1;
+          const int rows = a.crossbar.max_tile_rows() + 7;
+          const int cols = a.crossbar.max_tile_cols(wb) * 2 + 1;
           const test::Matrix m = test::random_matrix(rng, rows, cols, wb);
           const std::vector<uint8_t> x = test::random_input(rng, rows, ib, is_signed);
           int tiles = 0;
@@ -58,8 +59,8 @@ void check_mapping(WeightMapping mapping) {
           ASSERT_EQ(y.size(), expected.size());
           for (size_t j = 0; j < y.size(); ++j)
             ASSERT_EQ(int64_t(y[j]), expected[j])
-                << "cell_bits " << a.cell_bits << " dac_bits " << a.dac_bits << " mapping "
-                << mapping_name(a.mapping) << " weight bits " << wb << " input bits " << ib
+                << "cell_bits " << a.crossbar.cell_bits << " dac_bits " << a.dac.bits << " mapping "
+                << mapping_name(a.crossbar.mapping) << " weight bits " << wb << " input bits " << ib
                 << (is_signed ? " signed" : " unsigned") << " output " << j;
         }
   }

@@ -14,16 +14,16 @@ namespace {
 ArchConfig mesh(int rows, int cols) {
   ArchConfig a;
   a.name = "mesh";
-  a.mesh_rows = rows;
-  a.mesh_cols = cols;
-  a.pes_per_core = 1;
-  a.crossbars_per_pe = 1;
-  a.crossbar_rows = a.crossbar_cols = 64;
-  a.noc_hop_cycles = 3;
-  a.noc_link_bytes = 8;
-  a.barrier_cycles = 5;
-  a.buffer_bytes = 1 << 14;
-  a.memory_bytes = 1 << 16;
+  a.mesh.rows = rows;
+  a.mesh.cols = cols;
+  a.core.pes = 1;
+  a.core.crossbars_per_pe = 1;
+  a.crossbar.rows = a.crossbar.cols = 64;
+  a.noc.hop_cycles = 3;
+  a.noc.link_bytes = 8;
+  a.core.barrier_cycles = 5;
+  a.buffer.bytes = 1 << 14;
+  a.memory.bytes = 1 << 16;
   return a;
 }
 
@@ -68,7 +68,7 @@ TEST(Noc, EachHopCostsHopCycles) {
     soc.load(test::make_image(a, p));
     const uint64_t done = soc.run(RunMode::Timing).report.cores[size_t(receivers[i])].end_cycle;
     if (i > 0) {
-      EXPECT_EQ(done - previous, uint64_t(a.noc_hop_cycles)) << "one more hop to core " << receivers[i];
+      EXPECT_EQ(done - previous, uint64_t(a.noc.hop_cycles)) << "one more hop to core " << receivers[i];
     }
     previous = done;
   }
@@ -95,9 +95,9 @@ TEST(Noc, MessagesSharingALinkContend) {
   const uint64_t t_alone = alone.run(RunMode::Timing).report.cores[2].end_cycle;
   const uint64_t t_shared = shared.run(RunMode::Timing).report.cycles;
   const RunResult d = disjoint.run(RunMode::Timing);
-  const uint64_t serialization = kBytes / a.noc_link_bytes;
+  const uint64_t serialization = kBytes / a.noc.link_bytes;
   // The loser of the shared link waits for the winner's whole message.
-  EXPECT_GE(t_shared, t_alone + serialization - uint64_t(a.noc_hop_cycles));
+  EXPECT_GE(t_shared, t_alone + serialization - uint64_t(a.noc.hop_cycles));
   EXPECT_EQ(d.report.cores[2].end_cycle, t_alone);
 }
 
@@ -113,7 +113,7 @@ TEST(Noc, BarrierReleasesEveryCoreAfterTheLastArrives) {
   soc.load(test::make_image(a, p));
   const RunResult r = soc.run(RunMode::Timing);
   const uint64_t work = 2 + 50 * 2;  // two li, then 50 x (addi, blt)
-  for (const CoreReport& c : r.report.cores) EXPECT_EQ(c.end_cycle, work + uint64_t(a.barrier_cycles)) << "core " << c.id;
+  for (const CoreReport& c : r.report.cores) EXPECT_EQ(c.end_cycle, work + uint64_t(a.core.barrier_cycles)) << "core " << c.id;
   EXPECT_GT(r.report.cores[1].wait_cycles, r.report.cores[0].wait_cycles);
 }
 

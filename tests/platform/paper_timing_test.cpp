@@ -34,7 +34,7 @@ PaperProgram random_program(const ArchConfig& arch, std::mt19937& rng, bool timi
     const int wb = bits(rng);
     WeightBlock b;
     b.rows = uint32_t(rows(rng));
-    b.cols = uint32_t(std::uniform_int_distribution<int>(1, arch.max_tile_cols(wb))(rng));
+    b.cols = uint32_t(std::uniform_int_distribution<int>(1, arch.crossbar.max_tile_cols(wb))(rng));
     b.weight_bits = uint8_t(wb);
     if (!timing_only) b.weights.assign(size_t(b.rows) * b.cols, -1);
     p.image.blocks.push_back(b);
@@ -45,7 +45,7 @@ PaperProgram random_program(const ArchConfig& arch, std::mt19937& rng, bool timi
     code.mvm(0, 1, 4096, 0, ib, false, false);
     code.addi(1, 1, 1).blt(1, 2, loop);
     p.tiles += 1;
-    p.executes += uint64_t(n) * uint64_t(arch.input_slices(ib));
+    p.executes += uint64_t(n) * uint64_t(arch.dac.input_slices(ib));
   }
   code.halt();
   p.image.cores[0].code = code.code;

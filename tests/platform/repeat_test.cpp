@@ -20,14 +20,14 @@ nlohmann::json without_host_time(const Report& r) {
 ArchConfig arch() {
   ArchConfig a;
   a.name = "repeat";
-  a.mesh_rows = 1;
-  a.mesh_cols = 2;
-  a.pes_per_core = 1;
-  a.crossbars_per_pe = 4;
-  a.crossbar_rows = a.crossbar_cols = 64;
-  a.adc_bits = 16;
-  a.buffer_bytes = 1 << 14;
-  a.memory_bytes = 1 << 16;
+  a.mesh.rows = 1;
+  a.mesh.cols = 2;
+  a.core.pes = 1;
+  a.core.crossbars_per_pe = 4;
+  a.crossbar.rows = a.crossbar.cols = 64;
+  a.adc.bits = 16;
+  a.buffer.bytes = 1 << 14;
+  a.memory.bytes = 1 << 16;
   return a;
 }
 

@@ -48,8 +48,8 @@ TEST(SearchLatency, VpEqualsTheAnalyticTableOnThePaperPreset) {
 TEST(SearchLatency, TheVpSeesResidentWeightsTheTableDoesNot) {
   const ArchConfig arch = load_arch_config(test::source_path("configs/arch/default.yaml"));
   ArchConfig slow_writes = arch;
-  slow_writes.crossbar_program_ns *= 10;
-  slow_writes.crossbar_program_row_ns *= 10;
+  slow_writes.crossbar.program_ns *= 10;
+  slow_writes.crossbar.program_row_ns *= 10;
   rl::VpLatency vp(arch), vp_slow_writes(slow_writes);  // both SoCs before the first run
   const ModelFile model = load_model_structure("lenet5");
   const size_t layers = model.graph.quantizable_layers().size();
@@ -65,7 +65,7 @@ TEST(SearchLatency, TheVpSeesResidentWeightsTheTableDoesNot) {
 
   // The table's write time: what it loses when programming is free.
   ArchConfig free_writes = arch;
-  free_writes.crossbar_program_ns = free_writes.crossbar_program_row_ns = 0;
+  free_writes.crossbar.program_ns = free_writes.crossbar.program_row_ns = 0;
   const double table = rl::analytic_latency(model, arch, w8a8).seconds;
   const double table_writes = table - rl::analytic_latency(model, free_writes, w8a8).seconds;
   EXPECT_GT(table_writes, 0);

@@ -38,11 +38,11 @@ inline int64_t cell(int64_t magnitude, int k, int cb) { return (magnitude >> (k 
 
 inline std::vector<int64_t> adc_reference_mvm(const ArchConfig& a, const WeightBlock& b, const std::vector<uint8_t>& in, int ib,
                                    bool is_signed) {
-  const RefAdc adc{static_cast<long double>((int64_t(1) << a.adc_bits) - 1),
-                   static_cast<long double>(a.adc_full_scale > 0 ? a.adc_full_scale
-                                                                 : int64_t(a.crossbar_rows) * ((1 << a.cell_bits) - 1) *
-                                                                       ((1 << a.dac_bits) - 1))};
-  const int cb = a.cell_bits, db = a.dac_bits, wb = b.weight_bits;
+  const RefAdc adc{static_cast<long double>((int64_t(1) << a.adc.bits) - 1),
+                   static_cast<long double>(a.adc.full_scale > 0 ? a.adc.full_scale
+                                                                 : int64_t(a.crossbar.rows) * ((1 << a.crossbar.cell_bits) - 1) *
+                                                                       ((1 << a.dac.bits) - 1))};
+  const int cb = a.crossbar.cell_bits, db = a.dac.bits, wb = b.weight_bits;
   const int S = (wb + cb - 1) / cb, T = (ib + db - 1) / db;
   const int rows = int(b.rows), cols = int(b.cols);
   auto w = [&](int r, int j) { return int64_t(b.weights[size_t(r) * cols + j]); };
@@ -62,13 +62,13 @@ inline std::vector<int64_t> adc_reference_mvm(const ArchConfig& a, const WeightB
           neg += d(r) * cell(std::max<int64_t>(-w(r, j), 0), k, cb);
           off += d(r) * cell(w(r, j) + (int64_t(1) << (wb - 1)), k, cb);
         }
-        switch (a.mapping) {
+        switch (a.crossbar.mapping) {
           case WeightMapping::DifferentialColumn: acc += ts * ks * (adc.q(pos) - adc.q(neg)); break;
           case WeightMapping::DifferentialRow: acc += ts * ks * adc.q(pos - neg); break;
           case WeightMapping::Offset: acc += ts * ks * adc.q(off); break;
         }
       }
-      if (a.mapping == WeightMapping::Offset) {
+      if (a.crossbar.mapping == WeightMapping::Offset) {
         const int s = (wb - 1) / cb;
         int64_t ref = 0;
         for (int r = 0; r < rows; ++r) ref += d(r) * (int64_t(1) << (wb - 1 - s * cb));

@@ -48,7 +48,7 @@ inline std::vector<int64_t> reference_product(const Matrix& m, const std::vector
 inline FirmwareImage mvm_image(const ArchConfig& arch, const Matrix& m, int weight_bits, int input_bits,
                                bool is_signed, uint64_t out_address, int* tiles_out = nullptr) {
   FirmwareImage image = make_image(arch, {});
-  const int tr = arch.max_tile_rows(), tc = arch.max_tile_cols(weight_bits);
+  const int tr = arch.crossbar.max_tile_rows(), tc = arch.crossbar.max_tile_cols(weight_bits);
   for (int r0 = 0; r0 < m.rows; r0 += tr)
     for (int c0 = 0; c0 < m.cols; c0 += tc) {
       WeightBlock b;

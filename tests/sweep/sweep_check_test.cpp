@@ -53,14 +53,14 @@ TEST(SweepCheck, CountsThePointsWhoseAdcLosesColumnSums) {
   const SweepConfig c = parse_sweep_config(test::read_text(kFolder + "/vgg-small-xbar.yaml"), "vgg-small-xbar.yaml",
                                            kFolder);
   const ArchConfig base = load_arch_config(c.base);
-  ASSERT_EQ(base.adc_full_scale, 0);  // the full scale is the largest column sum
+  ASSERT_EQ(base.adc.full_scale, 0);  // the full scale is the largest column sum
   size_t expected = 0;
   for (int rows : {128, 256})
     for (int cols : {128, 256})
       for (int cell : {1, 2, 4})
         for (int bits : {6, 8, 10}) {
           (void)cols;
-          const int64_t sum = int64_t(rows) * ((1 << cell) - 1) * ((1 << base.dac_bits) - 1);
+          const int64_t sum = int64_t(rows) * ((1 << cell) - 1) * ((1 << base.dac.bits) - 1);
           expected += sum > (int64_t(1) << bits) - 1 ? 3 : 0;
         }
   const SweepCheck check = check_sweep(c);

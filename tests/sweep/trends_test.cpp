@@ -36,8 +36,8 @@ TEST(SweepTrends, MoreCellBitsNeedFewerCrossbars) {
   ArchConfig a = load_arch_config(std::string(CIMVP_SOURCE_DIR) + "/configs/arch/default.yaml");
   int64_t last = INT64_MAX;
   for (int cell_bits : {1, 2, 4, 8}) {
-    a.cell_bits = cell_bits;
-    a.adc_bits = 24;
+    a.crossbar.cell_bits = cell_bits;
+    a.adc.bits = 24;
     const int64_t tiles = crossbar_tiles(a, "vgg-small", 8);
     EXPECT_LT(tiles, last) << cell_bits << " bits per cell";
     last = tiles;
@@ -49,8 +49,8 @@ TEST(SweepTrends, LargerCrossbarsCutTilesButRaiseAdcCost) {
   int64_t last_tiles = INT64_MAX;
   double last_adc_pj = 0, last_adc_area_per_crossbar = 0;
   for (int size : {64, 128, 256, 512}) {
-    a.crossbar_rows = a.crossbar_cols = size;
-    a.adc_bits = ideal_adc_bits(a);  // exact column sums at this size
+    a.crossbar.rows = a.crossbar.cols = size;
+    a.adc.bits = ideal_adc_bits(a);  // exact column sums at this size
     const int64_t tiles = crossbar_tiles(a, "vgg-small", 8);
     const double adc_pj = event_energies(a).adc_pj;
     const double adc_area_per_crossbar = area(a).core_mm2.at("adc") / a.crossbars_per_core();
