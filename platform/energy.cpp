@@ -30,8 +30,11 @@ EventEnergies event_energies(const ArchConfig& a) {
 }
 
 std::map<std::string, double> dynamic_energy(const ArchConfig& a, const EventCounts& e) {
+  return dynamic_energy(event_energies(a), e);
+}
+
+std::map<std::string, double> dynamic_energy(const EventEnergies& p, const EventCounts& e) {
   constexpr double pj = 1e-12;
-  const EventEnergies p = event_energies(a);
   return {
       {"crossbar", double(e.crossbar_column_reads) * p.crossbar_read_pj * pj},
       {"dac", double(e.dac_conversions) * p.dac_pj * pj},
@@ -42,6 +45,22 @@ std::map<std::string, double> dynamic_energy(const ArchConfig& a, const EventCou
       {"noc", double(e.noc_flit_hops) * p.noc_pj_per_flit_hop * pj},
       {"memory", double(e.memory_bytes_transferred) * p.memory_pj_per_byte * pj},
   };
+}
+
+double dynamic_energy_joules(const EventEnergies& p, const EventCounts& e) {
+  constexpr double pj = 1e-12;
+  // total(dynamic_energy(p, e)) without building the map: the same terms
+  // added in the map's (alphabetical) order, so the sums are equal to the bit.
+  double sum = 0;
+  sum += double(e.adc_conversions) * p.adc_pj * pj;
+  sum += double(e.buffer_bytes) * p.buffer_pj_per_byte * pj;
+  sum += double(e.crossbar_column_reads) * p.crossbar_read_pj * pj;
+  sum += double(e.dac_conversions) * p.dac_pj * pj;
+  sum += double(e.gpeu_ops) * p.gpeu_pj_per_op * pj;
+  sum += double(e.memory_bytes_transferred) * p.memory_pj_per_byte * pj;
+  sum += double(e.noc_flit_hops) * p.noc_pj_per_flit_hop * pj;
+  sum += double(e.cells_programmed) * p.cell_program_pj * pj;
+  return sum;
 }
 
 double total(const std::map<std::string, double>& components) {

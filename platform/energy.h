@@ -30,6 +30,10 @@ EventEnergies event_energies(const ArchConfig& arch);
 
 // Dynamic energy per component kind in joules for `events`.
 std::map<std::string, double> dynamic_energy(const ArchConfig& arch, const EventCounts& events);
+std::map<std::string, double> dynamic_energy(const EventEnergies& energies, const EventCounts& events);
+// total(dynamic_energy(energies, events)), equal to the bit, without the map:
+// a run report prices every core and layer, and the VP runs in search loops.
+double dynamic_energy_joules(const EventEnergies& energies, const EventCounts& events);
 double total(const std::map<std::string, double>& components);
 double static_energy(const ArchConfig& arch, double seconds);  // all cores
 

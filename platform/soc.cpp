@@ -26,6 +26,8 @@ Soc::Soc(sc_core::sc_module_name name, const ArchConfig& arch)
       host("host"),
       arch_(arch),
       timing_(arch_),
+      energies_(event_energies(arch_)),
+      area_(area(arch_)),
       noc_("noc", arch_.mesh, arch_.noc, timing_),
       memory_("memory", uint64_t(arch_.memory.bytes), timing_) {
   for (int i = 0; i < arch_.cores(); ++i) {
@@ -292,19 +294,18 @@ Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
     c.end_cycle = cycles(active);
     c.wait_cycles = cycles(core->wait_time());
     c.busy_cycles = c.end_cycle - std::min(c.end_cycle, c.wait_cycles);
-    c.dynamic_energy_joules = total(dynamic_energy(arch_, c.events));
+    c.dynamic_energy_joules = dynamic_energy_joules(energies_, c.events);
     c.static_energy_joules = core_static_watts * r.seconds;
     c.energy_joules = c.dynamic_energy_joules + c.static_energy_joules;
     r.totals += c.events;
     r.cores.push_back(c);
   }
-  r.components = dynamic_energy(arch_, r.totals);
+  r.components = dynamic_energy(energies_, r.totals);
   r.components["static"] = static_energy(arch_, r.seconds);
   r.energy_joules = total(r.components);
-  const AreaBreakdown chip_area = area(arch_);
-  r.core_area_mm2 = chip_area.core_mm2;
-  r.core_mm2 = chip_area.core_total_mm2;
-  r.chip_mm2 = chip_area.chip_total_mm2;
+  r.core_area_mm2 = area_.core_mm2;
+  r.core_mm2 = area_.core_total_mm2;
+  r.chip_mm2 = area_.chip_total_mm2;
   EventCounts in_layers;
   double layer_static = 0;
   for (size_t i = 0; i < control_.layers.size(); ++i) {
@@ -318,7 +319,7 @@ Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
       l.seconds = double(s.last - s.first) * 1e-12;
     }
     l.events = s.events;
-    l.dynamic_energy_joules = total(dynamic_energy(arch_, l.events));
+    l.dynamic_energy_joules = dynamic_energy_joules(energies_, l.events);
     l.static_energy_joules = chip_static_watts * l.seconds;
     l.energy_joules = l.dynamic_energy_joules + l.static_energy_joules;
     l.crossbar_utilization = crossbar_utilization(arch_, l.events);
@@ -329,7 +330,7 @@ Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
   LayerReport& outside = r.outside_layers;
   outside.name = "(outside layers)";
   outside.events = r.totals - in_layers;
-  outside.dynamic_energy_joules = total(dynamic_energy(arch_, outside.events));
+  outside.dynamic_energy_joules = dynamic_energy_joules(energies_, outside.events);
   outside.static_energy_joules = r.components["static"] - layer_static;
   outside.energy_joules = outside.dynamic_energy_joules + outside.static_energy_joules;
   outside.crossbar_utilization = crossbar_utilization(arch_, outside.events);

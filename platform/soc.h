@@ -25,6 +25,8 @@
 #include "models/run_control.h"
 #include "models/timing.h"
 #include "config/arch_config.h"
+#include "platform/area.h"
+#include "platform/energy.h"
 #include "platform/report.h"
 
 namespace cimvp {
@@ -94,6 +96,8 @@ class Soc : public sc_core::sc_module {
 
   ArchConfig arch_;
   Timing timing_;
+  const EventEnergies energies_;  // priced once: every run's report uses them
+  const AreaBreakdown area_;
   RunControl control_;
   NocMesh noc_;
   GlobalMemory memory_;
