@@ -12,6 +12,7 @@
 
 #include "apps/command.h"
 #include "common/error.h"
+#include "common/progress_bar.h"
 #include "nn/dataset.h"
 #include "nn/model_file.h"
 #include "nn/model_source.h"
@@ -20,17 +21,6 @@
 namespace cimvp::cli {
 
 namespace {
-
-std::string duration_text(double s) {
-  if (!(s >= 0) || s > 1e7) return "?";
-  const long t = long(s + 0.5);
-  char b[32];
-  if (t >= 3600)
-    std::snprintf(b, sizeof b, "%ldh%02ldm", t / 3600, (t / 60) % 60);
-  else
-    std::snprintf(b, sizeof b, "%ldm%02lds", t / 60, t % 60);
-  return b;
-}
 
 // One progress line on stderr, rewritten with \r (at most 5 times a second
 // on a terminal, every 10 s when stderr is a file); epoch lines on stdout.

@@ -1,23 +1,13 @@
 #include "rl/progress_line.h"
 
-#include <algorithm>
-#include <cmath>
 #include <cstdio>
+
+#include "common/progress_bar.h"
 
 namespace cimvp::rl {
 
-std::string duration_text(double seconds) {
-  const long s = std::lround(std::max(0.0, seconds));
-  char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
-  else if (s >= 60) std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
-  else std::snprintf(buf, sizeof buf, "%lds", s);
-  return buf;
-}
-
 std::string progress_line(const SearchProgress& p, int width) {
-  const int filled = p.episodes > 0 ? int(int64_t(width) * p.episodes_done / p.episodes) : 0;
-  std::string bar = "[" + std::string(size_t(filled), '#') + std::string(size_t(width - filled), '.') + "]";
+  const std::string bar = progress_bar(p.episodes_done, p.episodes, width);
   char buf[160];
   const int digits = int(std::to_string(p.episodes).size());
   std::snprintf(buf, sizeof buf, " %*d/%d", digits, p.episodes_done, p.episodes);

@@ -12,7 +12,5 @@ namespace cimvp::rl {
 // `width` is the number of bar cells. Before any policy meets the accuracy
 // target the best part reads "best: none yet".
 std::string progress_line(const SearchProgress& p, int width = 20);
-// "12m03s", "1h02m", "45s".
-std::string duration_text(double seconds);
 
 }  // namespace cimvp::rl

@@ -9,7 +9,7 @@
 #include <limits>
 
 #include "common/error.h"
-#include "rl/atomic_file.h"
+#include "common/atomic_file.h"
 #include "rl/ddpg.h"
 #include "rl/quantization_env.h"
 #include "rl/reward.h"

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "sweep/sweep_point.h"
 
@@ -111,14 +112,9 @@ ResultsStore::ResultsStore(const std::string& folder, const SweepConfig& config,
     for (const nlohmann::json& r : records_) done_.insert(r.value("id", ""));
   }
   // Rewrite results.jsonl without a torn line, atomically, then the CSV.
-  const std::string tmp = jsonl + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    for (const nlohmann::json& r : records_) out << r.dump() << "\n";
-    out.flush();
-    if (!out) throw Error(tmp + ": write failed");
-  }
-  std::filesystem::rename(tmp, jsonl);
+  std::string lines;
+  for (const nlohmann::json& r : records_) lines += r.dump() + "\n";
+  write_file_atomically(jsonl, lines);
   rewrite_csv();
   jsonl_fd_ = ::open(jsonl.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (jsonl_fd_ < 0) throw Error(jsonl + ": cannot open for appending");
@@ -131,16 +127,12 @@ ResultsStore::~ResultsStore() {
 
 void ResultsStore::rewrite_csv() {
   const std::string csv = folder_ + "/results.csv";
-  const std::string tmp = csv + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    const std::vector<std::string> cols = csv_columns(config_);
-    for (size_t i = 0; i < cols.size(); ++i) out << (i ? "," : "") << csv_field(cols[i]);
-    out << "\n";
-    for (const nlohmann::json& r : records_) out << csv_row(config_, r);
-    if (!out) throw Error(tmp + ": write failed");
-  }
-  std::filesystem::rename(tmp, csv);
+  const std::vector<std::string> cols = csv_columns(config_);
+  std::string text;
+  for (size_t i = 0; i < cols.size(); ++i) text += (i ? "," : "") + csv_field(cols[i]);
+  text += "\n";
+  for (const nlohmann::json& r : records_) text += csv_row(config_, r);
+  write_file_atomically(csv, text);
   if (csv_fd_ >= 0) ::close(csv_fd_);
   csv_fd_ = ::open(csv.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (csv_fd_ < 0) throw Error(csv + ": cannot open for appending");

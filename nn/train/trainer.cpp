@@ -11,6 +11,7 @@
 #include <iterator>
 #include <thread>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/seconds_since.h"
 #include "nn/model_source.h"
@@ -60,12 +61,7 @@ void save_state(const std::string& path, int epochs_done, const std::vector<std:
     s.append(reinterpret_cast<const char*>(b->data()), b->size() * sizeof(float));
   }
   put<uint32_t>(s, uint32_t(crc32(0, reinterpret_cast<const Bytef*>(s.data()), uInt(s.size()))));
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f.write(s.data(), std::streamsize(s.size())) || !f.flush()) throw Error(tmp + ": cannot write");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error(path + ": cannot rename " + tmp + " to it");
+  write_file_atomically(path, s);
 }
 
 int load_state(const std::string& path, const std::vector<std::vector<float>*>& buffers) {

@@ -12,7 +12,7 @@
 #include "nn/model_source.h"
 #include "nn/zoo.h"
 #include "nn/train/trainer.h"
-#include "rl/atomic_file.h"
+#include "common/atomic_file.h"
 #include "rl/evaluation/network_evaluator.h"
 
 namespace cimvp::rl {

@@ -20,10 +20,3 @@ TEST(ProgressLine, BeforeAnyPolicyMeetsTheTarget) {
   p.episodes_done = 3, p.episodes = 20, p.eta_seconds = 3725;
   EXPECT_EQ(progress_line(p, 4), "[....]  3/20  best: none yet  ETA 1h02m");
 }
-
-TEST(ProgressLine, Durations) {
-  EXPECT_EQ(duration_text(59.4), "59s");
-  EXPECT_EQ(duration_text(60), "1m00s");
-  EXPECT_EQ(duration_text(7322), "2h02m");
-  EXPECT_EQ(duration_text(-5), "0s");
-}

@@ -1,4 +1,4 @@
-#include "rl/atomic_file.h"
+#include "common/atomic_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 
 #include "common/error.h"
 
-namespace cimvp::rl {
+namespace cimvp {
 
 void write_file_atomically(const std::string& path, const std::string& content, bool durable) {
   const std::string tmp = path + ".tmp";
@@ -42,4 +42,4 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-}  // namespace cimvp::rl
+}  // namespace cimvp

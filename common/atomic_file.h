@@ -7,10 +7,10 @@
 
 #include <string>
 
-namespace cimvp::rl {
+namespace cimvp {
 
 void write_file_atomically(const std::string& path, const std::string& content, bool durable = true);
 // The whole file; throws cimvp::Error naming it when it cannot be read.
 std::string read_file(const std::string& path);
 
-}  // namespace cimvp::rl
+}  // namespace cimvp
