@@ -13,6 +13,7 @@
 #include "common/seconds_since.h"
 #include "config/arch_config.h"
 #include "flow/pipeline.h"
+#include "models/crossbar.h"
 #include "nn/dataset.h"
 #include "nn/model_source.h"
 #include "nn/zoo.h"
@@ -33,6 +34,8 @@ int cmd_infer(const std::vector<std::string>& args) {
       ("placement", po::value<std::string>()->default_value("auto"),
        "where weights live: auto, resident or per-layer (cimvp compile --help)")
       ("predictions", po::value<std::string>(), "write the VP's predicted class of every image here, one per line")
+      ("seeds", po::value<int>()->default_value(1),
+       "classify under N device draws (device.seed, +1, ...): accuracy as mean and spread")
       ("no-check", "do not compare every prediction with the integer reference")
       ("bit-accurate", "compute every crossbar through cells, DAC digits, ADC and shift-and-add, even where the "
                        "ideal-ADC fast path gives the same bits (slower)");
@@ -49,6 +52,14 @@ int cmd_infer(const std::vector<std::string>& args) {
   const Dataset data = load_dataset(vm["dataset"].as<std::string>(), split_from_name(vm["split"].as<std::string>()));
   const int requested = vm["count"].as<int>();
   if (requested < 0) throw Error("--count must not be negative");
+  const int seeds = vm["seeds"].as<int>();
+  if (seeds < 1) throw Error("--seeds must be at least 1, got " + std::to_string(seeds));
+  // Only an exact VP must equal the integer reference (a coarse ADC or a
+  // non-ideal device differs by design).
+  const bool exact = crossbars_are_exact(arch);
+  if (seeds > 1 && DeviceModel(arch.device, arch.crossbar.cell_bits).ideal() && AdcModel(arch).error_free())
+    std::printf("note: the device and ADC of %s draw nothing at random: every seed gives the same result\n",
+                arch.name.c_str());
   const size_t count = requested == 0 ? data.size() : std::min(data.size(), size_t(requested));
 
   if (!has_scales_for(model, policy) && !is_zoo_model(vm["model"].as<std::string>()))
@@ -73,16 +84,39 @@ int cmd_infer(const std::vector<std::string>& args) {
       std::fprintf(stderr, "\r  %zu/%zu images, accuracy %.2f %%, %.0f images/s", done, count,
                    100.0 * double(correct) / double(done), double(done) / seconds_since(start));
   };
-  const flow::Classification result = pipeline.classify(data, count, classify_options);
-  std::fprintf(stderr, "\n");
+  std::vector<double> accuracies;
+  std::optional<flow::Classification> first_seed;
+  double vp_seconds = 0;
+  size_t mismatches = 0;
+  for (int k = 0; k < seeds; ++k) {
+    ArchConfig seeded = arch;
+    seeded.device.seed = arch.device.seed + k;
+    if (k > 0) pipeline.soc().set_device_seed(uint64_t(seeded.device.seed));
+    flow::Classification result = pipeline.classify(data, count, classify_options);
+    std::fprintf(stderr, "\n");
+    accuracies.push_back(result.accuracy());
+    vp_seconds += result.vp_seconds;
+    mismatches += result.reference_mismatches.value_or(0);
+    if (seeds > 1)
+      std::printf("device.seed %-8lld accuracy %.2f %% (%zu of %zu)\n", (long long)seeded.device.seed,
+                  100 * result.accuracy(), result.correct, count);
+    if (k == 0) first_seed = std::move(result);
+  }
+  if (seeds > 1) pipeline.soc().set_device_seed(uint64_t(arch.device.seed));
   const double wall = seconds_since(start);
-  const double accuracy = result.accuracy();
-  const size_t correct = result.correct, mismatches = result.reference_mismatches.value_or(0);
-  const double vp_seconds = result.vp_seconds;
+  const flow::AccuracySpread spread = flow::accuracy_spread(accuracies);
+  const double accuracy = spread.mean;
+  const flow::Classification& result = *first_seed;
   const Report& first = result.report;
 
-  std::printf("accuracy             %.2f %% (%zu of %zu)\n", 100 * accuracy, correct, count);
-  if (check) std::printf("VP vs integer reference: %zu of %zu outputs differ\n", mismatches, count);
+  if (seeds > 1)
+    std::printf("accuracy             %.2f %% mean over %d seeds, standard deviation %.2f, min %.2f, max %.2f\n",
+                100 * spread.mean, seeds, 100 * spread.std_dev, 100 * spread.min, 100 * spread.max);
+  else
+    std::printf("accuracy             %.2f %% (%zu of %zu)\n", 100 * accuracy, result.correct, count);
+  if (check)
+    std::printf("VP vs integer reference: %zu of %zu outputs differ%s\n", mismatches, count * size_t(seeds),
+                exact ? "" : " (expected: the ADC or the device is not exact)");
   std::printf("per image            %llu cycles, %.4g us simulated, %.4g uJ\n",
               (unsigned long long)first.inference_cycles, first.inference_seconds * 1e6,
               first.inference_energy_joules * 1e6);
@@ -90,20 +124,25 @@ int cmd_infer(const std::vector<std::string>& args) {
     std::printf("weights programmed   once: %llu cycles, %.4g uJ (resident placement)\n",
                 (unsigned long long)first.setup_cycles, first.setup_energy_joules * 1e6);
   std::printf("host                 %.0f images/s through the VP (%.0f including the reference check)\n\n",
-              double(count) / vp_seconds, double(count) / wall);
+              double(count * size_t(seeds)) / vp_seconds, double(count * size_t(seeds)) / wall);
   std::cout << format_summary(first);
   if (vm.count("report")) {
     nlohmann::json j = to_json(first);
     j["accuracy"] = accuracy;
+    if (seeds > 1) {
+      j["accuracy_per_seed"] = accuracies;
+      j["accuracy_std_dev"] = spread.std_dev;
+      j["seeds"] = seeds;
+    }
     j["images"] = count;
-    j["images_per_second"] = double(count) / vp_seconds;
+    j["images_per_second"] = double(count * size_t(seeds)) / vp_seconds;
     j["reference_mismatches"] = check ? nlohmann::json(mismatches) : nlohmann::json(nullptr);
     j["model"] = built.network.name;
     j["policy"] = {{"weight_bits", policy.weight_bits}, {"activation_bits", policy.activation_bits}};
     write_json_file(j, vm["report"].as<std::string>());
   }
   if (vm.count("predictions")) write_predictions(result.predictions, vm["predictions"].as<std::string>());
-  return check && mismatches ? 4 : 0;
+  return check && exact && mismatches ? 4 : 0;
 }
 
 }  // namespace cimvp::cli

@@ -129,27 +129,39 @@ double parse_real(const ParamDef& d, const std::string& text, const std::string&
   return v;
 }
 
+// " (did you mean 'x'?)" for the choice nearest to `text`, if one is near.
+std::string closest_of(const std::string& text, const std::vector<std::string>& choices) {
+  std::string closest;
+  size_t closest_d = text.size() / 3 + 2;
+  for (const std::string& c : choices) {
+    const size_t distance = edit_distance(text, c);
+    if (distance < closest_d) closest_d = distance, closest = c;
+  }
+  return closest.empty() ? "" : " (did you mean " + quoted(closest) + "?)";
+}
+
 // Parses one parameter's value text into `c` (type, unit suffix, choice,
 // range); errors start with `at`.
 void set_param_text(ArchConfig& c, const ParamDef& d, const std::string& text, const std::string& at) {
   if (std::holds_alternative<Field<std::string>>(d.member)) {
+    if (!d.choices.empty() && std::find(d.choices.begin(), d.choices.end(), text) == d.choices.end())
+      throw Error(at + ": " + quoted(d.key) + " must be one of " + d.range_string() + ", got '" + text + "'" +
+                  closest_of(text, d.choices));
     std::get<Field<std::string>>(d.member)(mutable_ref(c)) = text;
     return;
   }
   if (std::holds_alternative<Field<WeightMapping>>(d.member)) {
     WeightMapping& m = std::get<Field<WeightMapping>>(d.member)(mutable_ref(c));
-    std::string closest;
-    size_t closest_d = text.size() / 3 + 2;
+    std::vector<std::string> names;
     for (WeightMapping w : {WeightMapping::DifferentialColumn, WeightMapping::DifferentialRow, WeightMapping::Offset}) {
       if (text == mapping_name(w)) {
         m = w;
         return;
       }
-      const size_t distance = edit_distance(text, mapping_name(w));
-      if (distance < closest_d) closest_d = distance, closest = mapping_name(w);
+      names.push_back(mapping_name(w));
     }
     throw Error(at + ": " + quoted(d.key) + " must be one of " + d.range_string() + ", got '" + text + "'" +
-                (closest.empty() ? "" : " (did you mean " + quoted(closest) + "?)"));
+                closest_of(text, names));
   }
   const double v = d.is_integer() ? parse_integer(d, text, at) : parse_real(d, text, at);
   if (!(v >= d.min && v <= d.max))
@@ -229,6 +241,9 @@ void check(const ArchConfig& c, const Where& where) {
   for (const ParamDef& d : param_defs()) {
     if (std::holds_alternative<Field<std::string>>(d.member)) {
       const std::string& name = std::get<Field<std::string>>(d.member)(mutable_ref(c));
+      if (!d.choices.empty() && std::find(d.choices.begin(), d.choices.end(), name) == d.choices.end())
+        throw Error(where({d.key}) + ": " + quoted(d.key) + " must be one of " + d.range_string() + ", got '" + name +
+                    "'");
       if (name.empty()) throw Error(where({d.key}) + ": " + quoted(d.key) + " must not be empty");
       for (char ch : name)
         if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
@@ -270,6 +285,13 @@ void check(const ArchConfig& c, const Where& where) {
   if (c.crossbar.max_tile_rows() < 1)
     throw Error(where({"crossbar.rows", "crossbar.mapping"}) + ": 'crossbar.rows' = " + std::to_string(c.crossbar.rows) +
                 " leaves no logical row under 'crossbar.mapping' = " + mapping_name(c.crossbar.mapping));
+  if (c.device.on_off_ratio != 0 && c.device.on_off_ratio <= 1)
+    throw Error(where({"device.on_off_ratio"}) + ": 'device.on_off_ratio' = " + num(c.device.on_off_ratio) +
+                " is not above 1: g_max / g_min must exceed 1 (0 means infinite)");
+  if (c.device.stuck_low_rate + c.device.stuck_high_rate > 1)
+    throw Error(where({"device.stuck_high_rate", "device.stuck_low_rate"}) + ": 'device.stuck_low_rate' + " +
+                "'device.stuck_high_rate' = " + num(c.device.stuck_low_rate + c.device.stuck_high_rate) +
+                " exceeds 1 (they are fractions of the same cells)");
   if (c.adc.full_scale < 0)  // also covered by the range; kept as the rule the ADC model relies on
     throw Error(where({"adc.full_scale"}) + ": 'adc.full_scale' must be >= 0");
   if (!(c.clock_mhz > 0)) throw Error(where({"clock_mhz"}) + ": 'clock_mhz' must be > 0");

@@ -80,6 +80,39 @@ struct AdcParams {
   int cols_per_adc = 8;    // columns sharing one ADC (converted in turn)
   double ns = 1.0;         // one conversion
   int64_t full_scale = 0;  // column sum that maps to the top code; 0 = the largest possible sum
+  // non-idealities, in LSB (one code step, full_scale / (2^bits - 1)); all 0 = ideal
+  double offset_lsb = 0;  // added to every conversion's input
+  double gain_error = 0;  // relative: the converter sees v x (1 + gain_error)
+  double noise_lsb = 0;   // standard deviation of the input-referred noise per conversion
+
+  bool ideal() const { return offset_lsb == 0 && gain_error == 0 && noise_lsb == 0; }
+};
+
+// device: the non-idealities of the RRAM cells and their wires
+// (models/device/, docs/device.md). Every effect is off at its default, and
+// the VP then computes the ideal integer product. Conductances are in units
+// of one level step: level l conducts l + g_min, g_min = (L - 1) / (on_off
+// - 1) for L = 2^cell_bits levels, so the range g_max - g_min is L - 1.
+struct DeviceParams {
+  double program_sigma = 0;                     // programming variation, relative to the range
+  std::string program_distribution = "normal";  // normal (additive) or lognormal (multiplicative)
+  double read_sigma = 0;                        // read noise per read, relative to the range
+  double stuck_low_rate = 0;                    // fraction of cells stuck at g_min
+  double stuck_high_rate = 0;                   // fraction of cells stuck at g_max
+  double on_off_ratio = 0;                      // g_max / g_min; 0 = infinite (g_min = 0)
+  double drift_nu = 0;                          // g(t) = g(t0) (t / t0)^-nu
+  double drift_nu_sigma = 0;                    // device-to-device spread of nu
+  double drift_t0_s = 1;                        // time after programming at which g is as programmed
+  double read_time_s = 1;                       // time since programming when inference reads
+  std::string drift_compensation = "none";      // none, or global (one scale per crossbar)
+  double wire_ohm = 0;                          // wire resistance per cell pitch; 0 = no IR drop
+  double lrs_ohm = 100000;                      // resistance of a cell at g_max (for IR drop)
+  int64_t seed = 1;                             // every draw derives from it (with core, crossbar, event)
+
+  bool ideal() const {
+    return program_sigma == 0 && read_sigma == 0 && stuck_low_rate == 0 && stuck_high_rate == 0 &&
+           on_off_ratio == 0 && drift_nu == 0 && drift_nu_sigma == 0 && wire_ohm == 0;
+  }
 };
 
 // shift_add: shift-and-add and partial-sum accumulation.
@@ -157,6 +190,7 @@ struct ArchConfig {
   CrossbarParams crossbar;
   DacParams dac;
   AdcParams adc;
+  DeviceParams device;
   ShiftAddParams shift_add;
   BufferParams buffer;
   GpeuParams gpeu;

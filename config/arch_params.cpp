@@ -43,6 +43,13 @@ template <auto Section, auto Field>
 ParamDef param(const char* key, const char* unit, double lo, double hi, const char* doc, const char* source = "") {
   return make_param(&section_field<Section, Field>, key, unit, lo, hi, doc, source);
 }
+// A text parameter that takes one of `choices`.
+template <auto Section, auto Field>
+ParamDef choice(const char* key, std::vector<std::string> choices, const char* doc, const char* source = "") {
+  ParamDef d = make_param(&section_field<Section, Field>, key, "", 0, 0, doc, source);
+  d.choices = std::move(choices);
+  return d;
+}
 template <auto Field>
 ParamDef top(const char* key, const char* unit, double lo, double hi, const char* doc, const char* source = "") {
   return make_param(&top_field<Field>, key, unit, lo, hi, doc, source);
@@ -98,6 +105,52 @@ const std::vector<ParamDef>& param_defs() {
       param<&ArchConfig::adc, &AdcParams::ns>("adc.ns", "ns", 0, kMaxNs, "one ADC conversion"),
       param<&ArchConfig::adc, &AdcParams::full_scale>("adc.full_scale", "", 0, k2p40,
             "column sum mapped to the top ADC code; 0 = the largest possible column sum"),
+      param<&ArchConfig::adc, &AdcParams::offset_lsb>("adc.offset_lsb", "LSB", -1e6, 1e6,
+            "offset added to every conversion's input, in code steps (full_scale / (2^bits - 1))",
+            "typical: below 1 LSB after trimming (Murmann, ADC performance survey)"),
+      param<&ArchConfig::adc, &AdcParams::gain_error>("adc.gain_error", "", -1, 1,
+            "relative gain error: the converter sees v x (1 + gain_error)", "typical: 1e-3..1e-2"),
+      param<&ArchConfig::adc, &AdcParams::noise_lsb>("adc.noise_lsb", "LSB", 0, 1e6,
+            "standard deviation of the input-referred noise of one conversion, in code steps",
+            "typical: 0.3..1 LSB (thermal and comparator noise)"),
+      // device non-idealities (models/device/, docs/device.md)
+      param<&ArchConfig::device, &DeviceParams::program_sigma>("device.program_sigma", "", 0, 10,
+            "programming (device-to-device) variation: standard deviation relative to the conductance range "
+            "(normal), or of ln g (lognormal)",
+            "after write-verify: a few per cent of the range (aihwkit's PCM model, Joshi et al., Nat. Commun. 2020)"),
+      choice<&ArchConfig::device, &DeviceParams::program_distribution>("device.program_distribution",
+            {"normal", "lognormal"}, "normal: g + sigma x range x N(0,1); lognormal: g x exp(sigma x N(0,1))"),
+      param<&ArchConfig::device, &DeviceParams::read_sigma>("device.read_sigma", "", 0, 10,
+            "read (cycle-to-cycle) noise of every cell at every read, standard deviation relative to the range",
+            "0.01..0.05 (aihwkit's w_noise 0.02 in its inference example)"),
+      param<&ArchConfig::device, &DeviceParams::stuck_low_rate>("device.stuck_low_rate", "", 0, 1,
+            "fraction of cells stuck at g_min (high resistance), whatever is programmed",
+            "a few per cent in fabricated arrays (Chen et al., DATE 2017)"),
+      param<&ArchConfig::device, &DeviceParams::stuck_high_rate>("device.stuck_high_rate", "", 0, 1,
+            "fraction of cells stuck at g_max (low resistance)", "about 1 % (Chen et al., DATE 2017)"),
+      param<&ArchConfig::device, &DeviceParams::on_off_ratio>("device.on_off_ratio", "", 0, 1e12,
+            "g_max / g_min (above 1): level 0 still conducts g_min; 0 = infinite (g_min = 0)",
+            "RRAM 10..100 (NeuroSim's RRAM default: 17, 100 kohm / 1.7 Mohm)"),
+      param<&ArchConfig::device, &DeviceParams::drift_nu>("device.drift_nu", "", 0, 1,
+            "conductance drift exponent: g(t) = g(t0) x (t / t0)^-nu",
+            "PCM 0.05..0.1 (aihwkit's PCM model, Nandakumar et al. 2019); RRAM lower"),
+      param<&ArchConfig::device, &DeviceParams::drift_nu_sigma>("device.drift_nu_sigma", "", 0, 1,
+            "device-to-device standard deviation of the drift exponent", "PCM 0.008..0.045 (aihwkit)"),
+      param<&ArchConfig::device, &DeviceParams::drift_t0_s>("device.drift_t0_s", "s", 1e-9, 1e12,
+            "time after programming at which conductances are as programmed (drift reference)", "aihwkit: 20 s"),
+      param<&ArchConfig::device, &DeviceParams::read_time_s>("device.read_time_s", "s", 1e-9, 1e12,
+            "time since programming at which inference reads the cells (1 day = 86400, 1 year = 3.15e7)"),
+      choice<&ArchConfig::device, &DeviceParams::drift_compensation>("device.drift_compensation", {"none", "global"},
+            "global: one scale per crossbar, the programmed over the drifted summed conductance, applied to the "
+            "column currents (aihwkit's global drift compensation)"),
+      param<&ArchConfig::device, &DeviceParams::wire_ohm>("device.wire_ohm", "ohm", 0, 1e6,
+            "word- and bit-line resistance per cell pitch (first-order IR drop); 0 = ideal wires",
+            "a few ohm per cell pitch at advanced nodes (NeuroSim derives it from the wire width)"),
+      param<&ArchConfig::device, &DeviceParams::lrs_ohm>("device.lrs_ohm", "ohm", 1, 1e12,
+            "resistance of a cell at g_max (low-resistance state), the scale of IR drop",
+            "NeuroSim's RRAM default: 100 kohm"),
+      param<&ArchConfig::device, &DeviceParams::seed>("device.seed", "", 0, 9007199254740992.0,
+            "seed of every device draw, with the core, crossbar and programming event"),
       // shift-and-add
       param<&ArchConfig::shift_add, &ShiftAddParams::cycles>("shift_add.cycles", "cycles", 0, kMaxCycles,
             "shift-and-add and partial-sum accumulation, per Mvm instruction"),
@@ -207,6 +260,7 @@ const ParamDef* find_param(const std::string& key) {
 }
 
 std::string format_number(double v, bool integer) {
+  if (v < 0) return "-" + format_number(-v, integer);
   if (integer || v == std::floor(v)) {
     if (std::fabs(v) < 9.007199254740992e15) {
       const int64_t i = int64_t(v);
@@ -264,7 +318,12 @@ void ParamDef::set(ArchConfig& c, double v) const {
 }
 
 std::string ParamDef::range_string() const {
-  if (std::holds_alternative<Field<std::string>>(member)) return "text";
+  if (std::holds_alternative<Field<std::string>>(member)) {
+    if (choices.empty()) return "text";
+    std::string r;
+    for (const std::string& c : choices) r += (r.empty() ? "" : ", ") + c;
+    return r;
+  }
   if (std::holds_alternative<Field<WeightMapping>>(member))
     return "differential-column, differential-row, offset";
   return format_number(min, is_integer()) + ".." + format_number(max, is_integer());

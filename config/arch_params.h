@@ -30,6 +30,7 @@ struct ParamDef {
   double max = 0;
   std::string doc;     // one line
   std::string source;  // where the default comes from (docs/params.md)
+  std::vector<std::string> choices;  // the values a text parameter takes (empty: any text)
 
   bool is_integer() const {
     return std::holds_alternative<Field<int>>(member) || std::holds_alternative<Field<int64_t>>(member);

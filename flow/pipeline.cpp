@@ -1,6 +1,8 @@
 #include "flow/pipeline.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <memory>
 
 #include "common/error.h"
@@ -13,9 +15,17 @@ namespace cimvp::flow {
 Soc& soc_for(const ArchConfig& arch) {
   // Never destroyed: SystemC modules must outlive the simulation context,
   // which ends after sc_main returns.
+  // device.seed is the one parameter an elaborated SoC can change (a run
+  // over several seeds uses one SoC).
   static std::vector<Soc*> socs;
-  for (Soc* soc : socs)
-    if (soc->arch() == arch) return *soc;
+  ArchConfig unseeded = arch;
+  for (Soc* soc : socs) {
+    unseeded.device.seed = soc->arch().device.seed;
+    if (soc->arch() == unseeded) {
+      if (arch.device.seed != soc->arch().device.seed) soc->set_device_seed(uint64_t(arch.device.seed));
+      return *soc;
+    }
+  }
   if (sc_core::sc_get_status() != sc_core::SC_ELABORATION)
     throw Error("architecture '" + arch.name +
                 "': SystemC elaborates a design once per process, and this process has already simulated "
@@ -24,6 +34,21 @@ Soc& soc_for(const ArchConfig& arch) {
   const std::string name = "cimvp_soc" + (socs.empty() ? std::string() : "_" + std::to_string(socs.size()));
   socs.push_back(new Soc(name.c_str(), arch));
   return *socs.back();
+}
+
+AccuracySpread accuracy_spread(const std::vector<double>& a) {
+  AccuracySpread s;
+  if (a.empty()) return s;
+  s.min = *std::min_element(a.begin(), a.end());
+  s.max = *std::max_element(a.begin(), a.end());
+  for (double x : a) s.mean += x;
+  s.mean /= double(a.size());
+  if (a.size() > 1) {
+    double v = 0;
+    for (double x : a) v += (x - s.mean) * (x - s.mean);
+    s.std_dev = std::sqrt(v / double(a.size() - 1));
+  }
+  return s;
 }
 
 Pipeline::Pipeline(const ArchConfig& arch) : soc_(&soc_for(arch)) {}

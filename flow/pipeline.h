@@ -43,6 +43,12 @@ struct Classification {
   double accuracy() const { return predictions.empty() ? 0.0 : double(correct) / double(predictions.size()); }
 };
 
+// Accuracies of several device draws (seeds), summarized.
+struct AccuracySpread {
+  double mean = 0, std_dev = 0, min = 0, max = 0;  // std_dev: sample standard deviation (0 for one)
+};
+AccuracySpread accuracy_spread(const std::vector<double>& accuracies);
+
 class Pipeline {
  public:
   explicit Pipeline(const ArchConfig& arch);

@@ -17,11 +17,31 @@ AdcModel::AdcModel(int bits, int64_t full_scale, int64_t largest_column_sum)
   top_code_ = (int64_t(1) << bits) - 1;
   const __int128 worst = __int128(2) * full_scale_ * top_code_ + full_scale_ + top_code_;
   fits_int64_ = worst <= __int128(INT64_MAX);
+  codes_per_unit_ = double(top_code_) / double(full_scale_);
+}
+
+AdcModel& AdcModel::set_errors(double offset_lsb, double gain_error, double noise_lsb) {
+  offset_lsb_ = offset_lsb;
+  gain_error_ = gain_error;
+  noise_lsb_ = noise_lsb;
+  return *this;
+}
+
+int64_t AdcModel::convert_analog(double v, Random& rng) const {
+  const double magnitude = v < 0 ? -v : v;
+  double x = magnitude * (1 + gain_error_) * codes_per_unit_ + offset_lsb_;
+  if (noise_lsb_ > 0) x += noise_lsb_ * rng.normal();
+  const double rounded = std::floor(x + 0.5);
+  const int64_t code = rounded <= 0 ? 0 : rounded >= double(top_code_) ? top_code_ : int64_t(rounded);
+  const int64_t r = reconstruct(code);
+  return v < 0 ? -r : r;
 }
 
 AdcModel::AdcModel(const ArchConfig& arch)
     : AdcModel(arch.adc.bits, arch.adc.full_scale > 0 ? arch.adc.full_scale : arch.max_column_sum(),
-               arch.max_column_sum()) {}
+               arch.max_column_sum()) {
+  set_errors(arch.adc.offset_lsb, arch.adc.gain_error, arch.adc.noise_lsb);
+}
 
 AdcCosts::AdcCosts(const AdcParams& adc, int crossbar_cols, const EnergyParams& energy, const AreaParams& area)
     : converters_per_crossbar(int(ceil_div(uint64_t(crossbar_cols), uint64_t(adc.cols_per_adc)))),

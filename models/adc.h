@@ -18,6 +18,12 @@
 // exactly these two conditions for every reachable column sum, and
 // tests/models/adc_test.cpp checks them exhaustively on small ranges.
 //
+// Non-idealities (adc.offset_lsb, adc.gain_error, adc.noise_lsb) act on
+// the analog input, in code steps (LSB = F / L):
+//   code = clamp(round_half_up(|v| (1 + gain) L / F + offset + noise N(0,1)), 0, L)
+// sign kept; the digital reconstruction is the same. Such an ADC is never
+// exact(), and the crossbar converts through convert_analog().
+//
 // The ADC owns everything that follows from its section of the architecture
 // (AdcParams): its range and exactness (AdcModel), how many conversions an
 // MVM makes, how long they take and what one costs in energy and area
@@ -27,6 +33,7 @@
 
 #include <cstdint>
 
+#include "common/random.h"
 #include "config/arch_config.h"
 #include "models/timing.h"
 
@@ -45,12 +52,18 @@ class AdcModel {
   // 0, the crossbar's largest column sum (arch.max_column_sum()).
   explicit AdcModel(const ArchConfig& arch);
 
+  // The converter's errors (0, 0, 0: ideal); returns *this.
+  AdcModel& set_errors(double offset_lsb, double gain_error, double noise_lsb);
+  bool error_free() const { return offset_lsb_ == 0 && gain_error_ == 0 && noise_lsb_ == 0; }
+
   int bits() const { return bits_; }
   int64_t full_scale() const { return full_scale_; }
   int64_t top_code() const { return top_code_; }
   int64_t largest_column_sum() const { return largest_column_sum_; }
   // True when every value with |v| <= max_abs converts exactly (see above).
-  bool exact_up_to(int64_t max_abs) const { return max_abs <= full_scale_ && top_code_ >= full_scale_; }
+  bool exact_up_to(int64_t max_abs) const {
+    return error_free() && max_abs <= full_scale_ && top_code_ >= full_scale_;
+  }
   // True when every column sum the crossbar can produce converts exactly:
   // then the fast integer path computes what the bit-accurate one does.
   bool exact() const { return exact_up_to(largest_column_sum_); }
@@ -68,6 +81,10 @@ class AdcModel {
   int64_t reconstruct(int64_t code) const;
   // code + reconstruct of a signed value (sign + magnitude); not counted.
   int64_t quantize(int64_t v) const { return v >= 0 ? reconstruct(code(v)) : -reconstruct(code(-v)); }
+  // The reconstructed value of an analog column current `v` (in column-sum
+  // units) through the converter with its errors; noise drawn from `rng`.
+  // Equal to quantize(v) for an integer v when error_free(). Not counted.
+  int64_t convert_analog(double v, Random& rng) const;
   // One counted conversion.
   int64_t convert(int64_t v) const {
     ++conversions_;
@@ -86,6 +103,8 @@ class AdcModel {
   int64_t top_code_;
   int64_t largest_column_sum_;
   bool fits_int64_;  // 2FL + F + L fits int64: no 128-bit arithmetic needed
+  double offset_lsb_ = 0, gain_error_ = 0, noise_lsb_ = 0;
+  double codes_per_unit_;  // L / F
   mutable uint64_t conversions_ = 0;
 };
 

@@ -23,7 +23,10 @@ Core::Core(sc_core::sc_module_name name, int id, const ArchConfig& arch, const T
       control_(control),
       buffer_(uint64_t(arch.buffer.bytes)),
       gpeu_(timing) {
-  for (int i = 0; i < arch.crossbars_per_core(); ++i) crossbars_.push_back(std::make_unique<Crossbar>(arch));
+  for (int i = 0; i < arch.crossbars_per_core(); ++i) {
+    crossbars_.push_back(std::make_unique<Crossbar>(arch));
+    crossbars_.back()->set_identity({uint64_t(arch.device.seed), id, i});
+  }
   active_block_.assign(crossbars_.size(), -1);
   loaded_block_.assign(crossbars_.size(), -1);
   inbox_.resize(size_t(arch.cores()));
@@ -98,6 +101,10 @@ void Core::fail(const std::string& what) const {
   if (program_ && pc_ < program_->code.size()) s << " (" << mnemonic(program_->code[pc_].op) << ")";
   s << ": " << what;
   throw Error(s.str());
+}
+
+void Core::set_device_seed(uint64_t seed) {
+  for (size_t i = 0; i < crossbars_.size(); ++i) crossbars_[i]->set_identity({seed, id_, int(i)});
 }
 
 void Core::set_crossbar_path(Crossbar::Path path) {
@@ -272,7 +279,8 @@ void Core::exec_xprog(const Instruction& in) {
          std::to_string(image_->blocks.size()) + ")");
   const bool functional = control_.mode == RunMode::Functional;
   // Crossbar contents are cached across runs of the same image: only the
-  // time and the events are charged again.
+  // time and the events are charged again, and a non-ideal device draws
+  // its cells anew (Crossbar::reprogram).
   const int64_t tag = int64_t(image_serial_ << 32) | int64_t(block) << 1 | (functional ? 1 : 0);
   Crossbar& x = *crossbars_[size_t(xb)];
   if (loaded_block_[size_t(xb)] != tag && !(loaded_block_[size_t(xb)] == (tag | 1) && !functional)) {
@@ -282,6 +290,8 @@ void Core::exec_xprog(const Instruction& in) {
       fail(e.what());
     }
     loaded_block_[size_t(xb)] = tag;
+  } else {
+    x.reprogram();
   }
   active_block_[size_t(xb)] = block;
   ++xprog_generation_;

@@ -8,15 +8,52 @@
 
 namespace cimvp {
 
-Crossbar::Crossbar(const CrossbarParams& crossbar, int dac_bits, const AdcModel& adc, Path path)
-    : crossbar_(crossbar), path_(path), adc_ideal_(adc.exact()), adc_(adc), dac_(dac_bits) {
-  fast_ = path_ == Path::Auto && adc_ideal_;
+bool crossbars_are_exact(const ArchConfig& arch) {
+  return AdcModel(arch).exact() && DeviceModel(arch.device, arch.crossbar.cell_bits).ideal();
+}
+
+Crossbar::Crossbar(const CrossbarParams& crossbar, int dac_bits, const AdcModel& adc, const DeviceParams& device,
+                   Path path)
+    : crossbar_(crossbar),
+      path_(path),
+      adc_ideal_(adc.exact()),
+      adc_(adc),
+      dac_(dac_bits),
+      device_(device, crossbar.cell_bits),
+      analog_(!device_.ideal() || !adc.error_free()) {
+  id_.seed = uint64_t(device.seed);
+  fast_ = path_ == Path::Auto && adc_ideal_ && device_.ideal();
 }
 
 void Crossbar::set_path(Path path) {
   path_ = path;
-  fast_ = path_ == Path::Auto && adc_ideal_;
+  fast_ = path_ == Path::Auto && adc_ideal_ && device_.ideal();
   if (programmed_ && functional_ && !fast_) build_cells();
+}
+
+void Crossbar::set_identity(const CrossbarIdentity& id) {
+  id_ = id;
+  events_ = 0;
+  if (programmed_ && functional_ && analog_) {
+    build_cells();
+    draw_cells();
+    ++events_;
+  }
+}
+
+void Crossbar::reprogram() {
+  if (!programmed_ || !functional_ || !analog_) {
+    ++events_;
+    return;
+  }
+  build_cells();
+  draw_cells();
+  ++events_;
+}
+
+void Crossbar::draw_cells() {
+  device_.program(levels_, id_, events_, conductances_);
+  read_rng_.reseed(DeviceModel::read_seed(id_, events_));
 }
 
 void Crossbar::clear() {
@@ -57,6 +94,8 @@ void Crossbar::program(const WeightBlock& block, bool functional) {
   programmed_ = true;
   functional_ = functional;
   if (functional_ && !fast_) build_cells(&block);
+  if (functional_ && analog_) draw_cells();
+  ++events_;
 }
 
 template <typename M>
@@ -92,6 +131,8 @@ void Crossbar::build_cells(const WeightBlock* block) {
   shift_add_.configure(layout_.cols, layout_.shift_add_columns());
   driven_.resize(size_t(layout_.rows));
   column_.resize(layout_.physical_cols);
+  drive_.setZero(layout_.physical_rows);
+  current_.resize(layout_.physical_cols);
   reconstructed_.resize(size_t(layout_.physical_cols));
   cells_built_ = true;
 }
@@ -106,6 +147,13 @@ int Crossbar::level(int r, int c) {
   return levels_(c, r);
 }
 
+float Crossbar::conductance(int r, int c) {
+  const int l = level(r, c);  // checks the crossbar and the position
+  if (!analog_) return float(l);
+  if (r >= layout_.physical_rows || c >= layout_.physical_cols) return device_.g_min();
+  return conductances_(c, r);
+}
+
 void Crossbar::mvm_accumulate(const uint8_t* in, int bits, bool signed_input, int32_t* out) const {
   if (!programmed_) throw Error("crossbar: Mvm on a crossbar that is not programmed");
   if (!functional_) throw Error("crossbar: functional Mvm on a crossbar programmed without weights (timing-only)");
@@ -114,6 +162,8 @@ void Crossbar::mvm_accumulate(const uint8_t* in, int bits, bool signed_input, in
   adc_.add_conversions(AdcModel::conversions_per_mvm(layout_.physical_cols, uint64_t(dac_.slices(bits))));
   if (fast_)
     mvm_fast(in, bits, signed_input, out);
+  else if (analog_)
+    mvm_analog(in, bits, signed_input, out);
   else
     mvm_bit_accurate(in, bits, signed_input, out);
 }
@@ -165,6 +215,35 @@ void Crossbar::mvm_bit_accurate(const uint8_t* in, int bits, bool signed_input, 
     }
     if (!any) continue;  // every column reads 0 and the ADC reconstructs 0 exactly
     for (int c = 0; c < pcols; ++c) reconstructed_[size_t(c)] = adc_.quantize(column_[c]);
+    shift_add_.add_slice(reconstructed_.data(), dac_.shift(t));
+  }
+  if (signed_input) shift_add_.add_per_output(colsum_.data(), -(int64_t(1) << (bits - 1)));
+  const std::vector<int64_t>& result = shift_add_.result();
+  for (int j = 0; j < layout_.cols; ++j)  // int32 accumulators wrap like the hardware's
+    out[j] = int32_t(uint32_t(out[j]) + uint32_t(uint64_t(result[size_t(j)])));
+}
+
+void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_t* out) const {
+  // As mvm_bit_accurate, with currents: the rows are driven with their DAC
+  // digits (the differential-row mapping's negative rows with the negated
+  // digit), the device model gives the column currents, the ADC converts
+  // them with its errors.
+  const int n = layout_.rows, pcols = layout_.physical_cols;
+  const bool diff_row = layout_.mapping == WeightMapping::DifferentialRow;
+  const bool skip_idle = adc_.error_free();  // an idle slice reads 0 only without ADC offset and noise
+  for (int r = 0; r < n; ++r) driven_[size_t(r)] = Dac::driven(in[r], bits, signed_input);
+  shift_add_.clear();
+  for (int t = 0, slices = dac_.slices(bits); t < slices; ++t) {
+    bool any = false;
+    for (int r = 0; r < n; ++r) {
+      const float d = float(dac_.digit(driven_[size_t(r)], t));
+      any |= d != 0;
+      drive_[r] = d;
+      if (diff_row) drive_[n + r] = -d;
+    }
+    if (!any && skip_idle) continue;
+    device_.read(conductances_, drive_, current_, read_rng_);
+    for (int c = 0; c < pcols; ++c) reconstructed_[size_t(c)] = adc_.convert_analog(current_[c], read_rng_);
     shift_add_.add_slice(reconstructed_.data(), dac_.shift(t));
   }
   if (signed_input) shift_add_.add_per_output(colsum_.data(), -(int64_t(1) << (bits - 1)));

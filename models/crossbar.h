@@ -7,11 +7,15 @@
 // input vector into an int32 output vector. Two paths compute it:
 //  - bit-accurate: per input slice, every used column's sum of level x digit
 //    goes through the ADC model, shift-and-add recombines slices and signs;
-//  - fast (only when the ADC is exact, AdcModel::exact()): the integer product of the logical
-//    weights with the decoded inputs (Eigen, int32). It is identical to the
-//    bit-accurate path because an ideal ADC reconstructs every column sum
-//    exactly (models/adc.h) and shift-and-add then reassembles the weights
-//    and inputs exactly (docs/crossbar.md). Tests check both paths.
+//  - analog (when the device or the ADC is not ideal): the same, but the
+//    cells hold the conductances of the device model (models/device/) and
+//    every column current goes through it and the ADC's errors;
+//  - fast (only when the ADC is exact, AdcModel::exact(), and the device
+//    ideal): the integer product of the logical weights with the decoded
+//    inputs (Eigen, int32). It is identical to the bit-accurate path
+//    because an ideal ADC reconstructs every column sum exactly
+//    (models/adc.h) and shift-and-add then reassembles the weights and
+//    inputs exactly (docs/crossbar.md). Tests check every path.
 // Pure C++: the timing of these operations is the core's business.
 #pragma once
 
@@ -23,26 +27,44 @@
 #include "firmware/image.h"
 #include "models/adc.h"
 #include "models/dac.h"
+#include "models/device/device_model.h"
 #include "models/shift_add.h"
 #include "models/weight_mapping.h"
 #include "config/arch_config.h"
 
 namespace cimvp {
 
+// True when every crossbar of `arch` computes the exact integer product:
+// its ADC is exact (models/adc.h) and its device ideal. Then the VP equals
+// the integer reference bit for bit.
+bool crossbars_are_exact(const ArchConfig& arch);
+
 class Crossbar {
  public:
   enum class Path {
-    Auto,         // fast path when the ADC is ideal, else bit-accurate
+    Auto,         // fast path when ADC and device are ideal, else bit-accurate (analog when not ideal)
     BitAccurate,  // always through cells, DAC digits, ADC and shift-and-add
   };
   using LevelMatrix = Eigen::Matrix<int32_t, Eigen::Dynamic, Eigen::Dynamic>;
 
   // A crossbar of `crossbar`'s geometry and cells with dac_bits-bit row
-  // DACs and `adc` on its columns.
-  Crossbar(const CrossbarParams& crossbar, int dac_bits, const AdcModel& adc, Path path = Path::Auto);
-  // The crossbar of `arch`: its crossbar and dac sections and its ADC.
+  // DACs, `adc` on its columns and cells behaving as `device` says.
+  Crossbar(const CrossbarParams& crossbar, int dac_bits, const AdcModel& adc, const DeviceParams& device = {},
+           Path path = Path::Auto);
+  // The crossbar of `arch`: its crossbar, dac and device sections and its ADC.
   explicit Crossbar(const ArchConfig& arch, Path path = Path::Auto)
-      : Crossbar(arch.crossbar, arch.dac.bits, AdcModel(arch), path) {}
+      : Crossbar(arch.crossbar, arch.dac.bits, AdcModel(arch), arch.device, path) {}
+
+  // Which crossbar this is, for the device model's draws; programming
+  // events count from 0 again, and programmed cells are drawn anew.
+  void set_identity(const CrossbarIdentity& id);
+  const CrossbarIdentity& identity() const { return id_; }
+  // A new programming of the same weights (the core's cache skips
+  // program() for a block already in place): a non-ideal device draws its
+  // cells again, as real reprogramming would.
+  void reprogram();
+  // Programming events so far (program() and reprogram()).
+  uint64_t programming_events() const { return events_; }
 
   // Programs a logical tile. Throws cimvp::Error when the tile does not fit
   // (naming rows, columns, bits, mapping and capacity), when weight_bits is
@@ -64,6 +86,8 @@ class Crossbar {
   void set_path(Path path);
   Path path() const { return path_; }
   bool uses_fast_path() const { return fast_; }
+  // True when cells or converter are not ideal: the analog path.
+  bool analog() const { return analog_; }
 
   // geometry of the programmed tile
   bool programmed() const { return programmed_; }
@@ -80,17 +104,23 @@ class Crossbar {
   // The level of the cell at physical row r, column c (0 outside the tile).
   // Functional crossbars only.
   int level(int r, int c);
+  // What the cell at physical row r, column c conducts at the read time, in
+  // level steps (models/device/cell_effect.h); functional crossbars only.
+  float conductance(int r, int c);
 
   const CrossbarParams& params() const { return crossbar_; }
   const AdcModel& adc() const { return adc_; }
   AdcModel& adc() { return adc_; }
   const Dac& dac() const { return dac_; }
+  const DeviceModel& device() const { return device_; }
 
  private:
   // levels, column sums and shift-and-add plan (bit-accurate path)
   void build_cells(const WeightBlock* block = nullptr);
   void mvm_fast(const uint8_t* in, int bits, bool signed_input, int32_t* out) const;
   void mvm_bit_accurate(const uint8_t* in, int bits, bool signed_input, int32_t* out) const;
+  void mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_t* out) const;
+  void draw_cells();  // conductances of the current programming event
 
   const CrossbarParams crossbar_;
   Path path_;
@@ -98,6 +128,10 @@ class Crossbar {
   bool fast_ = false;
   AdcModel adc_;
   Dac dac_;
+  DeviceModel device_;
+  bool analog_;
+  CrossbarIdentity id_;
+  uint64_t events_ = 0;
   mutable ShiftAdd shift_add_;
 
   bool programmed_ = false, functional_ = false, cells_built_ = false;
@@ -125,6 +159,10 @@ class Crossbar {
   mutable std::vector<uint32_t> driven_;                      // DAC values (bit-accurate)
   mutable Eigen::Matrix<int32_t, Eigen::Dynamic, 1> column_;  // column sums of one slice
   mutable std::vector<int64_t> reconstructed_;
+  // analog path: conductances (physical cols x rows), row drives, currents
+  Conductances conductances_;
+  mutable Eigen::VectorXf drive_, current_;
+  mutable Random read_rng_;
 };
 
 }  // namespace cimvp

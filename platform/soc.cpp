@@ -102,6 +102,11 @@ void Soc::set_bit_accurate_crossbars(bool on) {
   for (auto& core : cores_) core->set_crossbar_path(on ? Crossbar::Path::BitAccurate : Crossbar::Path::Auto);
 }
 
+void Soc::set_device_seed(uint64_t seed) {
+  arch_.device.seed = int64_t(seed);
+  for (auto& core : cores_) core->set_device_seed(seed);
+}
+
 void Soc::load(FirmwareImage&& image, const std::string& source) {
   check_image(image, source);
   image_ = std::move(image);

@@ -65,6 +65,9 @@ class Soc : public sc_core::sc_module {
   // ADC, shift-and-add) even where the ideal-ADC fast path applies, to check
   // the fast path or to trust a result without it; slower, same bits.
   void set_bit_accurate_crossbars(bool on);
+  // A new device.seed without a new elaboration (the seed changes no
+  // structure): every crossbar draws its cells again from it.
+  void set_device_seed(uint64_t seed);
 
   // One run of the loaded image. `inputs` holds one byte vector per image
   // input (ignored in timing mode, where it may be empty). Throws

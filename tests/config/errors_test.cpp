@@ -130,6 +130,27 @@ TEST(ConfigErrors, ValidateChecksConfigsBuiltInCode) {
   EXPECT_NO_THROW(validate(ArchConfig{}, "defaults"));
 }
 
+TEST(ConfigErrors, BadDeviceParametersNameFileLineAndKey) {
+  expect_error("name: x\ndevice:\n  stuck_low_rate: 1.5\n",
+               {"configs/arch/x.yaml:3:19: 'device.stuck_low_rate' = 1.5 is out of range 0..1"});
+  expect_error("name: x\ndevice:\n  stuck_high_rate: -0.01\n",
+               {"configs/arch/x.yaml:3:20: 'device.stuck_high_rate' = -0.01 is out of range 0..1"});
+  expect_error("name: x\ndevice:\n  stuck_low_rate: 0.6\n  stuck_high_rate: 0.6\n",
+               {"configs/arch/x.yaml:4:3: 'device.stuck_low_rate' + 'device.stuck_high_rate' = 1.2 exceeds 1"});
+  expect_error("name: x\ndevice:\n  read_sigma: -0.1\n",
+               {"configs/arch/x.yaml:3:15: 'device.read_sigma' = -0.1 is out of range"});
+  expect_error("name: x\ndevice:\n  program_sigma: -1\n", {"x.yaml:3:18: 'device.program_sigma' = -1"});
+  expect_error("name: x\nadc:\n  noise_lsb: -2\n", {"x.yaml:3:14: 'adc.noise_lsb' = -2 is out of range 0..1e6 LSB"});
+  expect_error("name: x\ndevice:\n  on_off_ratio: 0.5\n",
+               {"configs/arch/x.yaml:3:3: 'device.on_off_ratio' = 0.5 is not above 1"});
+  expect_error("name: x\ndevice:\n  on_off_ratio: 1\n", {"x.yaml:3:3: 'device.on_off_ratio' = 1 is not above 1"});
+  expect_error("name: x\ndevice:\n  program_distribution: gaussian\n",
+               {"x.yaml:3:25: 'device.program_distribution' must be one of normal, lognormal, got 'gaussian'"});
+  expect_error("name: x\ndevice:\n  drift_compensation: globl\n",
+               {"'device.drift_compensation' must be one of none, global, got 'globl' (did you mean 'global'?)"});
+  expect_error("name: x\ndevice:\n  read_time_s: 0\n", {"x.yaml:3:16: 'device.read_time_s' = 0 is out of range"});
+}
+
 TEST(ConfigErrors, MissingFile) {
   try {
     load_arch_config("/nonexistent/dir/arch.yaml");

@@ -248,6 +248,58 @@ TEST(AdcModel, CountsConversions) {
   EXPECT_EQ(adc.conversions(), 42u);
 }
 
+TEST(AdcModel, ErrorFreeAnalogConversionEqualsTheIntegerOne) {
+  Random rng(1);
+  for (int bits : {3, 5, 8})
+    for (int64_t fs : {int64_t(7), int64_t(30), int64_t(255), int64_t(1000)}) {
+      const AdcModel adc(bits, fs);
+      for (int64_t v = -fs - 3; v <= fs + 3; ++v)
+        ASSERT_EQ(adc.convert_analog(double(v), rng), adc.quantize(v)) << bits << " bits, fs " << fs << ", v " << v;
+    }
+}
+
+TEST(AdcModel, OffsetAndGainShiftTheCodes) {
+  // 8 bits over 255: one code per unit, so codes are the reconstructed values.
+  Random rng(1);
+  AdcModel adc(8, 255);
+  adc.set_errors(0.7, 0, 0);
+  EXPECT_FALSE(adc.error_free());
+  EXPECT_FALSE(adc.exact());
+  EXPECT_EQ(adc.convert_analog(10, rng), 11);   // 10.7
+  EXPECT_EQ(adc.convert_analog(10.2, rng), 11);  // 10.9
+  EXPECT_EQ(adc.convert_analog(-10, rng), -11);  // sign and magnitude
+  EXPECT_EQ(adc.convert_analog(300, rng), 255);  // clips
+  adc.set_errors(-0.7, 0, 0);
+  EXPECT_EQ(adc.convert_analog(10, rng), 9);  // 9.3
+  EXPECT_EQ(adc.convert_analog(0.5, rng), 0);  // below code 0
+  adc.set_errors(0, 0.1, 0);
+  EXPECT_EQ(adc.convert_analog(100, rng), 110);
+  EXPECT_EQ(adc.convert_analog(240, rng), 255);
+  // 4 bits over 150: 10 units per code; offset in codes.
+  AdcModel coarse(4, 150);
+  coarse.set_errors(1, 0, 0);
+  EXPECT_EQ(coarse.convert_analog(40, rng), 50);  // code 4 + 1
+}
+
+TEST(AdcModel, NoiseStatisticsAreTheConfiguredLsb) {
+  // Noise of 2 LSB on an input at a code: the codes' mean is the input, their
+  // variance 2^2 plus the rounding's 1/12.
+  AdcModel adc(10, 1023);
+  adc.set_errors(0, 0, 2.0);
+  Random rng(9);
+  const int n = 20000;
+  double sum = 0, sum2 = 0;
+  for (int i = 0; i < n; ++i) {
+    const double v = double(adc.convert_analog(500.3, rng));
+    sum += v;
+    sum2 += v * v;
+  }
+  const double mean = sum / n, variance = sum2 / n - mean * mean;
+  const double s2 = 4 + 1.0 / 12;
+  EXPECT_NEAR(mean, 500.3, 5 * std::sqrt(s2 / n));
+  EXPECT_NEAR(variance, s2, 5 * s2 * std::sqrt(2.0 / n));
+}
+
 TEST(AdcModel, RejectsBadParameters) {
   EXPECT_THROW(AdcModel(0, 10), Error);
   EXPECT_THROW(AdcModel(63, 10), Error);

@@ -1,0 +1,49 @@
+// The seam for device models: one CellEffect per non-ideality of RRAM cells
+// and their wires, each in its own file beside this one, composed by
+// DeviceModel (device_model.h) in the order the physics happens.
+//
+// Units. Conductances are in level steps: a cell programmed to level l of
+// L = 2^cell_bits conducts l (ideal device), so the range g_max - g_min is
+// L - 1 and an ideal column current is the integer column sum the ADC
+// digitizes. Drives are the DAC digits of the rows (negative on the
+// negative rows of the differential-row mapping).
+//
+// Matrices are physical columns x physical rows, as the crossbar keeps its
+// levels: g.col(r) is row r's cells across the columns.
+#pragma once
+
+#include <Eigen/Core>
+
+#include "common/random.h"
+
+namespace cimvp {
+
+using Conductances = Eigen::MatrixXf;
+
+class CellEffect {
+ public:
+  virtual ~CellEffect() = default;
+  virtual const char* name() const = 0;
+  // At programming: changes the target conductances into what the cells
+  // hold when inference reads them. Draws from `rng` only: DeviceModel
+  // gives every effect its own stream, seeded from the crossbar and, when
+  // redrawn_per_programming(), the programming event.
+  virtual void program(Conductances& g, Random& rng) const {
+    (void)g;
+    (void)rng;
+  }
+  // False for properties of the array that programming does not change
+  // (which cells are stuck).
+  virtual bool redrawn_per_programming() const { return true; }
+  // At every read of one input slice: `column` holds the column currents
+  // sum_r g(c, r) drive(r) of the ideal wires and a noise-free read; the
+  // effect changes them.
+  virtual void read(const Conductances& g, const Eigen::VectorXf& drive, Eigen::VectorXf& column, Random& rng) const {
+    (void)g;
+    (void)drive;
+    (void)column;
+    (void)rng;
+  }
+};
+
+}  // namespace cimvp

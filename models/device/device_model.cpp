@@ -1,0 +1,65 @@
+#include "models/device/device_model.h"
+
+#include "models/device/drift.h"
+#include "models/device/ir_drop.h"
+#include "models/device/on_off_ratio.h"
+#include "models/device/programming_variation.h"
+#include "models/device/read_noise.h"
+#include "models/device/stuck_cells.h"
+
+namespace cimvp {
+
+namespace {
+// Stream tags: which use of a crossbar's seed a stream is.
+constexpr uint64_t kReadStream = ~uint64_t(0);
+}  // namespace
+
+DeviceModel::DeviceModel(const DeviceParams& d, int cell_bits) : params_(d) {
+  const int levels = 1 << cell_bits;
+  if (d.on_off_ratio > 0) {
+    auto e = std::make_unique<OnOffRatio>(d.on_off_ratio, levels);
+    g_min_ = e->g_min();
+    effects_.push_back(std::move(e));
+  }
+  g_max_ = float(levels - 1) + g_min_;
+  if (d.program_sigma > 0)
+    effects_.push_back(std::make_unique<ProgrammingVariation>(d.program_sigma, d.program_distribution == "lognormal", levels));
+  if (d.stuck_low_rate > 0 || d.stuck_high_rate > 0)
+    effects_.push_back(std::make_unique<StuckCells>(d.stuck_low_rate, d.stuck_high_rate, g_min_, g_max_));
+  if (d.drift_nu > 0 || d.drift_nu_sigma > 0)
+    effects_.push_back(std::make_unique<Drift>(d.drift_nu, d.drift_nu_sigma, d.drift_t0_s, d.read_time_s,
+                                               d.drift_compensation == "global"));
+  if (d.wire_ohm > 0) effects_.push_back(std::make_unique<IrDrop>(d.wire_ohm, d.lrs_ohm, g_max_));
+  if (d.read_sigma > 0) effects_.push_back(std::make_unique<ReadNoise>(d.read_sigma, levels));
+  reads_ = d.wire_ohm > 0 || d.read_sigma > 0;
+}
+
+std::vector<const CellEffect*> DeviceModel::effects() const {
+  std::vector<const CellEffect*> v;
+  for (const auto& e : effects_) v.push_back(e.get());
+  return v;
+}
+
+void DeviceModel::program(const Eigen::Matrix<int32_t, Eigen::Dynamic, Eigen::Dynamic>& levels,
+                          const CrossbarIdentity& id, uint64_t event, Conductances& g) const {
+  g = levels.cast<float>();
+  for (size_t k = 0; k < effects_.size(); ++k) {
+    const CellEffect& e = *effects_[k];
+    Random rng(derive_seed({id.seed, uint64_t(id.core), uint64_t(id.index), k,
+                            e.redrawn_per_programming() ? event : 0}));
+    e.program(g, rng);
+  }
+}
+
+uint64_t DeviceModel::read_seed(const CrossbarIdentity& id, uint64_t event) {
+  return derive_seed({id.seed, uint64_t(id.core), uint64_t(id.index), kReadStream, event});
+}
+
+void DeviceModel::read(const Conductances& g, const Eigen::VectorXf& drive, Eigen::VectorXf& column,
+                       Random& rng) const {
+  column.noalias() = g * drive;
+  if (reads_)
+    for (const auto& e : effects_) e->read(g, drive, column, rng);
+}
+
+}  // namespace cimvp

@@ -1,0 +1,58 @@
+// The cells of a crossbar as the device parameters say they behave: the
+// CellEffects of the architecture's device section, in the order the
+// physics happens. At programming (program()): on/off ratio (level 0
+// conducts g_min), programming variation, stuck cells, drift until the read
+// time (with its compensation). At every read (read()): the column currents
+// of the programmed conductances, IR drop, read noise. With every effect
+// off the model is ideal() and the crossbar keeps its exact integer paths.
+//
+// Draws. Each effect has its own stream, seeded from (device.seed, core,
+// crossbar, effect, programming event) (common/random.h), so turning one
+// effect on does not change another's draws, a run is reproducible from its
+// architecture, and a weight reprogrammed every inference is drawn anew.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "config/arch_config.h"
+#include "models/device/cell_effect.h"
+
+namespace cimvp {
+
+// Which crossbar of the SoC, for seeding.
+struct CrossbarIdentity {
+  uint64_t seed = 1;  // device.seed
+  int core = 0;
+  int index = 0;      // crossbar within the core
+};
+
+class DeviceModel {
+ public:
+  DeviceModel(const DeviceParams& device, int cell_bits);
+
+  bool ideal() const { return effects_.empty(); }
+  const DeviceParams& params() const { return params_; }
+  float g_min() const { return g_min_; }  // conductance of level 0
+  float g_max() const { return g_max_; }  // of the top level
+  // The effects in the order they apply, for documentation and tests.
+  std::vector<const CellEffect*> effects() const;
+
+  // The conductances that cells programmed to `levels` (physical cols x
+  // rows) hold at the read time: programming event `event` of crossbar `id`.
+  void program(const Eigen::Matrix<int32_t, Eigen::Dynamic, Eigen::Dynamic>& levels, const CrossbarIdentity& id,
+               uint64_t event, Conductances& g) const;
+  // The seed of the read stream of programming event `event` of `id`.
+  static uint64_t read_seed(const CrossbarIdentity& id, uint64_t event);
+  // column = the column currents of one read with `drive` on the rows.
+  void read(const Conductances& g, const Eigen::VectorXf& drive, Eigen::VectorXf& column, Random& rng) const;
+
+ private:
+  DeviceParams params_;
+  float g_min_ = 0, g_max_ = 0;
+  std::vector<std::unique_ptr<CellEffect>> effects_;
+  bool reads_ = false;  // some effect acts at read time
+};
+
+}  // namespace cimvp
