@@ -59,9 +59,8 @@ class Crossbar {
   // events count from 0 again, and programmed cells are drawn anew.
   void set_identity(const CrossbarIdentity& id);
   const CrossbarIdentity& identity() const { return id_; }
-  // A new programming of the same weights (the core's cache skips
-  // program() for a block already in place): a non-ideal device draws its
-  // cells again, as real reprogramming would.
+  // A new programming of the same weights (a refresh): a non-ideal device
+  // draws its cells again, as real reprogramming would.
   void reprogram();
   // Programming events so far (program() and reprogram()).
   uint64_t programming_events() const { return events_; }
