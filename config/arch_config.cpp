@@ -277,6 +277,10 @@ void check(const ArchConfig& c, const Where& where) {
   if (c.crossbar.mapping == WeightMapping::DifferentialRow && c.crossbar.rows % 2 != 0)
     throw Error(where({"crossbar.rows", "crossbar.mapping"}) + ": 'crossbar.mapping' = differential-row pairs rows, so 'crossbar.rows' " +
                 "must be even, got " + std::to_string(c.crossbar.rows));
+  if (c.crossbar.flips_columns() && c.crossbar.mapping == WeightMapping::DifferentialRow)
+    throw Error(where({"crossbar.encoding", "crossbar.mapping"}) + ": 'crossbar.encoding' = flipped-columns needs a " +
+                "column mapping (differential-column or offset): under 'crossbar.mapping' = differential-row a " +
+                "flipped column's sum only changes sign");
   if (c.crossbar.max_tile_cols(8) < 1)
     throw Error(where({"crossbar.cols", "crossbar.cell_bits", "crossbar.mapping"}) + ": an 8-bit weight needs " + std::to_string(c.crossbar.physical_cols(1, 8)) +
                 " physical columns with 'crossbar.cell_bits' = " + std::to_string(c.crossbar.cell_bits) +

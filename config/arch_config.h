@@ -49,6 +49,11 @@ struct CrossbarParams {
   int cols = 256;
   int cell_bits = 2;
   WeightMapping mapping = WeightMapping::DifferentialColumn;
+  // direct, or flipped-columns: ISAAC's encoding (Shafiee et al., ISCA
+  // 2016): a column whose levels sum above half its range stores
+  // 2^cell_bits - 1 - l instead, the periphery adds back (2^cell_bits - 1)
+  // times the driven digits, so no column sum exceeds half the range.
+  std::string encoding = "direct";
   double read_ns = 100.0;         // one analog read (one input slice)
   double program_ns = 1000.0;     // programming a crossbar, fixed part
   double program_row_ns = 200.0;  // programming, per programmed row
@@ -62,6 +67,7 @@ struct CrossbarParams {
   // The largest logical tile that fits one crossbar.
   int max_tile_cols(int weight_bits) const;
   int max_tile_rows() const;
+  bool flips_columns() const { return encoding == "flipped-columns"; }
 };
 
 // dac: input bit slicing.

@@ -45,7 +45,9 @@ int CrossbarParams::max_tile_rows() const {
 }
 
 int64_t ArchConfig::max_column_sum() const {
-  return int64_t(crossbar.rows) * ((int64_t(1) << crossbar.cell_bits) - 1) * ((int64_t(1) << dac.bits) - 1);
+  const int64_t cell_sum = int64_t(crossbar.rows) * ((int64_t(1) << crossbar.cell_bits) - 1);
+  // Flipped columns hold at most half the column's range (crossbar.encoding).
+  return (crossbar.flips_columns() ? cell_sum / 2 : cell_sum) * ((int64_t(1) << dac.bits) - 1);
 }
 
 uint64_t ArchConfig::fingerprint() const {

@@ -87,6 +87,10 @@ const std::vector<ParamDef>& param_defs() {
             "bits per RRAM cell (levels 0..2^bits-1); a w-bit weight takes ceil(w / cell_bits) cells"),
       param<&ArchConfig::crossbar, &CrossbarParams::mapping>("crossbar.mapping", "", 0, 0,
             "signed weights: differential-column (2x columns), differential-row (2x rows) or offset (+1 reference column)"),
+      choice<&ArchConfig::crossbar, &CrossbarParams::encoding>("crossbar.encoding", {"direct", "flipped-columns"},
+            "flipped-columns: a column whose levels sum above half its range stores their complements and a flag, "
+            "so column sums stay within half the range (ISAAC's encoding; not with differential-row)",
+            "Shafiee et al., ISCA 2016 (ISAAC), section on the encoding that saves one ADC bit"),
       param<&ArchConfig::crossbar, &CrossbarParams::read_ns>("crossbar.read_ns", "ns", 0, kMaxNs,
             "one analog read of a crossbar: the time of one input slice"),
       param<&ArchConfig::crossbar, &CrossbarParams::program_ns>("crossbar.program_ns", "ns", 0, kMaxNs,

@@ -125,6 +125,15 @@ void Crossbar::build_cells(const WeightBlock* block) {
       w = weights_d_.cast<int16_t>();
     map_weights(layout_, view, levels_);
   }
+  // ISAAC's encoding: complement the columns whose sum is above half the range.
+  top_level_ = (1 << crossbar_.cell_bits) - 1;
+  flipped_.assign(size_t(layout_.physical_cols), 0);
+  if (crossbar_.flips_columns())
+    for (int c = 0; c < layout_.physical_cols; ++c)
+      if (2 * int64_t(levels_.row(c).sum()) > int64_t(layout_.physical_rows) * top_level_) {
+        flipped_[size_t(c)] = 1;
+        levels_.row(c) = (LevelMatrix::Constant(1, levels_.cols(), top_level_) - levels_.row(c)).eval();
+      }
   colsum_.assign(size_t(layout_.cols), 0);
   for (int j = 0; j < layout_.cols; ++j)
     colsum_[size_t(j)] = use_float_ ? weights_f_.row(j).cast<int64_t>().sum() : weights_d_.row(j).cast<int64_t>().sum();
@@ -205,16 +214,19 @@ void Crossbar::mvm_bit_accurate(const uint8_t* in, int bits, bool signed_input, 
     // differential-row mapping row r and row rows + r see the same digit and
     // the negative row's current is subtracted.
     column_.setZero();
-    bool any = false;
+    int64_t digits = 0;  // sum of the digits: what a flipped column's complements add
     for (int r = 0; r < n; ++r) {
       const int32_t d = int32_t(dac_.digit(driven_[size_t(r)], t));
       if (d == 0) continue;
-      any = true;
+      digits += d;
       column_.noalias() += d * levels_.col(r);
       if (diff_row) column_.noalias() -= d * levels_.col(n + r);
     }
-    if (!any) continue;  // every column reads 0 and the ADC reconstructs 0 exactly
-    for (int c = 0; c < pcols; ++c) reconstructed_[size_t(c)] = adc_.quantize(column_[c]);
+    if (digits == 0) continue;  // every column reads 0 and the ADC reconstructs 0 exactly
+    for (int c = 0; c < pcols; ++c) {
+      const int64_t q = adc_.quantize(column_[c]);
+      reconstructed_[size_t(c)] = flipped_[size_t(c)] ? top_level_ * digits - q : q;
+    }
     shift_add_.add_slice(reconstructed_.data(), dac_.shift(t));
   }
   if (signed_input) shift_add_.add_per_output(colsum_.data(), -(int64_t(1) << (bits - 1)));
@@ -234,16 +246,19 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
   for (int r = 0; r < n; ++r) driven_[size_t(r)] = Dac::driven(in[r], bits, signed_input);
   shift_add_.clear();
   for (int t = 0, slices = dac_.slices(bits); t < slices; ++t) {
-    bool any = false;
+    int64_t digits = 0;
     for (int r = 0; r < n; ++r) {
-      const float d = float(dac_.digit(driven_[size_t(r)], t));
-      any |= d != 0;
-      drive_[r] = d;
-      if (diff_row) drive_[n + r] = -d;
+      const uint32_t d = dac_.digit(driven_[size_t(r)], t);
+      digits += d;
+      drive_[r] = float(d);
+      if (diff_row) drive_[n + r] = -float(d);
     }
-    if (!any && skip_idle) continue;
+    if (digits == 0 && skip_idle) continue;
     device_.read(conductances_, drive_, current_, read_rng_);
-    for (int c = 0; c < pcols; ++c) reconstructed_[size_t(c)] = adc_.convert_analog(current_[c], read_rng_);
+    for (int c = 0; c < pcols; ++c) {
+      const int64_t q = adc_.convert_analog(current_[c], read_rng_);
+      reconstructed_[size_t(c)] = flipped_[size_t(c)] ? top_level_ * digits - q : q;
+    }
     shift_add_.add_slice(reconstructed_.data(), dac_.shift(t));
   }
   if (signed_input) shift_add_.add_per_output(colsum_.data(), -(int64_t(1) << (bits - 1)));

@@ -150,7 +150,9 @@ class Crossbar {
   void accumulate(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& w,
                   Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& x, Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& y,
                   const uint8_t* in, int bits, bool signed_input, int32_t* out) const;
-  LevelMatrix levels_;              // physical cols x physical rows
+  LevelMatrix levels_;              // physical cols x physical rows, as stored (flipped columns complemented)
+  std::vector<uint8_t> flipped_;    // per physical column: stores complements (crossbar.encoding)
+  int32_t top_level_ = 0;           // 2^cell_bits - 1
   std::vector<int64_t> colsum_;     // per logical output: sum of its weights
   // scratch, sized at programming time: no allocation per Mvm
   mutable Eigen::VectorXf xf_, yf_;                           // decoded inputs and products (fast path)

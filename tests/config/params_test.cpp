@@ -18,6 +18,7 @@ using ::testing::HasSubstr;
 const char* const kKeys[] = {
     "name", "clock_mhz", "mesh.rows", "mesh.cols", "core.pes", "core.crossbars_per_pe", "core.issue_cycles",
     "core.barrier_cycles", "crossbar.rows", "crossbar.cols", "crossbar.cell_bits", "crossbar.mapping",
+    "crossbar.encoding",
     "crossbar.read_ns", "crossbar.program_ns", "crossbar.program_row_ns", "dac.bits", "dac.ns", "adc.bits",
     "adc.cols_per_adc", "adc.ns", "adc.full_scale", "adc.offset_lsb", "adc.gain_error", "adc.noise_lsb",
     "device.program_sigma", "device.program_distribution", "device.read_sigma", "device.stuck_low_rate",

@@ -170,6 +170,39 @@ TEST(CrossbarExactness, IdealAdcAtTheBoundary) {
 }
 
 // The timing model sees the same geometry whichever path computes.
+// ISAAC's encoding: with flipped columns no column sum exceeds half the
+// range, so an ADC of half the range is exact; the same ADC without the
+// encoding clips.
+TEST(CrossbarFlippedColumns, AnAdcOfHalfTheRangeIsExact) {
+  std::mt19937 rng(17);
+  for (int cb : {1, 2, 4})
+    for (int db : {1, 2})
+      for (WeightMapping m : {WeightMapping::DifferentialColumn, WeightMapping::Offset}) {
+        ArchConfig a = make_arch(32, 32, cb, db, m);
+        const int64_t direct_sum = a.max_column_sum();
+        a.crossbar.encoding = "flipped-columns";
+        EXPECT_EQ(a.max_column_sum(), (32 * ((1 << cb) - 1) / 2) * ((1 << db) - 1));
+        a.adc.bits = ideal_adc_bits(a);
+        SCOPED_TRACE(describe(a, 32, 32, 8, 8, false));
+        check_exact(a, rng);
+        // Direct encoding, the same converter: column sums beyond its range.
+        ArchConfig direct = a;
+        direct.crossbar.encoding = "direct";
+        direct.adc.full_scale = a.max_column_sum();
+        ASSERT_GT(direct_sum, direct.adc.full_scale);
+        EXPECT_FALSE(AdcModel(direct).exact());
+        Crossbar plain(direct, Crossbar::Path::BitAccurate);
+        WeightBlock top = random_block(rng, direct.crossbar.max_tile_rows(), 1, 8);
+        for (int16_t& w : top.weights) w = 127;  // every cell of the positive columns near the top
+        plain.program(top, true);
+        const std::vector<uint8_t> ones(size_t(top.rows), 0xff);
+        EXPECT_NE(run_mvm(plain, ones, 8, false, rng), eigen_product(top, ones, 8, false));
+        Crossbar flipped(a, Crossbar::Path::BitAccurate);
+        flipped.program(top, true);
+        EXPECT_EQ(run_mvm(flipped, ones, 8, false, rng), eigen_product(top, ones, 8, false));
+      }
+}
+
 TEST(Crossbar, PathSelectionAndConversionCount) {
   ArchConfig a = make_arch(32, 32, 2, 1, WeightMapping::Offset);
   std::mt19937 rng(3);
