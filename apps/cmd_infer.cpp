@@ -77,12 +77,13 @@ int cmd_infer(const std::vector<std::string>& args) {
               policy.str().c_str(), arch.name.c_str(), placement_name(built.compiled.placement), count,
               split_name(data.split), data.name.c_str());
   const auto start = std::chrono::steady_clock::now();
+  auto seed_start = start;
   flow::ClassifyOptions classify_options;
   classify_options.check_reference = check;
   classify_options.progress = [&](size_t done, size_t correct) {
     if (done % 500 == 0 || done == count)
       std::fprintf(stderr, "\r  %zu/%zu images, accuracy %.2f %%, %.0f images/s", done, count,
-                   100.0 * double(correct) / double(done), double(done) / seconds_since(start));
+                   100.0 * double(correct) / double(done), double(done) / seconds_since(seed_start));
   };
   std::vector<double> accuracies;
   std::optional<flow::Classification> first_seed;
@@ -92,6 +93,7 @@ int cmd_infer(const std::vector<std::string>& args) {
     ArchConfig seeded = arch;
     seeded.device.seed = arch.device.seed + k;
     if (k > 0) pipeline.soc().set_device_seed(uint64_t(seeded.device.seed));
+    seed_start = std::chrono::steady_clock::now();
     flow::Classification result = pipeline.classify(data, count, classify_options);
     std::fprintf(stderr, "\n");
     accuracies.push_back(result.accuracy());

@@ -34,20 +34,14 @@ void Crossbar::set_path(Path path) {
 void Crossbar::set_identity(const CrossbarIdentity& id) {
   id_ = id;
   events_ = 0;
-  if (programmed_ && functional_ && analog_) {
-    build_cells();
-    draw_cells();
-    ++events_;
-  }
+  if (programmed_) reprogram();  // the programmed weights, drawn as this crossbar's event 0
 }
 
 void Crossbar::reprogram() {
-  if (!programmed_ || !functional_ || !analog_) {
-    ++events_;
-    return;
+  if (programmed_ && functional_ && analog_) {
+    build_cells();
+    draw_cells();
   }
-  build_cells();
-  draw_cells();
   ++events_;
 }
 

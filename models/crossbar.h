@@ -100,7 +100,8 @@ class Crossbar {
   int physical_cols_used() const { return layout_.physical_cols; }
   const CellLayout& layout() const { return layout_; }
 
-  // The level of the cell at physical row r, column c (0 outside the tile).
+  // The level of the cell at physical row r, column c (0 outside the tile),
+  // as stored: complemented in flipped columns (crossbar.encoding).
   // Functional crossbars only.
   int level(int r, int c);
   // What the cell at physical row r, column c conducts at the read time, in
