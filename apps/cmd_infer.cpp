@@ -90,9 +90,8 @@ int cmd_infer(const std::vector<std::string>& args) {
   double vp_seconds = 0;
   size_t mismatches = 0;
   for (int k = 0; k < seeds; ++k) {
-    ArchConfig seeded = arch;
-    seeded.device.seed = arch.device.seed + k;
-    if (k > 0) pipeline.soc().set_device_seed(uint64_t(seeded.device.seed));
+    const int64_t seed = arch.device.seed + k;
+    if (k > 0) pipeline.soc().set_device_seed(uint64_t(seed));
     seed_start = std::chrono::steady_clock::now();
     flow::Classification result = pipeline.classify(data, count, classify_options);
     std::fprintf(stderr, "\n");
@@ -100,7 +99,7 @@ int cmd_infer(const std::vector<std::string>& args) {
     vp_seconds += result.vp_seconds;
     mismatches += result.reference_mismatches.value_or(0);
     if (seeds > 1)
-      std::printf("device.seed %-8lld accuracy %.2f %% (%zu of %zu)\n", (long long)seeded.device.seed,
+      std::printf("device.seed %-8lld accuracy %.2f %% (%zu of %zu)\n", (long long)seed,
                   100 * result.accuracy(), result.correct, count);
     if (k == 0) first_seed = std::move(result);
   }

@@ -217,16 +217,10 @@ void Crossbar::mvm_bit_accurate(const uint8_t* in, int bits, bool signed_input, 
       if (diff_row) column_.noalias() -= d * levels_.col(n + r);
     }
     if (digits == 0) continue;  // every column reads 0 and the ADC reconstructs 0 exactly
-    for (int c = 0; c < pcols; ++c) {
-      const int64_t q = adc_.quantize(column_[c]);
-      reconstructed_[size_t(c)] = flipped_[size_t(c)] ? top_level_ * digits - q : q;
-    }
-    shift_add_.add_slice(reconstructed_.data(), dac_.shift(t));
+    for (int c = 0; c < pcols; ++c) reconstructed_[size_t(c)] = adc_.quantize(column_[c]);
+    add_slice(t, digits);
   }
-  if (signed_input) shift_add_.add_per_output(colsum_.data(), -(int64_t(1) << (bits - 1)));
-  const std::vector<int64_t>& result = shift_add_.result();
-  for (int j = 0; j < layout_.cols; ++j)  // int32 accumulators wrap like the hardware's
-    out[j] = int32_t(uint32_t(out[j]) + uint32_t(uint64_t(result[size_t(j)])));
+  finish(bits, signed_input, out);
 }
 
 void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_t* out) const {
@@ -249,12 +243,20 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
     }
     if (digits == 0 && skip_idle) continue;
     device_.read(conductances_, drive_, current_, read_rng_);
-    for (int c = 0; c < pcols; ++c) {
-      const int64_t q = adc_.convert_analog(current_[c], read_rng_);
-      reconstructed_[size_t(c)] = flipped_[size_t(c)] ? top_level_ * digits - q : q;
-    }
-    shift_add_.add_slice(reconstructed_.data(), dac_.shift(t));
+    for (int c = 0; c < pcols; ++c) reconstructed_[size_t(c)] = adc_.convert_analog(current_[c], read_rng_);
+    add_slice(t, digits);
   }
+  finish(bits, signed_input, out);
+}
+
+void Crossbar::add_slice(int t, int64_t digits) const {
+  if (crossbar_.flips_columns())  // a flipped column read (L - 1) x digits minus its value
+    for (int c = 0; c < layout_.physical_cols; ++c)
+      if (flipped_[size_t(c)]) reconstructed_[size_t(c)] = top_level_ * digits - reconstructed_[size_t(c)];
+  shift_add_.add_slice(reconstructed_.data(), dac_.shift(t));
+}
+
+void Crossbar::finish(int bits, bool signed_input, int32_t* out) const {
   if (signed_input) shift_add_.add_per_output(colsum_.data(), -(int64_t(1) << (bits - 1)));
   const std::vector<int64_t>& result = shift_add_.result();
   for (int j = 0; j < layout_.cols; ++j)  // int32 accumulators wrap like the hardware's

@@ -121,6 +121,11 @@ class Crossbar {
   void mvm_bit_accurate(const uint8_t* in, int bits, bool signed_input, int32_t* out) const;
   void mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_t* out) const;
   void draw_cells();  // conductances of the current programming event
+  // Shared by both slice paths: one slice's converted columns in
+  // reconstructed_ (flipped columns undone) into shift-and-add; then the
+  // signed-input correction and the accumulation into `out`.
+  void add_slice(int t, int64_t digits) const;
+  void finish(int bits, bool signed_input, int32_t* out) const;
 
   const CrossbarParams crossbar_;
   Path path_;
