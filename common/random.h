@@ -62,30 +62,62 @@ class Random {
   // 99 % of the calls cost one draw and a multiply.
   double normal() {
     const Ziggurat& z = ziggurat();
-    for (;;) {
+    const uint64_t u = next();
+    const int layer = int(u & 127);
+    const int32_t hz = int32_t(uint32_t(u >> 32));
+    if (uint32_t(hz < 0 ? -int64_t(hz) : hz) < z.k[layer]) return double(hz) * z.w[layer];
+    return beyond_layer(layer, hz);
+  }
+
+  // n standard normals into out: two per 64-bit draw, each from one 32-bit
+  // half (7 bits choose the layer, the other 25 the signed value, so
+  // resolution within a layer is 2^-24 of its width). For the crossbar's
+  // per-conversion noise, where draws are the cost.
+  void fill_normal(float* out, size_t n) {
+    const Ziggurat& z = ziggurat();
+    size_t i = 0;
+    auto one = [&](uint32_t h) {
+      const int layer = int(h & 127);
+      const int32_t v = int32_t(h) >> 7;  // arithmetic: -2^24 .. 2^24 - 1
+      if (uint32_t(v < 0 ? -v : v) < z.k25[layer])
+        out[i] = float(double(v) * z.w25[layer]);
+      else  // the same point at 32-bit scale, with the low bits of the value zero
+        out[i] = float(beyond_layer(layer, int32_t(uint32_t(v) << 7)));
+      ++i;
+    };
+    while (i + 2 <= n) {
       const uint64_t u = next();
-      const int layer = int(u & 127);
-      const int32_t hz = int32_t(uint32_t(u >> 32));
-      const double x = double(hz) * z.w[layer];
-      if (uint32_t(hz < 0 ? -int64_t(hz) : hz) < z.k[layer]) return x;
-      if (layer == 0) {  // the tail beyond r
-        double t, y;
-        do {
-          t = -std::log(1.0 - uniform()) / Ziggurat::kR;
-          y = -std::log(1.0 - uniform());
-        } while (y + y < t * t);
-        return hz > 0 ? Ziggurat::kR + t : -Ziggurat::kR - t;
-      }
-      if (z.f[layer] + uniform() * (z.f[layer - 1] - z.f[layer]) < std::exp(-0.5 * x * x)) return x;
+      one(uint32_t(u));
+      one(uint32_t(u >> 32));
     }
+    if (i < n) one(uint32_t(next()));
   }
 
  private:
+  // The rest of the ziggurat for a point (layer, hz) outside the layer's
+  // rectangle core: the tail beyond r (layer 0) or the wedge test; a
+  // rejected point is replaced by a fresh normal() (rejection keeps the
+  // accepted points exactly normal, whichever exact sampler redraws).
+  double beyond_layer(int layer, int32_t hz) {
+    const Ziggurat& z = ziggurat();
+    const double x = double(hz) * z.w[layer];
+    if (layer == 0) {  // the tail beyond r
+      double t, y;
+      do {
+        t = -std::log(1.0 - uniform()) / Ziggurat::kR;
+        y = -std::log(1.0 - uniform());
+      } while (y + y < t * t);
+      return hz > 0 ? Ziggurat::kR + t : -Ziggurat::kR - t;
+    }
+    if (z.f[layer] + uniform() * (z.f[layer - 1] - z.f[layer]) < std::exp(-0.5 * x * x)) return x;
+    return normal();
+  }
+
   struct Ziggurat {
     static constexpr double kR = 3.442619855899;       // start of the tail
     static constexpr double kV = 9.91256303526217e-3;  // area of each layer
-    uint32_t k[128];
-    double w[128], f[128];
+    uint32_t k[128], k25[128];  // k25, w25: for 25-bit values (fill_normal)
+    double w[128], f[128], w25[128];
     Ziggurat() {
       const double m = 2147483648.0;  // 2^31
       double d = kR, t = kR;
@@ -102,6 +134,10 @@ class Random {
         t = d;
         f[i] = std::exp(-0.5 * d * d);
         w[i] = d / m;
+      }
+      for (int i = 0; i < 128; ++i) {
+        k25[i] = k[i] >> 7;
+        w25[i] = w[i] * 128.0;
       }
     }
   };

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "models/device/read_kernels.h"
 
 namespace cimvp {
 
@@ -18,6 +19,10 @@ AdcModel::AdcModel(int bits, int64_t full_scale, int64_t largest_column_sum)
   const __int128 worst = __int128(2) * full_scale_ * top_code_ + full_scale_ + top_code_;
   fits_int64_ = worst <= __int128(INT64_MAX);
   codes_per_unit_ = double(top_code_) / double(full_scale_);
+  if (top_code_ <= kLargestTable) {
+    reconstruction_.resize(size_t(top_code_) + 1);
+    for (int64_t c = 0; c <= top_code_; ++c) reconstruction_[size_t(c)] = reconstruct(c);
+  }
 }
 
 AdcModel& AdcModel::set_errors(double offset_lsb, double gain_error, double noise_lsb) {
@@ -28,19 +33,43 @@ AdcModel& AdcModel::set_errors(double offset_lsb, double gain_error, double nois
 }
 
 int64_t AdcModel::convert_analog(double v, Random& rng) const {
-  const double magnitude = v < 0 ? -v : v;
-  double x = magnitude * (1 + gain_error_) * codes_per_unit_ + offset_lsb_;
-  if (noise_lsb_ > 0) x += noise_lsb_ * rng.normal();
-  const double rounded = std::floor(x + 0.5);
-  const int64_t code = rounded <= 0 ? 0 : rounded >= double(top_code_) ? top_code_ : int64_t(rounded);
-  const int64_t r = reconstruct(code);
-  return v < 0 ? -r : r;
+  const float x = float(v);
+  int64_t out;
+  convert_analog(&x, 1, 0.0, rng, &out);
+  return out;
+}
+
+void AdcModel::convert_analog(const float* v, size_t n, double input_sigma, Random& rng, int64_t* out) const {
+  const double gain = (1 + gain_error_) * codes_per_unit_;  // codes per column-sum unit
+  // The ADC's noise referred to its input, added to the read noise: the
+  // converter sees one normal variable (a sum of independent normals).
+  const double adc_sigma = noise_lsb_ / gain;
+  const float sigma = float(std::sqrt(input_sigma * input_sigma + adc_sigma * adc_sigma));
+  const float* noise = nullptr;
+  if (sigma > 0) {
+    noise_.resize(n);
+    rng.fill_normal(noise_.data(), n);
+    noise = noise_.data();
+  }
+  const double offset = offset_lsb_ + 0.5;
+  if (!reconstruction_.empty()) {
+    read_kernels::convert(v, noise, sigma, n, bipolar_, gain, offset, int32_t(top_code_), reconstruction_.data(),
+                          out);
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) {  // more codes than a table holds
+    const double x = noise ? double(v[i]) + double(sigma) * double(noise[i]) : double(v[i]);
+    const double m = (bipolar_ ? std::fabs(x) : x) * gain + offset;
+    const int64_t r = reconstruct(int64_t(std::min(std::max(m, 0.0), double(top_code_))));
+    out[i] = bipolar_ && x < 0 ? -r : r;
+  }
 }
 
 AdcModel::AdcModel(const ArchConfig& arch)
     : AdcModel(arch.adc.bits, arch.adc.full_scale > 0 ? arch.adc.full_scale : arch.max_column_sum(),
                arch.max_column_sum()) {
   set_errors(arch.adc.offset_lsb, arch.adc.gain_error, arch.adc.noise_lsb);
+  set_bipolar(arch.crossbar.mapping == WeightMapping::DifferentialRow);
 }
 
 AdcCosts::AdcCosts(const AdcParams& adc, int crossbar_cols, const EnergyParams& energy, const AreaParams& area)

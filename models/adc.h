@@ -19,9 +19,16 @@
 // tests/models/adc_test.cpp checks them exhaustively on small ranges.
 //
 // Non-idealities (adc.offset_lsb, adc.gain_error, adc.noise_lsb) act on
-// the analog input, in code steps (LSB = F / L):
-//   code = clamp(round_half_up(|v| (1 + gain) L / F + offset + noise N(0,1)), 0, L)
-// sign kept; the digital reconstruction is the same. Such an ADC is never
+// the analog input, offset and noise in code steps (LSB = F / L). The noise
+// is referred to the input, where it adds to the read noise of the cells
+// (s_read, in column-sum units):
+//   x    = v + sqrt(s_read^2 + (noise / g)^2) N(0,1),   g = (1 + gain) L / F
+//   code = clamp(round_half_up(|x| g + offset), 0, L)
+// sign of x kept; the digital reconstruction is the same. That is a
+// bipolar (sign + magnitude) converter, as the differential-row mapping's
+// signed columns need. The other mappings' columns only source current and
+// their converters are unipolar (set_bipolar(false), the architecture's
+// choice): a noisy reading below zero gives code 0, x's sign is not kept. Such an ADC is never
 // exact(), and the crossbar converts through convert_analog().
 //
 // The ADC owns everything that follows from its section of the architecture
@@ -32,6 +39,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "common/random.h"
 #include "config/arch_config.h"
@@ -55,6 +63,12 @@ class AdcModel {
   // The converter's errors (0, 0, 0: ideal); returns *this.
   AdcModel& set_errors(double offset_lsb, double gain_error, double noise_lsb);
   bool error_free() const { return offset_lsb_ == 0 && gain_error_ == 0 && noise_lsb_ == 0; }
+  // Bipolar (the default) or unipolar analog conversion (see above).
+  AdcModel& set_bipolar(bool bipolar) {
+    bipolar_ = bipolar;
+    return *this;
+  }
+  bool bipolar() const { return bipolar_; }
 
   int bits() const { return bits_; }
   int64_t full_scale() const { return full_scale_; }
@@ -85,6 +99,9 @@ class AdcModel {
   // units) through the converter with its errors; noise drawn from `rng`.
   // Equal to quantize(v) for an integer v when error_free(). Not counted.
   int64_t convert_analog(double v, Random& rng) const;
+  // The same for n currents of one read whose read noise has standard
+  // deviation input_sigma (column-sum units): out[i] for v[i].
+  void convert_analog(const float* v, size_t n, double input_sigma, Random& rng, int64_t* out) const;
   // One counted conversion.
   int64_t convert(int64_t v) const {
     ++conversions_;
@@ -104,7 +121,12 @@ class AdcModel {
   int64_t largest_column_sum_;
   bool fits_int64_;  // 2FL + F + L fits int64: no 128-bit arithmetic needed
   double offset_lsb_ = 0, gain_error_ = 0, noise_lsb_ = 0;
+  bool bipolar_ = true;
   double codes_per_unit_;  // L / F
+  // reconstruct(code) for every code, when L <= kLargestTable.
+  static constexpr int64_t kLargestTable = (int64_t(1) << 16) - 1;
+  std::vector<int64_t> reconstruction_;
+  mutable std::vector<float> noise_;  // scratch of convert_analog
   mutable uint64_t conversions_ = 0;
 };
 

@@ -242,8 +242,8 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
       if (diff_row) drive_[n + r] = -float(d);
     }
     if (digits == 0 && skip_idle) continue;
-    device_.read(conductances_, drive_, current_, read_rng_);
-    for (int c = 0; c < pcols; ++c) reconstructed_[size_t(c)] = adc_.convert_analog(current_[c], read_rng_);
+    const double read_sigma = device_.read(conductances_, drive_, current_);
+    adc_.convert_analog(current_.data(), size_t(pcols), read_sigma, read_rng_, reconstructed_.data());
     add_slice(t, digits);
   }
   finish(bits, signed_input, out);

@@ -37,12 +37,20 @@ class CellEffect {
   virtual bool redrawn_per_programming() const { return true; }
   // At every read of one input slice: `column` holds the column currents
   // sum_r g(c, r) drive(r) of the ideal wires and a noise-free read; the
-  // effect changes them.
-  virtual void read(const Conductances& g, const Eigen::VectorXf& drive, Eigen::VectorXf& column, Random& rng) const {
+  // effect changes them (deterministically: random read noise is
+  // read_sigma()).
+  virtual void read(const Conductances& g, const Eigen::VectorXf& drive, Eigen::VectorXf& column) const {
     (void)g;
     (void)drive;
     (void)column;
-    (void)rng;
+  }
+  // The standard deviation of the normal current noise this effect adds to
+  // every column, independently, at a read with `drive` (column-sum units).
+  // The ADC draws it together with its own input-referred noise: one draw
+  // per conversion (adc.h).
+  virtual double read_sigma(const Eigen::VectorXf& drive) const {
+    (void)drive;
+    return 0;
   }
 };
 

@@ -1,6 +1,9 @@
 #include "models/device/device_model.h"
 
+#include <cmath>
+
 #include "models/device/drift.h"
+#include "models/device/read_kernels.h"
 #include "models/device/ir_drop.h"
 #include "models/device/on_off_ratio.h"
 #include "models/device/programming_variation.h"
@@ -55,11 +58,17 @@ uint64_t DeviceModel::read_seed(const CrossbarIdentity& id, uint64_t event) {
   return derive_seed({id.seed, uint64_t(id.core), uint64_t(id.index), kReadStream, event});
 }
 
-void DeviceModel::read(const Conductances& g, const Eigen::VectorXf& drive, Eigen::VectorXf& column,
-                       Random& rng) const {
-  column.noalias() = g * drive;
-  if (reads_)
-    for (const auto& e : effects_) e->read(g, drive, column, rng);
+double DeviceModel::read(const Conductances& g, const Eigen::VectorXf& drive, Eigen::VectorXf& column) const {
+  column.resize(g.rows());
+  read_kernels::driven_rows(g.data(), g.outerStride(), g.rows(), drive.data(), drive.size(), column.data());
+  if (!reads_) return 0;
+  double variance = 0;
+  for (const auto& e : effects_) {
+    e->read(g, drive, column);
+    const double s = e->read_sigma(drive);
+    variance += s * s;
+  }
+  return std::sqrt(variance);
 }
 
 }  // namespace cimvp

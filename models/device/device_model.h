@@ -45,8 +45,10 @@ class DeviceModel {
                uint64_t event, Conductances& g) const;
   // The seed of the read stream of programming event `event` of `id`.
   static uint64_t read_seed(const CrossbarIdentity& id, uint64_t event);
-  // column = the column currents of one read with `drive` on the rows.
-  void read(const Conductances& g, const Eigen::VectorXf& drive, Eigen::VectorXf& column, Random& rng) const;
+  // column = the column currents of one read with `drive` on the rows;
+  // returns the standard deviation of the normal noise every column gets on
+  // top (read noise), which the ADC draws.
+  double read(const Conductances& g, const Eigen::VectorXf& drive, Eigen::VectorXf& column) const;
 
  private:
   DeviceParams params_;

@@ -3,7 +3,8 @@
 // sum_r (g + n_r) d_r then differs from the noise-free one by a normal
 // variable of variance (sigma (L - 1))^2 sum_r d_r^2, which is what is
 // drawn: one draw per column and read instead of one per cell, the same
-// distribution (a sum of independent normals is normal).
+// distribution (a sum of independent normals is normal). The ADC draws it
+// (read_sigma(), adc.h).
 #pragma once
 
 #include "models/device/cell_effect.h"
@@ -14,7 +15,7 @@ class ReadNoise : public CellEffect {
  public:
   ReadNoise(double sigma, int levels) : sigma_(sigma * (levels - 1)) {}
   const char* name() const override { return "read noise"; }
-  void read(const Conductances& g, const Eigen::VectorXf& drive, Eigen::VectorXf& column, Random& rng) const override;
+  double read_sigma(const Eigen::VectorXf& drive) const override;
 
  private:
   double sigma_;  // in level steps

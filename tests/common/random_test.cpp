@@ -43,13 +43,23 @@ TEST(Random, UniformIsInTheUnitInterval) {
   EXPECT_NEAR(sum / n, 0.5, 5 * std::sqrt(1.0 / 12 / n));
 }
 
-TEST(Random, NormalHasTheMomentsAndTailsOfAStandardNormal) {
+// normal() one at a time, or fill_normal() in blocks of odd and even sizes.
+class NormalSource : public ::testing::TestWithParam<bool> {};
+
+TEST_P(NormalSource, HasTheMomentsAndTailsOfAStandardNormal) {
   Random r(2);
   const int n = 400000;
   double m1 = 0, m2 = 0, m4 = 0;
   int beyond1 = 0, beyond3 = 0, beyond4 = 0;
+  std::vector<float> block;
+  size_t next = 0;
   for (int i = 0; i < n; ++i) {
-    const double x = r.normal();
+    if (GetParam() && next == block.size()) {
+      block.resize(block.size() == 57 ? 64 : 57);
+      r.fill_normal(block.data(), block.size());
+      next = 0;
+    }
+    const double x = GetParam() ? double(block[next++]) : r.normal();
     m1 += x;
     m2 += x * x;
     m4 += x * x * x * x;
@@ -70,6 +80,9 @@ TEST(Random, NormalHasTheMomentsAndTailsOfAStandardNormal) {
   expect_tail(beyond3, 3);
   expect_tail(beyond4, 3.5);  // the ziggurat's base strip and tail (r = 3.44)
 }
+
+INSTANTIATE_TEST_SUITE_P(Random, NormalSource, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& i) { return i.param ? "FillNormal" : "Normal"; });
 
 }  // namespace
 }  // namespace cimvp

@@ -258,6 +258,54 @@ TEST(AdcModel, ErrorFreeAnalogConversionEqualsTheIntegerOne) {
     }
 }
 
+TEST(AdcModel, ReadNoiseAndAdcNoiseAddAtTheInput) {
+  // 2 LSB of ADC noise and read noise of 1.5 (one code per unit): the codes
+  // of a block of equal currents have variance 4 + 2.25 plus the
+  // rounding's 1/12, mean the input.
+  AdcModel adc(10, 1023);
+  adc.set_errors(0, 0, 2.0);
+  Random rng(4);
+  std::vector<float> v(1001, 400.3f);
+  std::vector<int64_t> out(v.size());
+  double sum = 0, sum2 = 0;
+  const int blocks = 40;
+  for (int b = 0; b < blocks; ++b) {
+    adc.convert_analog(v.data(), v.size(), 1.5, rng, out.data());
+    for (int64_t c : out) {
+      sum += double(c);
+      sum2 += double(c) * double(c);
+    }
+  }
+  const double n = double(blocks) * double(v.size()), mean = sum / n, variance = sum2 / n - mean * mean;
+  const double s2 = 4 + 2.25 + 1.0 / 12;
+  EXPECT_NEAR(mean, 400.3, 5 * std::sqrt(s2 / n));
+  EXPECT_NEAR(variance, s2, 5 * s2 * std::sqrt(2.0 / n));
+}
+
+TEST(AdcModel, BlockConversionEqualsValueByValue) {
+  // Without noise the block and the one-value conversion agree everywhere,
+  // the clipped ends and negative values included.
+  AdcModel adc(6, 200);
+  adc.set_errors(0.3, 0.05, 0);
+  Random rng(1);
+  std::vector<float> v;
+  for (float x = -230; x <= 230; x += 0.37f) v.push_back(x);
+  std::vector<int64_t> out(v.size());
+  adc.convert_analog(v.data(), v.size(), 0.0, rng, out.data());
+  for (size_t i = 0; i < v.size(); ++i) ASSERT_EQ(out[i], adc.convert_analog(double(v[i]), rng)) << v[i];
+}
+
+TEST(AdcModel, UnipolarConvertersReadNegativeCurrentsAsZero) {
+  Random rng(1);
+  AdcModel adc(8, 255);
+  adc.set_bipolar(false);
+  EXPECT_EQ(adc.convert_analog(-10, rng), 0);
+  EXPECT_EQ(adc.convert_analog(10.4, rng), 10);
+  adc.set_errors(0.7, 0, 0);  // the offset acts on the reading: -0.3 + 0.7
+  EXPECT_EQ(adc.convert_analog(-0.3, rng), 0);
+  EXPECT_EQ(adc.convert_analog(-0.1, rng), 1);
+}
+
 TEST(AdcModel, OffsetAndGainShiftTheCodes) {
   // 8 bits over 255: one code per unit, so codes are the reconstructed values.
   Random rng(1);

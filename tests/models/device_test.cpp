@@ -180,21 +180,21 @@ TEST(Drift, SpreadOfTheExponentAndGlobalCompensation) {
   EXPECT_NEAR(c(0, 0) / c(5, 7), g(0, 0) / g(5, 7), 1e-5);  // one factor for the whole array
 }
 
-TEST(ReadNoise, ColumnVarianceIsSigmaSquaredTimesTheSummedSquaredDrives) {
-  // sigma 0.02 of a 15-step range (4-bit cells); drives 1, 2, 0, 3.
+TEST(ReadNoise, ColumnSigmaIsSigmaTimesTheRootOfTheSummedSquaredDrives) {
+  // sigma 0.02 of a 15-step range (4-bit cells); drives 1, 2, 0, 3. The
+  // draws themselves are the ADC's (AdcModel.ReadNoiseAndAdcNoiseAdd...).
   const ReadNoise noise(0.02, 16);
-  const Conductances g = Conductances::Constant(4, 4, 5.0f);
   Eigen::VectorXf drive(4);
   drive << 1, 2, 0, 3;
-  Random rng(6);
-  std::vector<double> error;
-  for (int read = 0; read < 5000; ++read) {
-    Eigen::VectorXf column = g * drive;
-    noise.read(g, drive, column, rng);
-    for (int c = 0; c < 4; ++c) error.push_back(column[c] - 5.0 * 6);
-  }
-  const double s = 0.02 * 15;
-  expect_normal_moments(moments(error), 0, s * s * (1 + 4 + 0 + 9));
+  EXPECT_NEAR(noise.read_sigma(drive), 0.02 * 15 * std::sqrt(1.0 + 4 + 0 + 9), 1e-12);
+  // The device model reports it with the noise-free currents.
+  DeviceParams d;
+  d.read_sigma = 0.02;
+  const DeviceModel model(d, 4);
+  const Conductances g = Conductances::Constant(3, 4, 5.0f);
+  Eigen::VectorXf column;
+  EXPECT_NEAR(model.read(g, drive, column), noise.read_sigma(drive), 1e-12);
+  EXPECT_EQ(column, Eigen::VectorXf::Constant(3, 5.0f * 6));
 }
 
 TEST(IrDrop, TwoByTwoWorkedByHand) {
@@ -217,14 +217,13 @@ TEST(IrDrop, TwoByTwoWorkedByHand) {
   Eigen::VectorXf drive(2);
   drive << 1, 1;
   Eigen::VectorXf column = g * drive;
-  Random rng(1);
-  IrDrop(10, 1000, 3).read(g, drive, column, rng);
+  IrDrop(10, 1000, 3).read(g, drive, column);
   EXPECT_NEAR(column[0], col0, 1e-6);
   EXPECT_NEAR(column[1], col1, 1e-6);
   // An undriven row still sees the bit line's voltage (sneak current back).
   drive << 1, 0;
   column = g * drive;
-  IrDrop(10, 1000, 3).read(g, drive, column, rng);
+  IrDrop(10, 1000, 3).read(g, drive, column);
   // Row 0 alone: word line carries 3 + 1 then 1; bit lines carry 3 and 1
   // through both segments.
   EXPECT_NEAR(column[0], 3 * (1 - 4 * R - 6 * R) + 2 * (0 - 0 - 3 * R), 1e-6);

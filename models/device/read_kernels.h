@@ -1,0 +1,27 @@
+// The two inner loops of a noisy crossbar read, where the analog path
+// spends its time: the column currents of the driven rows, and the
+// conversion of a column block by the ADC. Each function is compiled twice
+// (GCC target_clones: AVX2 and baseline x86-64) and the loader picks the one
+// the CPU runs. Both clones compute the same bits: the loops vectorize
+// across columns, so every column's sum keeps its order, and neither clone
+// may fuse multiply-adds.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace cimvp::read_kernels {
+
+// column[c] = sum over rows r with drive[r] != 0 of drive[r] g[r * ld + c],
+// for c < cols: g is column-major (physical columns x rows, leading
+// dimension ld).
+void driven_rows(const float* g, ptrdiff_t ld, ptrdiff_t cols, const float* drive, ptrdiff_t rows, float* column);
+
+// The ADC of adc.h on n values: x = v + sigma noise (noise may be null
+// when sigma is 0); bipolar: out = sign(x) table[clamp(trunc(|x| gain +
+// offset), 0, top)], unipolar: table[clamp(trunc(x gain + offset), 0, top)].
+// table holds top + 1 reconstructed values.
+void convert(const float* v, const float* noise, float sigma, size_t n, bool bipolar, double gain, double offset,
+             int32_t top, const int64_t* table, int64_t* out);
+
+}  // namespace cimvp::read_kernels
