@@ -98,4 +98,15 @@ Classification Pipeline::classify(const Dataset& images, size_t count, const Cla
   return c;
 }
 
+std::vector<double> Pipeline::accuracy_over_seeds(const Dataset& images, size_t count, int seeds) {
+  const uint64_t first = uint64_t(soc_->arch().device.seed);
+  std::vector<double> accuracies;
+  for (int k = 0; k < seeds; ++k) {
+    soc_->set_device_seed(first + uint64_t(k));
+    accuracies.push_back(classify(images, count).accuracy());
+  }
+  soc_->set_device_seed(first);
+  return accuracies;
+}
+
 }  // namespace cimvp::flow

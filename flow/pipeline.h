@@ -73,6 +73,10 @@ class Pipeline {
   Report time(TraceSink* trace = nullptr) { return run(RunMode::Timing, {}, trace).report; }
   // Functional runs of the first `count` images of `images`.
   Classification classify(const Dataset& images, size_t count, const ClassifyOptions& options = {});
+  // The accuracy of classify() on the first `count` images under `seeds`
+  // device draws (device.seed, +1, ...; the architecture's seed is set back
+  // afterwards), one per seed.
+  std::vector<double> accuracy_over_seeds(const Dataset& images, size_t count, int seeds);
 
  private:
   Soc* soc_;

@@ -56,6 +56,12 @@ void Core::load(const FirmwareImage& image, uint64_t image_serial) {
     if (program_->code[pc].op == Opcode::Mvm) mvm_slot_[pc] = int32_t(mvms++);
   mvm_plans_.assign(mvms, MvmPlan{});
   std::fill(loaded_block_.begin(), loaded_block_.end(), -1);
+  // A loaded image is a new deployment: its crossbars' draws start again
+  // from programming event 0, whatever ran before it in this process.
+  for (auto& x : crossbars_) {
+    x->clear();
+    x->set_identity(x->identity());
+  }
 }
 
 void Core::begin_run() {

@@ -32,6 +32,8 @@ std::optional<SearchMethod> method_from_name(const std::string& name) {
   return std::nullopt;
 }
 const char* latency_source_name(LatencySource l) { return l == LatencySource::Vp ? "vp" : "analytic"; }
+const char* accuracy_source_name(AccuracySource a) { return a == AccuracySource::Vp ? "vp" : "reference"; }
+
 std::optional<LatencySource> latency_source_from_name(const std::string& name) {
   for (LatencySource l : {LatencySource::Vp, LatencySource::Analytic})
     if (name == latency_source_name(l)) return l;
@@ -116,12 +118,20 @@ const std::vector<KeyDef>& key_defs() {
         INT("finetune.batches", 0, big, finetune.batches),
         REAL("finetune.lr", 0, 10, true, finetune.lr),
         INT("validation.images", 1, big, validation_images),
+        KeyDef{"accuracy", Kind::Choice, 0, 0, false, {"reference", "vp"},
+               [](SearchConfig& c, const std::string& v) {
+                 c.accuracy = v == "vp" ? AccuracySource::Vp : AccuracySource::Reference;
+               },
+               {}, {}, [](const SearchConfig& c) { return std::string(accuracy_source_name(c.accuracy)); }},
+        INT("accuracy_seeds", 1, 1000, accuracy_seeds),
         INT("final.epochs", 0, 1000, final_finetune.epochs),
         REAL("final.lr", 0, 10, true, final_finetune.lr),
         INT("final.train_images", 0, big, final_finetune.train_images),
         INT("final.candidates", 1, 100, final_finetune.candidates),
         REAL("final.distill_weight", 0, 1, false, final_finetune.distill_weight),
         REAL("final.distill_temperature", 0, 100, true, final_finetune.distill_temperature),
+        INT("final.vp_images", 0, big, final_finetune.vp_images),
+        INT("final.vp_seeds", 1, 1000, final_finetune.vp_seeds),
         BOOL("baselines", baselines),
         LIST("ddpg.actor_hidden", 1, 4096, ddpg.actor_hidden),
         LIST("ddpg.critic_hidden", 1, 4096, ddpg.critic_hidden),

@@ -16,10 +16,15 @@ namespace cimvp::rl {
 
 enum class SearchMethod { Ddpg, Random };
 enum class LatencySource { Vp, Analytic };
+// Where a policy's accuracy comes from: the integer reference (the ideal
+// VP's bits, fast), or the VP itself under the architecture's device and
+// converter non-idealities, over accuracy_seeds device draws.
+enum class AccuracySource { Reference, Vp };
 const char* method_name(SearchMethod m);
 std::optional<SearchMethod> method_from_name(const std::string& name);  // none for an unknown name
 const char* latency_source_name(LatencySource l);
 std::optional<LatencySource> latency_source_from_name(const std::string& name);  // none for an unknown name
+const char* accuracy_source_name(AccuracySource a);
 
 struct FinetuneSettings {
   int batches = 0;     // QAT batches per evaluated policy before its accuracy is taken; 0: none
@@ -40,6 +45,11 @@ struct FinalSettings {
   // weight of the teacher's term in the loss, and its temperature.
   double distill_weight = 0;
   double distill_temperature = 1;
+  // With accuracy: vp, each final is also classified on the VP under the
+  // architecture's non-idealities: the first vp_images test images (0: all)
+  // under vp_seeds device draws.
+  int vp_images = 0;
+  int vp_seeds = 5;
 };
 
 struct SearchConfig {
@@ -69,6 +79,8 @@ struct SearchConfig {
   double cost_target = 0;
   FinetuneSettings finetune;
   int validation_images = 5000;  // validation images the accuracy is measured on
+  AccuracySource accuracy = AccuracySource::Reference;
+  int accuracy_seeds = 3;  // device draws per policy with accuracy: vp (the finals take 5)
   FinalSettings final_finetune;
   bool baselines = true;  // also run random search and the analytic-latency search, and fine-tune W4A8, W4A4
   DdpgSettings ddpg;

@@ -4,6 +4,8 @@
 
 #include "common/error.h"
 #include "common/seconds_since.h"
+#include "flow/build.h"
+#include "flow/pipeline.h"
 #include "nn/train/trainer.h"
 
 namespace cimvp::rl {
@@ -30,6 +32,8 @@ AccuracyModel::AccuracyModel(const ModelFile& trained, const std::string& datase
   activations_ = calibration_activations(model_, train_);
 }
 
+AccuracyModel::~AccuracyModel() = default;
+
 double AccuracyModel::accuracy(const Policy& policy) {
   const auto key = std::make_pair(policy.weight_bits, policy.activation_bits);
   if (const auto it = cache_.find(key); it != cache_.end()) return it->second;
@@ -42,18 +46,38 @@ double AccuracyModel::accuracy(const Policy& policy) {
     const ModelFile tuned = finetune(model_, train_, dataset_, policy, run, threads_, &activations_);
     finetune_seconds_ += seconds_since(t0);
     t0 = std::chrono::steady_clock::now();
-    a = evaluate(tuned, validation_, EvalMode::Integer, threads_).accuracy;
+    a = measure(tuned, policy);
     evaluate_seconds_ += seconds_since(t0);
   } else {
     const auto t0 = std::chrono::steady_clock::now();
     ModelFile m = model_;  // at the policy, with the scales every command would give it
     m.calibration = calibration_for(model_, policy, &train_, &activations_);
     m.policy = policy;
-    a = evaluate(m, validation_, EvalMode::Integer, threads_).accuracy;
+    a = measure(m, policy);
     evaluate_seconds_ += seconds_since(t0);
   }
   cache_.emplace(key, a);
   return a;
+}
+
+void AccuracyModel::measure_on_vp(const ArchConfig& arch, int seeds) {
+  if (seeds < 1) throw Error("accuracy_seeds must be at least 1");
+  vp_arch_ = arch;
+  vp_ = std::make_unique<flow::Pipeline>(arch);
+  vp_seeds_ = seeds;
+}
+
+std::vector<double> AccuracyModel::vp_accuracies(const ModelFile& tuned, const Policy& policy, const Dataset& images,
+                                                 size_t count, int seeds) {
+  if (!vp_) throw Error("VP accuracy asked of an accuracy model without an architecture (measure_on_vp)");
+  // The pipeline's SoC is shared with the latency measurement: load every time.
+  vp_->load(flow::build(tuned, policy, *vp_arch_), tuned.graph.name);
+  return vp_->accuracy_over_seeds(images, count, seeds);
+}
+
+double AccuracyModel::measure(const ModelFile& tuned, const Policy& policy) {
+  if (!vp_) return evaluate(tuned, validation_, EvalMode::Integer, threads_).accuracy;
+  return flow::accuracy_spread(vp_accuracies(tuned, policy, validation_, validation_.size(), vp_seeds_)).mean;
 }
 
 ModelFile finetune(const ModelFile& model, const Dataset& train, const std::string& dataset, const Policy& policy,

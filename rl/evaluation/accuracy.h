@@ -4,18 +4,27 @@
 // HAQ does), then evaluated by the integer reference (the bits the VP
 // computes) on the first `validation_images` of the validation split, which
 // is held out of the training split: the test set is never used here.
+// With measure_on_vp() the last step is the VP instead: the network compiled
+// for the architecture and classified under its device and converter
+// non-idealities, the mean over several device draws.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "config/arch_config.h"
 #include "nn/dataset.h"
 #include "nn/model_file.h"
 #include "nn/policy.h"
 #include "rl/search_config.h"
+
+namespace cimvp::flow {
+class Pipeline;
+}
 
 namespace cimvp::rl {
 
@@ -27,8 +36,18 @@ class AccuracyModel {
   // (mark_input_nonnegative, checked on the training split it loads).
   AccuracyModel(const ModelFile& trained, const std::string& dataset, int validation_images,
                 const FinetuneSettings& finetune, int threads, bool nonnegative_input = false);
+  ~AccuracyModel();
 
   double accuracy(const Policy& policy);  // fraction
+
+  // From now on accuracy() classifies on the VP of `arch` (its SoC from
+  // flow/pipeline.h: call before the process's first simulation), the mean
+  // over `seeds` device draws.
+  void measure_on_vp(const ArchConfig& arch, int seeds);
+  // The accuracy of `tuned` (a model at `policy`, with its scales) on the
+  // first `count` of `images` on that VP under `seeds` draws, one per seed.
+  std::vector<double> vp_accuracies(const ModelFile& tuned, const Policy& policy, const Dataset& images,
+                                    size_t count, int seeds);
 
   double finetune_seconds() const { return finetune_seconds_; }
   double evaluate_seconds() const { return evaluate_seconds_; }
@@ -45,6 +64,10 @@ class AccuracyModel {
   int threads_;
   std::map<std::pair<std::vector<int>, std::vector<int>>, double> cache_;  // shared by every search of a job
   double finetune_seconds_ = 0, evaluate_seconds_ = 0;
+  std::optional<ArchConfig> vp_arch_;
+  std::unique_ptr<flow::Pipeline> vp_;
+  int vp_seeds_ = 1;
+  double measure(const ModelFile& tuned, const Policy& policy);  // on validation_, by the source in use
 };
 
 // How a quantization-aware fine-tune runs (the trainer, quiet, batch 64,

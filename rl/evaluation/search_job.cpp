@@ -9,6 +9,8 @@
 #include "common/provenance.h"
 #include "common/seconds_since.h"
 #include "common/version.h"
+#include "flow/pipeline.h"
+#include "models/crossbar.h"
 #include "nn/model_source.h"
 #include "nn/zoo.h"
 #include "nn/train/trainer.h"
@@ -86,7 +88,9 @@ nlohmann::json final_settings_json(const FinalSettings& fin) {
           {"train_images", fin.train_images},
           {"candidates", fin.candidates},
           {"distill_weight", fin.distill_weight},
-          {"distill_temperature", fin.distill_temperature}};
+          {"distill_temperature", fin.distill_temperature},
+          {"vp_images", fin.vp_images},
+          {"vp_seeds", fin.vp_seeds}};
 }
 
 // Why a final on disk cannot be reused for `settings` ("" when it can).
@@ -125,6 +129,12 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   const std::string inputs = search_inputs(config, arch);
   AccuracyModel accuracy(load_model_spec(config.model), config.dataset, config.validation_images, config.finetune,
                          options.threads, config.nonnegative_input);
+  if (config.accuracy == AccuracySource::Vp) {
+    accuracy.measure_on_vp(arch, config.accuracy_seeds);
+    if (crossbars_are_exact(arch))
+      message("warning: accuracy: vp on " + config.arch + ", whose crossbars are exact: the VP computes what the "
+              "integer reference does, only slower (accuracy: reference)");
+  }
   const ModelFile& model = accuracy.model();  // what every evaluator and fine-tune starts from
   VpLatency vp(arch);  // the one SoC of this process
   NetworkEvaluator vp_evaluator(LatencySource::Vp, &vp, model, arch, accuracy);
@@ -222,7 +232,10 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
     // What the final's numbers depend on beyond the search: a resumed job
     // redoes a final whose policy, fine-tune settings or test data differ.
     const nlohmann::json settings{
-        {"policy", bits_json(policy)}, {"final_finetune", final_settings_json(fin)}, {"test_data", test_files}};
+        {"policy", bits_json(policy)},
+        {"final_finetune", final_settings_json(fin)},
+        {"accuracy", accuracy_source_name(config.accuracy)},
+        {"test_data", test_files}};
     if (options.resume && fs::exists(stem + ".json")) {
       nlohmann::json stored = read_json(stem + ".json");
       const std::string why = why_redo(stored, settings);
@@ -240,9 +253,18 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
                                      : with_scales(model, policy, &accuracy.training_images());
     tuned.metadata["search.final"] = name;
     const double test_accuracy = evaluate(tuned, test, EvalMode::Integer, options.threads).accuracy;
+    nlohmann::json j = bits_json(policy);
+    if (config.accuracy == AccuracySource::Vp) {  // the same test images on the noisy VP
+      const size_t count = fin.vp_images > 0 ? std::min(size_t(fin.vp_images), test.size()) : test.size();
+      const std::vector<double> a = accuracy.vp_accuracies(tuned, policy, test, count, fin.vp_seeds);
+      const flow::AccuracySpread spread = flow::accuracy_spread(a);
+      j["test_accuracy_vp"] = spread.mean;
+      j["test_accuracy_vp_std_dev"] = spread.std_dev;
+      j["test_accuracy_vp_per_seed"] = a;
+      j["test_images_vp"] = count;
+    }
     const PolicyResult measured = vp_evaluator.evaluate(policy);  // cached when a search met this policy
     save_model_file(tuned, stem + ".cimvp");
-    nlohmann::json j = bits_json(policy);
     j["test_accuracy"] = test_accuracy;
     j["validation_accuracy_in_search"] = measured.accuracy;
     j["latency_seconds"] = measured.latency_seconds;
@@ -281,6 +303,9 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   auto with_speedup = [&](nlohmann::json j) {
     j["speedup"] = w8a8_seconds / j.at("latency_seconds").get<double>();
     j["accuracy_drop_points"] = 100 * (w8a8_accuracy - j.at("test_accuracy").get<double>());
+    if (j.contains("test_accuracy_vp"))
+      j["vp_accuracy_drop_points"] =
+          100 * (results.at("w8a8").at("test_accuracy_vp").get<double>() - j.at("test_accuracy_vp").get<double>());
     return j;
   };
   nlohmann::json s;
@@ -291,6 +316,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   s["arch"] = config.arch;
   s["method"] = method_name(config.method);
   s["latency"] = latency_source_name(config.latency);
+  s["accuracy"] = accuracy_source_name(config.accuracy);
   s["episodes"] = config.episodes;
   s["accuracy_budget_points"] = config.accuracy_budget;
   s["cost_target"] = config.cost_target;  // 0: reward mode; else the cost ratio every policy was lowered to

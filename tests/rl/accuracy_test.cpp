@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 
 #include "common/error.h"
+#include "config/arch_config.h"
 #include "nn/model_source.h"
 #include "nn/train/trainer.h"
 #include "rl/evaluation/accuracy.h"
@@ -51,6 +52,42 @@ TEST(SearchAccuracy, FinetuneFromGatheredActivationsEqualsTheTrainersOwnCalibrat
   }
   EXPECT_TRUE(moved) << "the fine-tune changed no weight";
   EXPECT_EQ(own.calibration.act_clip, gathered.calibration.act_clip);
+}
+
+TEST(SearchAccuracy, OnTheVpOfAnIdealArchitectureEqualsTheIntegerReference) {
+  // Two independent paths: the compiled network on the VP and the integer
+  // reference. On ideal crossbars they agree bit for bit, hence in accuracy.
+  const ModelFile model = load_model_spec(test::source_path("pretrained/lenet5-fmnist-float.cimvp"));
+  const ArchConfig arch = load_arch_config(test::source_path("configs/arch/default.yaml"));
+  rl::AccuracyModel reference(model, "fashion-mnist", 150, rl::FinetuneSettings{}, 2);
+  rl::AccuracyModel vp(model, "fashion-mnist", 150, rl::FinetuneSettings{}, 2);
+  vp.measure_on_vp(arch, 2);
+  const size_t layers = model.graph.quantizable_layers().size();
+  Policy mixed = uniform_policy(layers, 6, 8);
+  mixed.weight_bits[1] = 3;
+  for (const Policy& p : {uniform_policy(layers, 8, 8), mixed}) EXPECT_DOUBLE_EQ(vp.accuracy(p), reference.accuracy(p));
+}
+
+TEST(SearchAccuracy, OnANoisyVpIsTheMeanOverItsDeviceDrawsAndFallsWithTheNoise) {
+  const ModelFile model = load_model_spec(test::source_path("pretrained/lenet5-fmnist-float.cimvp"));
+  ArchConfig arch = load_arch_config(test::source_path("configs/arch/default.yaml"));
+  arch.device.program_sigma = 0.1;  // about 40 % instead of 90 % (docs/device.md)
+  rl::AccuracyModel reference(model, "fashion-mnist", 100, rl::FinetuneSettings{}, 2);
+  rl::AccuracyModel vp(model, "fashion-mnist", 100, rl::FinetuneSettings{}, 2);
+  vp.measure_on_vp(arch, 3);
+  const Policy p = uniform_policy(model.graph.quantizable_layers().size(), 8, 8);
+  const double noisy = vp.accuracy(p);
+  EXPECT_LT(noisy, reference.accuracy(p) - 0.2);
+  // The mean of the three draws, each measured again on the same images.
+  ModelFile at = model;
+  const Dataset train = load_dataset("fashion-mnist", Split::Train);
+  at.calibration = calibration_for(model, p, &train);
+  at.policy = p;
+  const Dataset validation = load_dataset("fashion-mnist", Split::Validation).head(100);
+  const std::vector<double> draws = vp.vp_accuracies(at, p, validation, 100, 3);
+  ASSERT_EQ(draws.size(), 3u);
+  EXPECT_NE(draws[0], draws[1]);
+  EXPECT_NEAR(noisy, (draws[0] + draws[1] + draws[2]) / 3, 1e-12);
 }
 
 TEST(SearchAccuracy, RefusesModelsItCannotMeasure) {
