@@ -13,6 +13,8 @@
 #include "apps/command.h"
 #include "common/error.h"
 #include "common/progress_bar.h"
+#include "config/arch_config.h"
+#include "models/device/programmed_weight_error.h"
 #include "nn/dataset.h"
 #include "nn/model_file.h"
 #include "nn/model_source.h"
@@ -74,6 +76,43 @@ class ConsoleProgress : public ProgressSink {
 
 void remove_file(const std::string& path) { std::remove(path.c_str()); }
 
+// --arch: the error the architecture's programming variation puts on each
+// weight value at every weight bit width of the policy, and what it models.
+void set_weight_noise(const std::string& path, TrainOptions& o) {
+  if (!o.policy)
+    throw Error("--arch " + path + ": noise-aware training trains the quantized weights the crossbar stores: give "
+                "--bits or --policy (or --from a quantized model)");
+  const ArchConfig arch = load_arch_config(path);
+  if (!(arch.device.program_sigma > 0))
+    throw Error(path + ": device.program_sigma is 0: the architecture has no programming variation for --arch to "
+                "train against (set device.program_sigma above 0)");
+  for (int bits : o.policy->weight_bits) {
+    if (o.weight_noise.count(bits)) continue;
+    training::WeightErrorTable t;
+    for (int q = -(1 << (bits - 1)); q < (1 << (bits - 1)); ++q) {
+      const WeightError e = programmed_weight_error(arch.crossbar, arch.device, bits, q);
+      t.mean.push_back(float(e.mean));
+      t.std_dev.push_back(float(e.std_dev));
+    }
+    o.weight_noise[bits] = std::move(t);
+  }
+  auto number = [](double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%g", v);
+    return std::string(b);
+  };
+  o.noise_source = "programming variation of architecture '" + arch.name + "' (" + path + "): device.program_sigma " +
+                   number(arch.device.program_sigma) + " " + arch.device.program_distribution + ", device.on_off_ratio " +
+                   number(arch.device.on_off_ratio) + ", crossbar.cell_bits " +
+                   std::to_string(arch.crossbar.cell_bits) + ", crossbar.mapping " + mapping_name(arch.crossbar.mapping);
+  DeviceParams others = arch.device;
+  others.program_sigma = 0;
+  others.on_off_ratio = 0;
+  if (!others.ideal())
+    std::printf("note: --arch trains against %s's programming variation only, not its other device effects\n",
+                arch.name.c_str());
+}
+
 }  // namespace
 
 int cmd_train(const std::vector<std::string>& args) {
@@ -101,7 +140,11 @@ int cmd_train(const std::vector<std::string>& args) {
       ("threads", po::value<int>()->default_value(2), "threads (results do not depend on it)")
       ("train-images", po::value<size_t>()->default_value(0), "use only the first N training images (0: all 55,000)")
       ("no-validate", "skip the validation split after each epoch")
-      ("resume", "continue a killed run from OUTPUT.ckpt");
+      ("resume", "continue a killed run from OUTPUT.ckpt")
+      ("arch", po::value<std::string>(),
+       "noise-aware training: with QAT, add this architecture's programming variation (device.program_sigma) to "
+       "the weights in every training forward")
+      ("noise-scale", po::value<float>(), "with --arch: multiply the injected noise's standard deviation (default 1)");
   po::variables_map vm;
   if (!parse("train",
              "--model M --dataset D [--policy P.yaml | --bits wXaY] [--from MODEL-FILE] --epochs N -o MODEL-FILE "
@@ -135,6 +178,13 @@ int cmd_train(const std::vector<std::string>& args) {
   if (vm.count("policy")) policy_file = vm["policy"].as<std::string>();
   if (vm.count("bits")) bits = vm["bits"].as<std::string>();
   if (policy_file || bits || start.has_policy()) o.policy = choose_policy(start, policy_file, bits);
+  if (vm.count("noise-scale") && !vm.count("arch")) throw Error("--noise-scale needs --arch");
+  if (vm.count("noise-scale")) {
+    o.noise_scale = vm["noise-scale"].as<float>();
+    if (!(o.noise_scale > 0 && o.noise_scale <= 100))
+      throw Error("--noise-scale must be in (0, 100], got " + std::to_string(o.noise_scale));
+  }
+  if (vm.count("arch")) set_weight_noise(vm["arch"].as<std::string>(), o);
   o.lr = vm.count("lr") ? vm["lr"].as<float>() : (o.policy ? 0.005f : 0.05f);
   if (vm.count("distill")) {
     o.teacher_name = vm["distill"].as<std::string>();
@@ -147,6 +197,7 @@ int cmd_train(const std::vector<std::string>& args) {
 
   const TrainData data = load_train_data(o.dataset);
   if (vm.count("nonnegative-input")) mark_input_nonnegative(start, data.train);
+  if (!o.weight_noise.empty()) std::printf("noise-aware: %s, noise scale %g\n", o.noise_source.c_str(), double(o.noise_scale));
   std::printf("training %s on %s (%zu of %zu training images, %zu validation) %s, %d epochs, batch %d, lr %g%s, seed %llu\n",
               start.graph.name.c_str(), o.dataset.c_str(),
               o.train_images ? std::min(o.train_images, data.train.size()) : data.train.size(), data.train.size(),

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "common/error.h"
+#include "common/random.h"
 #include "nn/gemm.h"
 #include "nn/train/thread_pool.h"
 
@@ -256,6 +257,8 @@ struct Network::Impl {
   std::vector<int> shard_correct;
   const uint8_t* labels = nullptr;
   const Distillation* kd = nullptr;  // this backward's distillation, if any
+  std::vector<WeightErrorTable> weight_noise;  // per quantizable layer; empty: none
+  uint64_t weight_noise_key = 0;
 
   Impl(const Graph& graph, int mb, int threads, int s) : g(graph), max_batch(mb), shards(s),
                                                          pool(std::max(1, std::min(threads, s))) {}
@@ -283,6 +286,7 @@ struct Network::Impl {
 
   void build(const Policy* pol, const Calibration* cal);
   void prepare_weights();
+  void add_weight_noise();
   void fwd_node(int j, int s, bool training);
   void bn_stats(int j, int s);
   void bn_reduce(int j);
@@ -457,6 +461,24 @@ void Network::Impl::prepare_weights() {
     const double s_acc = s_in * double(sw);
     for (size_t o = 0; o < B.value.size(); ++o)
       r.bq[o] = float(s_acc * std::floor(double(B.value[o]) / s_acc + 0.5));
+  }
+  if (trained_forward && !weight_noise.empty()) add_weight_noise();
+}
+
+// The programmed weights of this training step: r.wq holds s_w q exactly
+// (q an integer in wlo..whi), so q indexes the layer's error table. One
+// stream per layer and key, drawn in weight order on one thread.
+void Network::Impl::add_weight_noise() {
+  for (NodeRt& r : nodes) {
+    if (r.layer < 0) continue;
+    const WeightErrorTable& t = weight_noise[size_t(r.layer)];
+    const float sw = params[size_t(r.wscale)].value[0];
+    Random rng(derive_seed({weight_noise_key, uint64_t(r.layer)}));
+    for (float& w : r.wq) {
+      const long q = std::lround(w / sw);
+      const size_t i = size_t(std::min(std::max(q, long(r.wlo)), long(r.whi)) - long(r.wlo));
+      w += sw * float(double(t.mean[i]) + double(t.std_dev[i]) * rng.normal());
+    }
   }
 }
 
@@ -1061,6 +1083,27 @@ Network::Network(const Graph& g, int max_batch, int threads, int shards, const P
 Network::~Network() = default;
 
 bool Network::quantized() const { return impl_->quantized; }
+
+void Network::set_weight_noise(std::vector<WeightErrorTable> per_layer) {
+  Impl& m = *impl_;
+  if (!per_layer.empty()) {
+    if (!m.quantized) throw Error("weight noise needs a quantized network (quantization-aware training)");
+    const std::vector<int> layers = m.g.quantizable_layers();
+    if (per_layer.size() != layers.size())
+      throw Error("weight noise for " + std::to_string(per_layer.size()) + " layers, model '" + m.g.name + "' has " +
+                  std::to_string(layers.size()));
+    for (size_t l = 0; l < layers.size(); ++l) {
+      const NodeRt& r = m.nodes[size_t(layers[l])];
+      const size_t values = size_t(r.whi - r.wlo) + 1;
+      if (per_layer[l].mean.size() != values || per_layer[l].std_dev.size() != values)
+        throw Error("weight noise of layer '" + r.node->name + "': the table needs one mean and one standard "
+                    "deviation per weight value (" + std::to_string(values) + ")");
+    }
+  }
+  m.weight_noise = std::move(per_layer);
+}
+
+void Network::set_weight_noise_key(uint64_t key) { impl_->weight_noise_key = key; }
 int Network::max_batch() const { return impl_->max_batch; }
 int Network::threads() const { return impl_->pool.threads(); }
 const Graph& Network::graph() const { return impl_->g; }

@@ -55,6 +55,14 @@ struct Distillation {
   float temperature = 1.f;
 };
 
+// Noise-aware training (docs/device.md, "Noise-aware training"): the error
+// a crossbar's programming puts on a stored weight, per integer weight
+// value q of one layer's bit width, at index q - qmin (q + 2^(bits-1)), in
+// weight LSBs (models/device/programmed_weight_error.h computes it).
+struct WeightErrorTable {
+  std::vector<float> mean, std_dev;
+};
+
 // A trainable tensor, for tests and tools: the value and its gradient after
 // backward() (summed over shards).
 struct ParamView {
@@ -90,6 +98,18 @@ class Network {
   // with `kd`, of the distillation loss above (which it then returns).
   double loss(const uint8_t* labels, int* correct = nullptr, const Distillation* kd = nullptr);
   double loss_backward(const uint8_t* labels, int* correct = nullptr, const Distillation* kd = nullptr);
+  // Noise-aware training: from now on every training forward of this
+  // quantized network adds to each fake-quantized weight q of layer l
+  // (policy order) s_w (mean[q] + std_dev[q] N(0, 1)) from per_layer[l],
+  // drawn anew at each forward from the key of set_weight_noise_key() and
+  // the layer (never from the thread count). The gradients see the noise
+  // as if it were not there: the weight and scale gradients are the
+  // straight-through ones of the noise-free weights. Inference forwards
+  // (training false) stay noise free. An empty vector turns the noise off.
+  // Throws cimvp::Error for a float network or a table of the wrong size.
+  void set_weight_noise(std::vector<WeightErrorTable> per_layer);
+  void set_weight_noise_key(uint64_t key);
+
   // One SGD step with momentum (PyTorch semantics: v = m v + g + wd w; w -= lr v).
   void sgd_step(const SgdParams& p);
 

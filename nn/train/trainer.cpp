@@ -13,6 +13,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/random.h"
 #include "common/seconds_since.h"
 #include "nn/model_source.h"
 #include "nn/reference.h"
@@ -113,7 +114,28 @@ std::map<std::string, std::string> run_keys(const TrainOptions& o) {
           {"train.augment", o.augment ? "flip+shift" + std::to_string(o.augment_shift) : "none"},
           {"train.distill", o.teacher ? o.teacher_name + " weight " + fmt(o.distill_weight) + " temperature " +
                                             fmt(o.distill_temperature)
-                                      : "none"}};
+                                      : "none"},
+          {"train.weight_noise", o.weight_noise.empty() ? "none" : o.noise_source + ", noise scale " + fmt(o.noise_scale)}};
+}
+
+// The per-layer error tables of noise-aware training, at each layer's bits.
+std::vector<training::WeightErrorTable> layer_weight_noise(const TrainOptions& o, const Graph& g) {
+  if (o.weight_noise.empty()) return {};
+  if (!o.policy) throw Error("noise-aware training needs quantization-aware training: give a policy (--bits or --policy)");
+  if (!(o.noise_scale >= 0)) throw Error("noise scale must be >= 0, got " + fmt(o.noise_scale));
+  std::vector<training::WeightErrorTable> out;
+  const std::vector<int> layers = g.quantizable_layers();
+  for (size_t l = 0; l < layers.size(); ++l) {
+    const int bits = o.policy->weight_bits[l];
+    auto it = o.weight_noise.find(bits);
+    if (it == o.weight_noise.end())
+      throw Error("noise-aware training: no weight noise for the " + std::to_string(bits) + "-bit weights of layer '" +
+                  g.nodes[size_t(layers[l])].name + "'");
+    training::WeightErrorTable t = it->second;
+    for (float& s : t.std_dev) s *= o.noise_scale;
+    out.push_back(std::move(t));
+  }
+  return out;
 }
 
 // Copies image `src` (C x H x W) to `dst`, flipped left-right when `flip`,
@@ -227,6 +249,7 @@ ModelFile train(const ModelFile& start_model, const Dataset& tr, const Dataset& 
   const int val_batch = 500;
   training::Network net(g, validating ? std::max(o.batch, val_batch) : o.batch, o.threads, 2,
                         o.policy ? &*o.policy : nullptr, o.policy ? &cal : nullptr);
+  net.set_weight_noise(layer_weight_noise(o, g));
   if (resuming) {
     first_epoch = load_state(o.checkpoint + ".state", net.momentum_buffers());
     sink.on_message("resuming " + o.checkpoint + " after epoch " + std::to_string(first_epoch));
@@ -293,6 +316,7 @@ ModelFile train(const ModelFile& start_model, const Dataset& tr, const Dataset& 
         for (int i = 0; i < n; ++i) std::copy(teacher->output(i), teacher->output(i) + C, &teacher_logits[size_t(i) * C]);
         kd.teacher_logits = teacher_logits.data();
       }
+      net.set_weight_noise_key(derive_seed({o.seed, uint64_t(epoch), uint64_t(b)}));
       net.forward(xb.data(), n, true);
       int c = 0;
       const double loss = net.loss_backward(yb.data(), &c, teacher ? &kd : nullptr);

@@ -14,6 +14,7 @@
 #include "nn/model_file.h"
 #include "nn/model_source.h"
 #include "nn/policy.h"
+#include "nn/train/network.h"
 
 namespace cimvp {
 
@@ -49,6 +50,15 @@ struct TrainOptions {
   std::string teacher_name = "teacher";  // recorded in the model's metadata
   float distill_weight = 0.5f;
   float distill_temperature = 1.f;
+  // Noise-aware training (needs a policy): per weight bit width, the error
+  // a crossbar's programming puts on each weight value (filled by `cimvp
+  // train --arch` from models/device/programmed_weight_error.h). Every
+  // training batch then draws new errors for every conv/dense weight,
+  // seeded by (seed, epoch, batch, layer); validation stays noise free.
+  // Empty: no noise.
+  std::map<int, training::WeightErrorTable> weight_noise;
+  float noise_scale = 1.f;   // multiplies the standard deviation (not the mean) of weight_noise
+  std::string noise_source;  // what the noise models, recorded as the metadata train.weight_noise
 };
 
 // Reported after every batch (a sink throttles its own printing).

@@ -279,5 +279,45 @@ TEST(TrainCli, BadInputIsAClearError) {
   EXPECT_THAT(o.output, HasSubstr(policy));
 }
 
+// Noise-aware training (--arch): the architecture's programming variation
+// is recorded in the model, and every wrong combination is one message
+// naming the option, the file or the key.
+TEST(TrainCli, NoiseAwareTrainingRecordsTheArchitecture) {
+  const std::string arch = temp("noisy.yaml");
+  std::ofstream(arch) << "name: noisy\ndevice:\n  program_sigma: 0.01\n";
+  const std::string out = temp("noise-aware.cimvp");
+  const Outcome o = cimvp("train --from " + tiny_float() + " --bits w8a8 --arch " + arch + " --noise-scale 1.5 "
+                          "--dataset fashion-mnist --epochs 1 --train-images 128 --no-validate -o " + out);
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_THAT(o.output, HasSubstr("noise-aware: programming variation of architecture 'noisy'"));
+  const ModelFile m = load_model_file(out);
+  EXPECT_THAT(m.metadata.at("train.weight_noise"),
+              HasSubstr("'noisy' (" + arch + "): device.program_sigma 0.01 normal, device.on_off_ratio 0, "
+                        "crossbar.cell_bits 2, crossbar.mapping differential-column, noise scale 1.5"));
+}
+
+TEST(TrainCli, NoiseAwareTrainingRefusesBadInput) {
+  const std::string noisy = temp("noisy.yaml");
+  std::ofstream(noisy) << "name: noisy\ndevice:\n  program_sigma: 0.01\n";
+  const std::string run = "train --dataset fashion-mnist --epochs 1 --train-images 64 --no-validate -o " +
+                          temp("refused.cimvp") + " --from " + tiny_float();
+  struct Case {
+    std::string args, message;
+  };
+  for (const Case& c : {
+           Case{" --arch " + noisy, "--arch " + noisy + ": noise-aware training trains the quantized weights the "
+                                                          "crossbar stores: give --bits or --policy"},
+           Case{" --bits w8a8 --arch " + test::source_path("configs/arch/default.yaml"),
+                "default.yaml: device.program_sigma is 0: the architecture has no programming variation"},
+           Case{" --bits w8a8 --arch " + temp("missing.yaml"), temp("missing.yaml")},
+           Case{" --bits w8a8 --noise-scale 2", "--noise-scale needs --arch"},
+           Case{" --bits w8a8 --arch " + noisy + " --noise-scale 0", "--noise-scale must be in (0, 100]"},
+       }) {
+    const Outcome o = cimvp(run + c.args);
+    EXPECT_EQ(o.status, 1) << c.args << "\n" << o.output;
+    EXPECT_THAT(o.output, HasSubstr(c.message)) << c.args;
+  }
+}
+
 }  // namespace
 }  // namespace cimvp
