@@ -59,8 +59,7 @@ void AdcModel::convert_analog(const float* v, size_t n, double input_sigma, Rand
   }
   for (size_t i = 0; i < n; ++i) {  // more codes than a table holds
     const double x = noise ? double(v[i]) + double(sigma) * double(noise[i]) : double(v[i]);
-    const double m = (bipolar_ ? std::fabs(x) : x) * gain + offset;
-    const int64_t r = reconstruct(int64_t(std::min(std::max(m, 0.0), double(top_code_))));
+    const int64_t r = reconstruct(int64_t(read_kernels::clamped_code(x, bipolar_, gain, offset, double(top_code_))));
     out[i] = bipolar_ && x < 0 ? -r : r;
   }
 }

@@ -58,10 +58,7 @@ void Core::load(const FirmwareImage& image, uint64_t image_serial) {
   std::fill(loaded_block_.begin(), loaded_block_.end(), -1);
   // A loaded image is a new deployment: its crossbars' draws start again
   // from programming event 0, whatever ran before it in this process.
-  for (auto& x : crossbars_) {
-    x->clear();
-    x->set_identity(x->identity());
-  }
+  for (auto& x : crossbars_) x->unload();
 }
 
 void Core::begin_run() {

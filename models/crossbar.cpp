@@ -56,6 +56,11 @@ void Crossbar::clear() {
   row_offset_ = col_offset_ = 0;
 }
 
+void Crossbar::unload() {
+  clear();
+  events_ = 0;
+}
+
 void Crossbar::program(const WeightBlock& block, bool functional) {
   clear();
   CellLayout layout = cell_layout(crossbar_, int(block.rows), int(block.cols), int(block.weight_bits));

@@ -72,6 +72,9 @@ class Crossbar {
   // functional = false keeps only the geometry (timing-only images).
   void program(const WeightBlock& block, bool functional);
   void clear();  // back to unprogrammed
+  // Unprogrammed, and the programming history forgotten: the next
+  // programming is event 0 again (a newly loaded image, a new deployment).
+  void unload();
 
   // out[j] += (W^T x)_j for j < cols(): `in` points at the tile's first input
   // (row_offset already applied), `out` at its first output (col_offset

@@ -28,20 +28,19 @@ void driven_rows(const float* g, ptrdiff_t ld, ptrdiff_t cols, const float* driv
 CIMVP_VECTOR_CLONES
 void convert(const float* v, const float* noise, float sigma, size_t n, bool bipolar, double gain, double offset,
              int32_t top, const int64_t* table, int64_t* __restrict out) {
-  // Branch-free: noise makes every branch here unpredictable. For m >= 0
-  // truncation is floor, so clamping to [0, top] and truncating is
-  // clamp(round_half_up(...)) when offset carries the 1/2.
+  // Branch-free (clamped_code): noise makes every branch here unpredictable.
+  // The bipolar and unipolar loops are apart so that each vectorizes.
   const double t = double(top);
   if (bipolar) {
     for (size_t i = 0; i < n; ++i) {
       const double x = noise ? double(v[i]) + double(sigma) * double(noise[i]) : double(v[i]);
-      const int64_t r = table[int32_t(std::min(std::max(std::fabs(x) * gain + offset, 0.0), t))];
+      const int64_t r = table[int32_t(clamped_code(x, true, gain, offset, t))];
       out[i] = x < 0 ? -r : r;
     }
   } else {
     for (size_t i = 0; i < n; ++i) {
       const double x = noise ? double(v[i]) + double(sigma) * double(noise[i]) : double(v[i]);
-      out[i] = table[int32_t(std::min(std::max(x * gain + offset, 0.0), t))];
+      out[i] = table[int32_t(clamped_code(x, false, gain, offset, t))];
     }
   }
 }

@@ -21,6 +21,15 @@ void driven_rows(const float* g, ptrdiff_t ld, ptrdiff_t cols, const float* driv
 // when sigma is 0); bipolar: out = sign(x) table[clamp(trunc(|x| gain +
 // offset), 0, top)], unipolar: table[clamp(trunc(x gain + offset), 0, top)].
 // table holds top + 1 reconstructed values.
+// The code index of reading x: clamp(round_half_up(m), 0, top) with
+// m = |x| gain + offset - 1/2 (bipolar) or x gain + offset - 1/2; offset
+// carries the 1/2. For m >= 0 truncation is floor, so clamping first and
+// truncating is that rounding, without a branch.
+inline double clamped_code(double x, bool bipolar, double gain, double offset, double top) {
+  const double m = (bipolar ? (x < 0 ? -x : x) : x) * gain + offset;
+  return m < 0 ? 0.0 : m > top ? top : m;
+}
+
 void convert(const float* v, const float* noise, float sigma, size_t n, bool bipolar, double gain, double offset,
              int32_t top, const int64_t* table, int64_t* out);
 
