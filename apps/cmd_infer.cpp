@@ -68,7 +68,15 @@ int cmd_infer(const std::vector<std::string>& args) {
   build_options.compile.placement = parse_placement(vm["placement"].as<std::string>());
   build_options.dataset = vm["dataset"].as<std::string>();
   flow::Pipeline pipeline(arch);
-  pipeline.load(flow::build(model, policy, arch, build_options), vm["model"].as<std::string>());
+  std::optional<Dataset> adc_images;  // what an ADC range calibration observes
+  if (flow::calibrates_adc(arch)) adc_images = load_dataset(vm["dataset"].as<std::string>(), Split::Train);
+  pipeline.load(flow::build(model, policy, arch, build_options), vm["model"].as<std::string>(),
+                adc_images ? &*adc_images : nullptr);
+  if (const auto& adc = pipeline.adc_calibration())
+    std::printf("ADC ranges calibrated (%s) on %zu training images: %zu column groups, full scales %lld..%lld "
+                "(architecture: %lld)\n",
+                adc->method.c_str(), adc->images, adc->groups, (long long)adc->smallest, (long long)adc->largest,
+                (long long)adc->architecture);
   pipeline.soc().set_bit_accurate_crossbars(vm.count("bit-accurate") > 0);
   const bool check = !vm.count("no-check");
   const flow::Build& built = pipeline.loaded();
