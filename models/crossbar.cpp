@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "models/device/read_kernels.h"
 
 namespace cimvp {
 
@@ -169,8 +170,6 @@ void Crossbar::build_cells(const WeightBlock* block) {
   shift_add_.configure(layout_.cols, layout_.shift_add_columns());
   driven_.resize(size_t(layout_.rows));
   column_.resize(layout_.physical_cols);
-  drive_.setZero(layout_.physical_rows);
-  current_.resize(layout_.physical_cols);
   reconstructed_.resize(size_t(layout_.physical_cols));
   cells_built_ = true;
 }
@@ -308,30 +307,45 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
   // As mvm_bit_accurate, with currents: the rows are driven with their DAC
   // digits (the differential-row mapping's negative rows with the negated
   // digit), the device model gives the column currents, the ADC converts
-  // them with its errors.
-  const int n = layout_.rows, pcols = layout_.physical_cols;
+  // them with its errors. Every input slice's currents come from one pass
+  // over the conductances (each row loaded once for all slices); the
+  // slices are then read and converted in order, and shift-and-add takes
+  // their sum at once (it is linear in the slices).
+  const int n = layout_.rows, prows = layout_.physical_rows, pcols = layout_.physical_cols;
+  const int slices = dac_.slices(bits);
   const bool diff_row = layout_.mapping == WeightMapping::DifferentialRow;
   const bool skip_idle = adc_.error_free();  // an idle slice reads 0 only without ADC offset and noise
-  for (int r = 0; r < n; ++r) driven_[size_t(r)] = Dac::driven(in[r], bits, signed_input);
-  shift_add_.clear();
-  for (int t = 0, slices = dac_.slices(bits); t < slices; ++t) {
-    int64_t digits = 0;
-    for (int r = 0; r < n; ++r) {
-      const uint32_t d = dac_.digit(driven_[size_t(r)], t);
-      digits += d;
-      drive_[r] = float(d);
-      if (diff_row) drive_[n + r] = -float(d);
+  slice_drive_.setZero(prows, slices);
+  slice_digits_.assign(size_t(slices), 0);
+  float* drive = slice_drive_.data();  // column t: slice t's drives
+  int64_t* digit_sum = slice_digits_.data();
+  for (int r = 0; r < n; ++r) {
+    const uint32_t driven = Dac::driven(in[r], bits, signed_input);
+    if (driven == 0) continue;
+    for (int t = 0; t < slices; ++t) {  // no branch on the digit: which digits are 0 is unpredictable
+      const uint32_t d = dac_.digit(driven, t);
+      digit_sum[t] += d;
+      drive[ptrdiff_t(t) * prows + r] = float(d);
+      if (diff_row) drive[ptrdiff_t(t) * prows + n + r] = -float(d);
     }
-    if (digits == 0 && skip_idle) continue;
-    const double read_sigma = device_.read(conductances_, drive_, current_);
+  }
+  currents_.resize(pcols, slices);
+  read_kernels::driven_rows_of_slices(conductances_.data(), conductances_.outerStride(), pcols, slice_drive_.data(),
+                                      prows, slices, currents_.data());
+  combined_.assign(size_t(pcols), 0);
+  int64_t combined_digits = 0;  // sum over slices of digits x 2^shift: what flipped columns add back
+  for (int t = 0; t < slices; ++t) {
+    if (slice_digits_[size_t(t)] == 0 && skip_idle) continue;
+    const double read_sigma = device_.read_effects(conductances_, slice_drive_.col(t), currents_.col(t));
+    const float* current = currents_.col(t).data();
     if (group_adc_.empty()) {
-      adc_.convert_analog(current_.data(), size_t(pcols), read_sigma, read_rng_, reconstructed_.data());
+      adc_.convert_analog(current, size_t(pcols), read_sigma, read_rng_, reconstructed_.data());
     } else {  // each column group through its converter, group after group
       const AdcModel* adcs = slice_adcs(bits, t);
       for (size_t g = 0, groups = size_t(column_groups()); g < groups; ++g) {
         group_current_.clear();
         for (int c = 0; c < pcols; ++c)
-          if (column_group_[size_t(c)] == g) group_current_.push_back(current_[c]);
+          if (column_group_[size_t(c)] == g) group_current_.push_back(current[c]);
         group_out_.resize(group_current_.size());
         adcs[g].convert_analog(group_current_.data(), group_current_.size(), read_sigma, read_rng_,
                                group_out_.data());
@@ -339,8 +353,13 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
           if (column_group_[size_t(c)] == g) reconstructed_[size_t(c)] = group_out_[size_t(i++)];
       }
     }
-    add_slice(t, digits);
+    const int64_t significance = int64_t(1) << dac_.shift(t);
+    for (int c = 0; c < pcols; ++c) combined_[size_t(c)] += significance * reconstructed_[size_t(c)];
+    combined_digits += significance * slice_digits_[size_t(t)];
   }
+  std::copy(combined_.begin(), combined_.end(), reconstructed_.begin());
+  shift_add_.clear();
+  add_slice(0, combined_digits);  // the slices' significances are in the values already
   finish(bits, signed_input, out);
 }
 

@@ -189,9 +189,12 @@ class Crossbar {
   mutable std::vector<uint32_t> driven_;                      // DAC values (bit-accurate)
   mutable Eigen::Matrix<int32_t, Eigen::Dynamic, 1> column_;  // column sums of one slice
   mutable std::vector<int64_t> reconstructed_;
-  // analog path: conductances (physical cols x rows), row drives, currents
+  // analog path: conductances (physical cols x rows); of one MVM: the row
+  // drives and column currents of every input slice (a column each), each
+  // slice's digit sum, and the columns' values summed over the slices
   Conductances conductances_;
-  mutable Eigen::VectorXf drive_, current_;
+  mutable Eigen::MatrixXf slice_drive_, currents_;
+  mutable std::vector<int64_t> slice_digits_, combined_;
   mutable Random read_rng_;
   // ADC range calibration: per physical column its group, and the groups'
   // converters when the block carries full scales (else empty: adc_ for
