@@ -148,6 +148,10 @@ int cmd_infer(const std::vector<std::string>& args) {
     j["reference_mismatches"] = check ? nlohmann::json(mismatches) : nlohmann::json(nullptr);
     j["model"] = built.network.name;
     j["policy"] = {{"weight_bits", policy.weight_bits}, {"activation_bits", policy.activation_bits}};
+    if (const auto& adc = pipeline.adc_calibration())
+      j["adc_calibration"] = {{"method", adc->method},       {"images", adc->images},
+                              {"column_groups", adc->groups}, {"smallest_full_scale", adc->smallest},
+                              {"largest_full_scale", adc->largest}};
     write_json_file(j, vm["report"].as<std::string>());
   }
   if (vm.count("predictions")) write_predictions(result.predictions, vm["predictions"].as<std::string>());
