@@ -173,6 +173,16 @@ TEST(TrainNoiseAware, RunIsDeterministicIndependentOfThreadsAndRecorded) {
   const ModelFile c = train(start, data, scaled, quiet);
   EXPECT_NE(a.graph.nodes[1].weight, c.graph.nodes[1].weight);
   EXPECT_EQ(c.metadata.at("train.weight_noise"), "test noise, noise scale 2");
+  // The scales' learning rate factor (cimvp train --scale-lr-factor) moves the scales less, and is recorded.
+  EXPECT_EQ(a.metadata.at("train.scale_lr_factor"), "1");
+  TrainOptions slow = o;
+  slow.scale_lr_factor = 0.2f;
+  const ModelFile d = train(start, data, slow, quiet);
+  EXPECT_EQ(d.metadata.at("train.scale_lr_factor"), "0.2");
+  const Calibration initial = initial_calibration(fold_batch_norm(start.graph), *o.policy, data.train, 64);
+  for (const auto& [layer, s0] : initial.weight_scale)
+    EXPECT_LT(std::fabs(d.calibration.weight_scale.at(layer) - s0), std::fabs(a.calibration.weight_scale.at(layer) - s0))
+        << layer;
 }
 
 TEST(TrainNoiseAware, NeedsAPolicyAndATableForEveryLayersBits) {
