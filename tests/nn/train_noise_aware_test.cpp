@@ -1,8 +1,9 @@
 // Noise-aware training: the programmed-weight error is added to the
 // fake-quantized weights in training forwards only, drawn from a key (so a
-// run is reproducible and independent of the thread count), and the
-// trainer refuses noise without a policy or without a table for a layer's
-// bits.
+// run is reproducible and independent of the thread count), the weight
+// scale's gradient is the gradient of that noisy forward (against finite
+// differences), and the trainer refuses noise without a policy or without a
+// table for a layer's bits.
 #include <gtest/gtest.h>
 
 #include <algorithm>
