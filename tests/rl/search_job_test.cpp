@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,33 @@ TEST(SearchJob, TheTestSplitIsReadOnceAndOnlyAfterEverySearch) {
   EXPECT_LT(validation_loads.front(), test_loads[0]) << all;
   EXPECT_TRUE(summary.at("found").get<bool>());
   EXPECT_TRUE(summary.at("policy").contains("chosen_from"));
+}
+
+// With accuracy: vp the search optimizes the accuracy on the noisy VP, so
+// the summary judges the budget on that accuracy of the finals.
+TEST(SearchJob, AccuracyVpJudgesTheBudgetOnTheNoisyVp) {
+  const std::string out = test::temp_path("search_job_", "vp");
+  const std::string arch = test::temp_path("search_job_", "noisy.yaml");
+  fs::remove_all(out);
+  std::ofstream(arch) << "name: noisy\ndevice: {program_sigma: 0.02, read_sigma: 0.01}\n";
+  SearchJobOptions job;
+  job.config = parse_search_config(
+      "model: " + test::source_path("pretrained/lenet5-fmnist-float.cimvp") + "\ndataset: fashion-mnist\narch: " +
+          arch +
+          "\nepisodes: 2\nwarmup: 2\nseed: 3\naccuracy_budget: 2.0\nvalidation: {images: 50}\naccuracy: vp\n"
+          "accuracy_seeds: 1\nbaselines: false\nfinal: {epochs: 0, vp_images: 60, vp_seeds: 2}\n"
+          "ddpg: {actor_hidden: [16], critic_hidden: [16], batch: 4}\n",
+      "job.yaml", ".");
+  job.output = out;
+  job.durable = false;
+  job.threads = 1;
+  const nlohmann::json s = run_search_job(job);
+  ASSERT_TRUE(s.at("found").get<bool>());
+  EXPECT_EQ(s.at("budget_judged_on"), "test_accuracy_vp");
+  const double drop = 100 * (s.at("accuracy_w8a8_vp").get<double>() - s.at("accuracy_policy_vp").get<double>());
+  EXPECT_NEAR(s.at("vp_accuracy_drop_points").get<double>(), drop, 1e-9);
+  EXPECT_EQ(s.at("within_accuracy_budget").get<bool>(), drop <= 2.0);
+  EXPECT_EQ(s.at("policy").at("test_accuracy_vp_per_seed").size(), 2u);
 }
 
 }  // namespace
