@@ -115,16 +115,19 @@ std::string format_summary(const Report& r) {
     const double interval = r.architecture.device.refresh_interval_s;
     if (r.setup_cycles > 0) {
       std::snprintf(line, sizeof line,
-                    "  refresh       every %s: +%s, +%s per inference (%.4g of the set-up: inference time / "
+                    "  refresh       every %.6g s: +%s, +%s per inference (%.4g of the set-up: inference time / "
                     "interval)\n",
-                    si(interval, "s").c_str(), si(r.refresh_seconds, "s").c_str(),
+                    interval, si(r.refresh_seconds, "s").c_str(),
                     si(r.refresh_energy_joules, "J").c_str(), r.inference_seconds / interval);
       s << line;
       s << "  deployed      " << si(r.deployed_inference_seconds, "s") << ", "
         << si(r.deployed_inference_energy_joules, "J") << " per inference (inference + refresh)\n";
     } else {
-      s << "  refresh       every " << si(interval, "s")
-        << ": nothing resident to refresh (the inference programs its own weights)\n";
+      std::snprintf(line, sizeof line,
+                    "  refresh       every %.6g s: nothing resident to refresh (the inference programs its own "
+                    "weights)\n",
+                    interval);
+      s << line;
     }
   }
   s << "  instructions  " << r.totals.instructions << ", MVMs " << r.totals.mvms << ", ADC conversions "
