@@ -69,7 +69,15 @@ int cmd_infer(const std::vector<std::string>& args) {
   build_options.compile.placement = parse_placement(vm["placement"].as<std::string>());
   build_options.dataset = vm["dataset"].as<std::string>();
   flow::Pipeline pipeline(arch);
-  pipeline.load(flow::build(model, policy, arch, build_options), vm["model"].as<std::string>());
+  std::optional<Dataset> adc_images;  // what an ADC range calibration observes
+  if (flow::calibrates_adc(arch)) adc_images = load_dataset(vm["dataset"].as<std::string>(), Split::Train);
+  pipeline.load(flow::build(model, policy, arch, build_options), vm["model"].as<std::string>(),
+                adc_images ? &*adc_images : nullptr);
+  if (const auto& adc = pipeline.adc_calibration())
+    std::printf("ADC ranges calibrated (%s) on %zu training images: %zu column groups, full scales %lld..%lld "
+                "(architecture: %lld)\n",
+                adc->method.c_str(), adc->images, adc->groups, (long long)adc->smallest, (long long)adc->largest,
+                (long long)adc->architecture);
   pipeline.soc().set_bit_accurate_crossbars(vm.count("bit-accurate") > 0);
   const bool check = !vm.count("no-check");
   const flow::Build& built = pipeline.loaded();
@@ -148,6 +156,10 @@ int cmd_infer(const std::vector<std::string>& args) {
     j["reference_mismatches"] = check ? nlohmann::json(mismatches) : nlohmann::json(nullptr);
     j["model"] = built.network.name;
     j["policy"] = {{"weight_bits", policy.weight_bits}, {"activation_bits", policy.activation_bits}};
+    if (const auto& adc = pipeline.adc_calibration())
+      j["adc_calibration"] = {{"method", adc->method},       {"images", adc->images},
+                              {"column_groups", adc->groups}, {"smallest_full_scale", adc->smallest},
+                              {"largest_full_scale", adc->largest}};
     write_json_file(j, vm["report"].as<std::string>());
   }
   if (vm.count("predictions")) write_predictions(result.predictions, vm["predictions"].as<std::string>());

@@ -144,7 +144,10 @@ int cmd_train(const std::vector<std::string>& args) {
       ("arch", po::value<std::string>(),
        "noise-aware training: with QAT, add this architecture's programming variation (device.program_sigma) to "
        "the weights in every training forward")
-      ("noise-scale", po::value<float>(), "with --arch: multiply the injected noise's standard deviation (default 1)");
+      ("noise-scale", po::value<float>(), "with --arch: multiply the injected noise's standard deviation (default 1)")
+      ("scale-lr-factor", po::value<float>()->default_value(1.f),
+       "QAT: learning rate of the learned quantization scales (weight scales, activation step sizes) relative to "
+       "--lr; below 1 steadies noise-aware training, whose weight-scale gradient carries the injected noise");
   po::variables_map vm;
   if (!parse("train",
              "--model M --dataset D [--policy P.yaml | --bits wXaY] [--from MODEL-FILE] --epochs N -o MODEL-FILE "
@@ -186,6 +189,9 @@ int cmd_train(const std::vector<std::string>& args) {
   }
   if (vm.count("arch")) set_weight_noise(vm["arch"].as<std::string>(), o);
   o.lr = vm.count("lr") ? vm["lr"].as<float>() : (o.policy ? 0.005f : 0.05f);
+  o.scale_lr_factor = vm["scale-lr-factor"].as<float>();
+  if (!(o.scale_lr_factor > 0 && o.scale_lr_factor <= 10))
+    throw Error("--scale-lr-factor must be in (0, 10], got " + std::to_string(o.scale_lr_factor));
   if (vm.count("distill")) {
     o.teacher_name = vm["distill"].as<std::string>();
     o.teacher = std::make_shared<const ModelFile>(load_model_spec(o.teacher_name, o.seed));

@@ -90,7 +90,13 @@ struct AdcParams {
   double offset_lsb = 0;  // added to every conversion's input
   double gain_error = 0;  // relative: the converter sees v x (1 + gain_error)
   double noise_lsb = 0;   // standard deviation of the input-referred noise per conversion
+  // range calibration (flow/adc_calibration.h): none (full_scale for every
+  // column), max or mse (a full scale per weight block and column group,
+  // chosen from the column sums of calibration_images training images)
+  std::string calibration = "none";
+  int calibration_images = 256;
 
+  bool calibrated() const { return calibration != "none"; }
   bool ideal() const { return offset_lsb == 0 && gain_error == 0 && noise_lsb == 0; }
 };
 

@@ -122,6 +122,14 @@ const std::vector<ParamDef>& param_defs() {
       param<&ArchConfig::adc, &AdcParams::noise_lsb>("adc.noise_lsb", "LSB", 0, 1e6,
             "standard deviation of the input-referred noise of one conversion, in code steps",
             "typical: 0.3..1 LSB (thermal and comparator noise)"),
+      choice<&ArchConfig::adc, &AdcParams::calibration>("adc.calibration", {"none", "max", "mse"},
+            "ADC range calibration: none (adc.full_scale everywhere); max or mse: each weight block's column groups "
+            "(weight slices) get the full scale that covers their largest observed column sum (max) or that "
+            "minimizes the squared conversion error of the observed sums (mse), on adc.calibration_images "
+            "training images; recorded in the image",
+            "PRIME (Chi et al., ISCA 2016) and later designs set the ADC reference from the expected column sums"),
+      param<&ArchConfig::adc, &AdcParams::calibration_images>("adc.calibration_images", "", 1, 100000,
+            "training images whose column sums the ADC range calibration observes"),
       // device non-idealities (models/device/, docs/device.md)
       param<&ArchConfig::device, &DeviceParams::program_sigma>("device.program_sigma", "", 0, 10,
             "programming (device-to-device) variation: standard deviation relative to the conductance range "

@@ -539,7 +539,7 @@ class Assembler {
   }
 
   void block(const std::vector<Token>& args, int dcol) {
-    const std::string usage = ".block N rows=R cols=C bits=B [row_offset=O] [col_offset=O]";
+    const std::string usage = ".block N rows=R cols=C bits=B [row_offset=O] [col_offset=O] [adc_full_scale=F,F,...]";
     std::vector<const Token*> positional;
     for (const Token& t : args)
       if (!t.has_key) positional.push_back(&t);
@@ -548,7 +548,7 @@ class Assembler {
     if (index != image_.blocks.size())
       fail(positional[0]->col, ".block " + std::to_string(index) + " out of order: blocks are numbered 0, 1, 2, ... and " +
                                    std::to_string(image_.blocks.size()) + " comes next");
-    auto k = keys(args, {"rows", "cols", "bits", "row_offset", "col_offset"}, usage);
+    auto k = keys(args, {"rows", "cols", "bits", "row_offset", "col_offset", "adc_full_scale"}, usage);
     WeightBlock b;
     b.rows = u32(required(k, "rows", dcol, usage), "rows", 1);
     b.cols = u32(required(k, "cols", dcol, usage), "cols", 1);
@@ -556,6 +556,18 @@ class Assembler {
     b.weight_bits = uint8_t(number(bits.text, bits.col, 1, kMaxWeightBits, "weight bits"));
     if (k.count("row_offset")) b.row_offset = u32(*k["row_offset"], "row_offset");
     if (k.count("col_offset")) b.col_offset = u32(*k["col_offset"], "col_offset");
+    if (k.count("adc_full_scale")) {  // comma-separated, one per column group (docs/image-format.md)
+      const Token& t = *k["adc_full_scale"];
+      for (size_t at = 0; at <= t.text.size();) {
+        const size_t end = std::min(t.text.find(',', at), t.text.size());
+        b.adc_full_scale.push_back(int64_t(number(std::string_view(t.text).substr(at, end - at), t.col + int(at), 1,
+                                                  kMaxAdcFullScale, "an ADC full scale")));
+        at = end + 1;
+      }
+      if (b.adc_full_scale.size() > kMaxAdcGroups)
+        fail(t.col, std::to_string(b.adc_full_scale.size()) + " ADC full scales (at most " +
+                        std::to_string(kMaxAdcGroups) + ")");
+    }
     image_.blocks.push_back(std::move(b));
     any_block_ = true;
     block_line_ = line_;
@@ -1026,7 +1038,9 @@ std::string disassemble(const FirmwareImage& image) {
   for (size_t b = 0; b < image.blocks.size(); ++b) {
     const WeightBlock& w = image.blocks[b];
     o << "\n.block " << b << " rows=" << w.rows << " cols=" << w.cols << " bits=" << int(w.weight_bits)
-      << " row_offset=" << w.row_offset << " col_offset=" << w.col_offset << "\n";
+      << " row_offset=" << w.row_offset << " col_offset=" << w.col_offset;
+    for (size_t g = 0; g < w.adc_full_scale.size(); ++g) o << (g ? "," : " adc_full_scale=") << w.adc_full_scale[g];
+    o << "\n";
     for (size_t k = 0; k < w.weights.size(); ++k)
       o << ((w.cols && k % w.cols == 0) ? "  " : " ") << w.weights[k]
         << ((w.cols && (k + 1) % w.cols == 0) || k + 1 == w.weights.size() ? "\n" : "");

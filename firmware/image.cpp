@@ -158,7 +158,7 @@ void write_tensors(Writer& w, const std::vector<TensorLayout>& tensors) {
 // Where the reader found each item, so that validation errors found after
 // parsing can still name the byte offset.
 struct Locations {
-  std::vector<size_t> code, ranges, blocks, weights, segments, inputs, outputs;
+  std::vector<size_t> code, ranges, blocks, full_scales, weights, segments, inputs, outputs;
   size_t layer_names = 0;
 };
 
@@ -291,14 +291,18 @@ void read_tensors(Reader& r, std::vector<TensorLayout>& tensors, std::vector<siz
   }
 }
 
+void check_version(uint32_t version, const std::string& source) {
+  if (version < kOldestImageVersion || version > kImageVersion)
+    throw Error(source + ": format version " + std::to_string(version) + ", this cimvp reads versions " +
+                std::to_string(kOldestImageVersion) + " to " + std::to_string(kImageVersion));
+}
+
 void validate(const FirmwareImage& image, const std::string& source, const Locations* loc) {
   auto at = [&](const char* section, const std::vector<size_t>* offsets, size_t index, size_t extra = 0) {
     if (!loc || !offsets || index >= offsets->size()) return source + ": ";
     return source + ": section '" + section + "' at byte " + std::to_string((*offsets)[index] + extra) + ": ";
   };
-  if (image.version != kImageVersion)
-    throw Error(source + ": format version " + std::to_string(image.version) + ", this cimvp reads version " +
-                std::to_string(kImageVersion));
+  check_version(image.version, source);
 
   for (size_t c = 0; c < image.cores.size(); ++c) {
     const CoreProgram& core = image.cores[c];
@@ -332,6 +336,14 @@ void validate(const FirmwareImage& image, const std::string& source, const Locat
     if (w.weight_bits < 1 || w.weight_bits > kMaxWeightBits)
       throw Error(where + "weight_bits " + std::to_string(w.weight_bits) + " is outside 1.." +
                   std::to_string(kMaxWeightBits));
+    for (size_t g = 0; g < w.adc_full_scale.size(); ++g)
+      if (w.adc_full_scale[g] < 1 || w.adc_full_scale[g] > kMaxAdcFullScale)
+        throw Error(at("weight blocks", loc ? &loc->full_scales : nullptr, b, 8 * g) + "weight block " +
+                    std::to_string(b) + ": ADC full scale " + std::to_string(w.adc_full_scale[g]) + " of column group " +
+                    std::to_string(g) + " is outside 1.." + std::to_string(kMaxAdcFullScale));
+    if (w.adc_full_scale.size() > kMaxAdcGroups)
+      throw Error(where + std::to_string(w.adc_full_scale.size()) + " ADC full scales (at most " +
+                  std::to_string(kMaxAdcGroups) + ")");
     const uint64_t n = uint64_t(w.rows) * w.cols;
     if (image.timing_only) {
       if (!w.weights.empty())
@@ -471,12 +483,20 @@ std::vector<uint8_t> write_image(const FirmwareImage& image) {
     const WeightBlock& blk = image.blocks[b];
     w.u32(blk.rows);
     w.u32(blk.cols);
+    if (!blk.adc_full_scale.empty() && image.version < 2)
+      throw Error("write_image: weight block " + std::to_string(b) + " has ADC full scales, which a version " +
+                  std::to_string(image.version) + " image cannot hold");
+    if (blk.adc_full_scale.size() > kMaxAdcGroups)
+      throw Error("write_image: weight block " + std::to_string(b) + " has " +
+                  std::to_string(blk.adc_full_scale.size()) + " ADC full scales (at most " +
+                  std::to_string(kMaxAdcGroups) + ")");
     w.u8(blk.weight_bits);
-    w.u8(0);
+    w.u8(uint8_t(blk.adc_full_scale.size()));
     w.u8(0);
     w.u8(0);
     w.u32(blk.row_offset);
     w.u32(blk.col_offset);
+    for (int64_t f : blk.adc_full_scale) w.u64(uint64_t(f));
     const uint64_t n = uint64_t(blk.rows) * blk.cols;
     if (image.timing_only) {
       if (!blk.weights.empty())
@@ -527,9 +547,7 @@ FirmwareImage read_image(const std::vector<uint8_t>& bytes, const std::string& s
     throw Error(source + ": not a cimvp firmware image (magic " + hex(magic) + " at byte 0, expected " +
                 hex(kImageMagic) + " \"CVMP\")");
   image.version = r.u32();
-  if (image.version != kImageVersion)
-    throw Error(source + ": format version " + std::to_string(image.version) + ", this cimvp reads version " +
-                std::to_string(kImageVersion));
+  check_version(image.version, source);
   const uint64_t total = r.u64();
   auto check_crc = [&](size_t n) {  // the checksum is stored at byte n and covers [0, n)
     const uint32_t stored = uint32_t(bytes[n]) | uint32_t(bytes[n + 1]) << 8 | uint32_t(bytes[n + 2]) << 16 |
@@ -584,15 +602,23 @@ FirmwareImage read_image(const std::vector<uint8_t>& bytes, const std::string& s
   image.blocks.resize(r.count(20));
   loc.blocks.resize(image.blocks.size());
   loc.weights.resize(image.blocks.size());
+  loc.full_scales.resize(image.blocks.size());
   for (size_t b = 0; b < image.blocks.size(); ++b) {
     WeightBlock& blk = image.blocks[b];
     loc.blocks[b] = r.pos();
     blk.rows = r.u32();
     blk.cols = r.u32();
     blk.weight_bits = r.u8();
-    r.zero_bytes(3, "reserved weight-block byte");
+    const size_t groups_at = r.pos();
+    const uint8_t groups = r.u8();
+    if (groups > 0 && image.version < 2)
+      r.fail_at(groups_at, "reserved weight-block byte must be 0 in a version 1 image (is " + std::to_string(groups) + ")");
+    r.zero_bytes(2, "reserved weight-block byte");
     blk.row_offset = r.u32();
     blk.col_offset = r.u32();
+    loc.full_scales[b] = r.pos();
+    blk.adc_full_scale.resize(groups);
+    for (int64_t& f : blk.adc_full_scale) f = int64_t(r.u64());
     loc.weights[b] = r.pos();
     if (image.timing_only) continue;
     const uint64_t n = uint64_t(blk.rows) * blk.cols;  // < 2^64, and 2 * n is checked without overflow below

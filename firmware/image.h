@@ -11,7 +11,10 @@
 namespace cimvp {
 
 constexpr uint32_t kImageMagic = 0x504d5643;  // "CVMP" little-endian
-constexpr uint32_t kImageVersion = 1;
+// Version 2 added per-block ADC full scales; version 1 images (which have
+// none) are still read.
+constexpr uint32_t kImageVersion = 2;
+constexpr uint32_t kOldestImageVersion = 1;
 
 // A logical weight tile for one crossbar. The crossbar's programming
 // controller slices it into cells according to the architecture's cell bits
@@ -22,6 +25,10 @@ constexpr uint32_t kImageVersion = 1;
 // more cell per cell_bits); 16 covers ISAAC-style 16-bit weights and the
 // 9-bit effective weights of ONNX integer models with weight zero points.
 constexpr int kMaxWeightBits = 16;
+// Column groups of a block with their own ADC full scale (WeightBlock::
+// adc_full_scale), and the largest full scale (models/adc.h).
+constexpr size_t kMaxAdcGroups = 255;
+constexpr int64_t kMaxAdcFullScale = int64_t(1) << 40;
 
 struct WeightBlock {
   uint32_t rows = 0;        // logical inputs
@@ -30,6 +37,13 @@ struct WeightBlock {
   uint32_t row_offset = 0;
   uint32_t col_offset = 0;
   std::vector<int16_t> weights;  // rows * cols, row-major (weights[r * cols + c]); empty when timing-only
+  // The ADC full scales (column sum mapped to the top code) of this block's
+  // column groups, as an ADC range calibration chose them (flow/
+  // adc_calibration.h): group k holds the columns of weight slice k, the
+  // last group the offset mapping's reference column. One per group, or
+  // one per group and input slice (index t * groups + k for slice t).
+  // Empty: the architecture's adc.full_scale for every column. At most 255.
+  std::vector<int64_t> adc_full_scale;
 };
 
 // A layer range with this name is set-up work before inference (the

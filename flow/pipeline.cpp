@@ -8,6 +8,8 @@
 #include "common/error.h"
 #include "common/seconds_since.h"
 #include "compiler/io_layout.h"
+#include "flow/adc_calibration.h"
+#include "models/adc.h"
 #include "nn/reference.h"
 
 namespace cimvp::flow {
@@ -53,17 +55,45 @@ AccuracySpread accuracy_spread(const std::vector<double>& a) {
 
 Pipeline::Pipeline(const ArchConfig& arch) : soc_(&soc_for(arch)) {}
 
-void Pipeline::load(Build build, const std::string& source) {
+bool calibrates_adc(const ArchConfig& arch) { return arch.adc.calibrated() && !AdcModel(arch).exact(); }
+
+void Pipeline::load(Build build, const std::string& source, const Dataset* training_images) {
+  const bool calibrate = calibrates_adc(arch()) && !build.compiled.image.timing_only && training_images;
   soc_->load(std::move(build.compiled.image), source);
   build.compiled.image = FirmwareImage{};
   build_ = std::move(build);
   has_network_ = true;
+  adc_calibration_.reset();
+  if (calibrate) calibrate_adc(*training_images, source);
 }
 
 void Pipeline::load(FirmwareImage image, const std::string& source) {
   soc_->load(std::move(image), source);
   build_ = Build{};
   has_network_ = false;
+  adc_calibration_.reset();
+}
+
+void Pipeline::calibrate_adc(const Dataset& training_images, const std::string& source) {
+  // Observe the exact column sums of the training images, then reload the
+  // image with each group's full scale: the crossbars program the blocks
+  // again and the device draws start over, as for any newly loaded image.
+  ColumnSumRecorder recorder;
+  const size_t count = std::min(training_images.size(), size_t(arch().adc.calibration_images));
+  soc_->set_column_sum_recorder(&recorder);
+  try {
+    ClassifyOptions quiet;
+    quiet.check_reference = false;
+    classify(training_images, count, quiet);
+  } catch (...) {
+    soc_->set_column_sum_recorder(nullptr);
+    throw;
+  }
+  soc_->set_column_sum_recorder(nullptr);
+  FirmwareImage image = soc_->image();
+  adc_calibration_ = choose_adc_ranges(recorder, arch(), image);
+  adc_calibration_->images = count;
+  soc_->load(std::move(image), source);
 }
 
 RunResult Pipeline::run(RunMode mode, const std::vector<TensorBytes>& inputs, TraceSink* trace) {
@@ -72,6 +102,9 @@ RunResult Pipeline::run(RunMode mode, const std::vector<TensorBytes>& inputs, Tr
 
 Classification Pipeline::classify(const Dataset& images, size_t count, const ClassifyOptions& options) {
   if (!has_network_) throw Error("classify needs a network: the loaded image came without one");
+  if (calibrates_adc(arch()) && !adc_calibration_ && !soc_->column_sum_recorder())
+    throw Error("architecture '" + arch().name + "' calibrates its ADC ranges (adc.calibration: " +
+                arch().adc.calibration + "), but the image was loaded without training images to calibrate on");
   const QuantizedNetwork& net = build_.network;
   if (images.shape != net.input_tensor().shape)
     throw Error("the model takes " + net.input_tensor().shape.str() + " inputs, " + images.name + " has " +

@@ -28,6 +28,19 @@ namespace cimvp::flow {
 // cimvp::Error for a new architecture once a simulation has started.
 Soc& soc_for(const ArchConfig& arch);
 
+// What an ADC range calibration chose (Pipeline::load, adc.calibration).
+struct AdcCalibrationSummary {
+  std::string method;     // adc.calibration
+  size_t images = 0;      // training images whose column sums were observed
+  size_t groups = 0;      // column groups given a full scale (over every block)
+  int64_t smallest = 0, largest = 0;  // full scales chosen
+  int64_t architecture = 0;           // the architecture's full scale, for comparison
+};
+
+// True when loading a functional image on `arch` calibrates its ADC ranges
+// first: adc.calibration is not none and the ADC is not already exact.
+bool calibrates_adc(const ArchConfig& arch);
+
 struct ClassifyOptions {
   bool check_reference = true;  // run the integer reference on every image too
   // Called after every image: images done, correct so far.
@@ -57,8 +70,13 @@ class Pipeline {
   Soc& soc() { return *soc_; }
 
   // Loads a built network; its image moves to the SoC (image() below).
-  // `source` names it in messages.
-  void load(Build build, const std::string& source);
+  // `source` names it in messages. When calibrates_adc(arch()), the image
+  // is functional and `training_images` are given, the ADC ranges are
+  // calibrated first on the first adc.calibration_images of them
+  // (flow/adc_calibration.h). Without them the image keeps the
+  // architecture's full scale: run() works (cycles do not depend on it),
+  // classify() refuses.
+  void load(Build build, const std::string& source, const Dataset* training_images = nullptr);
   // Loads an image without a network (a file, hand-written firmware):
   // run() works, classify() needs a network.
   void load(FirmwareImage image, const std::string& source);
@@ -66,6 +84,8 @@ class Pipeline {
   const FirmwareImage& image() const { return soc_->image(); }
   // The loaded build's network and compiler plan (its image is image()).
   const Build& loaded() const { return build_; }
+  // The ADC range calibration of the loaded image, when one ran.
+  const std::optional<AdcCalibrationSummary>& adc_calibration() const { return adc_calibration_; }
 
   // One run of the loaded image (soc.h).
   RunResult run(RunMode mode, const std::vector<TensorBytes>& inputs = {}, TraceSink* trace = nullptr);
@@ -79,9 +99,12 @@ class Pipeline {
   std::vector<double> accuracy_over_seeds(const Dataset& images, size_t count, int seeds);
 
  private:
+  void calibrate_adc(const Dataset& training_images, const std::string& source);
+
   Soc* soc_;
   Build build_;
   bool has_network_ = false;
+  std::optional<AdcCalibrationSummary> adc_calibration_;
 };
 
 }  // namespace cimvp::flow

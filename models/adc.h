@@ -43,6 +43,7 @@
 
 #include "common/random.h"
 #include "config/arch_config.h"
+#include "firmware/image.h"
 #include "models/timing.h"
 
 namespace cimvp {
@@ -51,7 +52,7 @@ class AdcModel {
  public:
   // The largest full scale accepted: column sums of real crossbars are far
   // below it, and it keeps every shift-and-add product inside int64.
-  static constexpr int64_t kMaxFullScale = int64_t(1) << 40;
+  static constexpr int64_t kMaxFullScale = kMaxAdcFullScale;  // firmware/image.h
 
   // bits 1..62, full_scale 1..kMaxFullScale; throws cimvp::Error otherwise.
   // largest_column_sum: the largest sum a column can produce (0: unknown).
@@ -69,6 +70,13 @@ class AdcModel {
     return *this;
   }
   bool bipolar() const { return bipolar_; }
+  // The same converter (bits, errors, polarity) with another full scale:
+  // one column group's converter after a range calibration.
+  AdcModel with_full_scale(int64_t full_scale) const {
+    AdcModel a(bits_, full_scale, largest_column_sum_);
+    a.set_errors(offset_lsb_, gain_error_, noise_lsb_).set_bipolar(bipolar_);
+    return a;
+  }
 
   int bits() const { return bits_; }
   int64_t full_scale() const { return full_scale_; }

@@ -118,6 +118,10 @@ void Core::set_crossbar_path(Crossbar::Path path) {
   for (auto& x : crossbars_) x->set_path(path);
 }
 
+void Core::set_column_sum_recorder(ColumnSumRecorder* recorder) {
+  for (auto& x : crossbars_) x->set_column_sum_recorder(recorder);
+}
+
 void Core::sync() {
   if (local_) {
     wait(sc_time::from_value(local_));
@@ -295,7 +299,7 @@ void Core::exec_xprog(const Instruction& in) {
   Crossbar& x = *crossbars_[size_t(xb)];
   if (loaded_block_[size_t(xb)] != tag && !(loaded_block_[size_t(xb)] == (tag | 1) && !functional)) {
     try {
-      x.program(image_->blocks[size_t(block)], functional);
+      x.program(image_->blocks[size_t(block)], functional, uint32_t(block));
     } catch (const Error& e) {
       fail(e.what());
     }

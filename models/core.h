@@ -49,6 +49,8 @@ class Core : public sc_core::sc_module {
   // How the crossbars compute (models/crossbar.h); results are the same
   // wherever the fast path applies, so only speed and trust differ.
   void set_crossbar_path(Crossbar::Path path);
+  // ADC range calibration: every crossbar counts its column sums (crossbar.h).
+  void set_column_sum_recorder(ColumnSumRecorder* recorder);
   // device.seed for every crossbar's draws; programmed cells are drawn anew.
   void set_device_seed(uint64_t seed);
   // The age of every crossbar's cells at the reads that follow (Crossbar::set_age).

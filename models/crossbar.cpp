@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "models/device/read_kernels.h"
 
 namespace cimvp {
 
@@ -23,14 +24,26 @@ Crossbar::Crossbar(const CrossbarParams& crossbar, int dac_bits, const AdcModel&
       analog_(!device_.ideal() || !adc.error_free()) {
   id_.seed = uint64_t(device.seed);
   age_s_ = device.read_time_s;
-  fast_ = path_ == Path::Auto && adc_ideal_ && device_.ideal();
+  update_fast();
+}
+
+void Crossbar::update_fast() {
+  fast_ = path_ == Path::Auto && adc_ideal_ && device_.ideal() && group_adc_.empty() && !recorder_;
 }
 
 void Crossbar::set_path(Path path) {
   path_ = path;
-  fast_ = path_ == Path::Auto && adc_ideal_ && device_.ideal();
+  update_fast();
   if (programmed_ && functional_ && !fast_) build_cells();
 }
+
+void Crossbar::set_column_sum_recorder(ColumnSumRecorder* recorder) {
+  recorder_ = recorder;
+  update_fast();
+  if (programmed_ && functional_ && !fast_) build_cells();
+}
+
+int Crossbar::column_groups() const { return layout_.slices + (layout_.reference_column >= 0 ? 1 : 0); }
 
 void Crossbar::set_identity(const CrossbarIdentity& id) {
   id_ = id;
@@ -65,6 +78,8 @@ void Crossbar::set_age(double seconds) {
 
 void Crossbar::clear() {
   programmed_ = functional_ = cells_built_ = false;
+  group_adc_.clear();
+  update_fast();
   layout_ = CellLayout();
   row_offset_ = col_offset_ = 0;
 }
@@ -74,11 +89,18 @@ void Crossbar::unload() {
   events_ = 0;
 }
 
-void Crossbar::program(const WeightBlock& block, bool functional) {
+void Crossbar::program(const WeightBlock& block, bool functional, uint32_t block_id) {
   clear();
   CellLayout layout = cell_layout(crossbar_, int(block.rows), int(block.cols), int(block.weight_bits));
   if (functional) {
     check_weights(block);
+    const size_t groups = size_t(layout.slices + (layout.reference_column >= 0 ? 1 : 0));
+    if (block.adc_full_scale.size() % groups != 0)
+      throw Error("crossbar: the weight block carries " + std::to_string(block.adc_full_scale.size()) +
+                  " ADC full scales, not a multiple of the " + std::to_string(groups) + " column groups that its " +
+                  std::to_string(layout.weight_bits) + "-bit weights make on " + std::to_string(layout.cell_bits) +
+                  "-bit cells (" + mapping_name(layout.mapping) + ")");
+    for (int64_t f : block.adc_full_scale) group_adc_.push_back(adc_.with_full_scale(f));
     // Largest |sum of products| of one output: its weights' absolute sum
     // times the largest input magnitude (255, unsigned 8-bit).
     int64_t largest = 0;
@@ -103,8 +125,10 @@ void Crossbar::program(const WeightBlock& block, bool functional) {
   layout_ = layout;
   row_offset_ = int(block.row_offset);
   col_offset_ = int(block.col_offset);
+  block_id_ = block_id;
   programmed_ = true;
   functional_ = functional;
+  update_fast();
   if (functional_ && !fast_) build_cells(&block);
   if (functional_ && analog_) draw_cells();
   ++events_;
@@ -146,14 +170,19 @@ void Crossbar::build_cells(const WeightBlock* block) {
         flipped_[size_t(c)] = 1;
         levels_.row(c) = (LevelMatrix::Constant(1, levels_.cols(), top_level_) - levels_.row(c)).eval();
       }
+  column_group_.assign(size_t(layout_.physical_cols), 0);
+  for (int j = 0; j < layout_.cols; ++j)
+    for (int k = 0; k < layout_.slices; ++k) {
+      column_group_[size_t(layout_.column(j, k))] = uint8_t(k);
+      if (layout_.mapping == WeightMapping::DifferentialColumn) column_group_[size_t(layout_.column(j, k, true))] = uint8_t(k);
+    }
+  if (layout_.reference_column >= 0) column_group_[size_t(layout_.reference_column)] = uint8_t(layout_.slices);
   colsum_.assign(size_t(layout_.cols), 0);
   for (int j = 0; j < layout_.cols; ++j)
     colsum_[size_t(j)] = use_float_ ? weights_f_.row(j).cast<int64_t>().sum() : weights_d_.row(j).cast<int64_t>().sum();
   shift_add_.configure(layout_.cols, layout_.shift_add_columns());
   driven_.resize(size_t(layout_.rows));
   column_.resize(layout_.physical_cols);
-  drive_.setZero(layout_.physical_rows);
-  current_.resize(layout_.physical_cols);
   reconstructed_.resize(size_t(layout_.physical_cols));
   cells_built_ = true;
 }
@@ -181,7 +210,9 @@ void Crossbar::mvm_accumulate(const uint8_t* in, int bits, bool signed_input, in
   if (bits < 1 || bits > 8) throw Error("crossbar: input bits " + std::to_string(bits) + " outside 1..8");
   // The same conversions happen in hardware whichever path computes them.
   adc_.add_conversions(AdcModel::conversions_per_mvm(layout_.physical_cols, uint64_t(dac_.slices(bits))));
-  if (fast_)
+  if (recorder_)
+    mvm_recording(in, bits, signed_input, out);
+  else if (fast_)
     mvm_fast(in, bits, signed_input, out);
   else if (analog_)
     mvm_analog(in, bits, signed_input, out);
@@ -216,26 +247,70 @@ void Crossbar::accumulate(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dyn
     out[j] = int32_t(uint32_t(out[j]) + uint32_t(int64_t(y[j])));
 }
 
-void Crossbar::mvm_bit_accurate(const uint8_t* in, int bits, bool signed_input, int32_t* out) const {
-  const int n = layout_.rows, pcols = layout_.physical_cols;
+int64_t Crossbar::column_sums(int t) const {
+  // Column currents: only rows with a non-zero digit contribute. In the
+  // differential-row mapping row r and row rows + r see the same digit and
+  // the negative row's current is subtracted.
+  const int n = layout_.rows;
   const bool diff_row = layout_.mapping == WeightMapping::DifferentialRow;
-  for (int r = 0; r < n; ++r) driven_[size_t(r)] = Dac::driven(in[r], bits, signed_input);
+  column_.setZero();
+  int64_t digits = 0;  // sum of the digits: what a flipped column's complements add
+  for (int r = 0; r < n; ++r) {
+    const int32_t d = int32_t(dac_.digit(driven_[size_t(r)], t));
+    if (d == 0) continue;
+    digits += d;
+    column_.noalias() += d * levels_.col(r);
+    if (diff_row) column_.noalias() -= d * levels_.col(n + r);
+  }
+  return digits;
+}
+
+const AdcModel* Crossbar::slice_adcs(int bits, int t) const {
+  const size_t groups = size_t(column_groups()), slices = size_t(dac_.slices(bits));
+  if (group_adc_.size() == groups) return group_adc_.data();
+  if (group_adc_.size() != groups * slices)
+    throw Error("crossbar: the weight block carries " + std::to_string(group_adc_.size()) + " ADC full scales; " +
+                std::to_string(bits) + "-bit inputs need " + std::to_string(groups) + " (one per column group) or " +
+                std::to_string(groups * slices) + " (per column group and input slice)");
+  return group_adc_.data() + size_t(t) * groups;
+}
+
+void Crossbar::mvm_bit_accurate(const uint8_t* in, int bits, bool signed_input, int32_t* out) const {
+  const int pcols = layout_.physical_cols;
+  for (int r = 0; r < layout_.rows; ++r) driven_[size_t(r)] = Dac::driven(in[r], bits, signed_input);
   shift_add_.clear();
   for (int t = 0, slices = dac_.slices(bits); t < slices; ++t) {
-    // Column currents: only rows with a non-zero digit contribute. In the
-    // differential-row mapping row r and row rows + r see the same digit and
-    // the negative row's current is subtracted.
-    column_.setZero();
-    int64_t digits = 0;  // sum of the digits: what a flipped column's complements add
-    for (int r = 0; r < n; ++r) {
-      const int32_t d = int32_t(dac_.digit(driven_[size_t(r)], t));
-      if (d == 0) continue;
-      digits += d;
-      column_.noalias() += d * levels_.col(r);
-      if (diff_row) column_.noalias() -= d * levels_.col(n + r);
-    }
+    const int64_t digits = column_sums(t);
     if (digits == 0) continue;  // every column reads 0 and the ADC reconstructs 0 exactly
-    for (int c = 0; c < pcols; ++c) reconstructed_[size_t(c)] = adc_.quantize(column_[c]);
+    if (group_adc_.empty()) {
+      for (int c = 0; c < pcols; ++c) reconstructed_[size_t(c)] = adc_.quantize(column_[c]);
+    } else {
+      const AdcModel* adcs = slice_adcs(bits, t);
+      for (int c = 0; c < pcols; ++c) reconstructed_[size_t(c)] = adcs[column_group_[size_t(c)]].quantize(column_[c]);
+    }
+    add_slice(t, digits);
+  }
+  finish(bits, signed_input, out);
+}
+
+void Crossbar::mvm_recording(const uint8_t* in, int bits, bool signed_input, int32_t* out) const {
+  // The bit-accurate path with an exact converter: every column sum is
+  // counted (per column group and input slice) and passed on unchanged.
+  const size_t n_groups = size_t(column_groups());
+  std::vector<ColumnSumRecorder::Histogram>& histograms =
+      recorder_->block(block_id_, n_groups * size_t(dac_.slices(bits)));
+  const int pcols = layout_.physical_cols;
+  for (int r = 0; r < layout_.rows; ++r) driven_[size_t(r)] = Dac::driven(in[r], bits, signed_input);
+  shift_add_.clear();
+  for (int t = 0, slices = dac_.slices(bits); t < slices; ++t) {
+    const int64_t digits = column_sums(t);
+    if (digits == 0) continue;
+    ColumnSumRecorder::Histogram* groups = histograms.data() + size_t(t) * n_groups;
+    for (int c = 0; c < pcols; ++c) {
+      const int64_t v = column_[c];
+      ColumnSumRecorder::count(groups[column_group_[size_t(c)]], v < 0 ? -v : v);
+      reconstructed_[size_t(c)] = v;
+    }
     add_slice(t, digits);
   }
   finish(bits, signed_input, out);
@@ -245,25 +320,59 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
   // As mvm_bit_accurate, with currents: the rows are driven with their DAC
   // digits (the differential-row mapping's negative rows with the negated
   // digit), the device model gives the column currents, the ADC converts
-  // them with its errors.
-  const int n = layout_.rows, pcols = layout_.physical_cols;
+  // them with its errors. Every input slice's currents come from one pass
+  // over the conductances (each row loaded once for all slices); the
+  // slices are then read and converted in order, and shift-and-add takes
+  // their sum at once (it is linear in the slices).
+  const int n = layout_.rows, prows = layout_.physical_rows, pcols = layout_.physical_cols;
+  const int slices = dac_.slices(bits);
   const bool diff_row = layout_.mapping == WeightMapping::DifferentialRow;
   const bool skip_idle = adc_.error_free();  // an idle slice reads 0 only without ADC offset and noise
-  for (int r = 0; r < n; ++r) driven_[size_t(r)] = Dac::driven(in[r], bits, signed_input);
-  shift_add_.clear();
-  for (int t = 0, slices = dac_.slices(bits); t < slices; ++t) {
-    int64_t digits = 0;
-    for (int r = 0; r < n; ++r) {
-      const uint32_t d = dac_.digit(driven_[size_t(r)], t);
-      digits += d;
-      drive_[r] = float(d);
-      if (diff_row) drive_[n + r] = -float(d);
+  slice_drive_.setZero(prows, slices);
+  slice_digits_.assign(size_t(slices), 0);
+  float* drive = slice_drive_.data();  // column t: slice t's drives
+  int64_t* digit_sum = slice_digits_.data();
+  for (int r = 0; r < n; ++r) {
+    const uint32_t driven = Dac::driven(in[r], bits, signed_input);
+    if (driven == 0) continue;
+    for (int t = 0; t < slices; ++t) {  // no branch on the digit: which digits are 0 is unpredictable
+      const uint32_t d = dac_.digit(driven, t);
+      digit_sum[t] += d;
+      drive[ptrdiff_t(t) * prows + r] = float(d);
+      if (diff_row) drive[ptrdiff_t(t) * prows + n + r] = -float(d);
     }
-    if (digits == 0 && skip_idle) continue;
-    const double read_sigma = device_.read(conductances_, drive_, current_);
-    adc_.convert_analog(current_.data(), size_t(pcols), read_sigma, read_rng_, reconstructed_.data());
-    add_slice(t, digits);
   }
+  currents_.resize(pcols, slices);
+  read_kernels::driven_rows_of_slices(conductances_.data(), conductances_.outerStride(), pcols, slice_drive_.data(),
+                                      prows, slices, currents_.data());
+  combined_.assign(size_t(pcols), 0);
+  int64_t combined_digits = 0;  // sum over slices of digits x 2^shift: what flipped columns add back
+  for (int t = 0; t < slices; ++t) {
+    if (slice_digits_[size_t(t)] == 0 && skip_idle) continue;
+    const double read_sigma = device_.read_effects(conductances_, slice_drive_.col(t), currents_.col(t));
+    const float* current = currents_.col(t).data();
+    if (group_adc_.empty()) {
+      adc_.convert_analog(current, size_t(pcols), read_sigma, read_rng_, reconstructed_.data());
+    } else {  // each column group through its converter, group after group
+      const AdcModel* adcs = slice_adcs(bits, t);
+      for (size_t g = 0, groups = size_t(column_groups()); g < groups; ++g) {
+        group_current_.clear();
+        for (int c = 0; c < pcols; ++c)
+          if (column_group_[size_t(c)] == g) group_current_.push_back(current[c]);
+        group_out_.resize(group_current_.size());
+        adcs[g].convert_analog(group_current_.data(), group_current_.size(), read_sigma, read_rng_,
+                               group_out_.data());
+        for (int c = 0, i = 0; c < pcols; ++c)
+          if (column_group_[size_t(c)] == g) reconstructed_[size_t(c)] = group_out_[size_t(i++)];
+      }
+    }
+    const int64_t significance = int64_t(1) << dac_.shift(t);
+    for (int c = 0; c < pcols; ++c) combined_[size_t(c)] += significance * reconstructed_[size_t(c)];
+    combined_digits += significance * slice_digits_[size_t(t)];
+  }
+  std::copy(combined_.begin(), combined_.end(), reconstructed_.begin());
+  shift_add_.clear();
+  add_slice(0, combined_digits);  // the slices' significances are in the values already
   finish(bits, signed_input, out);
 }
 

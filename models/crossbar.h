@@ -26,6 +26,7 @@
 
 #include "firmware/image.h"
 #include "models/adc.h"
+#include "models/column_sum_recorder.h"
 #include "models/dac.h"
 #include "models/device/device_model.h"
 #include "models/shift_add.h"
@@ -73,9 +74,13 @@ class Crossbar {
   // Programs a logical tile. Throws cimvp::Error when the tile does not fit
   // (naming rows, columns, bits, mapping and capacity), when weight_bits is
   // outside 1..kMaxWeightBits or (functional) a weight is outside its signed range or the
-  // weight count is not rows x cols. On error the crossbar is unprogrammed.
+  // weight count is not rows x cols, or when the block's ADC full scales
+  // are not one per column group. On error the crossbar is unprogrammed.
   // functional = false keeps only the geometry (timing-only images).
-  void program(const WeightBlock& block, bool functional);
+  // block_id: the block's index in its image, for a column-sum recorder.
+  // A block with ADC full scales (WeightBlock::adc_full_scale) converts
+  // each column group with its own full scale: never the fast path.
+  void program(const WeightBlock& block, bool functional, uint32_t block_id = 0);
   void clear();  // back to unprogrammed
   // Unprogrammed, and the programming history forgotten: the next
   // programming is event 0 again (a newly loaded image, a new deployment).
@@ -88,6 +93,15 @@ class Crossbar {
   // const: it changes only scratch buffers and the conversion count; one
   // crossbar is never used by two threads at once.
   void mvm_accumulate(const uint8_t* in, int bits, bool signed_input, int32_t* out) const;
+
+  // ADC range calibration (models/column_sum_recorder.h): while a recorder
+  // is set, every Mvm computes the exact product (no ADC or device error)
+  // and counts its column sums under the programmed block's id; nullptr
+  // ends it.
+  void set_column_sum_recorder(ColumnSumRecorder* recorder);
+  // The column groups of the programmed tile (its ADC full scales, when
+  // calibrated, are one per group).
+  int column_groups() const;
 
   // path selection
   void set_path(Path path);
@@ -128,6 +142,12 @@ class Crossbar {
   void mvm_fast(const uint8_t* in, int bits, bool signed_input, int32_t* out) const;
   void mvm_bit_accurate(const uint8_t* in, int bits, bool signed_input, int32_t* out) const;
   void mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_t* out) const;
+  void mvm_recording(const uint8_t* in, int bits, bool signed_input, int32_t* out) const;
+  // One slice's column sums (bit-accurate path) into column_; the sum of the digits.
+  int64_t column_sums(int t) const;
+  // The converters of input slice t's column groups (calibrated blocks).
+  const AdcModel* slice_adcs(int bits, int t) const;
+  void update_fast();
   void draw_cells();  // conductances of the current programming event
   // Shared by both slice paths: one slice's converted columns in
   // reconstructed_ (flipped columns undone) into shift-and-add; then the
@@ -174,13 +194,25 @@ class Crossbar {
   mutable std::vector<uint32_t> driven_;                      // DAC values (bit-accurate)
   mutable Eigen::Matrix<int32_t, Eigen::Dynamic, 1> column_;  // column sums of one slice
   mutable std::vector<int64_t> reconstructed_;
-  // analog path: conductances (physical cols x rows), row drives, currents
+  // analog path: conductances (physical cols x rows); of one MVM: the row
+  // drives and column currents of every input slice (a column each), each
+  // slice's digit sum, and the columns' values summed over the slices
   Conductances conductances_;
   // a drifting device: the cells before drift, and the age they are read at
   AgingCells aging_;
   double age_s_ = 1;
-  mutable Eigen::VectorXf drive_, current_;
+  mutable Eigen::MatrixXf slice_drive_, currents_;
+  mutable std::vector<int64_t> slice_digits_, combined_;
   mutable Random read_rng_;
+  // ADC range calibration: per physical column its group, and the groups'
+  // converters when the block carries full scales (else empty: adc_ for
+  // all): one per group, or per group and input slice (slice-major)
+  std::vector<uint8_t> column_group_;
+  std::vector<AdcModel> group_adc_;
+  mutable std::vector<float> group_current_;  // scratch: one group's currents (analog path)
+  mutable std::vector<int64_t> group_out_;
+  uint32_t block_id_ = 0;
+  ColumnSumRecorder* recorder_ = nullptr;
 };
 
 }  // namespace cimvp

@@ -103,6 +103,11 @@ void Soc::set_bit_accurate_crossbars(bool on) {
   for (auto& core : cores_) core->set_crossbar_path(on ? Crossbar::Path::BitAccurate : Crossbar::Path::Auto);
 }
 
+void Soc::set_column_sum_recorder(ColumnSumRecorder* recorder) {
+  recorder_ = recorder;
+  for (auto& core : cores_) core->set_column_sum_recorder(recorder);
+}
+
 void Soc::set_device_seed(uint64_t seed) {
   arch_.device.seed = int64_t(seed);
   inferences_ = 0;

@@ -111,7 +111,9 @@ nlohmann::json run_point(const SweepConfig& c, const SweepPoint& p) {
     options.compile.placement = parse_placement(c.placement);
     options.dataset = dataset;
     flow::Pipeline pipeline(arch);
-    pipeline.load(flow::build(model, policy, arch, options), entry.spec);
+    std::optional<Dataset> adc_images;  // what an ADC range calibration observes
+    if (accuracy && flow::calibrates_adc(arch) && !dataset.empty()) adc_images = load_dataset(dataset, Split::Train);
+    pipeline.load(flow::build(model, policy, arch, options), entry.spec, adc_images ? &*adc_images : nullptr);
     const CompileResult& compiled = pipeline.loaded().compiled;
     Report report;
     nlohmann::json metrics = nlohmann::json::object();

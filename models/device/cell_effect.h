@@ -19,6 +19,10 @@
 namespace cimvp {
 
 using Conductances = Eigen::MatrixXf;
+// One read's row drives and column currents: a vector, or a column of the
+// matrix of every input slice of an MVM (Crossbar reads them all at once).
+using DriveRef = Eigen::Ref<const Eigen::VectorXf>;
+using CurrentRef = Eigen::Ref<Eigen::VectorXf>;
 
 class CellEffect {
  public:
@@ -39,7 +43,7 @@ class CellEffect {
   // sum_r g(c, r) drive(r) of the ideal wires and a noise-free read; the
   // effect changes them (deterministically: random read noise is
   // read_sigma()).
-  virtual void read(const Conductances& g, const Eigen::VectorXf& drive, Eigen::VectorXf& column) const {
+  virtual void read(const Conductances& g, const DriveRef& drive, CurrentRef column) const {
     (void)g;
     (void)drive;
     (void)column;
@@ -48,7 +52,7 @@ class CellEffect {
   // every column, independently, at a read with `drive` (column-sum units).
   // The ADC draws it together with its own input-referred noise: one draw
   // per conversion (adc.h).
-  virtual double read_sigma(const Eigen::VectorXf& drive) const {
+  virtual double read_sigma(const DriveRef& drive) const {
     (void)drive;
     return 0;
   }

@@ -101,6 +101,10 @@ uint64_t DeviceModel::read_seed(const CrossbarIdentity& id, uint64_t event) {
 double DeviceModel::read(const Conductances& g, const Eigen::VectorXf& drive, Eigen::VectorXf& column) const {
   column.resize(g.rows());
   read_kernels::driven_rows(g.data(), g.outerStride(), g.rows(), drive.data(), drive.size(), column.data());
+  return read_effects(g, drive, column);
+}
+
+double DeviceModel::read_effects(const Conductances& g, const DriveRef& drive, CurrentRef column) const {
   if (!reads_) return 0;
   double variance = 0;
   for (const auto& e : effects_) {

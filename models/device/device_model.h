@@ -68,6 +68,10 @@ class DeviceModel {
   // returns the standard deviation of the normal noise every column gets on
   // top (read noise), which the ADC draws.
   double read(const Conductances& g, const Eigen::VectorXf& drive, Eigen::VectorXf& column) const;
+  // The same after the currents: `column` holds the currents of the ideal
+  // wires and a noise-free read with `drive` (read_kernels); the read
+  // effects change them and their noise is returned.
+  double read_effects(const Conductances& g, const DriveRef& drive, CurrentRef column) const;
 
  private:
   // The seed of effect k's stream for programming event `event` of `id`.

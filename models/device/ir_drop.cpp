@@ -2,7 +2,7 @@
 
 namespace cimvp {
 
-void IrDrop::read(const Conductances& g, const Eigen::VectorXf& drive, Eigen::VectorXf& column) const {
+void IrDrop::read(const Conductances& g, const DriveRef& drive, CurrentRef column) const {
   const Eigen::Index cols = g.rows(), rows = g.cols();
   current_.noalias() = g * drive.asDiagonal();  // i(c, r) = g(c, r) v(r)
   // Word lines: the segment before column k carries the currents of the

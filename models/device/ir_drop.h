@@ -21,7 +21,7 @@ class IrDrop : public CellEffect {
  public:
   IrDrop(double wire_ohm, double lrs_ohm, float g_max) : r_(float(wire_ohm / lrs_ohm / double(g_max))) {}
   const char* name() const override { return "IR drop"; }
-  void read(const Conductances& g, const Eigen::VectorXf& drive, Eigen::VectorXf& column) const override;
+  void read(const Conductances& g, const DriveRef& drive, CurrentRef column) const override;
 
  private:
   float r_;  // wire resistance per pitch, in 1 / (level step)

@@ -26,6 +26,21 @@ void driven_rows(const float* g, ptrdiff_t ld, ptrdiff_t cols, const float* driv
 }
 
 CIMVP_VECTOR_CLONES
+void driven_rows_of_slices(const float* g, ptrdiff_t ld, ptrdiff_t cols, const float* drive, ptrdiff_t rows,
+                           int slices, float* currents) {
+  std::fill(currents, currents + cols * slices, 0.f);
+  for (ptrdiff_t r = 0; r < rows; ++r) {
+    const float* __restrict gr = g + r * ld;
+    for (int s = 0; s < slices; ++s) {
+      const float d = drive[s * rows + r];
+      if (d == 0) continue;  // most DAC digits are 0
+      float* __restrict out = currents + s * cols;
+      for (ptrdiff_t c = 0; c < cols; ++c) out[c] += d * gr[c];
+    }
+  }
+}
+
+CIMVP_VECTOR_CLONES
 void convert(const float* v, const float* noise, float sigma, size_t n, bool bipolar, double gain, double offset,
              int32_t top, const int64_t* table, int64_t* __restrict out) {
   // Branch-free (clamped_code): noise makes every branch here unpredictable.

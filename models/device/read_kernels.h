@@ -16,6 +16,11 @@ namespace cimvp::read_kernels {
 // for c < cols: g is column-major (physical columns x rows, leading
 // dimension ld).
 void driven_rows(const float* g, ptrdiff_t ld, ptrdiff_t cols, const float* drive, ptrdiff_t rows, float* column);
+// driven_rows for `slices` reads at once: column s * cols + c of `currents`
+// for the drives drive[s * rows + r] (each slice's sum in the same order as
+// driven_rows, so the same bits), each row of g loaded once for all slices.
+void driven_rows_of_slices(const float* g, ptrdiff_t ld, ptrdiff_t cols, const float* drive, ptrdiff_t rows,
+                           int slices, float* currents);
 
 // The ADC of adc.h on n values: x = v + sigma noise (noise may be null
 // when sigma is 0); bipolar: out = sign(x) table[clamp(trunc(|x| gain +

@@ -4,7 +4,7 @@
 
 namespace cimvp {
 
-double ReadNoise::read_sigma(const Eigen::VectorXf& drive) const {
+double ReadNoise::read_sigma(const DriveRef& drive) const {
   return sigma_ * std::sqrt(double(drive.squaredNorm()));
 }
 

@@ -173,6 +173,22 @@ double fake_quant_backward(const float* x, const float* g, float* gx, bool accum
   return total;
 }
 
+// sum g * h in 8 float lanes per block of 1024 values, blocks added in
+// double in order (the order of fake_quant_backward's sum: deterministic).
+double dot_blocked(const float* g, const float* h, size_t n) {
+  double total = 0;
+  for (size_t b0 = 0; b0 < n; b0 += 1024) {
+    const size_t b1 = std::min(n, b0 + 1024);
+    float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t i = b0;
+    for (; i + 8 <= b1; i += 8)
+      for (int j = 0; j < 8; ++j) lane[j] += g[i + j] * h[i + j];
+    for (; i < b1; ++i) lane[0] += g[i] * h[i];
+    total += double(((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7])));
+  }
+  return total;
+}
+
 // Images per im2col block of a convolution. A shard's images are lowered a
 // few at a time so that the block (K x group*HWo floats) stays in the core's
 // cache between im2col, the GEMM and col2im, instead of one matrix for the
@@ -227,6 +243,8 @@ struct NodeRt {
   int in_q = -1;                         // quantizer of a rescaled input copy
   std::vector<std::vector<float>> qin, gqin;
   std::vector<float> wq, bq;             // quantized weights and bias
+  std::vector<float> werr;               // noise-aware training: this forward's error e per weight, in LSBs (wq = s_w (q + e))
+  bool noisy = false;                    // werr was added in the last forward
   int wscale = -1;                       // Param index of the weight scale
   float wlo = 0, whi = 0;
 
@@ -462,23 +480,30 @@ void Network::Impl::prepare_weights() {
     for (size_t o = 0; o < B.value.size(); ++o)
       r.bq[o] = float(s_acc * std::floor(double(B.value[o]) / s_acc + 0.5));
   }
+  for (NodeRt& r : nodes) r.noisy = false;
   if (trained_forward && !weight_noise.empty()) add_weight_noise();
 }
 
 // The programmed weights of this training step: r.wq holds s_w q exactly
 // (q an integer in wlo..whi), so q indexes the layer's error table. One
-// stream per layer and key, drawn in weight order on one thread.
+// stream per layer and key, drawn in weight order on one thread. The error
+// e (weight LSBs) is kept in r.werr: the weight the forward uses is
+// s_w (q + e), so the scale gradient needs it (reduce_grads()).
 void Network::Impl::add_weight_noise() {
   for (NodeRt& r : nodes) {
     if (r.layer < 0) continue;
     const WeightErrorTable& t = weight_noise[size_t(r.layer)];
     const float sw = params[size_t(r.wscale)].value[0];
     Random rng(derive_seed({weight_noise_key, uint64_t(r.layer)}));
-    for (float& w : r.wq) {
-      const long q = std::lround(w / sw);
+    r.werr.resize(r.wq.size());
+    for (size_t k = 0; k < r.wq.size(); ++k) {
+      const long q = std::lround(r.wq[k] / sw);
       const size_t i = size_t(std::min(std::max(q, long(r.wlo)), long(r.whi)) - long(r.wlo));
-      w += sw * float(double(t.mean[i]) + double(t.std_dev[i]) * rng.normal());
+      const float e = float(double(t.mean[i]) + double(t.std_dev[i]) * rng.normal());
+      r.werr[k] = e;
+      r.wq[k] += sw * e;
     }
+    r.noisy = true;
   }
 }
 
@@ -1062,8 +1087,17 @@ void Network::Impl::reduce_grads() {
     Param& W = params[size_t(r.weight)];
     Param& S = params[size_t(r.wscale)];
     const float sw = S.value[0];
+    // Under noise-aware training the forward used w' = s_w (q + e) with e
+    // the programming error in LSBs, which does not depend on s_w: so
+    // dw'/ds_w = (LSQ's round(w/s_w) - w/s_w, or the clamp bound) + e, for
+    // every weight, clamped ones included. The e term is summed over the
+    // unmasked gradient dL/dw' before the straight-through mask; dw'/dw is
+    // the plain straight-through one (e is piecewise constant in w).
+    double noise_term = 0;
+    if (r.noisy) noise_term = dot_blocked(W.grad.data(), r.werr.data(), W.grad.size());
     const double ds = fake_quant_backward(W.value.data(), W.grad.data(), W.grad.data(), false, W.grad.size(), sw,
-                                          r.wlo, r.whi);
+                                          r.wlo, r.whi) +
+                      noise_term;
     S.grad[0] = float(ds / std::sqrt(double(W.grad.size()) * std::max(1.f, r.whi)));
   }
 }

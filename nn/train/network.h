@@ -102,10 +102,14 @@ class Network {
   // quantized network adds to each fake-quantized weight q of layer l
   // (policy order) s_w (mean[q] + std_dev[q] N(0, 1)) from per_layer[l],
   // drawn anew at each forward from the key of set_weight_noise_key() and
-  // the layer (never from the thread count). The gradients see the noise
-  // as if it were not there: the weight and scale gradients are the
-  // straight-through ones of the noise-free weights. Inference forwards
-  // (training false) stay noise free. An empty vector turns the noise off.
+  // the layer (never from the thread count). The forward's weight is
+  // w' = s_w (q + e), e the drawn error in LSBs, and the backward is the
+  // gradient of that: dL/dw' reaches w through the straight-through mask of
+  // q (e is piecewise constant in w), and the scale gradient is LSQ's plus
+  // sum dL/dw' e over every weight (e scales with s_w: an error in LSBs is
+  // an error in conductance steps, whatever the step size). Inference
+  // forwards (training false) stay noise free. An empty vector turns the
+  // noise off.
   // Throws cimvp::Error for a float network or a table of the wrong size.
   void set_weight_noise(std::vector<WeightErrorTable> per_layer);
   void set_weight_noise_key(uint64_t key);

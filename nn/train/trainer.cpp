@@ -211,6 +211,7 @@ ModelFile train(const ModelFile& start_model, const Dataset& tr, const Dataset& 
   if (o.epochs < 1) throw Error("epochs must be at least 1, got " + std::to_string(o.epochs));
   if (o.batch < 1 || o.batch > 65536) throw Error("batch must be in 1..65536, got " + std::to_string(o.batch));
   if (!(o.lr > 0)) throw Error("learning rate must be positive");
+  if (!(o.scale_lr_factor > 0)) throw Error("the scales' learning rate factor must be positive, got " + fmt(o.scale_lr_factor));
   if (o.augment && (o.augment_shift < 0 || o.augment_shift > 8))
     throw Error("augment_shift must be in 0..8, got " + std::to_string(o.augment_shift));
   if (tr.size() == 0) throw Error("the training set is empty");
@@ -278,6 +279,7 @@ ModelFile train(const ModelFile& start_model, const Dataset& tr, const Dataset& 
   out.graph = g;
   out.metadata = start.metadata;
   for (const auto& [k, v] : run_keys(o)) out.metadata[k] = v;
+  if (o.policy) out.metadata["train.scale_lr_factor"] = fmt(o.scale_lr_factor);
   out.metadata["dataset"] = o.dataset;
   out.metadata["normalization"] = "pixel/255";
   double val_acc = -1;

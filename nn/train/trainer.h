@@ -28,7 +28,9 @@ struct TrainOptions {
   float momentum = 0.9f;
   float weight_decay = 5e-4f;  // L2 on conv/dense weights
   bool cosine = true;
-  float scale_lr_factor = 1.f;  // learning rate of the LSQ scales relative to lr
+  float scale_lr_factor = 1.f;  // learning rate of the LSQ scales relative to lr (QAT; recorded as
+                                // train.scale_lr_factor). Noise-aware training wants it below 1: the
+                                // weight-scale gradient carries the injected error (docs/training.md)
   uint64_t seed = 1;           // initial weights (zoo models) and the shuffling
   int threads = 2;             // results do not depend on it (1 or 2)
   std::string from;            // model file to start from (e.g. a float model to fine-tune at a policy)

@@ -51,6 +51,19 @@ TEST(InferDevice, SeedsGiveEachDrawTheirMeanAndSpreadReproducibly) {
   EXPECT_EQ(k.at("accuracy_per_seed"), j.at("accuracy_per_seed"));
 }
 
+TEST(InferDevice, PrimeLikeCalibratesItsAdcRangesAndSaysSo) {
+  const std::string report = test::temp_path("infer_device_", "prime.json");
+  const auto o = test::cimvp(infer(test::source_path("configs/arch/prime-like.yaml"), "--report " + report));
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_THAT(o.output, HasSubstr("ADC ranges calibrated (mse) on 256 training images: "));
+  nlohmann::json j;
+  std::ifstream(report) >> j;
+  EXPECT_EQ(j.at("adc_calibration").at("method"), "mse");
+  EXPECT_EQ(j.at("adc_calibration").at("images"), 256);
+  EXPECT_LT(j.at("adc_calibration").at("largest_full_scale").get<int64_t>(), 26880);
+  EXPECT_GT(j.at("accuracy").get<double>(), 0.8) << "uncalibrated, prime-like is at chance";
+}
+
 TEST(InferDevice, AnIdealDeviceStillMustEqualTheReference) {
   const auto o = test::cimvp(infer(test::source_path("configs/arch/default.yaml"), "--seeds 2"));
   ASSERT_EQ(o.status, 0) << o.output;

@@ -63,7 +63,7 @@ TEST_P(ReproducibleReport, TheArchitectureReadBackFromAReportGivesTheSameRun) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Presets, ReproducibleReport,
-                         ::testing::Values("default", "cim-aq-paper", "isaac-like", "prime-like", "large"),
+                         ::testing::Values("default", "cim-aq-paper", "isaac-like", "prime-like", "large", "rram-wan2022"),
                          [](const auto& info) {
                            std::string name = info.param;
                            for (char& c : name)

@@ -32,7 +32,7 @@ TEST(ConfigDocs, ConfigurationMdCoversEveryKeyAndPreset) {
     if (p.key.rfind("energy.", 0) != 0 && p.key.rfind("area.", 0) != 0) {  // documented in params.md, energy-area.md
       EXPECT_THAT(doc, ::testing::HasSubstr(p.key)) << p.key;
     }
-  for (const char* preset : {"default.yaml", "cim-aq-paper.yaml", "isaac-like.yaml", "prime-like.yaml", "large.yaml"})
+  for (const char* preset : {"default.yaml", "cim-aq-paper.yaml", "isaac-like.yaml", "prime-like.yaml", "large.yaml", "rram-wan2022.yaml"})
     EXPECT_THAT(doc, ::testing::HasSubstr(preset)) << preset;
 }
 

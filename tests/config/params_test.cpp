@@ -23,6 +23,7 @@ const char* const kKeys[] = {
     "crossbar.encoding",
     "crossbar.read_ns", "crossbar.program_ns", "crossbar.program_row_ns", "dac.bits", "dac.ns", "adc.bits",
     "adc.cols_per_adc", "adc.ns", "adc.full_scale", "adc.offset_lsb", "adc.gain_error", "adc.noise_lsb",
+    "adc.calibration", "adc.calibration_images",
     "device.program_sigma", "device.program_distribution", "device.read_sigma", "device.stuck_low_rate",
     "device.stuck_high_rate", "device.on_off_ratio", "device.drift_nu", "device.drift_nu_sigma", "device.drift_t0_s",
     "device.read_time_s", "device.drift_compensation", "device.refresh_interval_s", "device.wire_ohm", "device.lrs_ohm", "device.seed",

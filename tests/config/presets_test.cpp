@@ -23,7 +23,7 @@ std::string preset_text(const std::string& name) {
 }
 
 TEST(ConfigPresets, EveryPresetLoadsAndValidates) {
-  for (const char* name : {"default", "cim-aq-paper", "isaac-like", "prime-like", "large"}) {
+  for (const char* name : {"default", "cim-aq-paper", "isaac-like", "prime-like", "large", "rram-wan2022"}) {
     SCOPED_TRACE(name);
     ArchConfig a;
     ASSERT_NO_THROW(a = preset(name));

@@ -163,6 +163,10 @@ TEST(FirmwareAssembler, RoundTripOfRichImages) {
   dup.cores[0].layers.push_back({5, 3, 4});
   expect_round_trip(dup);
   EXPECT_THAT(disassemble(test::rich_image()), HasSubstr(".range fc 1 3\n.range conv1 0 2\n"));
+  FirmwareImage calibrated = test::rich_image();  // ADC full scales (docs/device.md)
+  calibrated.blocks[1].adc_full_scale = {40, 1, int64_t(1) << 40};
+  expect_round_trip(calibrated);
+  EXPECT_THAT(disassemble(calibrated), HasSubstr(" adc_full_scale=40,1,1099511627776\n"));
 }
 
 // Random instructions of every opcode in random valid images.
@@ -295,6 +299,12 @@ TEST(FirmwareAssembler, ErrorsNameFileLineAndColumn) {
   EXPECT_THAT(asm_error(".layers a a\n.core 0\n.layer a\n.endlayer\n"), HasSubstr("declared twice in .layers"));
   EXPECT_THAT(asm_error(".core 0\n.layer 3\n"), HasSubstr("layer 3 does not exist"));
   EXPECT_THAT(asm_error(".core 0\nhalt\n.range a 0 5\n"), HasSubstr("core 0 layer range 0: instructions [0, 5)"));
+}
+
+TEST(FirmwareAssembler, BadAdcFullScalesNameTheColumn) {
+  EXPECT_EQ(asm_error(".block 0 rows=1 cols=1 bits=4 adc_full_scale=5,0\n 1\n"),
+            "prog.s:1:48: an ADC full scale 0 is out of range 1..1099511627776");
+  EXPECT_THAT(asm_error(".block 0 rows=1 cols=1 bits=4 adc_full_scale=5,,6\n 1\n"), HasSubstr("prog.s:1:48: expected an ADC full scale"));
 }
 
 // Numbers in messages are the numbers as written: 4000000000 is not wrapped

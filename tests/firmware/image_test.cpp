@@ -99,6 +99,7 @@ TEST(FirmwareImage, WriteReadRoundTrip) {
       EXPECT_EQ(back.blocks[b].weight_bits, img.blocks[b].weight_bits);
       EXPECT_EQ(back.blocks[b].row_offset, img.blocks[b].row_offset);
       EXPECT_EQ(back.blocks[b].col_offset, img.blocks[b].col_offset);
+      EXPECT_EQ(back.blocks[b].adc_full_scale, img.blocks[b].adc_full_scale);
     }
     ASSERT_EQ(back.segments.size(), img.segments.size());
     for (size_t s = 0; s < img.segments.size(); ++s) {
@@ -118,6 +119,29 @@ TEST(FirmwareImage, WriteReadRoundTrip) {
     EXPECT_EQ(back.inputs.size(), img.inputs.size());
     EXPECT_EQ(back.layer_names, img.layer_names);
   }
+}
+
+TEST(FirmwareImage, AdcFullScalesRoundTripAndVersion1ImagesStillRead) {
+  FirmwareImage img = test::small_image();
+  img.blocks[0].adc_full_scale = {1, 37, int64_t(1) << 40};
+  const std::vector<uint8_t> with = write_image(img);
+  EXPECT_EQ(read_image(with, "mem").blocks[0].adc_full_scale, img.blocks[0].adc_full_scale);
+  // Version 1 wrote the same bytes without full scales (the count byte was
+  // reserved, 0): such a file reads, and one claiming full scales does not.
+  img.blocks[0].adc_full_scale.clear();
+  std::vector<uint8_t> v1 = write_image(img);
+  put32(v1, 4, 1);
+  fix_crc(v1);
+  const FirmwareImage old = read_image(v1, "old.img");
+  EXPECT_EQ(old.version, 1u);
+  EXPECT_TRUE(old.blocks[0].adc_full_scale.empty());
+  std::vector<uint8_t> bad = with;
+  put32(bad, 4, 1);
+  fix_crc(bad);
+  EXPECT_THAT(read_error(bad), HasSubstr("reserved weight-block byte must be 0 in a version 1 image (is 3)"));
+  img.blocks[0].adc_full_scale.assign(256, 5);
+  EXPECT_THAT(validate_error(img), HasSubstr("weight block 0: 256 ADC full scales (at most 255)"));
+  EXPECT_THROW(write_image(img), Error);
 }
 
 TEST(FirmwareImage, TimingOnlyImagesCarryNoWeights) {
@@ -170,7 +194,7 @@ TEST(FirmwareImage, BadMagic) {
 TEST(FirmwareImage, WrongVersion) {
   FirmwareImage img = test::small_image();
   img.version = 7;
-  EXPECT_EQ(read_error(write_image(img)), "model.img: format version 7, this cimvp reads version 1");
+  EXPECT_EQ(read_error(write_image(img)), "model.img: format version 7, this cimvp reads versions 1 to 2");
   EXPECT_THAT(validate_error(img), HasSubstr("format version 7"));
 }
 
@@ -278,6 +302,8 @@ TEST(FirmwareImage, StructuralErrorsNameTheItem) {
       {[](FirmwareImage& i) { i.inputs[0].shape = {3, 0}; }, "input tensor 0 ('x'): dimension 1 is 0"},
       {[](FirmwareImage& i) { i.cores[0].code[1].imm2 = -4; }, "load byte count -4 is negative"},
       {[](FirmwareImage& i) { i.segments[0].address = ~uint64_t(0) - 1; }, "memory segment 0: address"},
+      {[](FirmwareImage& i) { i.blocks[0].adc_full_scale = {40, 0}; },
+       "weight block 0: ADC full scale 0 of column group 1 is outside 1..1099511627776"},
   };
   for (const Case& c : cases) {
     FirmwareImage img = test::small_image();

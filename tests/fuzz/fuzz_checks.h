@@ -18,7 +18,8 @@
 namespace cimvp::fuzz {
 
 // The image reader on `bytes` as given: whatever it accepts writes back to
-// the same bytes and survives disassemble -> assemble unchanged.
+// the same bytes and survives disassemble -> assemble unchanged (but for the
+// format version: the assembler writes the current one).
 inline std::string check_image_bytes(const std::vector<uint8_t>& bytes) {
   FirmwareImage image;
   try {
@@ -29,7 +30,9 @@ inline std::string check_image_bytes(const std::vector<uint8_t>& bytes) {
   if (write_image(image) != bytes) return "an accepted image does not write back to the same bytes";
   const std::string text = disassemble(image);
   try {
-    if (write_image(assemble(text, "fuzz.s")) != bytes) return "disassemble -> assemble changed the image";
+    FirmwareImage again = assemble(text, "fuzz.s");
+    again.version = image.version;
+    if (write_image(again) != bytes) return "disassemble -> assemble changed the image";
   } catch (const Error& e) {
     return std::string("the disassembly of an accepted image does not assemble: ") + e.what() + "\n" + text;
   }

@@ -378,6 +378,97 @@ WeightBlock zeros(int rows, int cols, int wb) {
   return b;
 }
 
+// ---- calibrated ADC ranges (WeightBlock::adc_full_scale) ----
+
+TEST(CrossbarCalibratedAdc, PerGroupAndPerSliceFullScalesEqualIndependentModel) {
+  std::mt19937 rng(7);
+  int64_t differing = 0, outputs = 0;
+  for (int cb : {1, 2, 4})
+    for (int db : {1, 2})
+      for (WeightMapping m : kMappings) {
+        ArchConfig a = make_arch(32, 32, cb, db, m);  // an exact ADC: only the block's scales make it coarse
+        Crossbar x(a);
+        for (int wb : {2, 4, 8})
+          for (bool per_slice : {false, true}) {
+            const int ib = 1 + int(rng() % 8);
+            const bool is_signed = rng() % 2 == 0;
+            const int rows = 1 + int(rng() % unsigned(a.crossbar.max_tile_rows()));
+            const int cols = 1 + int(rng() % unsigned(a.crossbar.max_tile_cols(wb)));
+            WeightBlock b = random_block(rng, rows, cols, wb);
+            const int groups = (wb + cb - 1) / cb + (m == WeightMapping::Offset ? 1 : 0);
+            const int slices = (ib + db - 1) / db;
+            for (int g = 0; g < groups * (per_slice ? slices : 1); ++g)
+              b.adc_full_scale.push_back(1 + int64_t(rng() % uint64_t(a.max_column_sum())));
+            x.program(b, true);
+            EXPECT_FALSE(x.uses_fast_path()) << "a calibrated block converts through its own ranges";
+            EXPECT_EQ(x.column_groups(), groups);
+            const std::vector<uint8_t> in = random_bytes(rng, rows);
+            const std::vector<int64_t> got = run_mvm(x, in, ib, is_signed, rng);
+            ASSERT_EQ(got, test::adc_reference_mvm(a, b, in, ib, is_signed))
+                << describe(a, rows, cols, wb, ib, is_signed) << (per_slice ? " per slice" : " per group");
+            const std::vector<int64_t> exact = eigen_product(b, in, ib, is_signed);
+            for (size_t j = 0; j < got.size(); ++j) differing += got[j] != exact[j], ++outputs;
+          }
+      }
+  EXPECT_GT(differing, outputs / 10) << "the block's ranges must matter, or this shows nothing beyond exactness";
+}
+
+TEST(CrossbarCalibratedAdc, RecorderCountsEveryColumnSumAndKeepsTheProductExact) {
+  // Worked by hand: 1 row, weights 5 and -6 in 4 bits on 2-bit cells
+  // (differential-column), 1-bit DAC, input 3 (digits 1, 1). Column sums
+  // per input slice: 5 = 01 01 gives 1 and 1 (groups 0, 1, positive), -6:
+  // 6 = 01 10 gives 2 and 1 (groups 0, 1, negative).
+  ArchConfig a = make_arch(4, 16, 2, 1, WeightMapping::DifferentialColumn);
+  a.adc.bits = 2;  // coarse: the recorder must bypass it
+  a.adc.full_scale = 0;
+  Crossbar x(a);
+  WeightBlock b;
+  b.rows = 1;
+  b.cols = 2;
+  b.weight_bits = 4;
+  b.weights = {5, -6};
+  x.program(b, true, 3);
+  ColumnSumRecorder recorder;
+  x.set_column_sum_recorder(&recorder);
+  std::mt19937 rng(1);
+  EXPECT_EQ(run_mvm(x, {3}, 2, false, rng), (std::vector<int64_t>{15, -18}));
+  ASSERT_EQ(recorder.blocks().size(), 4u);
+  EXPECT_TRUE(recorder.blocks()[0].empty());
+  const auto& h = recorder.blocks()[3];
+  ASSERT_EQ(h.size(), 4u);  // 2 input slices x 2 groups
+  for (int t = 0; t < 2; ++t) {
+    EXPECT_EQ(h[size_t(2 * t)], (ColumnSumRecorder::Histogram{0, 1, 1})) << "slice " << t;
+    EXPECT_EQ(h[size_t(2 * t + 1)], (ColumnSumRecorder::Histogram{0, 2})) << "slice " << t;
+  }
+  x.set_column_sum_recorder(nullptr);
+  EXPECT_NE(run_mvm(x, {3}, 2, false, rng), (std::vector<int64_t>{15, -18})) << "the coarse ADC again";
+}
+
+TEST(CrossbarCalibratedAdc, WrongNumberOfFullScalesIsRefused) {
+  ArchConfig a = make_arch(8, 16, 2, 1, WeightMapping::DifferentialColumn);
+  WeightBlock b = zeros(2, 2, 4);  // 2 column groups
+  b.adc_full_scale = {10, 10, 10};
+  Crossbar x(a);
+  try {
+    x.program(b, true);
+    FAIL() << "3 full scales for 2 groups";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("3 ADC full scales, not a multiple of the 2 column groups"));
+  }
+  b.adc_full_scale = {10, 10, 10, 10, 10, 10};  // 3 input slices x 2 groups
+  x.program(b, true);
+  std::vector<int32_t> out(2);
+  const uint8_t in[2] = {1, 2};
+  EXPECT_NO_THROW(x.mvm_accumulate(in, 3, false, out.data()));
+  try {
+    x.mvm_accumulate(in, 4, false, out.data());
+    FAIL() << "4-bit inputs take 4 slices";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("4-bit inputs need 2 (one per column group) or 8"));
+  }
+}
+
+
 TEST(CrossbarErrors, BlockTooLarge) {
   const ArchConfig row = make_arch(32, 32, 2, 1, WeightMapping::DifferentialRow);
   EXPECT_EQ(program_error(row, zeros(16, 8, 4)), "(no error)");

@@ -1,10 +1,13 @@
 // Noise-aware training: the programmed-weight error is added to the
 // fake-quantized weights in training forwards only, drawn from a key (so a
-// run is reproducible and independent of the thread count), and the
-// trainer refuses noise without a policy or without a table for a layer's
-// bits.
+// run is reproducible and independent of the thread count), the weight
+// scale's gradient is the gradient of that noisy forward (against finite
+// differences), and the trainer refuses noise without a policy or without a
+// table for a layer's bits.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -73,6 +76,64 @@ TEST(TrainNoiseAware, NoiseOnlyInTrainingForwardsAndDrawnFromTheKey) {
   EXPECT_EQ(clean_train, outputs(noisy, m.d, 32, true));
 }
 
+// The scale gradient is the gradient of the noisy forward. The forward uses
+// w' = s (q + e), q = clamp(round(w / s)) and e the drawn error in LSBs.
+// Scaling a layer's weights and its scale together by (1 + t) keeps every
+// q (and so every e: the same key draws the same normals, the table is
+// indexed by q), so along that direction the loss is smooth and its exact
+// derivative is s sum dL/dw' (q + e). The straight-through weight gradient
+// and LSQ's scale gradient give sum dL/dw w + s dL/ds
+// = s sum dL/dw' (q + e) exactly (LSQ's round(w/s) - w/s cancels against
+// the weights' term, the clamped weights' bound stands alone), but only if
+// the scale gradient has the e term: without it the sum misses
+// s sum dL/dw' e. The last layer is checked, whose output (the logits) is
+// not quantized, so that central differences of the loss see no rounding;
+// its bias is 0, which every scale keeps on the accumulator grid.
+TEST(TrainNoiseAware, ScaleGradientIsTheGradientOfTheNoisyForward) {
+  Graph g = fold_batch_norm(make_model("lenet5", 3));
+  const Policy p = uniform_policy(5, 4, 8);  // 4-bit weights: an error of a few LSBs is large against q
+  const int n = 24;
+  const Dataset d = synthetic(size_t(n), 9);
+  const Calibration cal = initial_calibration(g, p, d, size_t(n));
+  for (const bool noisy : {false, true}) {
+    training::Network net(g, n, 2, 2, &p, &cal);
+    if (noisy) net.set_weight_noise(std::vector<training::WeightErrorTable>(5, flat_table(4, 0.7f, 2.5f)));
+    net.set_weight_noise_key(5);
+    float *w = nullptr, *s = nullptr, *b = nullptr;
+    const float *gw = nullptr, *gs = nullptr;
+    size_t nw = 0, nb = 0;
+    for (const training::ParamView& v : net.params()) {
+      if (v.name == "fc3.weight") w = v.value, gw = v.grad, nw = v.size;
+      if (v.name == "fc3.weight_scale") s = v.value, gs = v.grad;
+      if (v.name == "fc3.bias") b = v.value, nb = v.size;
+    }
+    ASSERT_TRUE(w && s && b);
+    std::fill(b, b + nb, 0.f);
+    net.forward(d.image(0), n, true);
+    net.loss_backward(d.labels.data());
+    // LSQ's gradient scale 1 / sqrt(weights x 2^(b-1) - 1) (docs/training.md) undone.
+    const double ds = double(gs[0]) * std::sqrt(double(nw) * 7.0);
+    double analytic = ds * double(s[0]);
+    for (size_t k = 0; k < nw; ++k) analytic += double(gw[k]) * double(w[k]);
+    const std::vector<float> w0(w, w + nw);
+    const float s0 = s[0];
+    auto loss_at = [&](double t) {
+      for (size_t k = 0; k < nw; ++k) w[k] = float(double(w0[k]) * (1 + t));
+      s[0] = float(double(s0) * (1 + t));
+      net.forward(d.image(0), n, true);
+      const double l = net.loss(d.labels.data());
+      std::copy(w0.begin(), w0.end(), w);
+      s[0] = s0;
+      return l;
+    };
+    for (const double t : {1e-3, 2e-4}) {
+      const double numeric = (loss_at(t) - loss_at(-t)) / (2 * t);
+      EXPECT_NEAR(analytic, numeric, 1e-4 + 2e-3 * std::fabs(numeric))
+          << (noisy ? "with" : "without") << " noise, step " << t;
+    }
+  }
+}
+
 TEST(TrainNoiseAware, RefusesTablesThatDoNotFitTheNetwork) {
   Lenet5W8 m;
   training::Network net(m.g, 8, 1, 2, &m.p, &m.cal);
@@ -113,6 +174,16 @@ TEST(TrainNoiseAware, RunIsDeterministicIndependentOfThreadsAndRecorded) {
   const ModelFile c = train(start, data, scaled, quiet);
   EXPECT_NE(a.graph.nodes[1].weight, c.graph.nodes[1].weight);
   EXPECT_EQ(c.metadata.at("train.weight_noise"), "test noise, noise scale 2");
+  // The scales' learning rate factor (cimvp train --scale-lr-factor) moves the scales less, and is recorded.
+  EXPECT_EQ(a.metadata.at("train.scale_lr_factor"), "1");
+  TrainOptions slow = o;
+  slow.scale_lr_factor = 0.2f;
+  const ModelFile d = train(start, data, slow, quiet);
+  EXPECT_EQ(d.metadata.at("train.scale_lr_factor"), "0.2");
+  const Calibration initial = initial_calibration(fold_batch_norm(start.graph), *o.policy, data.train, 64);
+  for (const auto& [layer, s0] : initial.weight_scale)
+    EXPECT_LT(std::fabs(d.calibration.weight_scale.at(layer) - s0), std::fabs(a.calibration.weight_scale.at(layer) - s0))
+        << layer;
 }
 
 TEST(TrainNoiseAware, NeedsAPolicyAndATableForEveryLayersBits) {

@@ -36,14 +36,23 @@ struct RefAdc {
 
 inline int64_t cell(int64_t magnitude, int k, int cb) { return (magnitude >> (k * cb)) % (int64_t(1) << cb); }
 
+// b.adc_full_scale, when given, holds a full scale per weight slice k
+// (the offset mapping's reference column after them), or per input slice t
+// and weight slice (t-major), as docs/device.md defines the calibrated ranges.
 inline std::vector<int64_t> adc_reference_mvm(const ArchConfig& a, const WeightBlock& b, const std::vector<uint8_t>& in, int ib,
                                    bool is_signed) {
-  const RefAdc adc{static_cast<long double>((int64_t(1) << a.adc.bits) - 1),
-                   static_cast<long double>(a.adc.full_scale > 0 ? a.adc.full_scale
+  const long double top = static_cast<long double>((int64_t(1) << a.adc.bits) - 1);
+  const RefAdc arch_adc{top, static_cast<long double>(a.adc.full_scale > 0 ? a.adc.full_scale
                                                                  : int64_t(a.crossbar.rows) * ((1 << a.crossbar.cell_bits) - 1) *
                                                                        ((1 << a.dac.bits) - 1))};
   const int cb = a.crossbar.cell_bits, db = a.dac.bits, wb = b.weight_bits;
   const int S = (wb + cb - 1) / cb, T = (ib + db - 1) / db;
+  const int groups = S + (a.crossbar.mapping == WeightMapping::Offset ? 1 : 0);
+  auto adc_of = [&](int t, int k) {
+    if (b.adc_full_scale.empty()) return arch_adc;
+    const size_t i = b.adc_full_scale.size() == size_t(groups) ? size_t(k) : size_t(t * groups + k);
+    return RefAdc{top, static_cast<long double>(b.adc_full_scale.at(i))};
+  };
   const int rows = int(b.rows), cols = int(b.cols);
   auto w = [&](int r, int j) { return int64_t(b.weights[size_t(r) * cols + j]); };
   std::vector<int64_t> driven(static_cast<size_t>(rows));
@@ -55,6 +64,7 @@ inline std::vector<int64_t> adc_reference_mvm(const ArchConfig& a, const WeightB
       auto d = [&](int r) { return (driven[size_t(r)] >> (t * db)) % (int64_t(1) << db); };
       const int64_t ts = int64_t(1) << (t * db);
       for (int k = 0; k < S; ++k) {
+        const RefAdc adc = adc_of(t, k);
         const int64_t ks = int64_t(1) << (k * cb);
         int64_t pos = 0, neg = 0, off = 0;
         for (int r = 0; r < rows; ++r) {
@@ -72,7 +82,7 @@ inline std::vector<int64_t> adc_reference_mvm(const ArchConfig& a, const WeightB
         const int s = (wb - 1) / cb;
         int64_t ref = 0;
         for (int r = 0; r < rows; ++r) ref += d(r) * (int64_t(1) << (wb - 1 - s * cb));
-        acc -= ts * (int64_t(1) << (s * cb)) * adc.q(ref);
+        acc -= ts * (int64_t(1) << (s * cb)) * adc_of(t, S).q(ref);
       }
     }
     if (is_signed)
