@@ -14,6 +14,7 @@
 #include "config/arch_config.h"
 #include "flow/pipeline.h"
 #include "models/crossbar.h"
+#include "models/device/lifetime.h"
 #include "nn/dataset.h"
 #include "nn/model_source.h"
 #include "nn/zoo.h"
@@ -129,9 +130,16 @@ int cmd_infer(const std::vector<std::string>& args) {
   std::printf("per image            %llu cycles, %.4g us simulated, %.4g uJ\n",
               (unsigned long long)first.inference_cycles, first.inference_seconds * 1e6,
               first.inference_energy_joules * 1e6);
-  if (first.setup_cycles > 0)  // resident weights: programmed once, not per image
+  if (first.setup_cycles > 0 && !refreshes(arch.device))  // resident weights: programmed once, not per image
     std::printf("weights programmed   once: %llu cycles, %.4g uJ (resident placement)\n",
                 (unsigned long long)first.setup_cycles, first.setup_energy_joules * 1e6);
+  if (first.setup_cycles > 0 && refreshes(arch.device)) {  // reprogrammed every interval: each image's share
+    std::printf("weights programmed   every %.6g s: %llu cycles, %.4g uJ; per image +%.4g us, +%.4g uJ\n",
+                arch.device.refresh_interval_s, (unsigned long long)first.setup_cycles,
+                first.setup_energy_joules * 1e6, first.refresh_seconds * 1e6, first.refresh_energy_joules * 1e6);
+    std::printf("per image deployed   %.4g us, %.4g uJ (with the refresh; reads at ages spread over the interval)\n",
+                first.deployed_inference_seconds * 1e6, first.deployed_inference_energy_joules * 1e6);
+  }
   std::printf("host                 %.0f images/s through the VP (%.0f including the reference check)\n\n",
               double(count * size_t(seeds)) / vp_seconds, double(count * size_t(seeds)) / wall);
   std::cout << format_summary(first);

@@ -140,6 +140,11 @@ std::string closest_of(const std::string& text, const std::vector<std::string>& 
   return closest.empty() ? "" : " (did you mean " + quoted(closest) + "?)";
 }
 
+// What a parameter that can be off takes besides its range.
+std::string off_hint(const ParamDef& d) {
+  return d.off.empty() ? "" : " (or " + d.off + ", the default: leave the key out)";
+}
+
 // Parses one parameter's value text into `c` (type, unit suffix, choice,
 // range); errors start with `at`.
 void set_param_text(ArchConfig& c, const ParamDef& d, const std::string& text, const std::string& at) {
@@ -163,10 +168,20 @@ void set_param_text(ArchConfig& c, const ParamDef& d, const std::string& text, c
     throw Error(at + ": " + quoted(d.key) + " must be one of " + d.range_string() + ", got '" + text + "'" +
                 closest_of(text, names));
   }
-  const double v = d.is_integer() ? parse_integer(d, text, at) : parse_real(d, text, at);
+  if (!d.off.empty() && text == d.off) {
+    d.set(c, 0);
+    return;
+  }
+  double v = 0;
+  try {
+    v = d.is_integer() ? parse_integer(d, text, at) : parse_real(d, text, at);
+  } catch (const Error& e) {
+    if (d.off.empty()) throw;
+    throw Error(e.what() + off_hint(d));
+  }
   if (!(v >= d.min && v <= d.max))
     throw Error(at + ": " + quoted(d.key) + " = " + text + " is out of range " + d.range_string() +
-                (d.unit.empty() ? "" : " " + d.unit));
+                (d.unit.empty() ? "" : " " + d.unit) + off_hint(d));
   d.set(c, v);
 }
 
@@ -257,9 +272,10 @@ void check(const ArchConfig& c, const Where& where) {
       continue;
     }
     const double v = d.value(c);
+    if (d.is_off(c)) continue;
     if (!(v >= d.min && v <= d.max))
       throw Error(where({d.key}) + ": " + quoted(d.key) + " = " + num(v) + " is out of range " + d.range_string() +
-                  (d.unit.empty() ? "" : " " + d.unit));
+                  (d.unit.empty() ? "" : " " + d.unit) + off_hint(d));
   }
 
   // Cross-parameter rules.
@@ -296,6 +312,12 @@ void check(const ArchConfig& c, const Where& where) {
     throw Error(where({"device.stuck_high_rate", "device.stuck_low_rate"}) + ": 'device.stuck_low_rate' + " +
                 "'device.stuck_high_rate' = " + num(c.device.stuck_low_rate + c.device.stuck_high_rate) +
                 " exceeds 1 (they are fractions of the same cells)");
+  if (c.device.refresh_interval_s > 0 && c.device.read_time_s != DeviceParams{}.read_time_s)
+    throw Error(where({"device.read_time_s", "device.refresh_interval_s"}) + ": 'device.read_time_s' = " +
+                num(c.device.read_time_s) + " is not used with 'device.refresh_interval_s' = " +
+                num(c.device.refresh_interval_s) +
+                ": the reads' ages follow from the refresh interval (docs/device.md, \"Lifetime and refresh\"); "
+                "leave read_time_s out");
   if (c.adc.full_scale < 0)  // also covered by the range; kept as the rule the ADC model relies on
     throw Error(where({"adc.full_scale"}) + ": 'adc.full_scale' must be >= 0");
   if (!(c.clock_mhz > 0)) throw Error(where({"clock_mhz"}) + ": 'clock_mhz' must be > 0");

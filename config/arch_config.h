@@ -117,6 +117,12 @@ struct DeviceParams {
   double drift_t0_s = 1;                        // time after programming at which g is as programmed
   double read_time_s = 1;                       // time since programming when inference reads
   std::string drift_compensation = "none";      // none, or global (one scale per crossbar)
+  // Lifetime: the resident weights are reprogrammed every refresh_interval_s
+  // seconds; reads happen at ages spread over the interval
+  // (models/device/lifetime.h) and each inference is charged its share of
+  // the reprogramming (platform/report.h). 0 = never refreshed: the key
+  // left out (YAML `never`); a number given must be positive.
+  double refresh_interval_s = 0;
   double wire_ohm = 0;                          // wire resistance per cell pitch; 0 = no IR drop
   double lrs_ohm = 100000;                      // resistance of a cell at g_max (for IR drop)
   int64_t seed = 1;                             // every draw derives from it (with core, crossbar, event)

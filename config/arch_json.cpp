@@ -24,7 +24,8 @@ nlohmann::json architecture_json(const ArchConfig& arch) {
   nlohmann::json j = nlohmann::json::object();
   for (const ParamDef& d : param_defs()) {
     nlohmann::json value;
-    if (d.is_integer()) value = int64_t(d.value(arch));
+    if (d.is_off(arch)) value = d.off;  // "never": 0 would not read back
+    else if (d.is_integer()) value = int64_t(d.value(arch));
     else if (d.is_number()) value = d.value(arch);
     else value = d.value_string(arch);
     const size_t dot = d.key.find('.');

@@ -50,6 +50,11 @@ ParamDef choice(const char* key, std::vector<std::string> choices, const char* d
   d.choices = std::move(choices);
   return d;
 }
+// A numeric parameter whose 0 means off, written `word` (ParamDef::off).
+ParamDef can_be_off(ParamDef d, const char* word) {
+  d.off = word;
+  return d;
+}
 template <auto Field>
 ParamDef top(const char* key, const char* unit, double lo, double hi, const char* doc, const char* source = "") {
   return make_param(&top_field<Field>, key, unit, lo, hi, doc, source);
@@ -155,6 +160,10 @@ const std::vector<ParamDef>& param_defs() {
       choice<&ArchConfig::device, &DeviceParams::drift_compensation>("device.drift_compensation", {"none", "global"},
             "global: one scale per crossbar, the programmed over the drifted summed conductance, applied to the "
             "column currents (aihwkit's global drift compensation)"),
+      can_be_off(param<&ArchConfig::device, &DeviceParams::refresh_interval_s>("device.refresh_interval_s", "s", 1e-9, 1e12,
+            "resident weights reprogrammed every this many seconds: reads at ages spread over the interval, each "
+            "inference charged inference time / interval of the set-up's time and energy (docs/device.md); "
+            "never = not refreshed (then device.read_time_s is the age)"), "never"),
       param<&ArchConfig::device, &DeviceParams::wire_ohm>("device.wire_ohm", "ohm", 0, 1e6,
             "word- and bit-line resistance per cell pitch (first-order IR drop); 0 = ideal wires",
             "a few ohm per cell pitch at advanced nodes (NeuroSim derives it from the wire width)"),
@@ -296,6 +305,7 @@ std::string format_number(double v, bool integer) {
 }
 
 std::string ParamDef::value_string(const ArchConfig& c) const {
+  if (is_off(c)) return off;
   return std::visit(
       [&](auto m) -> std::string {
         using T = std::remove_cv_t<std::remove_reference_t<decltype(m(mutable_ref(c)))>>;
@@ -345,7 +355,9 @@ const std::vector<ParamInfo>& arch_params() {
   static const std::vector<ParamInfo> infos = [] {
     std::vector<ParamInfo> v;
     const ArchConfig defaults;
-    for (const ParamDef& d : param_defs()) v.push_back({d.key, d.unit, d.value_string(defaults), d.range_string(), d.doc});
+    for (const ParamDef& d : param_defs())
+      v.push_back({d.key, d.unit, d.value_string(defaults), d.range_string() + (d.off.empty() ? "" : ", or " + d.off),
+                   d.doc});
     return v;
   }();
   return infos;

@@ -31,18 +31,25 @@ struct ParamDef {
   std::string doc;     // one line
   std::string source;  // where the default comes from (docs/params.md)
   std::vector<std::string> choices;  // the values a text parameter takes (empty: any text)
+  // A numeric parameter that can be off: the value 0 means off and is
+  // written as this word (device.refresh_interval_s: "never"). Off is the
+  // default, so a file leaves the key out (or gives the word); a number
+  // given must lie in min..max, 0 included in the error.
+  std::string off;
 
   bool is_integer() const {
     return std::holds_alternative<Field<int>>(member) || std::holds_alternative<Field<int64_t>>(member);
   }
   bool is_number() const { return is_integer() || std::holds_alternative<Field<double>>(member); }
+  bool is_off(const ArchConfig& c) const { return !off.empty() && value(c) == 0; }
   // The value in `c` as written in YAML: shortest text that reads back equal.
   std::string value_string(const ArchConfig& c) const;
   // The value in `c` as a double (numeric parameters only).
   double value(const ArchConfig& c) const;
   // Sets a numeric parameter; `v` must be in range (integral for integers).
   void set(ArchConfig& c, double v) const;
-  // "1..4096", "0..1e9", "1..2^32", or the choices of a text parameter.
+  // "1..4096", "0..1e9", "1..2^32", or the choices of a text parameter
+  // (without the off word).
   std::string range_string() const;
 };
 

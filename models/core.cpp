@@ -110,6 +110,10 @@ void Core::set_device_seed(uint64_t seed) {
   for (size_t i = 0; i < crossbars_.size(); ++i) crossbars_[i]->set_identity({seed, id_, int(i)});
 }
 
+void Core::set_cell_age(double seconds) {
+  for (auto& x : crossbars_) x->set_age(seconds);
+}
+
 void Core::set_crossbar_path(Crossbar::Path path) {
   for (auto& x : crossbars_) x->set_path(path);
 }

@@ -53,6 +53,8 @@ class Core : public sc_core::sc_module {
   void set_column_sum_recorder(ColumnSumRecorder* recorder);
   // device.seed for every crossbar's draws; programmed cells are drawn anew.
   void set_device_seed(uint64_t seed);
+  // The age of every crossbar's cells at the reads that follow (Crossbar::set_age).
+  void set_cell_age(double seconds);
 
   int id() const { return id_; }
   bool has_code() const { return program_ && !program_->code.empty(); }

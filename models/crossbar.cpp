@@ -23,6 +23,7 @@ Crossbar::Crossbar(const CrossbarParams& crossbar, int dac_bits, const AdcModel&
       device_(device, crossbar.cell_bits),
       analog_(!device_.ideal() || !adc.error_free()) {
   id_.seed = uint64_t(device.seed);
+  age_s_ = device.read_time_s;
   update_fast();
 }
 
@@ -59,8 +60,20 @@ void Crossbar::reprogram() {
 }
 
 void Crossbar::draw_cells() {
-  device_.program(levels_, id_, events_, conductances_);
+  if (device_.drifts()) {  // the cells before drift kept: set_age() only drifts them again
+    device_.program_aging(levels_, id_, events_, aging_);
+    device_.age(aging_, age_s_, conductances_);
+  } else {
+    device_.program(levels_, id_, events_, conductances_);
+  }
   read_rng_.reseed(DeviceModel::read_seed(id_, events_));
+}
+
+void Crossbar::set_age(double seconds) {
+  if (seconds == age_s_) return;
+  age_s_ = seconds;
+  if (programmed_ && functional_ && analog_ && device_.drifts())
+    device_.age(aging_, age_s_, conductances_);
 }
 
 void Crossbar::clear() {

@@ -65,6 +65,11 @@ class Crossbar {
   void reprogram();
   // Programming events so far (program() and reprogram()).
   uint64_t programming_events() const { return events_; }
+  // The age of the cells at the reads that follow, seconds after their
+  // programming: device.read_time_s until set; with a refresh interval each
+  // inference reads at its own age (models/device/lifetime.h). A drifting
+  // device moves the programmed cells' drift to it, keeping their draws.
+  void set_age(double seconds);
 
   // Programs a logical tile. Throws cimvp::Error when the tile does not fit
   // (naming rows, columns, bits, mapping and capacity), when weight_bits is
@@ -193,6 +198,9 @@ class Crossbar {
   // drives and column currents of every input slice (a column each), each
   // slice's digit sum, and the columns' values summed over the slices
   Conductances conductances_;
+  // a drifting device: the cells before drift, and the age they are read at
+  AgingCells aging_;
+  double age_s_ = 1;
   mutable Eigen::MatrixXf slice_drive_, currents_;
   mutable std::vector<int64_t> slice_digits_, combined_;
   mutable Random read_rng_;

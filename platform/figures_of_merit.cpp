@@ -18,12 +18,14 @@ FiguresOfMerit figures_of_merit(const Report& r) {
   FiguresOfMerit f;
   f.operations = 2 * inference.macs;
   const double ops = double(f.operations);
-  if (r.inference_seconds > 0) {
-    f.tops = ops / r.inference_seconds * 1e-12;
-    f.average_power_watts = r.inference_energy_joules / r.inference_seconds;
-    f.inferences_per_second = 1.0 / r.inference_seconds;
+  // An inference of a deployment: with its share of the refreshes.
+  const double seconds = r.deployed_inference_seconds, joules = r.deployed_inference_energy_joules;
+  if (seconds > 0) {
+    f.tops = ops / seconds * 1e-12;
+    f.average_power_watts = joules / seconds;
+    f.inferences_per_second = 1.0 / seconds;
   }
-  if (r.inference_energy_joules > 0) f.tops_per_watt = ops / r.inference_energy_joules * 1e-12;
+  if (joules > 0) f.tops_per_watt = ops / joules * 1e-12;
   if (r.chip_mm2 > 0) f.tops_per_mm2 = f.tops / r.chip_mm2;
   f.crossbar_utilization = crossbar_utilization(r.architecture, inference);
   return f;

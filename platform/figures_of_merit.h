@@ -1,7 +1,9 @@
 // Figures of merit that CIM papers report, derived from a run's counts
 // (platform/report.h): operations, throughput, efficiency, power and how
 // much of the crossbars the work uses. They describe the inference, after
-// any set-up (resident weights programmed once are not part of it).
+// any set-up (resident weights programmed once are not part of it), with
+// its share of the refreshes when the architecture has a refresh interval
+// (Report::deployed_inference_seconds and _energy_joules).
 #pragma once
 
 #include <cstdint>
@@ -19,7 +21,7 @@ struct FiguresOfMerit {
   double tops_per_watt = 0;          // operations per joule / 1e12
   double tops_per_mm2 = 0;           // tops / chip area
   double average_power_watts = 0;    // inference energy / inference time
-  double inferences_per_second = 0;  // one inference per run
+  double inferences_per_second = 0;  // one inference per run (1 / its time with the refresh share)
   double crossbar_utilization = 0;   // active cells / cells of the crossbars read, over every Mvm
 };
 

@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "common/provenance.h"
 #include "firmware/image.h"
+#include "models/device/lifetime.h"
 
 namespace cimvp {
 namespace {
@@ -63,7 +64,12 @@ nlohmann::json to_json(const Report& r) {
   j["inference_cycles"] = r.inference_cycles;
   j["inference_seconds"] = r.inference_seconds;
   j["inference_energy_joules"] = r.inference_energy_joules;
+  j["setup_seconds"] = r.setup_seconds;
   j["setup_energy_joules"] = r.setup_energy_joules;
+  j["refresh_seconds"] = r.refresh_seconds;
+  j["refresh_energy_joules"] = r.refresh_energy_joules;
+  j["deployed_inference_seconds"] = r.deployed_inference_seconds;
+  j["deployed_inference_energy_joules"] = r.deployed_inference_energy_joules;
   j["components"] = r.components;
   j["area"] = {{"core_components_mm2", r.core_area_mm2}, {"core_mm2", r.core_mm2}, {"chip_mm2", r.chip_mm2}};
   j["totals"] = events_json(r.totals);
@@ -105,6 +111,25 @@ std::string format_summary(const Report& r) {
     s << "  inference     " << r.inference_cycles << " cycles, " << si(r.inference_seconds, "s") << ", "
       << si(r.inference_energy_joules, "J") << " (after " << r.setup_cycles << " cycles of set-up: "
       << kSetupLayerName << ")\n";
+  if (refreshes(r.architecture.device)) {
+    const double interval = r.architecture.device.refresh_interval_s;
+    if (r.setup_cycles > 0) {
+      std::snprintf(line, sizeof line,
+                    "  refresh       every %.6g s: +%s, +%s per inference (%.4g of the set-up: inference time / "
+                    "interval)\n",
+                    interval, si(r.refresh_seconds, "s").c_str(),
+                    si(r.refresh_energy_joules, "J").c_str(), r.inference_seconds / interval);
+      s << line;
+      s << "  deployed      " << si(r.deployed_inference_seconds, "s") << ", "
+        << si(r.deployed_inference_energy_joules, "J") << " per inference (inference + refresh)\n";
+    } else {
+      std::snprintf(line, sizeof line,
+                    "  refresh       every %.6g s: nothing resident to refresh (the inference programs its own "
+                    "weights)\n",
+                    interval);
+      s << line;
+    }
+  }
   s << "  instructions  " << r.totals.instructions << ", MVMs " << r.totals.mvms << ", ADC conversions "
     << r.totals.adc_conversions << "\n";
   const FiguresOfMerit& f = r.figures;

@@ -64,7 +64,20 @@ struct Report {
   uint64_t inference_cycles = 0;
   double inference_seconds = 0;
   double inference_energy_joules = 0;
+  double setup_seconds = 0;
   double setup_energy_joules = 0;  // dynamic and static energy of the set-up
+  // Refresh (device.refresh_interval_s = T, models/device/lifetime.h): a
+  // deployment repeats the set-up every T seconds of inferences run back to
+  // back, so each inference carries inference_seconds / T of its time and
+  // energy. Amortized shares, not part of the simulated run above (whose
+  // totals still add up); 0 without a refresh interval or without set-up.
+  double refresh_seconds = 0;
+  double refresh_energy_joules = 0;
+  // One inference of a deployment: the inference plus its refresh share
+  // (equal to inference_* without a refresh interval). The figures of merit
+  // describe it.
+  double deployed_inference_seconds = 0;
+  double deployed_inference_energy_joules = 0;
   std::map<std::string, double> components;  // energy per component kind, joules
   // Silicon area (platform/area.h): per component kind of one core, one
   // core, the chip. It follows from the architecture alone.

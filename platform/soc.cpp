@@ -9,6 +9,7 @@
 #include "platform/area.h"
 #include "platform/energy.h"
 #include "platform/host_registers.h"
+#include "models/device/lifetime.h"
 
 namespace cimvp {
 namespace {
@@ -109,6 +110,7 @@ void Soc::set_column_sum_recorder(ColumnSumRecorder* recorder) {
 
 void Soc::set_device_seed(uint64_t seed) {
   arch_.device.seed = int64_t(seed);
+  inferences_ = 0;
   for (auto& core : cores_) core->set_device_seed(seed);
 }
 
@@ -118,6 +120,7 @@ void Soc::load(FirmwareImage&& image, const std::string& source) {
   source_ = source;
   loaded_ = true;
   ++serial_;
+  inferences_ = 0;
   for (auto& core : cores_) core->load(image_, serial_);
 }
 
@@ -199,6 +202,11 @@ void Soc::reset_memory(bool functional) {
 }
 
 void Soc::start_cores(RunMode mode, TraceSink* trace) {
+  if (mode == RunMode::Functional) {  // the age of this inference's reads (lifetime.h)
+    read_age_s_ = cimvp::read_age_s(arch_.device, inferences_++);
+    if (refreshes(arch_.device))
+      for (auto& core : cores_) core->set_cell_age(read_age_s_);
+  }
   control_.reset(mode, &image_, trace);
   control_.barrier_participants = 0;
   for (auto& core : cores_) control_.barrier_participants += core->has_code() ? 1 : 0;
@@ -353,9 +361,15 @@ Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
       r.setup_cycles = cycles(setup);
       r.inference_cycles = r.cycles - std::min(r.cycles, r.setup_cycles);
       r.inference_seconds = double(r.picoseconds - setup) * 1e-12;
+      r.setup_seconds = double(setup) * 1e-12;
       r.setup_energy_joules = r.layers[i].dynamic_energy_joules + chip_static_watts * double(setup) * 1e-12;
       r.inference_energy_joules = r.energy_joules - r.setup_energy_joules;
     }
+  const double share = refresh_share(arch_.device, r.inference_seconds);
+  r.refresh_seconds = share * r.setup_seconds;
+  r.refresh_energy_joules = share * r.setup_energy_joules;
+  r.deployed_inference_seconds = r.inference_seconds + r.refresh_seconds;
+  r.deployed_inference_energy_joules = r.inference_energy_joules + r.refresh_energy_joules;
   r.figures = figures_of_merit(r);
   r.host_seconds = host_seconds;
   return r;

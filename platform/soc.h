@@ -66,8 +66,13 @@ class Soc : public sc_core::sc_module {
   // the fast path or to trust a result without it; slower, same bits.
   void set_bit_accurate_crossbars(bool on);
   // A new device.seed without a new elaboration (the seed changes no
-  // structure): every crossbar draws its cells again from it.
+  // structure): every crossbar draws its cells again from it. Like load(),
+  // it starts the count of inferences, and so their ages, again.
   void set_device_seed(uint64_t seed);
+  // The age of the cells at the last functional run's reads, seconds
+  // (models/device/lifetime.h): with a refresh interval inference k reads
+  // at its own age; without, device.read_time_s.
+  double read_age_s() const { return read_age_s_; }
   // ADC range calibration (flow/adc_calibration.h): while set, every
   // crossbar computes exact products and counts its column sums; nullptr ends it.
   void set_column_sum_recorder(ColumnSumRecorder* recorder);
@@ -114,6 +119,8 @@ class Soc : public sc_core::sc_module {
   std::string source_;
   bool loaded_ = false;
   uint64_t serial_ = 0;
+  uint64_t inferences_ = 0;  // functional runs since load() or set_device_seed()
+  double read_age_s_ = 0;
 
   // register-started runs
   uint64_t host_status_ = 0;  // host_registers::kStatus*

@@ -29,9 +29,13 @@ DeviceModel::DeviceModel(const DeviceParams& d, int cell_bits) : params_(d) {
     effects_.push_back(std::make_unique<ProgrammingVariation>(d.program_sigma, d.program_distribution == "lognormal", levels));
   if (d.stuck_low_rate > 0 || d.stuck_high_rate > 0)
     effects_.push_back(std::make_unique<StuckCells>(d.stuck_low_rate, d.stuck_high_rate, g_min_, g_max_));
-  if (d.drift_nu > 0 || d.drift_nu_sigma > 0)
-    effects_.push_back(std::make_unique<Drift>(d.drift_nu, d.drift_nu_sigma, d.drift_t0_s, d.read_time_s,
-                                               d.drift_compensation == "global"));
+  if (d.drift_nu > 0 || d.drift_nu_sigma > 0) {
+    auto e = std::make_unique<Drift>(d.drift_nu, d.drift_nu_sigma, d.drift_t0_s, d.read_time_s,
+                                     d.drift_compensation == "global");
+    drift_ = e.get();
+    drift_index_ = effects_.size();
+    effects_.push_back(std::move(e));
+  }
   if (d.wire_ohm > 0) effects_.push_back(std::make_unique<IrDrop>(d.wire_ohm, d.lrs_ohm, g_max_));
   if (d.read_sigma > 0) effects_.push_back(std::make_unique<ReadNoise>(d.read_sigma, levels));
   reads_ = d.wire_ohm > 0 || d.read_sigma > 0;
@@ -43,14 +47,50 @@ std::vector<const CellEffect*> DeviceModel::effects() const {
   return v;
 }
 
+uint64_t DeviceModel::effect_seed(const CrossbarIdentity& id, size_t k, uint64_t event) const {
+  return derive_seed({id.seed, uint64_t(id.core), uint64_t(id.index), k,
+                      effects_[k]->redrawn_per_programming() ? event : 0});
+}
+
 void DeviceModel::program(const Eigen::Matrix<int32_t, Eigen::Dynamic, Eigen::Dynamic>& levels,
                           const CrossbarIdentity& id, uint64_t event, Conductances& g) const {
+  if (drift_) {
+    AgingCells cells;
+    program_aging(levels, id, event, cells);
+    age(cells, params_.read_time_s, g);
+    return;
+  }
   g = levels.cast<float>();
   for (size_t k = 0; k < effects_.size(); ++k) {
-    const CellEffect& e = *effects_[k];
-    Random rng(derive_seed({id.seed, uint64_t(id.core), uint64_t(id.index), k,
-                            e.redrawn_per_programming() ? event : 0}));
-    e.program(g, rng);
+    Random rng(effect_seed(id, k, event));
+    effects_[k]->program(g, rng);
+  }
+}
+
+void DeviceModel::program_aging(const Eigen::Matrix<int32_t, Eigen::Dynamic, Eigen::Dynamic>& levels,
+                                const CrossbarIdentity& id, uint64_t event, AgingCells& cells) const {
+  cells.id = id;
+  cells.event = event;
+  Conductances& g = cells.undrifted;
+  g = levels.cast<float>();
+  const size_t end = drift_ ? drift_index_ : effects_.size();
+  for (size_t k = 0; k < end; ++k) {
+    Random rng(effect_seed(id, k, event));
+    effects_[k]->program(g, rng);
+  }
+  if (drift_) {
+    Random rng(effect_seed(id, drift_index_, event));
+    drift_->draw(g, rng, cells.drift);
+  }
+}
+
+void DeviceModel::age(const AgingCells& cells, double t_s, Conductances& g) const {
+  g = cells.undrifted;
+  if (!drift_) return;
+  drift_->apply(cells.drift, t_s, g);
+  for (size_t k = drift_index_ + 1; k < effects_.size(); ++k) {
+    Random rng(effect_seed(cells.id, k, cells.event));
+    effects_[k]->program(g, rng);
   }
 }
 

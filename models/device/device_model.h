@@ -18,6 +18,7 @@
 
 #include "config/arch_config.h"
 #include "models/device/cell_effect.h"
+#include "models/device/drift.h"
 
 namespace cimvp {
 
@@ -26,6 +27,14 @@ struct CrossbarIdentity {
   uint64_t seed = 1;  // device.seed
   int core = 0;
   int index = 0;      // crossbar within the core
+};
+
+// The cells of one programming, kept to be read at any age (DeviceModel::age).
+struct AgingCells {
+  Conductances undrifted;  // after every programming-time effect before drift
+  DriftExponents drift;
+  CrossbarIdentity id;
+  uint64_t event = 0;
 };
 
 class DeviceModel {
@@ -43,6 +52,16 @@ class DeviceModel {
   // rows) hold at the read time: programming event `event` of crossbar `id`.
   void program(const Eigen::Matrix<int32_t, Eigen::Dynamic, Eigen::Dynamic>& levels, const CrossbarIdentity& id,
                uint64_t event, Conductances& g) const;
+  // For cells read at more than one age (with a refresh interval each
+  // inference reads at its own age, lifetime.h): program_aging() keeps the
+  // cells of programming event `event` before drift and their drift
+  // exponents; age() gives those cells `t_s` seconds after programming
+  // (drift and the effects after it). program() is
+  // age(program_aging(...), device.read_time_s).
+  void program_aging(const Eigen::Matrix<int32_t, Eigen::Dynamic, Eigen::Dynamic>& levels,
+                     const CrossbarIdentity& id, uint64_t event, AgingCells& cells) const;
+  void age(const AgingCells& cells, double t_s, Conductances& g) const;
+  bool drifts() const { return drift_ != nullptr; }
   // The seed of the read stream of programming event `event` of `id`.
   static uint64_t read_seed(const CrossbarIdentity& id, uint64_t event);
   // column = the column currents of one read with `drive` on the rows;
@@ -55,9 +74,14 @@ class DeviceModel {
   double read_effects(const Conductances& g, const DriveRef& drive, CurrentRef column) const;
 
  private:
+  // The seed of effect k's stream for programming event `event` of `id`.
+  uint64_t effect_seed(const CrossbarIdentity& id, size_t k, uint64_t event) const;
+
   DeviceParams params_;
   float g_min_ = 0, g_max_ = 0;
   std::vector<std::unique_ptr<CellEffect>> effects_;
+  const Drift* drift_ = nullptr;  // among effects_, at drift_index_ (the last effect acting at programming)
+  size_t drift_index_ = 0;
   bool reads_ = false;  // some effect acts at read time
 };
 

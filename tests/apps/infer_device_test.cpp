@@ -71,6 +71,48 @@ TEST(InferDevice, AnIdealDeviceStillMustEqualTheReference) {
   EXPECT_THAT(o.output, HasSubstr("0 of 80 outputs differ\n"));
 }
 
+// Drift with a refresh interval (docs/device.md, "Lifetime and refresh"):
+// reads at ages spread over a day are no less accurate than reads a year
+// after programming, nor than reads at the end of every day (the oldest
+// cells a daily refresh leaves); the command says what the refresh costs
+// per image, and the report holds it.
+TEST(InferDevice, ARefreshIntervalIsNoLessAccurateThanItsWorstAge) {
+  const std::string drift = "device:\n  drift_nu: 0.05\n  drift_nu_sigma: 0.01\n  drift_t0_s: 20\n";
+  auto arch = [&](const std::string& name, const std::string& extra) {
+    const std::string path = test::temp_path("infer_device_", name + ".yaml");
+    std::ofstream(path) << "name: " << name << "\n" << drift << extra;
+    return path;
+  };
+  auto accuracy = [&](const std::string& arch_path, const std::string& name, std::string* output = nullptr) {
+    const std::string report = test::temp_path("infer_device_", name + ".json");
+    const auto o = test::cimvp("infer --arch " + arch_path + " --model " +
+                               test::source_path("pretrained/lenet5-fmnist-w8a8.cimvp") +
+                               " --dataset fashion-mnist --count 200 --no-check --report " + report);
+    EXPECT_EQ(o.status, 0) << o.output;
+    if (output) *output = o.output;
+    nlohmann::json j;
+    std::ifstream(report) >> j;
+    return j;
+  };
+  std::string daily_output;
+  const nlohmann::json daily = accuracy(arch("daily", "  refresh_interval_s: 86400\n"), "daily", &daily_output);
+  const nlohmann::json day_old = accuracy(arch("day-old", "  read_time_s: 86400\n"), "day-old");
+  const nlohmann::json year_old = accuracy(arch("year-old", "  read_time_s: 31536000\n"), "year-old");
+  EXPECT_GE(daily.at("accuracy").get<double>(), day_old.at("accuracy").get<double>());
+  EXPECT_GT(daily.at("accuracy").get<double>(), year_old.at("accuracy").get<double>() + 0.05);
+  EXPECT_THAT(daily_output, HasSubstr("weights programmed   every 86400 s: "));
+  EXPECT_THAT(daily_output, HasSubstr("per image deployed"));
+  EXPECT_THAT(daily_output, HasSubstr("  refresh       every 86400 s: +"));
+  const double refresh = daily.at("refresh_seconds").get<double>();
+  EXPECT_GT(refresh, 0);
+  EXPECT_NEAR(refresh,
+              daily.at("setup_seconds").get<double>() * daily.at("inference_seconds").get<double>() / 86400,
+              1e-12 * refresh);
+  EXPECT_EQ(daily.at("architecture").at("device").at("refresh_interval_s"), 86400.0);
+  EXPECT_EQ(day_old.at("architecture").at("device").at("refresh_interval_s"), "never");
+  EXPECT_EQ(day_old.at("refresh_seconds").get<double>(), 0);
+}
+
 TEST(InferDevice, BadSeedsIsOneClearError) {
   const auto o = test::cimvp(infer(noisy_arch(), "--seeds 0"));
   EXPECT_NE(o.status, 0);

@@ -149,6 +149,18 @@ TEST(ConfigErrors, BadDeviceParametersNameFileLineAndKey) {
   expect_error("name: x\ndevice:\n  drift_compensation: globl\n",
                {"'device.drift_compensation' must be one of none, global, got 'globl' (did you mean 'global'?)"});
   expect_error("name: x\ndevice:\n  read_time_s: 0\n", {"x.yaml:3:16: 'device.read_time_s' = 0 is out of range"});
+  // A refresh interval that is not positive: off is the default (leave the key out, or `never`).
+  expect_error("name: x\ndevice:\n  drift_nu: 0.05\n  refresh_interval_s: 0\n",
+               {"configs/arch/x.yaml:4:23: 'device.refresh_interval_s' = 0 is out of range 1e-09..1e12 s "
+                "(or never, the default: leave the key out)"});
+  expect_error("name: x\ndevice:\n  refresh_interval_s: -3600\n",
+               {"configs/arch/x.yaml:3:23: 'device.refresh_interval_s' = -3600 is out of range 1e-09..1e12 s"});
+  expect_error("name: x\ndevice:\n  refresh_interval_s: nevr\n",
+               {"x.yaml:3:23: 'device.refresh_interval_s' must be a number, got 'nevr' (or never, the default"});
+  // Its reads' ages follow from the interval: a read time given as well is refused, naming both.
+  expect_error("name: x\ndevice:\n  read_time_s: 86400\n  refresh_interval_s: 3600\n",
+               {"configs/arch/x.yaml:3:3: 'device.read_time_s' = 86400 is not used with "
+                "'device.refresh_interval_s' = 3600"});
 }
 
 TEST(ConfigErrors, MissingFile) {

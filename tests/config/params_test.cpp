@@ -7,6 +7,8 @@
 #include <set>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "config/arch_config.h"
 
 namespace cimvp {
@@ -24,7 +26,7 @@ const char* const kKeys[] = {
     "adc.calibration", "adc.calibration_images",
     "device.program_sigma", "device.program_distribution", "device.read_sigma", "device.stuck_low_rate",
     "device.stuck_high_rate", "device.on_off_ratio", "device.drift_nu", "device.drift_nu_sigma", "device.drift_t0_s",
-    "device.read_time_s", "device.drift_compensation", "device.wire_ohm", "device.lrs_ohm", "device.seed",
+    "device.read_time_s", "device.drift_compensation", "device.refresh_interval_s", "device.wire_ohm", "device.lrs_ohm", "device.seed",
     "shift_add.cycles", "buffer.bytes", "buffer.width_bytes",
     "buffer.latency_cycles", "gpeu.lanes", "gpeu.startup_cycles", "noc.hop_cycles", "noc.link_bytes",
     "noc.memory_port_row", "noc.memory_port_col", "memory.bytes", "memory.latency_ns", "memory.bytes_per_ns",
@@ -122,6 +124,7 @@ TEST(ConfigParams, EachKeySetsItsMember) {
       {"energy: {noc_pj_per_flit_hop: 1.5}", [](ArchConfig& a) { a.energy.noc_pj_per_flit_hop = 1.5; }},
       {"energy: {memory_pj_per_byte: 1.5}", [](ArchConfig& a) { a.energy.memory_pj_per_byte = 1.5; }},
       {"energy: {static_mw_per_core: 1.5}", [](ArchConfig& a) { a.energy.static_mw_per_core = 1.5; }},
+      {"device: {refresh_interval_s: 3600}", [](ArchConfig& a) { a.device.refresh_interval_s = 3600; }},
       {"name: \"my arch: v2\"", [](ArchConfig& a) { a.name = "my arch: v2"; }},
   };
   for (const Case& c : cases) {
@@ -129,6 +132,33 @@ TEST(ConfigParams, EachKeySetsItsMember) {
     c.expect(expected);
     EXPECT_FALSE(expected == ArchConfig{}) << c.yaml << " must differ from the default";
     EXPECT_TRUE(parse_arch_config(c.yaml, "one.yaml") == expected) << c.yaml;
+  }
+}
+
+// device.refresh_interval_s is off unless given: the default is the word
+// `never` (value 0), which the table, YAML and JSON write and read back; a
+// number given must be positive (tests/config/errors_test.cpp).
+TEST(ConfigParams, RefreshIntervalIsNeverUnlessGiven) {
+  EXPECT_EQ(info("device.refresh_interval_s").default_value, "never");
+  EXPECT_EQ(info("device.refresh_interval_s").range, "1e-09..1e12, or never");
+  EXPECT_EQ(info("device.refresh_interval_s").unit, "s");
+  EXPECT_EQ(ArchConfig{}.device.refresh_interval_s, 0);
+  EXPECT_TRUE(parse_arch_config("device: {refresh_interval_s: never}", "never.yaml") == ArchConfig{});
+  EXPECT_THAT(to_yaml(ArchConfig{}), HasSubstr("\n  refresh_interval_s: never "));
+  EXPECT_EQ(architecture_json(ArchConfig{}).at("device").at("refresh_interval_s"), "never");
+  ArchConfig daily;
+  daily.device.refresh_interval_s = 86400;
+  EXPECT_TRUE(parse_arch_config(to_yaml(daily), "daily.yaml") == daily);
+  EXPECT_EQ(architecture_json(daily).at("device").at("refresh_interval_s"), 86400.0);
+  EXPECT_TRUE(parse_arch_config(architecture_json(daily).dump(), "daily.json") == daily);
+  validate(daily, "daily");
+  validate(ArchConfig{}, "never");
+  daily.device.refresh_interval_s = -1;  // built in code
+  try {
+    validate(daily, "built.yaml");
+    ADD_FAILURE() << "a negative refresh interval passed";
+  } catch (const std::exception& e) {
+    EXPECT_THAT(e.what(), HasSubstr("built.yaml: 'device.refresh_interval_s' = -1 is out of range 1e-09..1e12 s"));
   }
 }
 

@@ -103,6 +103,41 @@ TEST_P(EnergyAddsUp, LayersAndCoresSumToTheTotals) {
   check_adds_up(r, pipeline.soc());
 }
 
+// With a refresh interval the report adds a line of its own, the refresh
+// share of each inference (docs/device.md, "Lifetime and refresh"); the
+// simulated run adds up as before, and the deployed inference is the
+// inference plus that share.
+class RefreshAddsUp : public ::testing::TestWithParam<Case> {};
+
+TEST_P(RefreshAddsUp, TheRunStillAddsUpAndTheRefreshIsItsOwnLine) {
+  const auto& [model_name, preset, functional] = GetParam();
+  ArchConfig arch = load_arch_config(test::source_path("configs/arch/" + preset + ".yaml"));
+  arch.energy.static_mw_per_core = 25.0;
+  arch.device.refresh_interval_s = 0.05;
+  flow::Pipeline pipeline(arch);
+  flow::BuildOptions options;
+  options.compile.timing_only = !functional;
+  const ModelFile model = functional ? load_model_spec(model_name) : load_model_structure(model_name);
+  pipeline.load(flow::build(model, uniform_policy(model.graph.quantizable_layers().size(), 8, 8), arch, options),
+                model_name);
+  Report r;
+  if (functional) {
+    std::vector<uint8_t> input(pipeline.loaded().network.input_tensor().shape.size(), 3);
+    r = pipeline.run(RunMode::Functional, {input}).report;
+  } else {
+    r = pipeline.time();
+  }
+  check_adds_up(r, pipeline.soc());
+  const double share = r.inference_seconds / 0.05;
+  expect_close(r.refresh_seconds, r.setup_seconds * share, "refresh time");
+  expect_close(r.refresh_energy_joules, r.setup_energy_joules * share, "refresh energy");
+  expect_close(r.deployed_inference_seconds, r.inference_seconds + r.refresh_seconds, "deployed time");
+  expect_close(r.deployed_inference_energy_joules, r.inference_energy_joules + r.refresh_energy_joules,
+               "deployed energy");
+  if (r.setup_cycles > 0) EXPECT_GT(r.refresh_energy_joules, 0);
+  else EXPECT_EQ(r.refresh_energy_joules, 0);
+}
+
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
   std::string name = std::get<0>(info.param) + "_" + std::get<1>(info.param) +
                      (std::get<2>(info.param) ? "_functional" : "_timing");
@@ -122,6 +157,13 @@ INSTANTIATE_TEST_SUITE_P(Functional, EnergyAddsUp,
                                             ::testing::Values("default", "cim-aq-paper", "isaac-like", "prime-like",
                                                               "large"),
                                             ::testing::Values(true)),
+                         case_name);
+
+INSTANTIATE_TEST_SUITE_P(Presets, RefreshAddsUp,
+                         ::testing::Combine(::testing::Values("lenet5"),
+                                            ::testing::Values("default", "cim-aq-paper", "isaac-like", "prime-like",
+                                                              "large"),
+                                            ::testing::Bool()),
                          case_name);
 
 }  // namespace

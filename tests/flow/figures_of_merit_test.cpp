@@ -93,6 +93,30 @@ TEST(FiguresOfMerit, VggSmallFromItsLayerShapes) {
   check("vgg-small");
 }
 
+// With a refresh interval the figures describe an inference of the
+// deployment: its time and energy with its share of the refreshes.
+TEST(FiguresOfMerit, WithARefreshIntervalTheyIncludeTheRefreshShare) {
+  ArchConfig arch = load_arch_config(test::source_path("configs/arch/default.yaml"));
+  arch.device.refresh_interval_s = 0.002;  // 2 ms: about 0.1 of the inference's time for the set-up
+  flow::Pipeline pipeline(arch);
+  flow::BuildOptions options;
+  options.compile.timing_only = true;
+  const ModelFile model = load_model_structure("lenet5");
+  pipeline.load(flow::build(model, uniform_policy(model.graph.quantizable_layers().size(), 8, 8), arch, options),
+                "lenet5");
+  const Report r = pipeline.time();
+  const FiguresOfMerit& f = r.figures;
+  const double seconds = r.inference_seconds + r.setup_seconds * r.inference_seconds / 0.002;
+  const double joules = r.inference_energy_joules + r.setup_energy_joules * r.inference_seconds / 0.002;
+  EXPECT_GT(seconds, 1.05 * r.inference_seconds);
+  const double ops = double(f.operations);
+  expect_rel(f.tops, ops / seconds / 1e12, "TOPS");
+  expect_rel(f.tops_per_watt, ops / joules / 1e12, "TOPS/W");
+  expect_rel(f.tops_per_mm2, ops / seconds / 1e12 / r.chip_mm2, "TOPS/mm2");
+  expect_rel(f.average_power_watts, joules / seconds, "average power");
+  expect_rel(f.inferences_per_second, 1 / seconds, "inferences per second");
+}
+
 // lenet5's first convolution: 25 inputs x 6 outputs x 4 cells x 2 columns
 // of one 256 x 256 crossbar, under 2 %: the report says so.
 TEST(FiguresOfMerit, Lenet5Conv1UsesUnderTwoPercentOfItsCrossbar) {

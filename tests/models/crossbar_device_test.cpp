@@ -190,6 +190,41 @@ TEST(CrossbarDevice, ReprogrammingDrawsVariationAnewButKeepsTheFaults) {
   EXPECT_GT(faults, 20);  // about 20 % of 256
 }
 
+// A refresh interval reads one programming at many ages (set_age): the
+// cells are those a crossbar whose read time is that age draws, bit for
+// bit (the variation and each cell's drift exponent belong to the
+// programming), and going back to an age gives its cells again.
+TEST(CrossbarDevice, SetAgeMovesTheDriftOfTheSameDraws) {
+  DeviceParams d;
+  d.program_sigma = 0.02;
+  d.drift_nu = 0.06;
+  d.drift_nu_sigma = 0.02;
+  d.drift_t0_s = 20;
+  d.drift_compensation = "global";
+  auto cells = [](Crossbar& x) {
+    std::vector<float> g;
+    for (int r = 0; r < kRows; ++r)
+      for (int c = 0; c < 2 * kCols; ++c) g.push_back(x.conductance(r, c));
+    return g;
+  };
+  Crossbar aging = make_crossbar(d);
+  aging.program(block(4), true);
+  const std::vector<float> young = cells(aging);  // at the read time, 1 s (before t0: as programmed)
+  for (double age : {3600.0, 86400.0 * 30}) {
+    DeviceParams at = d;
+    at.read_time_s = age;
+    Crossbar fresh = make_crossbar(at);
+    fresh.program(block(4), true);
+    aging.set_age(age);
+    EXPECT_EQ(cells(aging), cells(fresh)) << age << " s";
+    EXPECT_EQ(mvm(aging, input(5)), mvm(fresh, input(5))) << age << " s";
+    EXPECT_NE(cells(aging), young);
+  }
+  aging.set_age(1);
+  EXPECT_EQ(cells(aging), young);
+  EXPECT_EQ(aging.programming_events(), 1u);  // ageing is no programming
+}
+
 TEST(CrossbarDevice, AdcErrorsAloneTakeTheAnalogPath) {
   CrossbarParams xb;
   xb.rows = kRows;

@@ -9,6 +9,7 @@
 #include "models/device/device_model.h"
 #include "models/device/drift.h"
 #include "models/device/ir_drop.h"
+#include "models/device/lifetime.h"
 #include "models/device/on_off_ratio.h"
 #include "models/device/programming_variation.h"
 #include "models/device/read_noise.h"
@@ -178,6 +179,87 @@ TEST(Drift, SpreadOfTheExponentAndGlobalCompensation) {
   Drift(0.06, 0.01, 20, t, true).program(c, rng2);
   EXPECT_NEAR(c.cast<double>().sum(), 3.0 * 64 * 64, 1e-4 * 3 * 64 * 64);
   EXPECT_NEAR(c(0, 0) / c(5, 7), g(0, 0) / g(5, 7), 1e-5);  // one factor for the whole array
+}
+
+TEST(Drift, OneDrawReadAtManyAgesFollowsEachCellsExponent) {
+  // A refresh interval reads one programming at many ages: the exponents
+  // drawn once give every age its power law, cell by cell.
+  const Drift drift(0.06, 0.01, 20, 1, false);
+  const Conductances programmed = Conductances::Constant(32, 32, 2.0f);
+  Random rng(5);
+  DriftExponents e;
+  drift.draw(programmed, rng, e);
+  ASSERT_EQ(e.cells.size(), size_t(programmed.size()));
+  EXPECT_DOUBLE_EQ(e.programmed_sum, 2.0 * 32 * 32);
+  for (double t : {100.0, 3600.0, 3.15e7}) {
+    Conductances g = programmed;
+    drift.apply(e, t, g);
+    for (size_t k = 0; k < e.cells.size(); k += 37)
+      EXPECT_NEAR(g.data()[e.cells[k]], 2.0 * std::pow(t / 20, -e.nu[k]), 1e-6) << t;
+  }
+  // program() draws the same exponents from the same stream.
+  Conductances g = programmed;
+  Random again(5);
+  Drift(0.06, 0.01, 20, 3600, false).program(g, again);
+  Conductances h = programmed;
+  drift.apply(e, 3600, h);
+  EXPECT_EQ(g, h);
+  // Cells at 0 stay 0 at every age and keep no exponent.
+  Conductances sparse = Conductances::Zero(4, 4);
+  sparse(1, 2) = 3;
+  Random rng3(5);
+  drift.draw(sparse, rng3, e);
+  EXPECT_EQ(e.cells.size(), 1u);
+}
+
+TEST(DeviceModel, AgingCellsReadAtTheReadTimeAreProgram) {
+  DeviceParams d;
+  d.program_sigma = 0.03;
+  d.stuck_high_rate = 0.02;
+  d.on_off_ratio = 20;
+  d.drift_nu = 0.05;
+  d.drift_nu_sigma = 0.01;
+  d.drift_t0_s = 20;
+  d.read_time_s = 86400;
+  d.drift_compensation = "global";
+  const DeviceModel model(d, 2);
+  Levels levels(48, 40);
+  for (Eigen::Index i = 0; i < levels.size(); ++i) levels.data()[i] = int32_t(i * 7 % 4);
+  Conductances direct, aged;
+  model.program(levels, {3, 1, 2}, 4, direct);
+  AgingCells cells;
+  model.program_aging(levels, {3, 1, 2}, 4, cells);
+  model.age(cells, 86400, aged);
+  EXPECT_EQ(aged, direct);
+  model.age(cells, 3600, aged);
+  EXPECT_NE(aged, direct);
+}
+
+TEST(Lifetime, ReadAgesSpreadEvenlyOverTheRefreshInterval) {
+  DeviceParams d;
+  d.drift_t0_s = 20;
+  EXPECT_EQ(read_age_s(d, 7), d.read_time_s);  // never refreshed: the read time
+  EXPECT_EQ(refresh_share(d, 1e-4), 0);
+  d.refresh_interval_s = 86400;
+  EXPECT_DOUBLE_EQ(refresh_share(d, 1e-4), 1e-4 / 86400);
+  const double golden = (std::sqrt(5.0) - 1) / 2;
+  const int n = 1000, bins = 10;
+  std::vector<int> count(bins, 0);
+  double mean = 0;
+  for (int k = 0; k < n; ++k) {
+    const double u = std::fmod(0.5 + k * golden, 1.0);
+    const double age = read_age_s(d, uint64_t(k));
+    EXPECT_EQ(age, std::max(20.0, u * 86400)) << k;
+    EXPECT_GE(age, 20);
+    EXPECT_LT(age, 86400);
+    ++count[size_t(age / 86400 * bins)];
+    mean += age / n;
+  }
+  EXPECT_EQ(read_age_s(d, 0), 43200);
+  // Evenly: every tenth of the interval within 2 of its 100 ages (random
+  // ages would spread by about 10), and the mean age is half the interval.
+  for (int c : count) EXPECT_NEAR(c, n / bins, 2);
+  EXPECT_NEAR(mean, 43200, 86400 * 2.0 / n);
 }
 
 TEST(ReadNoise, ColumnSigmaIsSigmaTimesTheRootOfTheSummedSquaredDrives) {
