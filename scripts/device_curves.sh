@@ -51,9 +51,9 @@ echo "| device.read_sigma | accuracy % | std dev |"
 echo "|---|---|---|"
 for s in 0.005 0.01 0.02 0.05; do echo "| $s | $(with device read_sigma $s) |"; done
 echo
-echo "| adc.bits | accuracy % | std dev |"
-echo "|---|---|---|"
-for b in 10 9 8 7 6 5; do echo "| $b | $(with adc bits $b) |"; done
+echo "| adc.bits | full scale = largest sum: accuracy % | std dev | adc.calibration mse: accuracy % | std dev |"
+echo "|---|---|---|---|---|"
+for b in 10 9 8 7 6 5; do echo "| $b | $(with adc bits $b) | $(with adc bits $b adc calibration mse) |"; done
 echo
 echo "| device.read_time_s (drift_nu 0.05, sigma 0.01, t0 20 s) | none: accuracy % | std dev | global: accuracy % | std dev |"
 echo "|---|---|---|---|---|"
