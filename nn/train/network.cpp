@@ -128,30 +128,33 @@ void fake_quant(const float* x, float* y, size_t n, float s, float lo, float hi)
   }
 }
 
-// Straight-through estimator: gx = g where lo <= x/s <= hi, else 0; returns
-// sum(g * dq/ds) for LSQ (dq/ds = lo or hi when clamped, round(v) - v inside).
-// The sum runs in 8 float lanes per block of 1024 values, blocks added in
-// double in order: a fixed order (deterministic) that vectorizes. gx may be g.
-double fake_quant_backward(const float* x, const float* g, float* gx, bool accumulate, size_t n, float s, float lo,
-                           float hi) {
-  const float inv = 1.f / s;
+// sum of term(i) for i < n in 8 float lanes per block of 1024 values, blocks
+// added in double in order: a fixed order (deterministic) that vectorizes.
+template <typename Term>
+double blocked_sum(size_t n, Term term) {
   double total = 0;
   for (size_t b0 = 0; b0 < n; b0 += 1024) {
     const size_t b1 = std::min(n, b0 + 1024);
     float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t i = b0;
     for (; i + 8 <= b1; i += 8)
-      for (int j = 0; j < 8; ++j) {
-        const float v = x[i + j] * inv;
-        const float term = v < lo ? lo : (v > hi ? hi : floor_fast(v + 0.5f) - v);
-        lane[j] += g[i + j] * term;
-      }
-    for (; i < b1; ++i) {
-      const float v = x[i] * inv;
-      lane[0] += g[i] * (v < lo ? lo : (v > hi ? hi : floor_fast(v + 0.5f) - v));
-    }
+      for (int j = 0; j < 8; ++j) lane[j] += term(i + j);
+    for (; i < b1; ++i) lane[0] += term(i);
     total += double(((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7])));
   }
+  return total;
+}
+
+// Straight-through estimator: gx = g where lo <= x/s <= hi, else 0; returns
+// sum(g * dq/ds) for LSQ (dq/ds = lo or hi when clamped, round(v) - v inside),
+// summed by blocked_sum. gx may be g.
+double fake_quant_backward(const float* x, const float* g, float* gx, bool accumulate, size_t n, float s, float lo,
+                           float hi) {
+  const float inv = 1.f / s;
+  const double total = blocked_sum(n, [&](size_t i) {
+    const float v = x[i] * inv;
+    return g[i] * (v < lo ? lo : (v > hi ? hi : floor_fast(v + 0.5f) - v));
+  });
   // The gradient mask, written for gx == g apart (in place: one pointer, so
   // the loop vectorizes without an overlap check).
   if (gx == g && !accumulate) {
@@ -173,20 +176,9 @@ double fake_quant_backward(const float* x, const float* g, float* gx, bool accum
   return total;
 }
 
-// sum g * h in 8 float lanes per block of 1024 values, blocks added in
-// double in order (the order of fake_quant_backward's sum: deterministic).
+// sum g * h, in blocked_sum's order.
 double dot_blocked(const float* g, const float* h, size_t n) {
-  double total = 0;
-  for (size_t b0 = 0; b0 < n; b0 += 1024) {
-    const size_t b1 = std::min(n, b0 + 1024);
-    float lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    size_t i = b0;
-    for (; i + 8 <= b1; i += 8)
-      for (int j = 0; j < 8; ++j) lane[j] += g[i + j] * h[i + j];
-    for (; i < b1; ++i) lane[0] += g[i] * h[i];
-    total += double(((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7])));
-  }
-  return total;
+  return blocked_sum(n, [&](size_t i) { return g[i] * h[i]; });
 }
 
 // Images per im2col block of a convolution. A shard's images are lowered a
