@@ -74,5 +74,21 @@ TEST(SearchLatency, TheVpSeesResidentWeightsTheTableDoesNot) {
   EXPECT_LT(vp.measure(model, uniform_policy(layers, 8, 4)).seconds, measured.seconds);
 }
 
+// With a refresh interval the search's latency is one inference of the
+// deployment: the simulated inference plus its share t_inf / T of the
+// set-up (platform/report.h), computed here from the report's own fields.
+TEST(SearchLatency, ARefreshIntervalAddsItsShareOfTheSetUp) {
+  ArchConfig arch = load_arch_config(test::source_path("configs/arch/default.yaml"));
+  arch.device.refresh_interval_s = 1e-3;  // a millisecond: a visible share
+  rl::VpLatency vp(arch);
+  const ModelFile model = load_model_structure("lenet5");
+  const rl::LatencyResult r = vp.measure(model, uniform_policy(model.graph.quantizable_layers().size(), 8, 8));
+  ASSERT_GT(r.report.setup_seconds, 0);
+  const double share = r.report.inference_seconds / 1e-3 * r.report.setup_seconds;
+  EXPECT_GT(share, 0.01 * r.report.inference_seconds);
+  EXPECT_NEAR(r.seconds, r.report.inference_seconds + share, 1e-12);
+  EXPECT_GT(r.energy_joules, r.report.inference_energy_joules);
+}
+
 }  // namespace
 }  // namespace cimvp
