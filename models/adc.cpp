@@ -29,7 +29,53 @@ AdcModel& AdcModel::set_errors(double offset_lsb, double gain_error, double nois
   offset_lsb_ = offset_lsb;
   gain_error_ = gain_error;
   noise_lsb_ = noise_lsb;
+  update_idle_distribution();
   return *this;
+}
+
+void AdcModel::update_idle_distribution() {
+  // code >= k  <=>  noise_lsb N + offset_lsb + 1/2 >= k (|N| when bipolar),
+  // the kernel's clamped_code with x = noise N / gain (adc.h).
+  idle_tail_.clear();
+  idle_tabulated_ = true;
+  for (int64_t k = 1; k <= top_code_; ++k) {
+    if (k > kLargestTable) {  // a noise of thousands of codes: convert_analog draws it instead
+      idle_tabulated_ = false;
+      return;
+    }
+    const double t = double(k) - 0.5 - offset_lsb_;  // in units of the noise's standard deviation x noise_lsb
+    double p;
+    if (noise_lsb_ == 0)
+      p = t <= 0 ? 1.0 : 0.0;
+    else if (t <= 0)
+      p = bipolar_ ? 1.0 : 1.0 - 0.5 * std::erfc(-t / noise_lsb_ / std::sqrt(2.0));
+    else
+      p = bipolar_ ? std::erfc(t / noise_lsb_ / std::sqrt(2.0)) : 0.5 * std::erfc(t / noise_lsb_ / std::sqrt(2.0));
+    if (p < 1e-18) break;
+    idle_tail_.push_back(p);
+  }
+}
+
+void AdcModel::convert_idle(size_t n, Random& rng, int64_t* out) const {
+  std::fill(out, out + n, 0);
+  if (idle_tail_.empty()) return;  // every code is 0
+  const double nonzero = idle_tail_[0];
+  const double log_zero = nonzero < 1 ? std::log1p(-nonzero) : 0;  // log P(code = 0)
+  for (size_t i = 0;; ++i) {
+    if (nonzero < 1) {  // skip the columns that read 0: a geometric gap
+      const double u = 1.0 - rng.uniform();  // (0, 1]
+      const double gap = std::floor(std::log(u) / log_zero);
+      if (gap >= double(n - i)) return;
+      i += size_t(gap);
+    }
+    if (i >= n) return;
+    // The code given that it is not 0: the largest k with P(code >= k) >= u P(code >= 1).
+    const double u = (1.0 - rng.uniform()) * nonzero;
+    size_t k = 1;
+    while (k < idle_tail_.size() && idle_tail_[k] >= u) ++k;
+    const int64_t r = reconstruction_.empty() ? reconstruct(int64_t(k)) : reconstruction_[k];
+    out[i] = bipolar_ && (rng.next() >> 63) ? -r : r;
+  }
 }
 
 int64_t AdcModel::convert_analog(double v, Random& rng) const {

@@ -67,6 +67,7 @@ class AdcModel {
   // Bipolar (the default) or unipolar analog conversion (see above).
   AdcModel& set_bipolar(bool bipolar) {
     bipolar_ = bipolar;
+    update_idle_distribution();
     return *this;
   }
   bool bipolar() const { return bipolar_; }
@@ -110,6 +111,17 @@ class AdcModel {
   // The same for n currents of one read whose read noise has standard
   // deviation input_sigma (column-sum units): out[i] for v[i].
   void convert_analog(const float* v, size_t n, double input_sigma, Random& rng, int64_t* out) const;
+  // convert_analog of n currents that are exactly 0 with no read noise (an
+  // input slice that drives no row): the converter sees its own offset and
+  // noise alone, so every code is an independent draw from one discrete
+  // distribution, P(code >= k) = P(noise_lsb N >= k - 1/2 - offset_lsb)
+  // (|N| for a bipolar converter, whose sign is then a fair coin). Drawn
+  // exactly from that distribution, but only for the columns whose code is
+  // not 0: the gaps between them are geometric. Codes whose probability is
+  // below 1e-18 are never drawn.
+  // Only when idle_tabulated() (the distribution spans at most 65,535 codes).
+  void convert_idle(size_t n, Random& rng, int64_t* out) const;
+  bool idle_tabulated() const { return idle_tabulated_; }
   // One counted conversion.
   int64_t convert(int64_t v) const {
     ++conversions_;
@@ -135,6 +147,10 @@ class AdcModel {
   static constexpr int64_t kLargestTable = (int64_t(1) << 16) - 1;
   std::vector<int64_t> reconstruction_;
   mutable std::vector<float> noise_;  // scratch of convert_analog
+  // convert_idle: idle_tail_[k - 1] = P(code >= k), k = 1, 2, ... while above 1e-18
+  std::vector<double> idle_tail_;
+  bool idle_tabulated_ = true;
+  void update_idle_distribution();
   mutable uint64_t conversions_ = 0;
 };
 

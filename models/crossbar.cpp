@@ -347,12 +347,23 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
                                       prows, slices, currents_.data());
   combined_.assign(size_t(pcols), 0);
   int64_t combined_digits = 0;  // sum over slices of digits x 2^shift: what flipped columns add back
+  // One converter over `n` columns of slice t: an idle slice (no row driven:
+  // every current is exactly 0, no read noise) draws its codes directly.
+  auto convert = [&](const AdcModel& adc, const float* current, size_t n, double read_sigma, bool idle,
+                     int64_t* into) {
+    if (idle && adc.idle_tabulated())
+      adc.convert_idle(n, read_rng_, into);
+    else
+      adc.convert_analog(current, n, read_sigma, read_rng_, into);
+  };
   for (int t = 0; t < slices; ++t) {
-    if (slice_digits_[size_t(t)] == 0 && skip_idle) continue;
-    const double read_sigma = device_.read_effects(conductances_, slice_drive_.col(t), currents_.col(t));
+    const bool idle = slice_digits_[size_t(t)] == 0;
+    if (idle && skip_idle) continue;
+    const double read_sigma =
+        idle ? 0.0 : device_.read_effects(conductances_, slice_drive_.col(t), currents_.col(t));
     const float* current = currents_.col(t).data();
     if (group_adc_.empty()) {
-      adc_.convert_analog(current, size_t(pcols), read_sigma, read_rng_, reconstructed_.data());
+      convert(adc_, current, size_t(pcols), read_sigma, idle, reconstructed_.data());
     } else {  // each column group through its converter, group after group
       const AdcModel* adcs = slice_adcs(bits, t);
       for (size_t g = 0, groups = size_t(column_groups()); g < groups; ++g) {
@@ -360,8 +371,7 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
         for (int c = 0; c < pcols; ++c)
           if (column_group_[size_t(c)] == g) group_current_.push_back(current[c]);
         group_out_.resize(group_current_.size());
-        adcs[g].convert_analog(group_current_.data(), group_current_.size(), read_sigma, read_rng_,
-                               group_out_.data());
+        convert(adcs[g], group_current_.data(), group_current_.size(), read_sigma, idle, group_out_.data());
         for (int c = 0, i = 0; c < pcols; ++c)
           if (column_group_[size_t(c)] == g) reconstructed_[size_t(c)] = group_out_[size_t(i++)];
       }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <random>
 
@@ -358,6 +359,41 @@ TEST(AdcModel, RejectsBadParameters) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "ADC: resolution of 70 bits is outside 1..62");
+  }
+}
+
+// An idle read (every current exactly 0, no read noise) drawn directly
+// (convert_idle) has the code distribution of convert_analog on zeros: each
+// reconstructed value's frequency within 5 binomial standard errors, for
+// unipolar and bipolar converters, with and without offset.
+TEST(AdcModel, IdleReadsDrawTheCodesOfZeroCurrents) {
+  struct Case {
+    bool bipolar;
+    double offset, noise;
+  };
+  for (const Case& c : {Case{false, 0, 0.5}, Case{true, 0, 0.5}, Case{false, 0.3, 1.5}, Case{true, -0.2, 2.0},
+                        Case{false, 0.7, 0.0}}) {
+    AdcModel adc(4, 60);
+    adc.set_errors(c.offset, 0.01, c.noise).set_bipolar(c.bipolar);
+    ASSERT_TRUE(adc.idle_tabulated());
+    const size_t n = 200000;
+    std::vector<float> zeros(n, 0.f);
+    std::vector<int64_t> direct(n), analog(n);
+    Random r1(11), r2(12);
+    for (size_t done = 0; done < n; done += 97) {  // in reads of 97 columns, as a crossbar converts them
+      const size_t k = std::min<size_t>(97, n - done);
+      adc.convert_idle(k, r1, direct.data() + done);
+      adc.convert_analog(zeros.data() + done, k, 0.0, r2, analog.data() + done);
+    }
+    std::map<int64_t, double> fd, fa;
+    for (size_t i = 0; i < n; ++i) fd[direct[i]] += 1.0 / n, fa[analog[i]] += 1.0 / n;
+    for (const auto& [value, p] : fa) {
+      const double se = std::sqrt(std::max(p * (1 - p), 1.0 / n) / n);
+      EXPECT_NEAR(fd[value], p, 5 * std::sqrt(2.0) * se)
+          << "value " << value << (c.bipolar ? " bipolar" : " unipolar") << " offset " << c.offset << " noise " << c.noise;
+    }
+    for (const auto& [value, p] : fd) EXPECT_TRUE(fa.count(value) || p < 1e-4) << "value " << value << " only drawn directly";
+    EXPECT_GT(fa.size(), c.noise > 0 ? 2u : 0u) << "the noise must reach several codes, or this shows little";
   }
 }
 
