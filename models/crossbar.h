@@ -4,12 +4,14 @@
 //
 // program() maps a logical weight tile onto cells (weight bit slicing and the
 // signed-weight mapping); mvm_accumulate() adds the tile's product with an
-// input vector into an int32 output vector. Two paths compute it:
+// input vector into an int32 output vector. These paths compute it:
 //  - bit-accurate: per input slice, every used column's sum of level x digit
 //    goes through the ADC model, shift-and-add recombines slices and signs;
 //  - analog (when the device or the ADC is not ideal): the same, but the
 //    cells hold the conductances of the device model (models/device/) and
 //    every column current goes through it and the ADC's errors;
+//  - recording (ADC range calibration, set_column_sum_recorder): the
+//    bit-accurate path with an exact converter, counting the column sums;
 //  - fast (only when the ADC is exact, AdcModel::exact(), and the device
 //    ideal): the integer product of the logical weights with the decoded
 //    inputs (Eigen, int32). It is identical to the bit-accurate path
@@ -99,8 +101,9 @@ class Crossbar {
   // and counts its column sums under the programmed block's id; nullptr
   // ends it.
   void set_column_sum_recorder(ColumnSumRecorder* recorder);
-  // The column groups of the programmed tile (its ADC full scales, when
-  // calibrated, are one per group).
+  // The column groups of the programmed tile (weight slices, and the offset
+  // mapping's reference column): a calibrated block carries one ADC full
+  // scale per group, or per group and input slice.
   int column_groups() const;
 
   // path selection
@@ -194,13 +197,13 @@ class Crossbar {
   mutable std::vector<uint32_t> driven_;                      // DAC values (bit-accurate)
   mutable Eigen::Matrix<int32_t, Eigen::Dynamic, 1> column_;  // column sums of one slice
   mutable std::vector<int64_t> reconstructed_;
+  // a drifting device: the cells before drift, and the age they are read at
+  AgingCells aging_;
+  double age_s_ = 1;
   // analog path: conductances (physical cols x rows); of one MVM: the row
   // drives and column currents of every input slice (a column each), each
   // slice's digit sum, and the columns' values summed over the slices
   Conductances conductances_;
-  // a drifting device: the cells before drift, and the age they are read at
-  AgingCells aging_;
-  double age_s_ = 1;
   mutable Eigen::MatrixXf slice_drive_, currents_;
   mutable std::vector<int64_t> slice_digits_, combined_;
   mutable Random read_rng_;
