@@ -53,12 +53,12 @@ AccuracySpread accuracy_spread(const std::vector<double>& a) {
   return s;
 }
 
-Pipeline::Pipeline(const ArchConfig& arch) : soc_(&soc_for(arch)) {}
-
 bool calibrates_adc(const ArchConfig& arch) { return arch.adc.calibrated() && !AdcModel(arch).exact(); }
 
+Pipeline::Pipeline(const ArchConfig& arch) : soc_(&soc_for(arch)), calibrates_adc_(calibrates_adc(arch)) {}
+
 void Pipeline::load(Build build, const std::string& source, const Dataset* training_images) {
-  const bool calibrate = calibrates_adc(arch()) && !build.compiled.image.timing_only && training_images;
+  const bool calibrate = calibrates_adc_ && !build.compiled.image.timing_only && training_images;
   soc_->load(std::move(build.compiled.image), source);
   build.compiled.image = FirmwareImage{};
   build_ = std::move(build);
@@ -84,7 +84,7 @@ void Pipeline::calibrate_adc(const Dataset& training_images, const std::string& 
   try {
     ClassifyOptions quiet;
     quiet.check_reference = false;
-    classify(training_images, count, quiet);
+    classify_loaded(training_images, count, quiet);
   } catch (...) {
     soc_->set_column_sum_recorder(nullptr);
     throw;
@@ -101,10 +101,14 @@ RunResult Pipeline::run(RunMode mode, const std::vector<TensorBytes>& inputs, Tr
 }
 
 Classification Pipeline::classify(const Dataset& images, size_t count, const ClassifyOptions& options) {
-  if (!has_network_) throw Error("classify needs a network: the loaded image came without one");
-  if (calibrates_adc(arch()) && !adc_calibration_ && !soc_->column_sum_recorder())
+  if (calibrates_adc_ && has_network_ && !adc_calibration_)
     throw Error("architecture '" + arch().name + "' calibrates its ADC ranges (adc.calibration: " +
                 arch().adc.calibration + "), but the image was loaded without training images to calibrate on");
+  return classify_loaded(images, count, options);
+}
+
+Classification Pipeline::classify_loaded(const Dataset& images, size_t count, const ClassifyOptions& options) {
+  if (!has_network_) throw Error("classify needs a network: the loaded image came without one");
   const QuantizedNetwork& net = build_.network;
   if (images.shape != net.input_tensor().shape)
     throw Error("the model takes " + net.input_tensor().shape.str() + " inputs, " + images.name + " has " +

@@ -100,8 +100,11 @@ class Pipeline {
 
  private:
   void calibrate_adc(const Dataset& training_images, const std::string& source);
+  // classify() on the image as loaded, calibrated or not (calibrate_adc's runs).
+  Classification classify_loaded(const Dataset& images, size_t count, const ClassifyOptions& options);
 
   Soc* soc_;
+  bool calibrates_adc_;  // calibrates_adc(arch()), which no later change of the SoC alters
   Build build_;
   bool has_network_ = false;
   std::optional<AdcCalibrationSummary> adc_calibration_;

@@ -33,17 +33,18 @@ void Crossbar::update_fast() {
 
 void Crossbar::set_path(Path path) {
   path_ = path;
-  update_fast();
-  if (programmed_ && functional_ && !fast_) build_cells();
+  path_changed();
 }
 
 void Crossbar::set_column_sum_recorder(ColumnSumRecorder* recorder) {
   recorder_ = recorder;
+  path_changed();
+}
+
+void Crossbar::path_changed() {
   update_fast();
   if (programmed_ && functional_ && !fast_) build_cells();
 }
-
-int Crossbar::column_groups() const { return layout_.slices + (layout_.reference_column >= 0 ? 1 : 0); }
 
 void Crossbar::set_identity(const CrossbarIdentity& id) {
   id_ = id;
@@ -94,7 +95,7 @@ void Crossbar::program(const WeightBlock& block, bool functional, uint32_t block
   CellLayout layout = cell_layout(crossbar_, int(block.rows), int(block.cols), int(block.weight_bits));
   if (functional) {
     check_weights(block);
-    const size_t groups = size_t(layout.slices + (layout.reference_column >= 0 ? 1 : 0));
+    const size_t groups = size_t(layout.column_groups());
     if (block.adc_full_scale.size() % groups != 0)
       throw Error("crossbar: the weight block carries " + std::to_string(block.adc_full_scale.size()) +
                   " ADC full scales, not a multiple of the " + std::to_string(groups) + " column groups that its " +
@@ -170,13 +171,7 @@ void Crossbar::build_cells(const WeightBlock* block) {
         flipped_[size_t(c)] = 1;
         levels_.row(c) = (LevelMatrix::Constant(1, levels_.cols(), top_level_) - levels_.row(c)).eval();
       }
-  column_group_.assign(size_t(layout_.physical_cols), 0);
-  for (int j = 0; j < layout_.cols; ++j)
-    for (int k = 0; k < layout_.slices; ++k) {
-      column_group_[size_t(layout_.column(j, k))] = uint8_t(k);
-      if (layout_.mapping == WeightMapping::DifferentialColumn) column_group_[size_t(layout_.column(j, k, true))] = uint8_t(k);
-    }
-  if (layout_.reference_column >= 0) column_group_[size_t(layout_.reference_column)] = uint8_t(layout_.slices);
+  column_group_ = layout_.column_group_of_columns();
   colsum_.assign(size_t(layout_.cols), 0);
   for (int j = 0; j < layout_.cols; ++j)
     colsum_[size_t(j)] = use_float_ ? weights_f_.row(j).cast<int64_t>().sum() : weights_d_.row(j).cast<int64_t>().sum();
@@ -266,7 +261,7 @@ int64_t Crossbar::column_sums(int t) const {
 }
 
 const AdcModel* Crossbar::slice_adcs(int bits, int t) const {
-  const size_t groups = size_t(column_groups()), slices = size_t(dac_.slices(bits));
+  const size_t groups = size_t(layout_.column_groups()), slices = size_t(dac_.slices(bits));
   if (group_adc_.size() == groups) return group_adc_.data();
   if (group_adc_.size() != groups * slices)
     throw Error("crossbar: the weight block carries " + std::to_string(group_adc_.size()) + " ADC full scales; " +
@@ -296,7 +291,7 @@ void Crossbar::mvm_bit_accurate(const uint8_t* in, int bits, bool signed_input, 
 void Crossbar::mvm_recording(const uint8_t* in, int bits, bool signed_input, int32_t* out) const {
   // The bit-accurate path with an exact converter: every column sum is
   // counted (per column group and input slice) and passed on unchanged.
-  const size_t n_groups = size_t(column_groups());
+  const size_t n_groups = size_t(layout_.column_groups());
   std::vector<ColumnSumRecorder::Histogram>& histograms =
       recorder_->block(block_id_, n_groups * size_t(dac_.slices(bits)));
   const int pcols = layout_.physical_cols;
@@ -366,7 +361,7 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
       convert(adc_, current, size_t(pcols), read_sigma, idle, reconstructed_.data());
     } else {  // each column group through its converter, group after group
       const AdcModel* adcs = slice_adcs(bits, t);
-      for (size_t g = 0, groups = size_t(column_groups()); g < groups; ++g) {
+      for (size_t g = 0, groups = size_t(layout_.column_groups()); g < groups; ++g) {
         group_current_.clear();
         for (int c = 0; c < pcols; ++c)
           if (column_group_[size_t(c)] == g) group_current_.push_back(current[c]);
@@ -380,7 +375,7 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
     for (int c = 0; c < pcols; ++c) combined_[size_t(c)] += significance * reconstructed_[size_t(c)];
     combined_digits += significance * slice_digits_[size_t(t)];
   }
-  std::copy(combined_.begin(), combined_.end(), reconstructed_.begin());
+  combined_.swap(reconstructed_);  // both hold pcols values; reconstructed_ is scratch again next time
   shift_add_.clear();
   add_slice(0, combined_digits);  // the slices' significances are in the values already
   finish(bits, signed_input, out);

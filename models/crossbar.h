@@ -101,10 +101,10 @@ class Crossbar {
   // and counts its column sums under the programmed block's id; nullptr
   // ends it.
   void set_column_sum_recorder(ColumnSumRecorder* recorder);
-  // The column groups of the programmed tile (weight slices, and the offset
-  // mapping's reference column): a calibrated block carries one ADC full
-  // scale per group, or per group and input slice.
-  int column_groups() const;
+  // The column groups of the programmed tile (CellLayout::column_groups): a
+  // calibrated block carries one ADC full scale per group, or per group and
+  // input slice.
+  int column_groups() const { return layout_.column_groups(); }
 
   // path selection
   void set_path(Path path);
@@ -151,6 +151,7 @@ class Crossbar {
   // The converters of input slice t's column groups (calibrated blocks).
   const AdcModel* slice_adcs(int bits, int t) const;
   void update_fast();
+  void path_changed();  // after the path or the recorder changed: the fast path, or cells built
   void draw_cells();  // conductances of the current programming event
   // Shared by both slice paths: one slice's converted columns in
   // reconstructed_ (flipped columns undone) into shift-and-add; then the

@@ -51,6 +51,14 @@ std::vector<ShiftAdd::Column> CellLayout::shift_add_columns() const {
   return out;
 }
 
+std::vector<uint8_t> CellLayout::column_group_of_columns() const {
+  const std::vector<ShiftAdd::Column> columns = shift_add_columns();  // a column's slice is its shift
+  std::vector<uint8_t> group(columns.size());
+  for (size_t c = 0; c < columns.size(); ++c)
+    group[c] = uint8_t(columns[c].output == ShiftAdd::kEveryOutput ? slices : columns[c].shift / cell_bits);
+  return group;
+}
+
 void check_weights(const WeightBlock& b) {
   const size_t n = size_t(b.rows) * b.cols;
   if (b.weights.size() != n)

@@ -42,6 +42,12 @@ struct CellLayout {
   }
   // How shift-and-add recombines the physical columns.
   std::vector<ShiftAdd::Column> shift_add_columns() const;
+  // Column groups, which a calibrated ADC range serves (models/
+  // column_sum_recorder.h): the columns of weight slice k are group k, the
+  // offset mapping's reference column is group `slices`.
+  int column_groups() const { return slices + (reference_column >= 0 ? 1 : 0); }
+  // The group of every physical column.
+  std::vector<uint8_t> column_group_of_columns() const;
 };
 
 // The layout of a rows x cols tile of weight_bits-bit weights. Throws

@@ -104,7 +104,6 @@ void Soc::set_bit_accurate_crossbars(bool on) {
 }
 
 void Soc::set_column_sum_recorder(ColumnSumRecorder* recorder) {
-  recorder_ = recorder;
   for (auto& core : cores_) core->set_column_sum_recorder(recorder);
 }
 

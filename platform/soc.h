@@ -76,7 +76,6 @@ class Soc : public sc_core::sc_module {
   // ADC range calibration (flow/adc_calibration.h): while set, every
   // crossbar computes exact products and counts its column sums; nullptr ends it.
   void set_column_sum_recorder(ColumnSumRecorder* recorder);
-  ColumnSumRecorder* column_sum_recorder() const { return recorder_; }
 
   // One run of the loaded image. `inputs` holds one byte vector per image
   // input (ignored in timing mode, where it may be empty). Throws
@@ -107,7 +106,6 @@ class Soc : public sc_core::sc_module {
   Report make_report(RunMode mode, Picos start, double host_seconds) const;
 
   ArchConfig arch_;
-  ColumnSumRecorder* recorder_ = nullptr;  // ADC range calibration in progress
   Timing timing_;
   const EventEnergies energies_;  // priced once: every run's report uses them
   const AreaBreakdown area_;

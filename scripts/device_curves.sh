@@ -8,13 +8,7 @@
 # without global compensation. Each point is `cimvp infer --seeds`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-model=${1:-pretrained/lenet5-fmnist-w8a8.cimvp}
-count=${2:-1000}
-seeds=${3:-3}
-base=${4:-configs/arch/default.yaml}
-cimvp=${CIMVP:-build/release/apps/cimvp}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source scripts/lib/infer_point.sh
 
 # The base with KEY = VALUE set in SECTION (added to the base's section, or
 # a new section), classified; prints "mean | standard deviation".
@@ -35,10 +29,7 @@ with() {  # with SECTION KEY VALUE ...: the base with these keys set
     fi
   done
   printf '%s\n' "$text" >"$work/arch.yaml"
-  "$cimvp" infer --arch "$work/arch.yaml" --model "$model" --dataset fashion-mnist --count "$count" \
-    --seeds "$seeds" --no-check 2>/dev/null |
-    awk '/^accuracy .*mean over/ {v=$10; sub(",", "", v); printf "%s | %s\n", $2, v; found=1}
-         /^accuracy .*% \(/ && !found {printf "%s | 0\n", $2}'
+  infer_point "$work/arch.yaml"
 }
 
 echo "$model, $count test images, $seeds seeds, on $base"

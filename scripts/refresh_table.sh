@@ -12,13 +12,7 @@
 # share on its own. Each point is `cimvp infer --seeds --report`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-model=${1:-pretrained/lenet5-fmnist-w8a8.cimvp}
-count=${2:-1000}
-seeds=${3:-3}
-base=${4:-configs/arch/default.yaml}
-cimvp=${CIMVP:-build/release/apps/cimvp}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source scripts/lib/infer_point.sh
 
 # field NAME: the number of "NAME": in the report (top level, written first).
 field() { grep -m1 "^  \"$1\": " "$work/report.json" | sed 's/.*: //; s/,$//'; }
@@ -30,11 +24,7 @@ run() {
     printf 'device:\n  drift_nu: 0.05\n  drift_nu_sigma: 0.01\n  drift_t0_s: 20\n'
     printf '  drift_compensation: %s\n  %s: %s\n' "$1" "$2" "$3"
   } >"$work/arch.yaml"
-  "$cimvp" infer --arch "$work/arch.yaml" --model "$model" --dataset fashion-mnist --count "$count" \
-    --seeds "$seeds" --no-check --report "$work/report.json" >"$work/out.txt" 2>/dev/null
-  acc=$(awk '/^accuracy .*mean over/ {print $2} /^accuracy .*% \(/ {print $2}' "$work/out.txt")
-  sd=$(awk '/^accuracy .*mean over/ {v=$10; sub(",", "", v); print v}' "$work/out.txt")
-  sd=${sd:-0}
+  read -r acc _ sd <<<"$(infer_point "$work/arch.yaml" "$work/report.json")"
 }
 
 echo "$model, $count test images, $seeds seeds, on $base; drift_nu 0.05, drift_nu_sigma 0.01, drift_t0_s 20"

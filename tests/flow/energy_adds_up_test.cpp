@@ -80,27 +80,28 @@ using Case = std::tuple<std::string, std::string, bool>;  // model, preset, func
 
 class EnergyAddsUp : public ::testing::TestWithParam<Case> {};
 
+// The case's model at W8A8 on `pipeline`: one functional run on a fixed
+// input, or one timing run of its structure.
+Report run_w8a8(flow::Pipeline& pipeline, const std::string& model_name, bool functional) {
+  flow::BuildOptions options;
+  options.compile.timing_only = !functional;
+  const ModelFile model = functional ? load_model_spec(model_name) : load_model_structure(model_name);
+  pipeline.load(flow::build(model, uniform_policy(model.graph.quantizable_layers().size(), 8, 8), pipeline.arch(),
+                            options),
+                model_name);
+  if (!functional) return pipeline.time();
+  std::vector<uint8_t> input(pipeline.loaded().network.input_tensor().shape.size(), 0);
+  for (size_t i = 0; i < input.size(); ++i) input[i] = uint8_t(i * 7 % 100);
+  return pipeline.run(RunMode::Functional, {input}).report;
+}
+
 TEST_P(EnergyAddsUp, LayersAndCoresSumToTheTotals) {
   const auto& [model_name, preset, functional] = GetParam();
   ArchConfig arch = load_arch_config(test::source_path("configs/arch/" + preset + ".yaml"));
   // Static power is 0 in the presets; give it a value so that its split is tested too.
   arch.energy.static_mw_per_core = 25.0;
   flow::Pipeline pipeline(arch);
-  flow::BuildOptions options;
-  options.compile.timing_only = !functional;
-  const ModelFile model = functional ? load_model_spec(model_name) : load_model_structure(model_name);
-  pipeline.load(flow::build(model, uniform_policy(model.graph.quantizable_layers().size(), 8, 8), arch, options),
-                model_name);
-  Report r;
-  if (functional) {
-    const QuantizedNetwork& net = pipeline.loaded().network;
-    std::vector<uint8_t> input(net.input_tensor().shape.size(), 0);
-    for (size_t i = 0; i < input.size(); ++i) input[i] = uint8_t(i * 7 % 100);
-    r = pipeline.run(RunMode::Functional, {input}).report;
-  } else {
-    r = pipeline.time();
-  }
-  check_adds_up(r, pipeline.soc());
+  check_adds_up(run_w8a8(pipeline, model_name, functional), pipeline.soc());
 }
 
 // With a refresh interval the report adds a line of its own, the refresh
@@ -115,18 +116,7 @@ TEST_P(RefreshAddsUp, TheRunStillAddsUpAndTheRefreshIsItsOwnLine) {
   arch.energy.static_mw_per_core = 25.0;
   arch.device.refresh_interval_s = 0.05;
   flow::Pipeline pipeline(arch);
-  flow::BuildOptions options;
-  options.compile.timing_only = !functional;
-  const ModelFile model = functional ? load_model_spec(model_name) : load_model_structure(model_name);
-  pipeline.load(flow::build(model, uniform_policy(model.graph.quantizable_layers().size(), 8, 8), arch, options),
-                model_name);
-  Report r;
-  if (functional) {
-    std::vector<uint8_t> input(pipeline.loaded().network.input_tensor().shape.size(), 3);
-    r = pipeline.run(RunMode::Functional, {input}).report;
-  } else {
-    r = pipeline.time();
-  }
+  const Report r = run_w8a8(pipeline, model_name, functional);
   check_adds_up(r, pipeline.soc());
   const double share = r.inference_seconds / 0.05;
   expect_close(r.refresh_seconds, r.setup_seconds * share, "refresh time");

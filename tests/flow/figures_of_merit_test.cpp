@@ -17,6 +17,17 @@ namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// One timing run of lenet5's structure at W8A8 on `arch`.
+Report time_lenet5_w8a8(const ArchConfig& arch) {
+  flow::Pipeline pipeline(arch);
+  flow::BuildOptions options;
+  options.compile.timing_only = true;
+  const ModelFile model = load_model_structure("lenet5");
+  pipeline.load(flow::build(model, uniform_policy(model.graph.quantizable_layers().size(), 8, 8), arch, options),
+                "lenet5");
+  return pipeline.time();
+}
+
 void expect_rel(double got, double want, const char* what) {
   EXPECT_LE(std::abs(got - want), 1e-12 * std::abs(want)) << what << ": " << got << " vs " << want;
 }
@@ -98,13 +109,7 @@ TEST(FiguresOfMerit, VggSmallFromItsLayerShapes) {
 TEST(FiguresOfMerit, WithARefreshIntervalTheyIncludeTheRefreshShare) {
   ArchConfig arch = load_arch_config(test::source_path("configs/arch/default.yaml"));
   arch.device.refresh_interval_s = 0.002;  // 2 ms: about 0.1 of the inference's time for the set-up
-  flow::Pipeline pipeline(arch);
-  flow::BuildOptions options;
-  options.compile.timing_only = true;
-  const ModelFile model = load_model_structure("lenet5");
-  pipeline.load(flow::build(model, uniform_policy(model.graph.quantizable_layers().size(), 8, 8), arch, options),
-                "lenet5");
-  const Report r = pipeline.time();
+  const Report r = time_lenet5_w8a8(arch);
   const FiguresOfMerit& f = r.figures;
   const double seconds = r.inference_seconds + r.setup_seconds * r.inference_seconds / 0.002;
   const double joules = r.inference_energy_joules + r.setup_energy_joules * r.inference_seconds / 0.002;
@@ -121,13 +126,7 @@ TEST(FiguresOfMerit, WithARefreshIntervalTheyIncludeTheRefreshShare) {
 // of one 256 x 256 crossbar, under 2 %: the report says so.
 TEST(FiguresOfMerit, Lenet5Conv1UsesUnderTwoPercentOfItsCrossbar) {
   const ArchConfig arch = load_arch_config(test::source_path("configs/arch/default.yaml"));
-  flow::Pipeline pipeline(arch);
-  flow::BuildOptions options;
-  options.compile.timing_only = true;
-  const ModelFile model = load_model_structure("lenet5");
-  pipeline.load(flow::build(model, uniform_policy(model.graph.quantizable_layers().size(), 8, 8), arch, options),
-                "lenet5");
-  const Report r = pipeline.time();
+  const Report r = time_lenet5_w8a8(arch);
   const LayerReport* conv1 = nullptr;
   for (const LayerReport& l : r.layers)
     if (l.name == "conv1") conv1 = &l;
