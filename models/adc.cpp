@@ -78,14 +78,14 @@ void AdcModel::convert_idle(size_t n, Random& rng, int64_t* out) const {
   }
 }
 
-int64_t AdcModel::convert_analog(double v, Random& rng) const {
+int64_t AdcModel::convert_analog(double v, RandomLanes& rng) const {
   const float x = float(v);
   int64_t out;
   convert_analog(&x, 1, 0.0, rng, &out);
   return out;
 }
 
-void AdcModel::convert_analog(const float* v, size_t n, double input_sigma, Random& rng, int64_t* out) const {
+void AdcModel::convert_analog(const float* v, size_t n, double input_sigma, RandomLanes& rng, int64_t* out) const {
   const double gain = (1 + gain_error_) * codes_per_unit_;  // codes per column-sum unit
   // The ADC's noise referred to its input, added to the read noise: the
   // converter sees one normal variable (a sum of independent normals).

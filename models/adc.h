@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "common/random.h"
+#include "common/random_lanes.h"
 #include "config/arch_config.h"
 #include "firmware/image.h"
 #include "models/timing.h"
@@ -107,10 +108,10 @@ class AdcModel {
   // The reconstructed value of an analog column current `v` (in column-sum
   // units) through the converter with its errors; noise drawn from `rng`.
   // Equal to quantize(v) for an integer v when error_free(). Not counted.
-  int64_t convert_analog(double v, Random& rng) const;
+  int64_t convert_analog(double v, RandomLanes& rng) const;
   // The same for n currents of one read whose read noise has standard
   // deviation input_sigma (column-sum units): out[i] for v[i].
-  void convert_analog(const float* v, size_t n, double input_sigma, Random& rng, int64_t* out) const;
+  void convert_analog(const float* v, size_t n, double input_sigma, RandomLanes& rng, int64_t* out) const;
   // convert_analog of n currents that are exactly 0 with no read noise (an
   // input slice that drives no row): the converter sees its own offset and
   // noise alone, so every code is an independent draw from one discrete

@@ -325,11 +325,13 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
   const bool skip_idle = adc_.error_free();  // an idle slice reads 0 only without ADC offset and noise
   slice_drive_.setZero(prows, slices);
   slice_digits_.assign(size_t(slices), 0);
+  live_rows_.clear();  // the physical rows some slice drives, in order
   float* drive = slice_drive_.data();  // column t: slice t's drives
   int64_t* digit_sum = slice_digits_.data();
   for (int r = 0; r < n; ++r) {
     const uint32_t driven = Dac::driven(in[r], bits, signed_input);
     if (driven == 0) continue;
+    live_rows_.push_back(r);
     for (int t = 0; t < slices; ++t) {  // no branch on the digit: which digits are 0 is unpredictable
       const uint32_t d = dac_.digit(driven, t);
       digit_sum[t] += d;
@@ -337,9 +339,12 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
       if (diff_row) drive[ptrdiff_t(t) * prows + n + r] = -float(d);
     }
   }
+  if (diff_row)  // the negative rows n + r, after the positive ones
+    for (size_t i = 0, live = live_rows_.size(); i < live; ++i) live_rows_.push_back(n + live_rows_[i]);
   currents_.resize(pcols, slices);
   read_kernels::driven_rows_of_slices(conductances_.data(), conductances_.outerStride(), pcols, slice_drive_.data(),
-                                      prows, slices, currents_.data());
+                                      prows, slices, live_rows_.data(), ptrdiff_t(live_rows_.size()),
+                                      currents_.data());
   combined_.assign(size_t(pcols), 0);
   int64_t combined_digits = 0;  // sum over slices of digits x 2^shift: what flipped columns add back
   // One converter over `n` columns of slice t: an idle slice (no row driven:
@@ -347,7 +352,7 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
   auto convert = [&](const AdcModel& adc, const float* current, size_t n, double read_sigma, bool idle,
                      int64_t* into) {
     if (idle && adc.idle_tabulated())
-      adc.convert_idle(n, read_rng_, into);
+      adc.convert_idle(n, read_rng_.scalar(), into);
     else
       adc.convert_analog(current, n, read_sigma, read_rng_, into);
   };

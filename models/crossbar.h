@@ -207,7 +207,8 @@ class Crossbar {
   Conductances conductances_;
   mutable Eigen::MatrixXf slice_drive_, currents_;
   mutable std::vector<int64_t> slice_digits_, combined_;
-  mutable Random read_rng_;
+  mutable std::vector<int32_t> live_rows_;  // scratch: the rows an MVM drives (analog path)
+  mutable RandomLanes read_rng_;
   // ADC range calibration: per physical column its group, and the groups'
   // converters when the block carries full scales (else empty: adc_ for
   // all): one per group, or per group and input slice (slice-major)

@@ -1,8 +1,8 @@
 // The two inner loops of a noisy crossbar read, where the analog path
 // spends its time: the column currents of the driven rows, and the
-// conversion of a column block by the ADC. Each function is compiled twice
-// (GCC target_clones: AVX2 and baseline x86-64) and the loader picks the one
-// the CPU runs. Both clones compute the same bits: the loops vectorize
+// conversion of a column block by the ADC. Each function is compiled three
+// times (GCC target_clones: AVX-512, AVX2 and baseline x86-64) and the
+// loader picks the one the CPU runs. All clones compute the same bits: the loops vectorize
 // across columns, so every column's sum keeps its order, and neither clone
 // may fuse multiply-adds.
 #pragma once
@@ -17,10 +17,13 @@ namespace cimvp::read_kernels {
 // dimension ld).
 void driven_rows(const float* g, ptrdiff_t ld, ptrdiff_t cols, const float* drive, ptrdiff_t rows, float* column);
 // driven_rows for `slices` reads at once: column s * cols + c of `currents`
-// for the drives drive[s * rows + r] (each slice's sum in the same order as
-// driven_rows, so the same bits), each row of g loaded once for all slices.
+// for the drives drive[s * rows + r], over the rows listed in live (in
+// increasing order: every row whose drive is not 0 in some slice). Each
+// slice's sum in the same order as driven_rows, so the same bits; the
+// sums of a block of columns and slices stay in registers while the rows
+// pass, so no branch on which digits are 0.
 void driven_rows_of_slices(const float* g, ptrdiff_t ld, ptrdiff_t cols, const float* drive, ptrdiff_t rows,
-                           int slices, float* currents);
+                           int slices, const int32_t* live, ptrdiff_t n_live, float* currents);
 
 // The ADC of adc.h on n values: x = v + sigma noise (noise may be null
 // when sigma is 0); bipolar: out = sign(x) table[clamp(trunc(|x| gain +

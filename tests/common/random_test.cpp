@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/random.h"
+#include "common/random_lanes.h"
 
 namespace cimvp {
 namespace {
@@ -43,23 +44,32 @@ TEST(Random, UniformIsInTheUnitInterval) {
   EXPECT_NEAR(sum / n, 0.5, 5 * std::sqrt(1.0 / 12 / n));
 }
 
-// normal() one at a time, or fill_normal() in blocks of odd and even sizes.
-class NormalSource : public ::testing::TestWithParam<bool> {};
+// normal() one at a time, or Random::fill_normal() or RandomLanes'
+// fill_normal() in blocks of odd and even sizes (below, at and above the
+// lanes' step of 32).
+enum class Source { Normal, FillNormal, Lanes };
+class NormalSource : public ::testing::TestWithParam<Source> {};
 
 TEST_P(NormalSource, HasTheMomentsAndTailsOfAStandardNormal) {
   Random r(2);
+  RandomLanes lanes(2);
   const int n = 400000;
   double m1 = 0, m2 = 0, m4 = 0;
   int beyond1 = 0, beyond3 = 0, beyond4 = 0;
   std::vector<float> block;
   size_t next = 0;
+  const size_t sizes[] = {57, 64, 7, 32, 100};
+  size_t turn = 0;
   for (int i = 0; i < n; ++i) {
-    if (GetParam() && next == block.size()) {
-      block.resize(block.size() == 57 ? 64 : 57);
-      r.fill_normal(block.data(), block.size());
+    if (GetParam() != Source::Normal && next == block.size()) {
+      block.resize(sizes[turn++ % 5]);
+      if (GetParam() == Source::Lanes)
+        lanes.fill_normal(block.data(), block.size());
+      else
+        r.fill_normal(block.data(), block.size());
       next = 0;
     }
-    const double x = GetParam() ? double(block[next++]) : r.normal();
+    const double x = GetParam() != Source::Normal ? double(block[next++]) : r.normal();
     m1 += x;
     m2 += x * x;
     m4 += x * x * x * x;
@@ -81,8 +91,44 @@ TEST_P(NormalSource, HasTheMomentsAndTailsOfAStandardNormal) {
   expect_tail(beyond4, 3.5);  // the ziggurat's base strip and tail (r = 3.44)
 }
 
-INSTANTIATE_TEST_SUITE_P(Random, NormalSource, ::testing::Bool(),
-                         [](const ::testing::TestParamInfo<bool>& i) { return i.param ? "FillNormal" : "Normal"; });
+INSTANTIATE_TEST_SUITE_P(Random, NormalSource, ::testing::Values(Source::Normal, Source::FillNormal, Source::Lanes),
+                         [](const ::testing::TestParamInfo<Source>& i) {
+                           return i.param == Source::Normal ? "Normal" : i.param == Source::FillNormal ? "FillNormal" : "Lanes";
+                         });
+
+TEST(RandomLanes, SameSeedSameStreamWhateverTheBlockSizes) {
+  RandomLanes a(5), b(5), c(6);
+  std::vector<float> x(200), y(200), z(200);
+  a.fill_normal(x.data(), 200);
+  size_t done = 0;
+  for (size_t k : {13, 64, 5, 32, 1, 85}) {
+    b.fill_normal(y.data() + done, k);
+    done += k;
+  }
+  ASSERT_EQ(done, 200u);
+  c.fill_normal(z.data(), 200);
+  EXPECT_EQ(x, y);
+  EXPECT_NE(x, z);
+  a.reseed(9);
+  b.reseed(9);
+  a.fill_normal(x.data(), 40);
+  b.fill_normal(y.data(), 40);
+  EXPECT_EQ(x, y);
+}
+
+TEST(RandomLanes, NeighbouringNormalsAreUncorrelated) {
+  // Lanes and halves of a step side by side: the correlation of each
+  // normal with the next, and with the one a lane and a half apart.
+  RandomLanes r(3);
+  const size_t n = 320000;
+  std::vector<float> x(n);
+  r.fill_normal(x.data(), n);
+  for (size_t lag : {size_t(1), size_t(16), size_t(17), size_t(32)}) {
+    double c = 0;
+    for (size_t i = 0; i + lag < n; ++i) c += double(x[i]) * double(x[i + lag]);
+    EXPECT_NEAR(c / double(n - lag), 0.0, 5 / std::sqrt(double(n))) << "lag " << lag;
+  }
+}
 
 }  // namespace
 }  // namespace cimvp

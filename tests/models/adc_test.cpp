@@ -250,7 +250,7 @@ TEST(AdcModel, CountsConversions) {
 }
 
 TEST(AdcModel, ErrorFreeAnalogConversionEqualsTheIntegerOne) {
-  Random rng(1);
+  RandomLanes rng(1);
   for (int bits : {3, 5, 8})
     for (int64_t fs : {int64_t(7), int64_t(30), int64_t(255), int64_t(1000)}) {
       const AdcModel adc(bits, fs);
@@ -265,7 +265,7 @@ TEST(AdcModel, ReadNoiseAndAdcNoiseAddAtTheInput) {
   // rounding's 1/12, mean the input.
   AdcModel adc(10, 1023);
   adc.set_errors(0, 0, 2.0);
-  Random rng(4);
+  RandomLanes rng(4);
   std::vector<float> v(1001, 400.3f);
   std::vector<int64_t> out(v.size());
   double sum = 0, sum2 = 0;
@@ -288,7 +288,7 @@ TEST(AdcModel, BlockConversionEqualsValueByValue) {
   // the clipped ends and negative values included.
   AdcModel adc(6, 200);
   adc.set_errors(0.3, 0.05, 0);
-  Random rng(1);
+  RandomLanes rng(1);
   std::vector<float> v;
   for (float x = -230; x <= 230; x += 0.37f) v.push_back(x);
   std::vector<int64_t> out(v.size());
@@ -297,7 +297,7 @@ TEST(AdcModel, BlockConversionEqualsValueByValue) {
 }
 
 TEST(AdcModel, UnipolarConvertersReadNegativeCurrentsAsZero) {
-  Random rng(1);
+  RandomLanes rng(1);
   AdcModel adc(8, 255);
   adc.set_bipolar(false);
   EXPECT_EQ(adc.convert_analog(-10, rng), 0);
@@ -309,7 +309,7 @@ TEST(AdcModel, UnipolarConvertersReadNegativeCurrentsAsZero) {
 
 TEST(AdcModel, OffsetAndGainShiftTheCodes) {
   // 8 bits over 255: one code per unit, so codes are the reconstructed values.
-  Random rng(1);
+  RandomLanes rng(1);
   AdcModel adc(8, 255);
   adc.set_errors(0.7, 0, 0);
   EXPECT_FALSE(adc.error_free());
@@ -335,7 +335,7 @@ TEST(AdcModel, NoiseStatisticsAreTheConfiguredLsb) {
   // variance 2^2 plus the rounding's 1/12.
   AdcModel adc(10, 1023);
   adc.set_errors(0, 0, 2.0);
-  Random rng(9);
+  RandomLanes rng(9);
   const int n = 20000;
   double sum = 0, sum2 = 0;
   for (int i = 0; i < n; ++i) {
@@ -379,7 +379,8 @@ TEST(AdcModel, IdleReadsDrawTheCodesOfZeroCurrents) {
     const size_t n = 200000;
     std::vector<float> zeros(n, 0.f);
     std::vector<int64_t> direct(n), analog(n);
-    Random r1(11), r2(12);
+    Random r1(11);
+    RandomLanes r2(12);
     for (size_t done = 0; done < n; done += 97) {  // in reads of 97 columns, as a crossbar converts them
       const size_t k = std::min<size_t>(97, n - done);
       adc.convert_idle(k, r1, direct.data() + done);
