@@ -12,8 +12,8 @@ void RandomLanes::reseed(uint64_t seed) {
     uint64_t x = derive_seed({seed, uint64_t(l)});
     for (auto& word : s_) word[l] = x = mix64(x);
   }
-  scalar_.reseed(derive_seed({seed, uint64_t(kLanes)}));
   spare_used_ = kBlock;
+  spare_words_used_ = kLanes;
 }
 
 namespace {
@@ -52,13 +52,10 @@ __attribute__((always_inline)) inline F32 log_lanes(F32 x) {
   return m + y + 0.693359375f * ef;
 }
 
-}  // namespace
-
-CIMVP_VECTOR_CLONES
-void RandomLanes::step(float* block) {
+// Random::next, lane by lane.
+__attribute__((always_inline)) inline U64 next_words(uint64_t (&state)[4][kLanes]) {
   U64 s[4];
-  std::memcpy(s, s_, sizeof s);
-  // Random::next, lane by lane.
+  std::memcpy(s, state, sizeof s);
   const U64 a = s[1] * 5;
   const U64 word = ((a << 7) | (a >> 57)) * 9;
   const U64 t = s[1] << 17;
@@ -68,7 +65,21 @@ void RandomLanes::step(float* block) {
   s[0] ^= s[3];
   s[2] ^= t;
   s[3] = (s[3] << 45) | (s[3] >> 19);
-  std::memcpy(s_, s, sizeof s);
+  std::memcpy(state, s, sizeof s);
+  return word;
+}
+
+}  // namespace
+
+CIMVP_VECTOR_CLONES
+void RandomLanes::step_words(uint64_t* words) {
+  const U64 word = next_words(s_);
+  std::memcpy(words, &word, sizeof word);
+}
+
+CIMVP_VECTOR_CLONES
+void RandomLanes::step_normals(float* block) {
+  const U64 word = next_words(s_);
   // Box-Muller: radius sqrt(-2 ln u), u = (h + 1/2) 2^-32 from the low
   // half (in two exact pieces: float holds 24 bits); the angle from the
   // high half's top 24 bits: 3 choose the octant, 21 the angle within it.
@@ -96,16 +107,26 @@ void RandomLanes::step(float* block) {
 }
 
 void RandomLanes::fill_normal(float* out, size_t n) {
-  size_t i = 0;
-  const size_t left = std::min(n, size_t(kBlock - spare_used_));  // the last step's unused normals first
-  std::memcpy(out, spare_ + spare_used_, left * sizeof(float));
-  spare_used_ += int(left);
-  i += left;
-  for (; i + kBlock <= n; i += kBlock) step(out + i);
+  size_t i = std::min(n, size_t(kBlock - spare_used_));  // the last step's unused normals first
+  std::memcpy(out, spare_ + spare_used_, i * sizeof(float));
+  spare_used_ += int(i);
+  for (; i + kBlock <= n; i += kBlock) step_normals(out + i);
   if (i < n) {
-    step(spare_);
+    step_normals(spare_);
     spare_used_ = int(n - i);
     std::memcpy(out + i, spare_, (n - i) * sizeof(float));
+  }
+}
+
+void RandomLanes::fill_words(uint64_t* out, size_t n) {
+  size_t i = std::min(n, size_t(kLanes - spare_words_used_));
+  std::memcpy(out, spare_words_ + spare_words_used_, i * sizeof(uint64_t));
+  spare_words_used_ += int(i);
+  for (; i + kLanes <= n; i += kLanes) step_words(out + i);
+  if (i < n) {
+    step_words(spare_words_);
+    spare_words_used_ = int(n - i);
+    std::memcpy(out + i, spare_words_, (n - i) * sizeof(uint64_t));
   }
 }
 

@@ -36,19 +36,22 @@ class RandomLanes {
   // sizes (a step's normals that one call leaves are the next call's first).
   void fill_normal(float* out, size_t n);
 
-  // A scalar stream beside the lanes, for draws that are not normals (the
-  // idle converter's codes, adc.h).
-  Random& scalar() { return scalar_; }
+  // n uniform 64-bit words into out, from the same lanes (the words of a
+  // step that one call leaves are the next call's first).
+  void fill_words(uint64_t* out, size_t n);
 
  private:
-  // One step of every lane: kBlock normals, the first kLanes from the
+  // One step of every lane: its kLanes words.
+  void step_words(uint64_t* words);
+  // One step of every lane as kBlock normals, the first kLanes from the
   // words' cosines, the others from their sines.
-  void step(float* block);
+  void step_normals(float* block);
 
   uint64_t s_[4][kLanes];  // lane l's state: s_[0][l] .. s_[3][l]
-  Random scalar_;
-  float spare_[kBlock];  // the last step, of which spare_used_ are taken
+  float spare_[kBlock];  // the last normals step, of which spare_used_ are taken
   int spare_used_ = kBlock;
+  uint64_t spare_words_[kLanes];  // the last words step, of which spare_words_used_ are taken
+  int spare_words_used_ = kLanes;
 };
 
 }  // namespace cimvp

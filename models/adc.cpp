@@ -52,29 +52,24 @@ void AdcModel::update_idle_distribution() {
     else
       p = bipolar_ ? std::erfc(t / noise_lsb_ / std::sqrt(2.0)) : 0.5 * std::erfc(t / noise_lsb_ / std::sqrt(2.0));
     if (p < 1e-18) break;
-    idle_tail_.push_back(p);
+    idle_tail_.push_back(p >= 1 ? uint64_t(1) << 63 : uint64_t(std::ldexp(p, 63)));
   }
 }
 
-void AdcModel::convert_idle(size_t n, Random& rng, int64_t* out) const {
+void AdcModel::convert_idle(size_t n, RandomLanes& rng, int64_t* out) const {
   std::fill(out, out + n, 0);
   if (idle_tail_.empty()) return;  // every code is 0
-  const double nonzero = idle_tail_[0];
-  const double log_zero = nonzero < 1 ? std::log1p(-nonzero) : 0;  // log P(code = 0)
-  for (size_t i = 0;; ++i) {
-    if (nonzero < 1) {  // skip the columns that read 0: a geometric gap
-      const double u = 1.0 - rng.uniform();  // (0, 1]
-      const double gap = std::floor(std::log(u) / log_zero);
-      if (gap >= double(n - i)) return;
-      i += size_t(gap);
-    }
-    if (i >= n) return;
-    // The code given that it is not 0: the largest k with P(code >= k) >= u P(code >= 1).
-    const double u = (1.0 - rng.uniform()) * nonzero;
+  words_.resize(n);
+  rng.fill_words(words_.data(), n);
+  const uint64_t nonzero = idle_tail_[0];
+  for (size_t i = 0; i < n; ++i) {
+    // A 63-bit uniform u: code >= k exactly when u < P(code >= k) 2^63.
+    const uint64_t u = words_[i] >> 1;
+    if (u >= nonzero) continue;
     size_t k = 1;
-    while (k < idle_tail_.size() && idle_tail_[k] >= u) ++k;
+    while (k < idle_tail_.size() && u < idle_tail_[k]) ++k;
     const int64_t r = reconstruction_.empty() ? reconstruct(int64_t(k)) : reconstruction_[k];
-    out[i] = bipolar_ && (rng.next() >> 63) ? -r : r;
+    out[i] = bipolar_ && (words_[i] & 1) ? -r : r;
   }
 }
 

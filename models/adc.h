@@ -117,11 +117,11 @@ class AdcModel {
   // noise alone, so every code is an independent draw from one discrete
   // distribution, P(code >= k) = P(noise_lsb N >= k - 1/2 - offset_lsb)
   // (|N| for a bipolar converter, whose sign is then a fair coin). Drawn
-  // exactly from that distribution, but only for the columns whose code is
-  // not 0: the gaps between them are geometric. Codes whose probability is
-  // below 1e-18 are never drawn.
-  // Only when idle_tabulated() (the distribution spans at most 65,535 codes).
-  void convert_idle(size_t n, Random& rng, int64_t* out) const;
+  // from that distribution by one uniform 64-bit word per column, the
+  // probabilities to 2^-63; codes whose probability is below 1e-18 are
+  // never drawn. Only when idle_tabulated() (the distribution spans at
+  // most 65,535 codes).
+  void convert_idle(size_t n, RandomLanes& rng, int64_t* out) const;
   bool idle_tabulated() const { return idle_tabulated_; }
   // One counted conversion.
   int64_t convert(int64_t v) const {
@@ -148,8 +148,10 @@ class AdcModel {
   static constexpr int64_t kLargestTable = (int64_t(1) << 16) - 1;
   std::vector<int64_t> reconstruction_;
   mutable std::vector<float> noise_;  // scratch of convert_analog
-  // convert_idle: idle_tail_[k - 1] = P(code >= k), k = 1, 2, ... while above 1e-18
-  std::vector<double> idle_tail_;
+  // convert_idle: idle_tail_[k - 1] = P(code >= k) 2^63, k = 1, 2, ... while
+  // P(code >= k) is above 1e-18
+  std::vector<uint64_t> idle_tail_;
+  mutable std::vector<uint64_t> words_;  // scratch of convert_idle
   bool idle_tabulated_ = true;
   void update_idle_distribution();
   mutable uint64_t conversions_ = 0;

@@ -311,40 +311,78 @@ void Crossbar::mvm_recording(const uint8_t* in, int bits, bool signed_input, int
   finish(bits, signed_input, out);
 }
 
+template <int Slices>
+void Crossbar::list_digits(const uint8_t* in, int bits, bool signed_input, int stride, int32_t* rows, float* drive,
+                           int32_t* listed) const {
+  // Every row, driven or not (a row of zeros lists nowhere): no branch on
+  // the data. Slices 0: any count, from the DAC.
+  const int slices = Slices > 0 ? Slices : dac_.slices(bits);
+  int32_t count[Slices > 0 ? Slices : 64] = {};
+  for (int r = 0, n = layout_.rows; r < n; ++r) {
+    const uint32_t driven = Dac::driven(in[r], bits, signed_input);
+    for (int t = 0; t < slices; ++t) {
+      const uint32_t d = dac_.digit(driven, t);
+      const size_t at = size_t(t) * size_t(stride) + size_t(count[t]);
+      rows[at] = r;
+      drive[at] = float(d);
+      count[t] += d != 0;
+    }
+  }
+  for (int t = 0; t < slices; ++t) listed[t] = count[t];
+}
+
 void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_t* out) const {
   // As mvm_bit_accurate, with currents: the rows are driven with their DAC
   // digits (the differential-row mapping's negative rows with the negated
   // digit), the device model gives the column currents, the ADC converts
-  // them with its errors. Every input slice's currents come from one pass
-  // over the conductances (each row loaded once for all slices); the
-  // slices are then read and converted in order, and shift-and-add takes
-  // their sum at once (it is linear in the slices).
+  // them with its errors. Each input slice lists the rows its digits
+  // drive; the slices are read and converted in order, and shift-and-add
+  // takes their sum at once (it is linear in the slices).
   const int n = layout_.rows, prows = layout_.physical_rows, pcols = layout_.physical_cols;
   const int slices = dac_.slices(bits);
   const bool diff_row = layout_.mapping == WeightMapping::DifferentialRow;
   const bool skip_idle = adc_.error_free();  // an idle slice reads 0 only without ADC offset and noise
-  slice_drive_.setZero(prows, slices);
-  slice_digits_.assign(size_t(slices), 0);
-  live_rows_.clear();  // the physical rows some slice drives, in order
-  float* drive = slice_drive_.data();  // column t: slice t's drives
-  int64_t* digit_sum = slice_digits_.data();
-  for (int r = 0; r < n; ++r) {
-    const uint32_t driven = Dac::driven(in[r], bits, signed_input);
-    if (driven == 0) continue;
-    live_rows_.push_back(r);
-    for (int t = 0; t < slices; ++t) {  // no branch on the digit: which digits are 0 is unpredictable
-      const uint32_t d = dac_.digit(driven, t);
-      digit_sum[t] += d;
-      drive[ptrdiff_t(t) * prows + r] = float(d);
-      if (diff_row) drive[ptrdiff_t(t) * prows + n + r] = -float(d);
-    }
+  // Slice t's list: listed_rows_[t * prows + i] with drive listed_drive_[...],
+  // i < listed_[t]; its digits' sum and squared sum.
+  listed_rows_.resize(size_t(slices) * size_t(prows));
+  listed_drive_.resize(size_t(slices) * size_t(prows));
+  listed_.resize(size_t(slices));
+  slice_digits_.resize(size_t(slices));
+  slice_squares_.resize(size_t(slices));
+  int32_t* rows = listed_rows_.data();
+  float* drive = listed_drive_.data();
+  int32_t* listed = listed_.data();
+  switch (slices) {  // the counts in registers: a loop per slice count
+    case 1: list_digits<1>(in, bits, signed_input, prows, rows, drive, listed); break;
+    case 2: list_digits<2>(in, bits, signed_input, prows, rows, drive, listed); break;
+    case 3: list_digits<3>(in, bits, signed_input, prows, rows, drive, listed); break;
+    case 4: list_digits<4>(in, bits, signed_input, prows, rows, drive, listed); break;
+    case 5: list_digits<5>(in, bits, signed_input, prows, rows, drive, listed); break;
+    case 6: list_digits<6>(in, bits, signed_input, prows, rows, drive, listed); break;
+    case 7: list_digits<7>(in, bits, signed_input, prows, rows, drive, listed); break;
+    case 8: list_digits<8>(in, bits, signed_input, prows, rows, drive, listed); break;
+    default: list_digits<0>(in, bits, signed_input, prows, rows, drive, listed); break;
   }
-  if (diff_row)  // the negative rows n + r, after the positive ones
-    for (size_t i = 0, live = live_rows_.size(); i < live; ++i) live_rows_.push_back(n + live_rows_[i]);
-  currents_.resize(pcols, slices);
-  read_kernels::driven_rows_of_slices(conductances_.data(), conductances_.outerStride(), pcols, slice_drive_.data(),
-                                      prows, slices, live_rows_.data(), ptrdiff_t(live_rows_.size()),
-                                      currents_.data());
+  for (int t = 0; t < slices; ++t) {  // digits are small integers: these sums are exact
+    const float* d = drive + size_t(t) * size_t(prows);
+    double sum = 0, squares = 0;
+    for (int i = 0; i < listed[t]; ++i) {
+      sum += double(d[i]);
+      squares += double(d[i]) * double(d[i]);
+    }
+    slice_digits_[size_t(t)] = int64_t(sum);
+    slice_squares_[size_t(t)] = int64_t(squares);
+  }
+  if (diff_row)  // the negative rows n + r after the positive ones, with the negated digits
+    for (int t = 0; t < slices; ++t) {
+      const size_t base = size_t(t) * size_t(prows), k = size_t(listed[t]);
+      for (size_t i = 0; i < k; ++i) {
+        rows[base + k + i] = n + rows[base + i];
+        drive[base + k + i] = -drive[base + i];
+      }
+      listed[t] *= 2;
+      slice_squares_[size_t(t)] *= 2;
+    }
   combined_.assign(size_t(pcols), 0);
   int64_t combined_digits = 0;  // sum over slices of digits x 2^shift: what flipped columns add back
   // One converter over `n` columns of slice t: an idle slice (no row driven:
@@ -352,16 +390,29 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
   auto convert = [&](const AdcModel& adc, const float* current, size_t n, double read_sigma, bool idle,
                      int64_t* into) {
     if (idle && adc.idle_tabulated())
-      adc.convert_idle(n, read_rng_.scalar(), into);
+      adc.convert_idle(n, read_rng_, into);
     else
       adc.convert_analog(current, n, read_sigma, read_rng_, into);
   };
+  currents_.resize(pcols);
   for (int t = 0; t < slices; ++t) {
     const bool idle = slice_digits_[size_t(t)] == 0;
     if (idle && skip_idle) continue;
-    const double read_sigma =
-        idle ? 0.0 : device_.read_effects(conductances_, slice_drive_.col(t), currents_.col(t));
-    const float* current = currents_.col(t).data();
+    double read_sigma = 0;
+    if (idle) {
+      currents_.setZero();
+    } else {
+      const size_t base = size_t(t) * size_t(prows);
+      read_kernels::listed_rows(conductances_.data(), conductances_.outerStride(), pcols, rows + base, drive + base,
+                                listed[t], currents_.data());
+      if (device_.changes_currents()) {  // the effects want the drives as a vector
+        slice_drive_.setZero(prows);
+        for (int i = 0; i < listed[t]; ++i) slice_drive_[rows[base + size_t(i)]] = drive[base + size_t(i)];
+        device_.read_currents(conductances_, slice_drive_, currents_);
+      }
+      read_sigma = device_.read_sigma(double(slice_squares_[size_t(t)]));
+    }
+    const float* current = currents_.data();
     if (group_adc_.empty()) {
       convert(adc_, current, size_t(pcols), read_sigma, idle, reconstructed_.data());
     } else {  // each column group through its converter, group after group

@@ -205,9 +205,17 @@ class Crossbar {
   // drives and column currents of every input slice (a column each), each
   // slice's digit sum, and the columns' values summed over the slices
   Conductances conductances_;
-  mutable Eigen::MatrixXf slice_drive_, currents_;
-  mutable std::vector<int64_t> slice_digits_, combined_;
-  mutable std::vector<int32_t> live_rows_;  // scratch: the rows an MVM drives (analog path)
+  // Scratch of the analog path: each input slice's listed rows and drives,
+  // their count, digit sum and squared sum; one slice's drives as a vector
+  // and its currents.
+  mutable std::vector<int32_t> listed_rows_, listed_;
+  // Lists the rows of every slice (mvm_analog); Slices 0 for any count.
+  template <int Slices>
+  void list_digits(const uint8_t* in, int bits, bool signed_input, int stride, int32_t* rows, float* drive,
+                   int32_t* listed) const;
+  mutable std::vector<float> listed_drive_;
+  mutable std::vector<int64_t> slice_digits_, slice_squares_, combined_;
+  mutable Eigen::VectorXf slice_drive_, currents_;
   mutable RandomLanes read_rng_;
   // ADC range calibration: per physical column its group, and the groups'
   // converters when the block carries full scales (else empty: adc_ for

@@ -39,6 +39,9 @@ class CellEffect {
   // False for properties of the array that programming does not change
   // (which cells are stuck).
   virtual bool redrawn_per_programming() const { return true; }
+  // True when read() changes currents (the crossbar then gives every read
+  // its drives as a vector; otherwise it needs only their squared norm).
+  virtual bool changes_currents() const { return false; }
   // At every read of one input slice: `column` holds the column currents
   // sum_r g(c, r) drive(r) of the ideal wires and a noise-free read; the
   // effect changes them (deterministically: random read noise is
@@ -49,11 +52,13 @@ class CellEffect {
     (void)column;
   }
   // The standard deviation of the normal current noise this effect adds to
-  // every column, independently, at a read with `drive` (column-sum units).
-  // The ADC draws it together with its own input-referred noise: one draw
-  // per conversion (adc.h).
-  virtual double read_sigma(const DriveRef& drive) const {
-    (void)drive;
+  // every column, independently, at a read whose drives have the squared
+  // norm sum_r drive(r)^2 (column-sum units): noise of independent cells
+  // of equal spread depends on the drives through that alone. The ADC
+  // draws it together with its own input-referred noise: one draw per
+  // conversion (adc.h).
+  virtual double read_sigma(double drive_squared_norm) const {
+    (void)drive_squared_norm;
     return 0;
   }
 };

@@ -38,7 +38,10 @@ DeviceModel::DeviceModel(const DeviceParams& d, int cell_bits) : params_(d) {
   }
   if (d.wire_ohm > 0) effects_.push_back(std::make_unique<IrDrop>(d.wire_ohm, d.lrs_ohm, g_max_));
   if (d.read_sigma > 0) effects_.push_back(std::make_unique<ReadNoise>(d.read_sigma, levels));
-  reads_ = d.wire_ohm > 0 || d.read_sigma > 0;
+  for (const auto& e : effects_) {
+    if (e->changes_currents()) current_changers_.push_back(e.get());
+    if (e->read_sigma(1.0) > 0) noise_sources_.push_back(e.get());
+  }
 }
 
 std::vector<const CellEffect*> DeviceModel::effects() const {
@@ -101,15 +104,18 @@ uint64_t DeviceModel::read_seed(const CrossbarIdentity& id, uint64_t event) {
 double DeviceModel::read(const Conductances& g, const Eigen::VectorXf& drive, Eigen::VectorXf& column) const {
   column.resize(g.rows());
   read_kernels::driven_rows(g.data(), g.outerStride(), g.rows(), drive.data(), drive.size(), column.data());
-  return read_effects(g, drive, column);
+  read_currents(g, drive, column);
+  return read_sigma(double(drive.squaredNorm()));
 }
 
-double DeviceModel::read_effects(const Conductances& g, const DriveRef& drive, CurrentRef column) const {
-  if (!reads_) return 0;
+void DeviceModel::read_currents(const Conductances& g, const DriveRef& drive, CurrentRef column) const {
+  for (const CellEffect* e : current_changers_) e->read(g, drive, column);
+}
+
+double DeviceModel::read_sigma(double drive_squared_norm) const {
   double variance = 0;
-  for (const auto& e : effects_) {
-    e->read(g, drive, column);
-    const double s = e->read_sigma(drive);
+  for (const CellEffect* e : noise_sources_) {
+    const double s = e->read_sigma(drive_squared_norm);
     variance += s * s;
   }
   return std::sqrt(variance);

@@ -68,10 +68,14 @@ class DeviceModel {
   // returns the standard deviation of the normal noise every column gets on
   // top (read noise), which the ADC draws.
   double read(const Conductances& g, const Eigen::VectorXf& drive, Eigen::VectorXf& column) const;
-  // The same after the currents: `column` holds the currents of the ideal
-  // wires and a noise-free read with `drive` (read_kernels); the read
-  // effects change them and their noise is returned.
-  double read_effects(const Conductances& g, const DriveRef& drive, CurrentRef column) const;
+  // The same in two parts, after the currents (read_kernels): `column`
+  // holds the currents of the ideal wires and a noise-free read with
+  // `drive`; read_currents() lets the effects that change them do so
+  // (only when changes_currents()), read_sigma() gives the noise of a read
+  // whose drives have that squared norm.
+  bool changes_currents() const { return !current_changers_.empty(); }
+  void read_currents(const Conductances& g, const DriveRef& drive, CurrentRef column) const;
+  double read_sigma(double drive_squared_norm) const;
 
  private:
   // The seed of effect k's stream for programming event `event` of `id`.
@@ -82,7 +86,7 @@ class DeviceModel {
   std::vector<std::unique_ptr<CellEffect>> effects_;
   const Drift* drift_ = nullptr;  // among effects_, at drift_index_ (the last effect acting at programming)
   size_t drift_index_ = 0;
-  bool reads_ = false;  // some effect acts at read time
+  std::vector<const CellEffect*> current_changers_, noise_sources_;  // the effects acting at read time
 };
 
 }  // namespace cimvp

@@ -21,6 +21,7 @@ class IrDrop : public CellEffect {
  public:
   IrDrop(double wire_ohm, double lrs_ohm, float g_max) : r_(float(wire_ohm / lrs_ohm / double(g_max))) {}
   const char* name() const override { return "IR drop"; }
+  bool changes_currents() const override { return true; }
   void read(const Conductances& g, const DriveRef& drive, CurrentRef column) const override;
 
  private:

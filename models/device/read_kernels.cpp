@@ -22,51 +22,51 @@ void driven_rows(const float* g, ptrdiff_t ld, ptrdiff_t cols, const float* driv
 
 namespace {
 
-// A block of kBlock columns and kGroup slices of driven_rows_of_slices,
-// its sums in registers (GCC vector extensions: one zmm, two ymm or four
-// xmm per slice, whichever the clone has). Every lane computes
-// acc += d * g row after row, as driven_rows does; a digit of 0 adds
-// d * g = +-0, which leaves every sum as it was (a sum that starts at +0
-// never becomes -0 by adding), so computing it is the same as skipping it.
+// Sums of kBlock columns in registers (GCC vector extensions: one zmm, two
+// ymm or four xmm, whichever the clone has).
 constexpr int kBlock = 16;
-constexpr int kGroup = 4;
 typedef float Lanes __attribute__((vector_size(kBlock * sizeof(float))));
 
 __attribute__((always_inline)) inline Lanes load(const float* p, ptrdiff_t width) {
   Lanes v = {};
-  std::memcpy(&v, p, size_t(width) * sizeof(float));
+  if (width == kBlock)  // a constant size where it can: a variable one is a library call
+    std::memcpy(&v, p, sizeof v);
+  else
+    std::memcpy(&v, p, size_t(width) * sizeof(float));
   return v;
 }
 
-template <int Group>
-__attribute__((always_inline)) inline void block_of_slices(const float* g, ptrdiff_t ld, ptrdiff_t c0, ptrdiff_t width, const float* drive,
-                            ptrdiff_t rows, const int32_t* live, ptrdiff_t n_live, float* currents, ptrdiff_t cols) {
-  Lanes acc[Group];
-  for (Lanes& a : acc) a = Lanes{};
-  for (ptrdiff_t i = 0; i < n_live; ++i) {
-    const ptrdiff_t r = live[i];
-    const Lanes gr = width == kBlock ? load(g + r * ld + c0, kBlock) : load(g + r * ld + c0, width);
-    for (int s = 0; s < Group; ++s) acc[s] += drive[s * rows + r] * gr;
-  }
-  for (int s = 0; s < Group; ++s)  // a constant size where it can: a variable one is a library call
-    if (width == kBlock)
-      std::memcpy(currents + s * cols + c0, &acc[s], sizeof(Lanes));
-    else
-      std::memcpy(currents + s * cols + c0, &acc[s], size_t(width) * sizeof(float));
+__attribute__((always_inline)) inline void store(float* p, const Lanes& v, ptrdiff_t width) {
+  if (width == kBlock)
+    std::memcpy(p, &v, sizeof v);
+  else
+    std::memcpy(p, &v, size_t(width) * sizeof(float));
 }
 
 }  // namespace
 
 CIMVP_VECTOR_CLONES
-void driven_rows_of_slices(const float* g, ptrdiff_t ld, ptrdiff_t cols, const float* drive, ptrdiff_t rows,
-                           int slices, const int32_t* live, ptrdiff_t n_live, float* currents) {
-  for (ptrdiff_t c0 = 0; c0 < cols; c0 += kBlock) {
+void listed_rows(const float* g, ptrdiff_t ld, ptrdiff_t cols, const int32_t* rows, const float* drive, ptrdiff_t n,
+                 float* column) {
+  // Two blocks at a time: each listed row's index and drive loaded once
+  // for 32 columns.
+  ptrdiff_t c0 = 0;
+  for (; c0 + 2 * kBlock <= cols; c0 += 2 * kBlock) {
+    Lanes a = {}, b = {};
+    for (ptrdiff_t i = 0; i < n; ++i) {
+      const float* gr = g + ptrdiff_t(rows[i]) * ld + c0;
+      const float d = drive[i];
+      a += d * load(gr, kBlock);
+      b += d * load(gr + kBlock, kBlock);
+    }
+    store(column + c0, a, kBlock);
+    store(column + c0 + kBlock, b, kBlock);
+  }
+  for (; c0 < cols; c0 += kBlock) {
     const ptrdiff_t width = std::min<ptrdiff_t>(kBlock, cols - c0);
-    int s = 0;
-    for (; s + kGroup <= slices; s += kGroup)
-      block_of_slices<kGroup>(g, ld, c0, width, drive + s * rows, rows, live, n_live, currents + s * cols, cols);
-    for (; s < slices; ++s)
-      block_of_slices<1>(g, ld, c0, width, drive + s * rows, rows, live, n_live, currents + s * cols, cols);
+    Lanes a = {};
+    for (ptrdiff_t i = 0; i < n; ++i) a += drive[i] * load(g + ptrdiff_t(rows[i]) * ld + c0, width);
+    store(column + c0, a, width);
   }
 }
 

@@ -16,14 +16,12 @@ namespace cimvp::read_kernels {
 // for c < cols: g is column-major (physical columns x rows, leading
 // dimension ld).
 void driven_rows(const float* g, ptrdiff_t ld, ptrdiff_t cols, const float* drive, ptrdiff_t rows, float* column);
-// driven_rows for `slices` reads at once: column s * cols + c of `currents`
-// for the drives drive[s * rows + r], over the rows listed in live (in
-// increasing order: every row whose drive is not 0 in some slice). Each
-// slice's sum in the same order as driven_rows, so the same bits; the
-// sums of a block of columns and slices stay in registers while the rows
-// pass, so no branch on which digits are 0.
-void driven_rows_of_slices(const float* g, ptrdiff_t ld, ptrdiff_t cols, const float* drive, ptrdiff_t rows,
-                           int slices, const int32_t* live, ptrdiff_t n_live, float* currents);
+// driven_rows over a list of the rows whose drive is not 0: the n rows
+// rows[i] (in increasing order) with drives drive[i]. The same sums in the
+// same order as driven_rows, so the same bits, with no branch on which
+// digits are 0 and each column block's sums kept in registers.
+void listed_rows(const float* g, ptrdiff_t ld, ptrdiff_t cols, const int32_t* rows, const float* drive, ptrdiff_t n,
+                 float* column);
 
 // The ADC of adc.h on n values: x = v + sigma noise (noise may be null
 // when sigma is 0); bipolar: out = sign(x) table[clamp(trunc(|x| gain +

@@ -4,8 +4,8 @@
 
 namespace cimvp {
 
-double ReadNoise::read_sigma(const DriveRef& drive) const {
-  return sigma_ * std::sqrt(double(drive.squaredNorm()));
+double ReadNoise::read_sigma(double drive_squared_norm) const {
+  return sigma_ * std::sqrt(drive_squared_norm);
 }
 
 }  // namespace cimvp

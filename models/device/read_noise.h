@@ -15,7 +15,7 @@ class ReadNoise : public CellEffect {
  public:
   ReadNoise(double sigma, int levels) : sigma_(sigma * (levels - 1)) {}
   const char* name() const override { return "read noise"; }
-  double read_sigma(const DriveRef& drive) const override;
+  double read_sigma(double drive_squared_norm) const override;
 
  private:
   double sigma_;  // in level steps

@@ -379,8 +379,7 @@ TEST(AdcModel, IdleReadsDrawTheCodesOfZeroCurrents) {
     const size_t n = 200000;
     std::vector<float> zeros(n, 0.f);
     std::vector<int64_t> direct(n), analog(n);
-    Random r1(11);
-    RandomLanes r2(12);
+    RandomLanes r1(11), r2(12);
     for (size_t done = 0; done < n; done += 97) {  // in reads of 97 columns, as a crossbar converts them
       const size_t k = std::min<size_t>(97, n - done);
       adc.convert_idle(k, r1, direct.data() + done);

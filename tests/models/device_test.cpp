@@ -268,14 +268,14 @@ TEST(ReadNoise, ColumnSigmaIsSigmaTimesTheRootOfTheSummedSquaredDrives) {
   const ReadNoise noise(0.02, 16);
   Eigen::VectorXf drive(4);
   drive << 1, 2, 0, 3;
-  EXPECT_NEAR(noise.read_sigma(drive), 0.02 * 15 * std::sqrt(1.0 + 4 + 0 + 9), 1e-12);
+  EXPECT_NEAR(noise.read_sigma(double(drive.squaredNorm())), 0.02 * 15 * std::sqrt(1.0 + 4 + 0 + 9), 1e-12);
   // The device model reports it with the noise-free currents.
   DeviceParams d;
   d.read_sigma = 0.02;
   const DeviceModel model(d, 4);
   const Conductances g = Conductances::Constant(3, 4, 5.0f);
   Eigen::VectorXf column;
-  EXPECT_NEAR(model.read(g, drive, column), noise.read_sigma(drive), 1e-12);
+  EXPECT_NEAR(model.read(g, drive, column), noise.read_sigma(14.0), 1e-12);
   EXPECT_EQ(column, Eigen::VectorXf::Constant(3, 5.0f * 6));
 }
 
