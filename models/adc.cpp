@@ -57,19 +57,34 @@ void AdcModel::update_idle_distribution() {
 }
 
 void AdcModel::convert_idle(size_t n, RandomLanes& rng, int64_t* out) const {
-  std::fill(out, out + n, 0);
-  if (idle_tail_.empty()) return;  // every code is 0
+  if (idle_tail_.empty()) {  // every code is 0
+    std::fill(out, out + n, 0);
+    return;
+  }
   words_.resize(n);
   rng.fill_words(words_.data(), n);
-  const uint64_t nonzero = idle_tail_[0];
+  // A 63-bit uniform u per column (the word's high bits; the low bit is a
+  // bipolar converter's sign): code >= k exactly when u < P(code >= k) 2^63.
+  // Codes 0 and 1 first, without a branch on the data; the rare columns of
+  // higher codes after.
+  const uint64_t one = idle_tail_[0], two = idle_tail_.size() > 1 ? idle_tail_[1] : 0;
+  const int64_t r1 = reconstruction_.empty() ? reconstruct(1) : reconstruction_[1];
+  const bool bipolar = bipolar_;
+  bool higher = false;
   for (size_t i = 0; i < n; ++i) {
-    // A 63-bit uniform u: code >= k exactly when u < P(code >= k) 2^63.
-    const uint64_t u = words_[i] >> 1;
-    if (u >= nonzero) continue;
-    size_t k = 1;
+    const uint64_t w = words_[i], u = w >> 1;
+    const int64_t r = u < one ? r1 : 0;
+    out[i] = bipolar && (w & 1) ? -r : r;
+    higher |= u < two;
+  }
+  if (!higher) return;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t w = words_[i], u = w >> 1;
+    if (u >= two) continue;
+    size_t k = 2;
     while (k < idle_tail_.size() && u < idle_tail_[k]) ++k;
     const int64_t r = reconstruction_.empty() ? reconstruct(int64_t(k)) : reconstruction_[k];
-    out[i] = bipolar_ && (words_[i] & 1) ? -r : r;
+    out[i] = bipolar && (w & 1) ? -r : r;
   }
 }
 

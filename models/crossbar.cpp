@@ -311,24 +311,89 @@ void Crossbar::mvm_recording(const uint8_t* in, int bits, bool signed_input, int
   finish(bits, signed_input, out);
 }
 
+namespace {
+
+// The positions of the set bits of every byte, in increasing order, and
+// their count (a table: baseline x86-64 has no popcount instruction).
+struct SetBits {
+  int32_t at[256][8];
+  int32_t count[256];
+  SetBits() {
+    for (int p = 0; p < 256; ++p) {
+      int k = 0;
+      for (int j = 0; j < 8; ++j) {
+        at[p][j] = 0;
+        if (p >> j & 1) at[p][k++] = j;
+      }
+      count[p] = k;
+    }
+  }
+};
+
+// Bit j of byte t of the result is bit t of byte j of x (an 8 x 8 bit
+// matrix transposed in three exchanges of blocks, Hacker's Delight 7-3).
+uint64_t transpose8(uint64_t x) {
+  uint64_t t = (x ^ (x >> 7)) & 0x00AA00AA00AA00AAull;
+  x ^= t ^ (t << 7);
+  t = (x ^ (x >> 14)) & 0x0000CCCC0000CCCCull;
+  x ^= t ^ (t << 14);
+  t = (x ^ (x >> 28)) & 0x00000000F0F0F0F0ull;
+  return x ^ t ^ (t << 28);
+}
+
+}  // namespace
+
 template <int Slices>
 void Crossbar::list_digits(const uint8_t* in, int bits, bool signed_input, int stride, int32_t* rows, float* drive,
-                           int32_t* listed) const {
+                           int32_t* listed, int64_t* digit_sum, int64_t* square_sum) const {
   // Every row, driven or not (a row of zeros lists nowhere): no branch on
   // the data. Slices 0: any count, from the DAC.
   const int slices = Slices > 0 ? Slices : dac_.slices(bits);
-  int32_t count[Slices > 0 ? Slices : 64] = {};
-  for (int r = 0, n = layout_.rows; r < n; ++r) {
-    const uint32_t driven = Dac::driven(in[r], bits, signed_input);
-    for (int t = 0; t < slices; ++t) {
-      const uint32_t d = dac_.digit(driven, t);
-      const size_t at = size_t(t) * size_t(stride) + size_t(count[t]);
-      rows[at] = r;
-      drive[at] = float(d);
-      count[t] += d != 0;
+  int32_t count[Slices > 0 ? Slices : 64] = {}, sum[Slices > 0 ? Slices : 64] = {},
+                                           squares[Slices > 0 ? Slices : 64] = {};
+  const int n = layout_.rows;
+  if (dac_.max_digit() == 1) {
+    // 1-bit digits, eight rows at a time: transposed, byte t of the eight
+    // rows' driven values says which of them slice t drives.
+    static const SetBits set_bits;
+    for (int r0 = 0; r0 < n; r0 += 8) {
+      uint64_t x = 0;
+      for (int j = 0; j < 8 && r0 + j < n; ++j) x |= uint64_t(Dac::driven(in[r0 + j], bits, signed_input)) << (8 * j);
+      const uint64_t planes = transpose8(x);
+      for (int t = 0; t < slices; ++t) {
+        const unsigned p = unsigned(planes >> (8 * t)) & 255u;
+        const size_t at = size_t(t) * size_t(stride) + size_t(count[t]);
+        int32_t* __restrict to_rows = rows + at;
+        float* __restrict to_drive = drive + at;
+        for (int j = 0; j < 8; ++j) {  // eight entries, of which the first k count
+          to_rows[j] = r0 + set_bits.at[p][j];
+          to_drive[j] = 1.0f;
+        }
+        const int k = set_bits.count[p];
+        count[t] += k;
+        sum[t] += k;
+        squares[t] += k;
+      }
+    }
+  } else {
+    for (int r = 0; r < n; ++r) {
+      const uint32_t driven = Dac::driven(in[r], bits, signed_input);
+      for (int t = 0; t < slices; ++t) {
+        const int32_t d = int32_t(dac_.digit(driven, t));
+        const size_t at = size_t(t) * size_t(stride) + size_t(count[t]);
+        rows[at] = r;
+        drive[at] = float(d);
+        count[t] += d != 0;
+        sum[t] += d;
+        squares[t] += d * d;
+      }
     }
   }
-  for (int t = 0; t < slices; ++t) listed[t] = count[t];
+  for (int t = 0; t < slices; ++t) {
+    listed[t] = count[t];
+    digit_sum[t] = sum[t];
+    square_sum[t] = squares[t];
+  }
 }
 
 void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_t* out) const {
@@ -342,46 +407,39 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
   const int slices = dac_.slices(bits);
   const bool diff_row = layout_.mapping == WeightMapping::DifferentialRow;
   const bool skip_idle = adc_.error_free();  // an idle slice reads 0 only without ADC offset and noise
-  // Slice t's list: listed_rows_[t * prows + i] with drive listed_drive_[...],
-  // i < listed_[t]; its digits' sum and squared sum.
-  listed_rows_.resize(size_t(slices) * size_t(prows));
-  listed_drive_.resize(size_t(slices) * size_t(prows));
+  // Slice t's list: listed_rows_[t * stride + i] with drive
+  // listed_drive_[...], i < listed_[t]; its digits' sum and squared sum.
+  // (The 1-bit listing writes eight entries at a time: room for them.)
+  const int stride = prows + 8;
+  listed_rows_.resize(size_t(slices) * size_t(stride));
+  listed_drive_.resize(size_t(slices) * size_t(stride));
   listed_.resize(size_t(slices));
   slice_digits_.resize(size_t(slices));
   slice_squares_.resize(size_t(slices));
   int32_t* rows = listed_rows_.data();
   float* drive = listed_drive_.data();
   int32_t* listed = listed_.data();
+  int64_t *digit_sum = slice_digits_.data(), *square_sum = slice_squares_.data();
   switch (slices) {  // the counts in registers: a loop per slice count
-    case 1: list_digits<1>(in, bits, signed_input, prows, rows, drive, listed); break;
-    case 2: list_digits<2>(in, bits, signed_input, prows, rows, drive, listed); break;
-    case 3: list_digits<3>(in, bits, signed_input, prows, rows, drive, listed); break;
-    case 4: list_digits<4>(in, bits, signed_input, prows, rows, drive, listed); break;
-    case 5: list_digits<5>(in, bits, signed_input, prows, rows, drive, listed); break;
-    case 6: list_digits<6>(in, bits, signed_input, prows, rows, drive, listed); break;
-    case 7: list_digits<7>(in, bits, signed_input, prows, rows, drive, listed); break;
-    case 8: list_digits<8>(in, bits, signed_input, prows, rows, drive, listed); break;
-    default: list_digits<0>(in, bits, signed_input, prows, rows, drive, listed); break;
-  }
-  for (int t = 0; t < slices; ++t) {  // digits are small integers: these sums are exact
-    const float* d = drive + size_t(t) * size_t(prows);
-    double sum = 0, squares = 0;
-    for (int i = 0; i < listed[t]; ++i) {
-      sum += double(d[i]);
-      squares += double(d[i]) * double(d[i]);
-    }
-    slice_digits_[size_t(t)] = int64_t(sum);
-    slice_squares_[size_t(t)] = int64_t(squares);
+    case 1: list_digits<1>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
+    case 2: list_digits<2>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
+    case 3: list_digits<3>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
+    case 4: list_digits<4>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
+    case 5: list_digits<5>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
+    case 6: list_digits<6>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
+    case 7: list_digits<7>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
+    case 8: list_digits<8>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
+    default: list_digits<0>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
   }
   if (diff_row)  // the negative rows n + r after the positive ones, with the negated digits
     for (int t = 0; t < slices; ++t) {
-      const size_t base = size_t(t) * size_t(prows), k = size_t(listed[t]);
+      const size_t base = size_t(t) * size_t(stride), k = size_t(listed[t]);
       for (size_t i = 0; i < k; ++i) {
         rows[base + k + i] = n + rows[base + i];
         drive[base + k + i] = -drive[base + i];
       }
       listed[t] *= 2;
-      slice_squares_[size_t(t)] *= 2;
+      square_sum[t] *= 2;
     }
   combined_.assign(size_t(pcols), 0);
   int64_t combined_digits = 0;  // sum over slices of digits x 2^shift: what flipped columns add back
@@ -402,7 +460,7 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
     if (idle) {
       currents_.setZero();
     } else {
-      const size_t base = size_t(t) * size_t(prows);
+      const size_t base = size_t(t) * size_t(stride);
       read_kernels::listed_rows(conductances_.data(), conductances_.outerStride(), pcols, rows + base, drive + base,
                                 listed[t], currents_.data());
       if (device_.changes_currents()) {  // the effects want the drives as a vector

@@ -212,7 +212,7 @@ class Crossbar {
   // Lists the rows of every slice (mvm_analog); Slices 0 for any count.
   template <int Slices>
   void list_digits(const uint8_t* in, int bits, bool signed_input, int stride, int32_t* rows, float* drive,
-                   int32_t* listed) const;
+                   int32_t* listed, int64_t* digit_sum, int64_t* square_sum) const;
   mutable std::vector<float> listed_drive_;
   mutable std::vector<int64_t> slice_digits_, slice_squares_, combined_;
   mutable Eigen::VectorXf slice_drive_, currents_;

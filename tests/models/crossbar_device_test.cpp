@@ -94,6 +94,56 @@ TEST(CrossbarDevice, StuckCellsGiveTheProductOfTheStuckConductances) {
   EXPECT_NE(std::vector<int64_t>(y.begin(), y.end()), ideal_product(block(3), in));
 }
 
+// The analog path lists, per input slice, the rows its digits drive (1-bit
+// digits eight rows at a time, wider ones row by row; the differential-row
+// mapping's negative rows after the positive ones). With stuck cells every
+// conductance is an integer, so for every DAC width, both signed mappings
+// and signed or unsigned inputs the output is the exact product of the
+// conductances the crossbar reports: sum_r u_r (g+ - g-), with signed
+// inputs driven biased (u = x + 128) and the bias taken out with the
+// programmed weights' column sums. 21 rows: not a multiple of eight.
+TEST(CrossbarDevice, AnalogPathIsExactOnIntegerConductancesForEveryDacAndMapping) {
+  constexpr int rows = 21, cols = 5;
+  for (int dac_bits : {1, 3, 8})
+    for (WeightMapping mapping : {WeightMapping::DifferentialColumn, WeightMapping::DifferentialRow})
+      for (bool signed_input : {false, true}) {
+        const bool diff_row = mapping == WeightMapping::DifferentialRow;
+        CrossbarParams xb;
+        xb.rows = diff_row ? 2 * rows : rows;
+        xb.cols = diff_row ? cols : 2 * cols;
+        xb.cell_bits = 8;
+        xb.mapping = mapping;
+        DeviceParams d;
+        d.stuck_low_rate = 0.15;
+        d.stuck_high_rate = 0.15;
+        Crossbar x(xb, dac_bits, AdcModel(40, (int64_t(1) << 40) - 1), d);
+        ASSERT_TRUE(x.analog());
+        std::mt19937 rng(uint32_t(dac_bits * 4 + int(diff_row) * 2 + int(signed_input)));
+        WeightBlock b;
+        b.rows = rows;
+        b.cols = cols;
+        b.weight_bits = 8;
+        for (int i = 0; i < rows * cols; ++i) b.weights.push_back(int16_t(int(rng() % 255) - 127));
+        x.program(b, true);
+        std::vector<uint8_t> in(rows);
+        for (uint8_t& v : in) v = rng() % 3 == 0 ? 0 : uint8_t(rng() % 256);  // some rows not driven
+        std::vector<int32_t> y(cols, 0);
+        x.mvm_accumulate(in.data(), 8, signed_input, y.data());
+        for (int j = 0; j < cols; ++j) {
+          int64_t want = 0;
+          for (int r = 0; r < rows; ++r) {
+            const int64_t u = signed_input ? int64_t(int8_t(in[size_t(r)])) + 128 : int64_t(in[size_t(r)]);
+            const float pos = diff_row ? x.conductance(r, j) : x.conductance(r, 2 * j);
+            const float neg = diff_row ? x.conductance(rows + r, j) : x.conductance(r, 2 * j + 1);
+            want += u * (int64_t(pos) - int64_t(neg));
+            if (signed_input) want -= 128 * int64_t(b.weights[size_t(r) * cols + size_t(j)]);
+          }
+          EXPECT_EQ(y[size_t(j)], want) << dac_bits << "-bit DAC, " << (diff_row ? "differential-row" : "differential-column")
+                                        << (signed_input ? ", signed" : ", unsigned") << ", output " << j;
+        }
+      }
+}
+
 TEST(CrossbarDevice, ProgrammingVariationOutputErrorHasTheExpectedMoments) {
   // Variation sigma 0.01 of the 255-step range: every cell deviates by
   // N(0, 2.55^2). On/off ratio 2 puts g_min at 255 steps, so no draw is
