@@ -37,6 +37,8 @@ int cmd_infer(const std::vector<std::string>& args) {
       ("predictions", po::value<std::string>(), "write the VP's predicted class of every image here, one per line")
       ("seeds", po::value<int>()->default_value(1),
        "classify under N device draws (device.seed, +1, ...): accuracy as mean and spread")
+      ("jobs", po::value<int>()->default_value(1),
+       "processes to classify in (the images split between them; the same predictions with any number)")
       ("no-check", "do not compare every prediction with the integer reference")
       ("bit-accurate", "compute every crossbar through cells, DAC digits, ADC and shift-and-add, even where the "
                        "ideal-ADC fast path gives the same bits (slower)");
@@ -55,6 +57,8 @@ int cmd_infer(const std::vector<std::string>& args) {
   if (requested < 0) throw Error("--count must not be negative");
   const int seeds = vm["seeds"].as<int>();
   if (seeds < 1) throw Error("--seeds must be at least 1, got " + std::to_string(seeds));
+  const int jobs = vm["jobs"].as<int>();
+  if (jobs < 1 || jobs > 256) throw Error("--jobs must be in 1..256, got " + std::to_string(jobs));
   // Only an exact VP must equal the integer reference (a coarse ADC or a
   // non-ideal device differs by design).
   const bool exact = crossbars_are_exact(arch);
@@ -89,10 +93,14 @@ int cmd_infer(const std::vector<std::string>& args) {
   auto seed_start = start;
   flow::ClassifyOptions classify_options;
   classify_options.check_reference = check;
+  classify_options.processes = jobs;
+  size_t shown = 0;  // images done when progress was last shown
   classify_options.progress = [&](size_t done, size_t correct) {
-    if (done % 500 == 0 || done == count)
-      std::fprintf(stderr, "\r  %zu/%zu images, accuracy %.2f %%, %.0f images/s", done, count,
-                   100.0 * double(correct) / double(done), double(done) / seconds_since(seed_start));
+    if (done < shown) shown = 0;  // a new seed
+    if (done / 500 == shown / 500 && done != count) return;
+    shown = done;
+    std::fprintf(stderr, "\r  %zu/%zu images, accuracy %.2f %%, %.0f images/s", done, count,
+                 100.0 * double(correct) / double(done), double(done) / seconds_since(seed_start));
   };
   std::vector<double> accuracies;
   std::optional<flow::Classification> first_seed;

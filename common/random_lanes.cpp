@@ -86,7 +86,8 @@ void RandomLanes::step_normals(float* block) {
   const I32 low = I32(__builtin_convertvector(word, U32)), high = I32(__builtin_convertvector(word >> 32, U32));
   const F32 u = __builtin_convertvector((low >> 8) & 0xffffff, F32) * 0x1p-24f +
                 __builtin_convertvector(low & 0xff, F32) * 0x1p-32f + 0x1p-33f;
-  const F32 r2 = -2.0f * log_lanes(u);
+  F32 r2 = -2.0f * log_lanes(u);
+  r2 = r2 > 0.0f ? r2 : F32{};  // ln u <= 0 already; the square root never sees a negative
   F32 radius;
   for (int l = 0; l < kLanes; ++l) radius[l] = __builtin_sqrtf(r2[l]);
   const I32 octant = (high >> 29) & 7;

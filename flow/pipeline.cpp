@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <memory>
 
 #include "common/error.h"
 #include "common/seconds_since.h"
 #include "compiler/io_layout.h"
 #include "flow/adc_calibration.h"
+#include "flow/run_in_processes.h"
 #include "models/adc.h"
 #include "nn/reference.h"
 
@@ -109,38 +111,89 @@ Classification Pipeline::classify(const Dataset& images, size_t count, const Cla
 
 Classification Pipeline::classify_loaded(const Dataset& images, size_t count, const ClassifyOptions& options) {
   if (!has_network_) throw Error("classify needs a network: the loaded image came without one");
-  const QuantizedNetwork& net = build_.network;
-  if (images.shape != net.input_tensor().shape)
-    throw Error("the model takes " + net.input_tensor().shape.str() + " inputs, " + images.name + " has " +
+  if (images.shape != build_.network.input_tensor().shape)
+    throw Error("the model takes " + build_.network.input_tensor().shape.str() + " inputs, " + images.name + " has " +
                 images.shape.str());
   count = std::min(count, images.size());
-  std::unique_ptr<ReferenceExecutor> reference;
-  if (options.check_reference) reference = std::make_unique<ReferenceExecutor>(net);
+  const uint64_t first = soc_->next_inference();
+  // A range's classification as bytes: the counts, then the predictions.
+  struct Counts {
+    uint64_t images, correct, checked, mismatches;
+    double vp_seconds;
+  };
+  Report first_report;  // the first range runs in this process
+  const std::vector<std::string> parts = run_in_processes(
+      count, options.processes,
+      [&](size_t begin, size_t end, const RangeTick& tick) {
+        Classification c = classify_range(images, begin, end, first, options.check_reference, tick);
+        if (begin == 0) first_report = std::move(c.report);
+        const Counts n{c.predictions.size(), c.correct, c.reference_mismatches ? 1u : 0u,
+                       c.reference_mismatches.value_or(0), c.vp_seconds};
+        std::string bytes(sizeof n + n.images * sizeof(int32_t), '\0');
+        std::memcpy(bytes.data(), &n, sizeof n);
+        for (size_t i = 0; i < n.images; ++i) {
+          const int32_t p = c.predictions[i];
+          std::memcpy(bytes.data() + sizeof n + i * sizeof p, &p, sizeof p);
+        }
+        return bytes;
+      },
+      options.progress ? RangeTick([&](uint64_t done, uint64_t correct) { options.progress(done, correct); })
+                       : RangeTick());
+  soc_->set_next_inference(first + count);
   Classification c;
-  if (options.check_reference) c.reference_mismatches = 0;
+  c.report = std::move(first_report);
   c.predictions.reserve(count);
-  for (size_t i = 0; i < count; ++i) {
+  if (options.check_reference) c.reference_mismatches = 0;
+  for (const std::string& bytes : parts) {
+    Counts n;
+    std::memcpy(&n, bytes.data(), sizeof n);
+    for (size_t i = 0; i < n.images; ++i) {
+      int32_t p;
+      std::memcpy(&p, bytes.data() + sizeof n + i * sizeof p, sizeof p);
+      c.predictions.push_back(p);
+    }
+    c.correct += n.correct;
+    if (n.checked) *c.reference_mismatches += n.mismatches;
+    c.vp_seconds = std::max(c.vp_seconds, n.vp_seconds);
+  }
+  return c;
+}
+
+Classification Pipeline::classify_range(const Dataset& images, size_t begin, size_t end, uint64_t first,
+                                        bool check_reference,
+                                        const std::function<void(uint64_t done, uint64_t correct)>& tick) {
+  const QuantizedNetwork& net = build_.network;
+  std::unique_ptr<ReferenceExecutor> reference;
+  if (check_reference) reference = std::make_unique<ReferenceExecutor>(net);
+  Classification c;
+  if (check_reference) c.reference_mismatches = 0;
+  c.predictions.reserve(end - begin);
+  soc_->set_next_inference(first + begin);
+  for (size_t i = begin; i < end; ++i) {
     const std::vector<int8_t> x = quantize_input(net, images.image_vector(i));
     const auto t0 = std::chrono::steady_clock::now();
     const RunResult r = soc_->run(RunMode::Functional, {input_bytes(net, x)});
     c.vp_seconds += seconds_since(t0);
-    if (i == 0) c.report = r.report;
+    if (i == begin) c.report = r.report;
     const std::vector<int32_t> y = output_values(soc_->image(), r.outputs[0]);
     const int predicted = argmax(y);
     c.predictions.push_back(predicted);
     c.correct += predicted == images.labels[i] ? 1 : 0;
     if (reference && reference->run(x) != y) ++*c.reference_mismatches;
-    if (options.progress) options.progress(i + 1, c.correct);
+    tick(i + 1 - begin, c.correct);
   }
   return c;
 }
 
-std::vector<double> Pipeline::accuracy_over_seeds(const Dataset& images, size_t count, int seeds) {
+std::vector<double> Pipeline::accuracy_over_seeds(const Dataset& images, size_t count, int seeds, int processes) {
   const uint64_t first = uint64_t(soc_->arch().device.seed);
   std::vector<double> accuracies;
   for (int k = 0; k < seeds; ++k) {
     soc_->set_device_seed(first + uint64_t(k));
-    accuracies.push_back(classify(images, count).accuracy());
+    ClassifyOptions o;
+    o.check_reference = false;
+    o.processes = processes;
+    accuracies.push_back(classify(images, count, o).accuracy());
   }
   soc_->set_device_seed(first);
   return accuracies;

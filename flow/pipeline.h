@@ -45,6 +45,9 @@ struct ClassifyOptions {
   bool check_reference = true;  // run the integer reference on every image too
   // Called after every image: images done, correct so far.
   std::function<void(size_t done, size_t correct)> progress;
+  // Processes to classify in (flow/run_in_processes.h): the same
+  // predictions with any number, each image's noise being its own.
+  int processes = 1;
 };
 
 struct Classification {
@@ -52,7 +55,7 @@ struct Classification {
   std::vector<int> predictions;  // the VP's class of every image
   size_t correct = 0;
   std::optional<size_t> reference_mismatches;  // images whose output differs from the reference, when checked
-  double vp_seconds = 0;         // wall time spent inside the VP
+  double vp_seconds = 0;         // wall time spent inside the VP (of the slowest process)
   double accuracy() const { return predictions.empty() ? 0.0 : double(correct) / double(predictions.size()); }
 };
 
@@ -95,13 +98,16 @@ class Pipeline {
   Classification classify(const Dataset& images, size_t count, const ClassifyOptions& options = {});
   // The accuracy of classify() on the first `count` images under `seeds`
   // device draws (device.seed, +1, ...; the architecture's seed is set back
-  // afterwards), one per seed.
-  std::vector<double> accuracy_over_seeds(const Dataset& images, size_t count, int seeds);
+  // afterwards), one per seed, each classified in `processes` processes.
+  std::vector<double> accuracy_over_seeds(const Dataset& images, size_t count, int seeds, int processes = 1);
 
  private:
   void calibrate_adc(const Dataset& training_images, const std::string& source);
   // classify() on the image as loaded, calibrated or not (calibrate_adc's runs).
   Classification classify_loaded(const Dataset& images, size_t count, const ClassifyOptions& options);
+  // Images [begin, end) in this process, as inferences first + begin, ...
+  Classification classify_range(const Dataset& images, size_t begin, size_t end, uint64_t first, bool check_reference,
+                                const std::function<void(uint64_t done, uint64_t correct)>& tick);
 
   Soc* soc_;
   bool calibrates_adc_;  // calibrates_adc(arch()), which no later change of the SoC alters

@@ -114,6 +114,10 @@ void Core::set_cell_age(double seconds) {
   for (auto& x : crossbars_) x->set_age(seconds);
 }
 
+void Core::set_inference(uint64_t k) {
+  for (auto& x : crossbars_) x->set_inference(k);
+}
+
 void Core::set_crossbar_path(Crossbar::Path path) {
   for (auto& x : crossbars_) x->set_path(path);
 }

@@ -55,6 +55,8 @@ class Core : public sc_core::sc_module {
   void set_device_seed(uint64_t seed);
   // The age of every crossbar's cells at the reads that follow (Crossbar::set_age).
   void set_cell_age(double seconds);
+  // The inference the reads that follow belong to (Crossbar::set_inference).
+  void set_inference(uint64_t k);
 
   int id() const { return id_; }
   bool has_code() const { return program_ && !program_->code.empty(); }

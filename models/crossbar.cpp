@@ -67,7 +67,8 @@ void Crossbar::draw_cells() {
   } else {
     device_.program(levels_, id_, events_, conductances_);
   }
-  read_rng_.reseed(DeviceModel::read_seed(id_, events_));
+  read_seed_ = DeviceModel::read_seed(id_, events_);
+  read_seeded_ = false;
 }
 
 void Crossbar::set_age(double seconds) {
@@ -403,6 +404,10 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
   // them with its errors. Each input slice lists the rows its digits
   // drive; the slices are read and converted in order, and shift-and-add
   // takes their sum at once (it is linear in the slices).
+  if (!read_seeded_) {
+    read_rng_.reseed(derive_seed({read_seed_, inference_}));
+    read_seeded_ = true;
+  }
   const int n = layout_.rows, prows = layout_.physical_rows, pcols = layout_.physical_cols;
   const int slices = dac_.slices(bits);
   const bool diff_row = layout_.mapping == WeightMapping::DifferentialRow;

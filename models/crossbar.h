@@ -72,6 +72,14 @@ class Crossbar {
   // inference reads at its own age (models/device/lifetime.h). A drifting
   // device moves the programmed cells' drift to it, keeping their draws.
   void set_age(double seconds);
+  // The inference the reads that follow belong to: each inference reads
+  // its noise from a stream of its own, seeded from the crossbar, the
+  // programming event and k, so an inference's noise does not depend on
+  // the ones before it (a run's images can be split over processes).
+  void set_inference(uint64_t k) {
+    inference_ = k;
+    read_seeded_ = false;
+  }
 
   // Programs a logical tile. Throws cimvp::Error when the tile does not fit
   // (naming rows, columns, bits, mapping and capacity), when weight_bits is
@@ -216,7 +224,11 @@ class Crossbar {
   mutable std::vector<float> listed_drive_;
   mutable std::vector<int64_t> slice_digits_, slice_squares_, combined_;
   mutable Eigen::VectorXf slice_drive_, currents_;
+  // The read noise: the stream of (read_seed_, inference_), seeded at the
+  // inference's first analog read.
   mutable RandomLanes read_rng_;
+  uint64_t read_seed_ = 0, inference_ = 0;
+  mutable bool read_seeded_ = false;
   // ADC range calibration: per physical column its group, and the groups'
   // converters when the block carries full scales (else empty: adc_ for
   // all): one per group, or per group and input slice (slice-major)

@@ -201,10 +201,13 @@ void Soc::reset_memory(bool functional) {
 }
 
 void Soc::start_cores(RunMode mode, TraceSink* trace) {
-  if (mode == RunMode::Functional) {  // the age of this inference's reads (lifetime.h)
-    read_age_s_ = cimvp::read_age_s(arch_.device, inferences_++);
-    if (refreshes(arch_.device))
-      for (auto& core : cores_) core->set_cell_age(read_age_s_);
+  if (mode == RunMode::Functional) {  // the age and the noise of this inference's reads (lifetime.h)
+    const uint64_t k = inferences_++;
+    read_age_s_ = cimvp::read_age_s(arch_.device, k);
+    for (auto& core : cores_) {
+      if (refreshes(arch_.device)) core->set_cell_age(read_age_s_);
+      core->set_inference(k);
+    }
   }
   control_.reset(mode, &image_, trace);
   control_.barrier_participants = 0;

@@ -69,6 +69,12 @@ class Soc : public sc_core::sc_module {
   // structure): every crossbar draws its cells again from it. Like load(),
   // it starts the count of inferences, and so their ages, again.
   void set_device_seed(uint64_t seed);
+  // The next functional run is inference k (counted from load() or
+  // set_device_seed()): its read noise and, with a refresh interval, its
+  // cells' age are inference k's. For a process that classifies a run's
+  // images from the k-th on (flow/run_in_processes.h).
+  void set_next_inference(uint64_t k) { inferences_ = k; }
+  uint64_t next_inference() const { return inferences_; }
   // The age of the cells at the last functional run's reads, seconds
   // (models/device/lifetime.h): with a refresh interval inference k reads
   // at its own age; without, device.read_time_s.

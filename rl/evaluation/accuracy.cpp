@@ -72,7 +72,7 @@ std::vector<double> AccuracyModel::vp_accuracies(const ModelFile& tuned, const P
   if (!vp_) throw Error("VP accuracy asked of an accuracy model without an architecture (measure_on_vp)");
   // The pipeline's SoC is shared with the latency measurement: load every time.
   vp_->load(flow::build(tuned, policy, *vp_arch_), tuned.graph.name, &train_);
-  return vp_->accuracy_over_seeds(images, count, seeds);
+  return vp_->accuracy_over_seeds(images, count, seeds, threads_);  // the VP on as many processes as threads
 }
 
 double AccuracyModel::measure(const ModelFile& tuned, const Policy& policy) {

@@ -45,7 +45,8 @@ class AccuracyModel {
   // over `seeds` device draws.
   void measure_on_vp(const ArchConfig& arch, int seeds);
   // The accuracy of `tuned` (a model at `policy`, with its scales) on the
-  // first `count` of `images` on that VP under `seeds` draws, one per seed.
+  // first `count` of `images` on that VP under `seeds` draws, one per seed,
+  // the images split over as many processes as the model has threads.
   std::vector<double> vp_accuracies(const ModelFile& tuned, const Policy& policy, const Dataset& images,
                                     size_t count, int seeds);
 
