@@ -11,11 +11,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # infer_point ARCH [REPORT]: `cimvp infer --seeds` of MODEL on ARCH (its
-# report to REPORT when given); prints "mean | standard deviation" in percent
-# (0 for one seed).
+# report to REPORT when given) in JOBS (2) processes; prints "mean |
+# standard deviation" in percent (0 for one seed).
 infer_point() {
   "$cimvp" infer --arch "$1" --model "$model" --dataset fashion-mnist --count "$count" \
-    --seeds "$seeds" --no-check ${2:+--report "$2"} 2>/dev/null |
+    --seeds "$seeds" --jobs "${JOBS:-2}" --no-check ${2:+--report "$2"} 2>/dev/null |
     awk '/^accuracy .*mean over/ {v=$10; sub(",", "", v); printf "%s | %s\n", $2, v; found=1}
          /^accuracy .*% \(/ && !found {printf "%s | 0\n", $2}'
 }

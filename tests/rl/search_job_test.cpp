@@ -65,7 +65,10 @@ TEST(SearchJob, TheTestSplitIsReadOnceAndOnlyAfterEverySearch) {
 }
 
 // With accuracy: vp the search optimizes the accuracy on the noisy VP, so
-// the summary judges the budget on that accuracy of the finals.
+// the summary judges the budget on that accuracy of the finals. The budget
+// (100 points) lets every policy count as found: whether two episodes
+// under noise find one within a narrow budget is luck of the draws, and
+// this test is about which accuracy the summary judges, not about finding.
 TEST(SearchJob, AccuracyVpJudgesTheBudgetOnTheNoisyVp) {
   const std::string out = test::temp_path("search_job_", "vp");
   const std::string arch = test::temp_path("search_job_", "noisy.yaml");
@@ -75,7 +78,7 @@ TEST(SearchJob, AccuracyVpJudgesTheBudgetOnTheNoisyVp) {
   job.config = parse_search_config(
       "model: " + test::source_path("pretrained/lenet5-fmnist-float.cimvp") + "\ndataset: fashion-mnist\narch: " +
           arch +
-          "\nepisodes: 2\nwarmup: 2\nseed: 3\naccuracy_budget: 2.0\nvalidation: {images: 50}\naccuracy: vp\n"
+          "\nepisodes: 2\nwarmup: 2\nseed: 3\naccuracy_budget: 100\nvalidation: {images: 50}\naccuracy: vp\n"
           "accuracy_seeds: 1\nbaselines: false\nfinal: {epochs: 0, vp_images: 60, vp_seeds: 2}\n"
           "ddpg: {actor_hidden: [16], critic_hidden: [16], batch: 4}\n",
       "job.yaml", ".");
@@ -87,7 +90,9 @@ TEST(SearchJob, AccuracyVpJudgesTheBudgetOnTheNoisyVp) {
   EXPECT_EQ(s.at("budget_judged_on"), "test_accuracy_vp");
   const double drop = 100 * (s.at("accuracy_w8a8_vp").get<double>() - s.at("accuracy_policy_vp").get<double>());
   EXPECT_NEAR(s.at("vp_accuracy_drop_points").get<double>(), drop, 1e-9);
-  EXPECT_EQ(s.at("within_accuracy_budget").get<bool>(), drop <= 2.0);
+  EXPECT_EQ(s.at("within_accuracy_budget").get<bool>(), drop <= 100.0);
+  EXPECT_NE(s.at("accuracy_policy_vp").get<double>(), s.at("accuracy_policy").get<double>())
+      << "the VP's accuracy under noise, not the integer reference's";
   EXPECT_EQ(s.at("policy").at("test_accuracy_vp_per_seed").size(), 2u);
 }
 
