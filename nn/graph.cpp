@@ -59,7 +59,8 @@ void check_size(const Node& n, const std::vector<float>& v, int64_t want, const 
 // The number of parameter values a node has (or would have when structure-only).
 int64_t node_parameters(const Node& n, const Shape& in) {
   switch (n.kind) {
-    case OpKind::Conv2d: return int64_t(n.out_channels) * in.c * n.kernel * n.kernel + n.out_channels;
+    case OpKind::Conv2d:  // a grouped convolution's zeros are not parameters
+      return int64_t(n.out_channels) * (in.c / std::max(1, n.groups)) * n.kernel * n.kernel + n.out_channels;
     case OpKind::Dense: return int64_t(n.out_channels) * in.size() + n.out_channels;
     case OpKind::BatchNorm: return 4 * int64_t(in.c);
     default: return 0;
@@ -117,12 +118,14 @@ Node unary(const std::string& name, OpKind kind, int input) {
 }
 }  // namespace
 
-int Graph::add_conv(const std::string& name, int input, int out_channels, int kernel, int stride, int padding) {
+int Graph::add_conv(const std::string& name, int input, int out_channels, int kernel, int stride, int padding,
+                    int groups) {
   Node n = unary(name, OpKind::Conv2d, input);
   n.out_channels = out_channels;
   n.kernel = kernel;
   n.stride = stride;
   n.padding = padding;
+  n.groups = groups;
   if (input >= 0 && input < int(nodes.size())) {
     const int64_t cin = nodes[size_t(input)].shape.c;
     if (out_channels > 0 && kernel > 0 && !structure_only) {
@@ -216,10 +219,22 @@ void Graph::infer_shapes() {
         if (n.kernel <= 0) fail(n, "kernel must be positive");
         if (n.stride <= 0) fail(n, "stride must be positive");
         if (n.padding < 0) fail(n, "padding must not be negative");
+        if (n.groups < 1 || in.c % n.groups != 0 || n.out_channels % n.groups != 0)
+          fail(n, "groups = " + std::to_string(n.groups) + " must be positive and divide the " + std::to_string(in.c) +
+                      " input and " + std::to_string(n.out_channels) + " output channels");
         n.in_channels = in.c;
         n.shape = {n.out_channels, window_out(n, in.h, "height"), window_out(n, in.w, "width")};
         check_size(n, n.weight, int64_t(n.out_channels) * in.c * n.kernel * n.kernel, "weight [out][in][kh][kw]", structure_only);
         check_size(n, n.bias, n.out_channels, "bias", structure_only);
+        if (n.groups > 1 && !n.weight.empty())
+          for (int o = 0; o < n.out_channels; ++o)
+            for (int c = 0; c < in.c; ++c)
+              if (!n.connects(o, c))
+                for (int k = 0; k < n.kernel * n.kernel; ++k)
+                  if (n.weight[(size_t(o) * size_t(in.c) + size_t(c)) * size_t(n.kernel * n.kernel) + size_t(k)] != 0)
+                    fail(n, "weight [" + std::to_string(o) + "][" + std::to_string(c) + "] is not 0, but output " +
+                                std::to_string(o) + " and input channel " + std::to_string(c) + " are in different of the " +
+                                std::to_string(n.groups) + " groups");
         break;
       }
       case OpKind::Dense:
@@ -287,12 +302,8 @@ std::vector<std::vector<int>> Graph::consumers() const {
 
 int64_t Graph::parameter_count() const {
   int64_t n = 0;
-  for (const Node& nd : nodes) {
-    if (structure_only)
-      n += nd.inputs.empty() ? 0 : node_parameters(nd, nodes[size_t(nd.inputs[0])].shape);
-    else
-      n += int64_t(nd.weight.size() + nd.bias.size() + nd.mean.size() + nd.var.size());
-  }
+  for (const Node& nd : nodes)  // what the parameters hold, or would: a grouped convolution's zeros are none
+    n += nd.inputs.empty() ? 0 : node_parameters(nd, nodes[size_t(nd.inputs[0])].shape);
   return n;
 }
 

@@ -5,7 +5,13 @@
 // batch dimension is the trainer's business.
 //
 // Parameter layouts (all row-major, the PyTorch layouts):
-//   Conv2d    weight [out][in][kh][kw], bias [out]
+//   Conv2d    weight [out][in][kh][kw], bias [out]; a grouped convolution
+//             (groups > 1; depthwise when groups = in = out) keeps the same
+//             dense layout, zero where output o's group differs from input
+//             channel c's (o / (out / groups) != c / (in / groups)): every
+//             computation of a dense convolution is then exact for it, and
+//             the compiler leaves the crossbar tiles it knows to be all
+//             zero unprogrammed
 //   Dense     weight [out][in],         bias [out]  (`in` = size of the input
 //             tensor in CHW order: a Dense node flattens implicitly)
 //   BatchNorm gamma [C], beta [C], mean [C], var [C] (running statistics), eps
@@ -53,6 +59,7 @@ struct Node {
   int kernel = 0;        // Conv2d, MaxPool, AvgPool: kernel height = width
   int stride = 1;        // Conv2d, MaxPool, AvgPool
   int padding = 0;       // Conv2d, MaxPool, AvgPool: on every side
+  int groups = 1;        // Conv2d: channel groups (see the header comment); divides in and out
   float eps = 1e-5f;     // BatchNorm
   Shape input_shape;     // Input only: the shape of the network input
   // Input only: every input value is >= 0 (images as pixel/255), so the
@@ -70,7 +77,40 @@ struct Node {
   Shape shape;
 
   bool quantizable() const { return kind == OpKind::Conv2d || kind == OpKind::Dense; }
+  // Conv2d: whether output channel o reads input channel c (same group).
+  bool connects(int o, int c) const {
+    return groups == 1 || o / (out_channels / groups) == c / (in_channels / groups);
+  }
 };
+
+// A grouped convolution's weight [out][in / groups][taps] (the layout of
+// ONNX and PyTorch) as the dense [out][in][taps] a Conv2d node keeps, zero
+// outside the groups, and back.
+template <typename From, typename To>
+void expand_groups(const std::vector<From>& compact, int out, int in, int groups, int taps, std::vector<To>& dense) {
+  const int in_per_group = in / groups, out_per_group = out / groups;
+  dense.assign(size_t(out) * size_t(in) * size_t(taps), To(0));
+  for (int o = 0; o < out; ++o)
+    for (int j = 0; j < in_per_group; ++j) {
+      const int c = (o / out_per_group) * in_per_group + j;
+      for (int t = 0; t < taps; ++t)
+        dense[(size_t(o) * size_t(in) + size_t(c)) * size_t(taps) + size_t(t)] =
+            To(compact[(size_t(o) * size_t(in_per_group) + size_t(j)) * size_t(taps) + size_t(t)]);
+    }
+}
+template <typename T>
+std::vector<T> compact_groups(const std::vector<T>& dense, int out, int in, int groups, int taps) {
+  const int in_per_group = in / groups, out_per_group = out / groups;
+  std::vector<T> compact(size_t(out) * size_t(in_per_group) * size_t(taps));
+  for (int o = 0; o < out; ++o)
+    for (int j = 0; j < in_per_group; ++j) {
+      const int c = (o / out_per_group) * in_per_group + j;
+      for (int t = 0; t < taps; ++t)
+        compact[(size_t(o) * size_t(in_per_group) + size_t(j)) * size_t(taps) + size_t(t)] =
+            dense[(size_t(o) * size_t(in) + size_t(c)) * size_t(taps) + size_t(t)];
+    }
+  return compact;
+}
 
 class Graph {
  public:
@@ -87,7 +127,7 @@ class Graph {
   // Parameters are sized and zero-filled (BatchNorm: gamma 1, var 1).
   int add_input(const std::string& name, Shape shape);
   int add_conv(const std::string& name, int input, int out_channels, int kernel, int stride = 1,
-               int padding = 0);
+               int padding = 0, int groups = 1);
   int add_dense(const std::string& name, int input, int out_features);
   int add_relu(const std::string& name, int input);
   int add_maxpool(const std::string& name, int input, int kernel, int stride, int padding = 0);

@@ -84,6 +84,7 @@ std::string serialize_model(const ModelFile& m) {
           y << YAML::Key << "kernel" << YAML::Value << n.kernel;
           y << YAML::Key << "stride" << YAML::Value << n.stride;
           y << YAML::Key << "padding" << YAML::Value << n.padding;
+          if (n.groups != 1) y << YAML::Key << "groups" << YAML::Value << n.groups;
         }
         break;
       case OpKind::BatchNorm:
@@ -189,6 +190,7 @@ ModelFile parse_model(const std::string& s, const std::string& source) {
       if (y["kernel"]) n.kernel = y["kernel"].as<int>();
       if (y["stride"]) n.stride = y["stride"].as<int>();
       if (y["padding"]) n.padding = y["padding"].as<int>();
+      if (y["groups"]) n.groups = y["groups"].as<int>();
       if (y["eps"]) n.eps = y["eps"].as<float>();
       for (int k = 0; k < 4; ++k) {
         const uint64_t count = y[kParamKeys[k]] ? y[kParamKeys[k]].as<uint64_t>() : 0;

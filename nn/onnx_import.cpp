@@ -143,7 +143,6 @@ OnnxImporter::Window OnnxImporter::window(const onnx_::NodeProto& n, int64_t kh,
       fail(n, "unsupported attribute pads: only the same padding on every side is supported");
     w.padding = int(pads[0]);
   }
-  if (attr_int(n, "group", 1) != 1) fail(n, "unsupported attribute group: only group = 1 is supported");
   if (attr_int(n, "ceil_mode", 0) != 0) fail(n, "unsupported attribute ceil_mode = 1");
   if (attr_int(n, "storage_order", 0) != 0) fail(n, "unsupported attribute storage_order = 1");
   return w;

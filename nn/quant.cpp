@@ -383,6 +383,7 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
         op.layer = layer;
         op.in_channels = nd.in_channels;
         op.out_channels = nd.out_channels;
+        op.groups = nd.kind == OpKind::Conv2d ? nd.groups : 1;
         op.weight_bits = w;
         op.activation_bits = a;
         op.input_signed = in.is_signed;

@@ -211,6 +211,7 @@ struct QOp {
   // Conv2d and Dense.
   int layer = -1;              // index in policy order
   int in_channels = 0;         // Conv2d: input channels; Dense: input features
+  int groups = 1;              // Conv2d: channel groups, weights zero across them (nn/graph.h)
   int out_channels = 0;        // Conv2d: output channels; Dense: output features
   int weight_bits = 8;         // values in [-(2^(w-1)), 2^(w-1) - 1]; policies give 1..8, ONNX integer
                                // models with weight zero points need 9 (the crossbars hold up to 16)

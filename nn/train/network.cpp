@@ -197,6 +197,9 @@ struct Param {
   ParamKind kind = ParamKind::Weight;
   std::vector<float> value, grad, mom;
   std::vector<std::vector<float>> shard_grad;  // per shard, when gradients are per shard
+  // A grouped convolution's weights across groups: held at 0 by every step
+  // (nn/graph.h), so training keeps the convolution grouped.
+  std::vector<size_t> held_zero;
 };
 
 struct Quantizer {
@@ -352,6 +355,14 @@ void Network::Impl::build(const Policy* pol, const Calibration* cal) {
         r.weight = add_param(nd.name + ".weight", ParamKind::Weight, nd.weight, true);
         r.bias = add_param(nd.name + ".bias", ParamKind::Bias, nd.bias, true);
         r.need_grad = true;
+        if (nd.groups > 1)
+          for (int o = 0; o < nd.out_channels; ++o)
+            for (int c = 0; c < r.in_shape.c; ++c)
+              if (!nd.connects(o, c))
+                for (int t = 0; t < nd.kernel * nd.kernel; ++t)
+                  params[size_t(r.weight)].held_zero.push_back((size_t(o) * size_t(r.in_shape.c) + size_t(c)) *
+                                                                   size_t(nd.kernel * nd.kernel) +
+                                                               size_t(t));
         break;
       case OpKind::Dense:
         r.weight = add_param(nd.name + ".weight", ParamKind::Weight, nd.weight, true);
@@ -1245,6 +1256,7 @@ void Network::sgd_step(const SgdParams& p) {
     }
     if (scale)
       for (float& x : q.value) x = std::max(x, 1e-6f);
+    for (size_t k : q.held_zero) w[k] = v[k] = 0.f;
   }
 }
 
