@@ -146,7 +146,11 @@ int Graph::add_dense(const std::string& name, int input, int out_features) {
   return append(std::move(n));
 }
 
-int Graph::add_relu(const std::string& name, int input) { return append(unary(name, OpKind::Relu, input)); }
+int Graph::add_relu(const std::string& name, int input, float max) {
+  Node n = unary(name, OpKind::Relu, input);
+  n.max = max;
+  return append(std::move(n));
+}
 
 int Graph::add_maxpool(const std::string& name, int input, int kernel, int stride, int padding) {
   Node n = unary(name, OpKind::MaxPool, input);
@@ -245,6 +249,7 @@ void Graph::infer_shapes() {
         check_size(n, n.bias, n.out_channels, "bias", structure_only);
         break;
       case OpKind::Relu:
+        if (!(n.max >= 0) || !std::isfinite(n.max)) fail(n, "max must be 0 (none) or positive");
         n.shape = in;
         break;
       case OpKind::MaxPool:
@@ -416,6 +421,8 @@ std::vector<std::vector<float>> forward_all(const Graph& g, const std::vector<fl
       }
       case OpKind::Relu:
         for (size_t j = 0; j < y.size(); ++j) y[j] = std::max(x[j], 0.f);
+        if (n.max > 0)
+          for (float& v : y) v = std::min(v, n.max);
         break;
       case OpKind::MaxPool:
       case OpKind::AvgPool: pool_forward(n, is, x.data(), y.data()); break;

@@ -60,6 +60,7 @@ struct Node {
   int stride = 1;        // Conv2d, MaxPool, AvgPool
   int padding = 0;       // Conv2d, MaxPool, AvgPool: on every side
   int groups = 1;        // Conv2d: channel groups (see the header comment); divides in and out
+  float max = 0;         // Relu: the upper bound (6: ReLU6, ONNX Clip(0, 6)); 0 for none
   float eps = 1e-5f;     // BatchNorm
   Shape input_shape;     // Input only: the shape of the network input
   // Input only: every input value is >= 0 (images as pixel/255), so the
@@ -129,7 +130,7 @@ class Graph {
   int add_conv(const std::string& name, int input, int out_channels, int kernel, int stride = 1,
                int padding = 0, int groups = 1);
   int add_dense(const std::string& name, int input, int out_features);
-  int add_relu(const std::string& name, int input);
+  int add_relu(const std::string& name, int input, float max = 0);
   int add_maxpool(const std::string& name, int input, int kernel, int stride, int padding = 0);
   int add_avgpool(const std::string& name, int input, int kernel, int stride, int padding = 0);
   int add_global_avgpool(const std::string& name, int input);

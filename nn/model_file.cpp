@@ -90,6 +90,9 @@ std::string serialize_model(const ModelFile& m) {
       case OpKind::BatchNorm:
         y << YAML::Key << "eps" << YAML::Value << fmt_float(n.eps);
         break;
+      case OpKind::Relu:
+        if (n.max > 0) y << YAML::Key << "max" << YAML::Value << fmt_float(n.max);
+        break;
       default: break;
     }
     for (int k = 0; k < 4; ++k)
@@ -192,6 +195,7 @@ ModelFile parse_model(const std::string& s, const std::string& source) {
       if (y["padding"]) n.padding = y["padding"].as<int>();
       if (y["groups"]) n.groups = y["groups"].as<int>();
       if (y["eps"]) n.eps = y["eps"].as<float>();
+      if (y["max"]) n.max = y["max"].as<float>();
       for (int k = 0; k < 4; ++k) {
         const uint64_t count = y[kParamKeys[k]] ? y[kParamKeys[k]].as<uint64_t>() : 0;
         if (count > (blen - used) / 4)

@@ -165,7 +165,13 @@ std::string Exporter::run() {
         ++layer;
         break;
       }
-      case OpKind::Relu: node("Relu", nd.name, {in0}, out); break;
+      case OpKind::Relu:
+        if (nd.max > 0)  // a bounded ReLU: Clip(0, max)
+          node("Clip", nd.name,
+               {in0, float_init(nd.name + "_min", {0.f}, {}), float_init(nd.name + "_max", {nd.max}, {})}, out);
+        else
+          node("Relu", nd.name, {in0}, out);
+        break;
       case OpKind::MaxPool:
       case OpKind::AvgPool: {
         auto* n = node(nd.kind == OpKind::MaxPool ? "MaxPool" : "AveragePool", nd.name, {in0}, out);

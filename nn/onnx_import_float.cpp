@@ -121,12 +121,20 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
   }
   if (op == "Clip") {
     allow_attrs(n, {"min", "max"});
-    auto it = qinfo_.find(n.input(0));
-    if (it == qinfo_.end()) fail(n, "a Clip is supported only between QuantizeLinear and DequantizeLinear");
-    QInfo qi = it->second;
     double lo = attr_float(n, "min", -INFINITY), hi = attr_float(n, "max", INFINITY);
     if (has_input(n, 1)) lo = scalar(n, 1, "min");
     if (has_input(n, 2)) hi = scalar(n, 2, "max");
+    auto it = qinfo_.find(n.input(0));
+    if (it == qinfo_.end()) {  // on float values: Clip(0, max) is a bounded ReLU (ReLU6)
+      if (lo != 0 || !(hi > 0) || !std::isfinite(hi))
+        fail(n, "unsupported bounds [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                    "] on float values: only Clip(0, max) with a finite max > 0 (a bounded ReLU such as ReLU6), or "
+                    "any Clip between QuantizeLinear and DequantizeLinear");
+      set_output(n, graph_.add_relu(name, act(n, 0).node, float(hi)));
+      keep_quantizer(n, true);
+      return;
+    }
+    QInfo qi = it->second;
     qi.lo = int32_t(std::max<double>(qi.lo, std::ceil(lo)));
     qi.hi = int32_t(std::min<double>(qi.hi, std::floor(hi)));
     if (qi.lo > qi.hi) fail(n, "empty integer range");

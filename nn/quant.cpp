@@ -94,6 +94,7 @@ ActivationPlan plan_activations(const Graph& g, const Policy& p) {
           tail = cons[size_t(tail)][0];
           fused[size_t(tail)] = true;
           d.relu = true;
+          d.max = g.nodes[size_t(tail)].max;
         }
         d.node = tail;
         if (d.relu || (nd.kind == OpKind::Input && nd.nonnegative))
@@ -114,6 +115,9 @@ ActivationPlan plan_activations(const Graph& g, const Policy& p) {
         const int d = plan.domain_of[size_t(nd.inputs[0])];
         if (d < 0 || plan.domains[size_t(d)].is_signed)
           fail(nd, "a ReLU must directly follow a conv2d, dense, pool or add layer whose output nothing else reads");
+        if (nd.max > 0)
+          fail(nd, "a bounded ReLU (max " + std::to_string(nd.max) +
+                       ") must directly follow a conv2d, dense, pool or add layer whose output nothing else reads");
         plan.domain_of[i] = d;  // ReLU of unsigned values is the identity
         break;
       }
@@ -218,7 +222,7 @@ Calibration calibrate(const Graph& graph, ActivationSamples& activations, const 
       it = activations.activation_clips
                .emplace(key, choose_clip(activations.per_node[size_t(dom.node)], dom.bits, dom.is_signed, opt))
                .first;
-    c.act_clip[dom.name] = it->second;
+    c.act_clip[dom.name] = effective_clip(dom, it->second);
   }
   return c;
 }
@@ -313,7 +317,7 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
       throw Error("calibration has no activation clip for '" + dom.name + "' of model '" + g.name + "'");
     if (!(it->second > 0) || !std::isfinite(it->second))
       throw Error("activation clip of '" + dom.name + "' must be positive, got " + std::to_string(it->second));
-    return double(it->second) / clip_level(bits, dom.is_signed);
+    return double(effective_clip(dom, it->second)) / clip_level(bits, dom.is_signed);
   };
   // The tensor a domain's producer writes (int32 output: scale filled in by the layer).
   auto new_tensor = [&](const ActDomain& dom, const Node& node) {

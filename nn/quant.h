@@ -85,7 +85,14 @@ struct ActDomain {
   bool is_signed = true;
   bool int32_output = false;  // the network output left as int32: no quantizer
   bool relu = false;          // ReLU fused into the producer's requantization
+  // A bounded ReLU's bound (ReLU6: 6), 0 for none: the clip never exceeds
+  // it (effective_clip), so the quantizer's saturation is the bound.
+  float max = 0;
 };
+
+// The clip a domain quantizes with: the calibrated one, at most the
+// domain's ReLU bound.
+inline float effective_clip(const ActDomain& d, float clip) { return d.max > 0 && clip > d.max ? d.max : clip; }
 
 struct ActivationPlan {
   std::vector<ActDomain> domains;

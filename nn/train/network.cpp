@@ -200,6 +200,7 @@ struct Param {
   // A grouped convolution's weights across groups: held at 0 by every step
   // (nn/graph.h), so training keeps the convolution grouped.
   std::vector<size_t> held_zero;
+  float upper = 0;  // a bound every step keeps the values within (0: none): a bounded ReLU's step size
 };
 
 struct Quantizer {
@@ -421,7 +422,10 @@ void Network::Impl::build(const Policy* pol, const Calibration* cal) {
     if (dom.root == 0)
       input_clip[d] = it->second;  // the input's clip stays fixed (no gradient reaches the input)
     else
-      clip_param[d] = add_param(dom.name + ".act_scale", ParamKind::Scale, {it->second / dom_level[d]}, true);
+      clip_param[d] = add_param(dom.name + ".act_scale", ParamKind::Scale,
+                                {effective_clip(dom, it->second) / dom_level[d]}, true);
+    if (clip_param[d] >= 0 && dom.max > 0)  // the clip stays within the ReLU's bound (quant.h)
+      params[size_t(clip_param[d])].upper = dom.max / dom_level[d];
   }
   auto make_q = [&](int d, int bits, size_t elems) {
     const ActDomain& dom = plan.domains[size_t(d)];
@@ -577,6 +581,8 @@ void Network::Impl::fwd_node(int j, int s, bool training) {
     case OpKind::Relu: {
       const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
       for (size_t k = 0; k < total; ++k) out[k] = std::max(x[k], 0.f);
+      if (nd.max > 0)
+        for (size_t k = 0; k < total; ++k) out[k] = std::min(out[k], nd.max);
       break;
     }
     case OpKind::MaxPool: {
@@ -925,15 +931,16 @@ void Network::Impl::bwd_node(int j, int s) {
       if (!input_needs(0)) break;
       const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
       float* dx = in_grad(r, 0, s);
+      const float top = nd.max > 0 ? nd.max : std::numeric_limits<float>::infinity();  // a bounded ReLU passes (0, max)
       if (r.assign_in[0])
         for (size_t k = 0; k < total; ++k) {
           const float gk = g[k];  // loaded unconditionally, so the select vectorizes
-          dx[k] = x[k] > 0.f ? gk : 0.f;
+          dx[k] = x[k] > 0.f && x[k] < top ? gk : 0.f;
         }
       else
         for (size_t k = 0; k < total; ++k) {
           const float gk = g[k];
-          dx[k] += x[k] > 0.f ? gk : 0.f;
+          dx[k] += x[k] > 0.f && x[k] < top ? gk : 0.f;
         }
       break;
     }
@@ -1257,6 +1264,8 @@ void Network::sgd_step(const SgdParams& p) {
     if (scale)
       for (float& x : q.value) x = std::max(x, 1e-6f);
     for (size_t k : q.held_zero) w[k] = v[k] = 0.f;
+    if (q.upper > 0)
+      for (float& x : q.value) x = std::min(x, q.upper);
   }
 }
 
