@@ -290,6 +290,17 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     set_output(n, graph_.add_global_avgpool(name, act(n, 0).node));
     return;
   }
+  if (op == "ReduceMean") {  // the mean over height and width (MnasNet's head): a global average pool
+    allow_attrs(n, {"axes", "keepdims"});
+    std::vector<int64_t> axes = attr_ints(n, "axes");
+    for (int64_t& a : axes) a = a < 0 ? a + 4 : a;
+    std::sort(axes.begin(), axes.end());
+    if (axes != std::vector<int64_t>{2, 3} || n.input_size() > 1)
+      fail(n, "unsupported axes: only the mean over height and width (axes [2, 3]) of an image tensor");
+    // keepdims 0 gives [N, C]: the same values in the same order as C x 1 x 1.
+    set_output(n, graph_.add_global_avgpool(name, act(n, 0).node));
+    return;
+  }
   if (op == "Flatten" || op == "Reshape") {
     allow_attrs(n, {"axis", "allowzero"});
     const Act x = act(n, 0);

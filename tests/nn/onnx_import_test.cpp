@@ -174,3 +174,30 @@ TEST(OnnxImport, UnsupportedOperatorsAndAttributesNameTheNode) {
   const OnnxImport ok = import_onnx_bytes(one_node_model("MaxPool", {{"kernel_shape", 2}, {"strides", 2}}), "ok.onnx");
   EXPECT_EQ(ok.model.graph.output_shape(), (Shape{2, 2, 2}));
 }
+
+// ReduceMean over height and width (MnasNet's head) is a global average
+// pool: the mean of each channel; any other axes are refused naming the node.
+TEST(OnnxImport, ReduceMeanOverHeightAndWidthIsAGlobalAveragePool) {
+  auto model = [](std::vector<int64_t> axes) {
+    onnx::ModelProto m;
+    m.ParseFromString(one_node_model("ReduceMean", {{"keepdims", 0}}, "mean"));
+    auto* a = m.mutable_graph()->mutable_node(0)->add_attribute();
+    a->set_name("axes");
+    a->set_type(onnx::AttributeProto::INTS);
+    for (int64_t x : axes) a->add_ints(x);
+    return m.SerializeAsString();
+  };
+  const OnnxImport im = import_onnx_bytes(model({-1, 2}), "mean.onnx");
+  std::vector<float> x(2 * 4 * 4);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(i % 7) - 2.5f;
+  const std::vector<float> y = forward(im.model.graph, x);
+  ASSERT_EQ(y.size(), 2u);
+  for (int c = 0; c < 2; ++c) {
+    double s = 0;
+    for (int i = 0; i < 16; ++i) s += x[size_t(c * 16 + i)];
+    EXPECT_NEAR(y[size_t(c)], s / 16, 1e-6) << "channel " << c;
+  }
+  EXPECT_EQ(error_of([&] { import_onnx_bytes(model({1}), "mean.onnx"); }),
+            "mean.onnx: ReduceMean node 'mean': unsupported axes: only the mean over height and width (axes [2, 3]) "
+            "of an image tensor");
+}
