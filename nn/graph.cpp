@@ -230,15 +230,6 @@ void Graph::infer_shapes() {
         n.shape = {n.out_channels, window_out(n, in.h, "height"), window_out(n, in.w, "width")};
         check_size(n, n.weight, int64_t(n.out_channels) * in.c * n.kernel * n.kernel, "weight [out][in][kh][kw]", structure_only);
         check_size(n, n.bias, n.out_channels, "bias", structure_only);
-        if (n.groups > 1 && !n.weight.empty())
-          for (int o = 0; o < n.out_channels; ++o)
-            for (int c = 0; c < in.c; ++c)
-              if (!n.connects(o, c))
-                for (int k = 0; k < n.kernel * n.kernel; ++k)
-                  if (n.weight[(size_t(o) * size_t(in.c) + size_t(c)) * size_t(n.kernel * n.kernel) + size_t(k)] != 0)
-                    fail(n, "weight [" + std::to_string(o) + "][" + std::to_string(c) + "] is not 0, but output " +
-                                std::to_string(o) + " and input channel " + std::to_string(c) + " are in different of the " +
-                                std::to_string(n.groups) + " groups");
         break;
       }
       case OpKind::Dense:
@@ -303,6 +294,21 @@ std::vector<std::vector<int>> Graph::consumers() const {
   for (size_t i = 0; i < nodes.size(); ++i)
     for (int in : nodes[i].inputs) out[size_t(in)].push_back(int(i));
   return out;
+}
+
+void Graph::check_grouped_weights() const {
+  for (const Node& n : nodes) {
+    if (n.kind != OpKind::Conv2d || n.groups == 1 || n.weight.empty()) continue;
+    const size_t taps = size_t(n.kernel) * size_t(n.kernel);
+    for (int o = 0; o < n.out_channels; ++o)
+      for (int c = 0; c < n.in_channels; ++c)
+        if (!n.connects(o, c))
+          for (size_t k = 0; k < taps; ++k)
+            if (n.weight[(size_t(o) * size_t(n.in_channels) + size_t(c)) * taps + k] != 0)
+              fail(n, "weight [" + std::to_string(o) + "][" + std::to_string(c) + "] is not 0, but output " +
+                          std::to_string(o) + " and input channel " + std::to_string(c) + " are in different of the " +
+                          std::to_string(n.groups) + " groups");
+  }
 }
 
 int64_t Graph::parameter_count() const {

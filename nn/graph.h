@@ -159,6 +159,10 @@ class Graph {
   // Parameter count (weights + biases + BN parameters); for a structure-only
   // graph, the count the parameters would have.
   int64_t parameter_count() const;
+  // Throws cimvp::Error naming the node and the weight when a grouped
+  // convolution's weight is not 0 across groups (once per loaded model:
+  // it reads every weight, where infer_shapes() runs at every append).
+  void check_grouped_weights() const;
 
  private:
   int append(Node node);

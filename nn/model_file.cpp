@@ -228,6 +228,7 @@ ModelFile parse_model(const std::string& s, const std::string& source) {
   }
   try {
     m.graph.infer_shapes();
+    m.graph.check_grouped_weights();
     if (m.has_policy()) check_policy(m.policy, m.graph.quantizable_layers().size(), "policy");
   } catch (const Error& e) {
     throw bad(e.what());

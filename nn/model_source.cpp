@@ -37,6 +37,16 @@ ModelFile load_model_structure(const std::string& spec) {
     m.metadata["source"] = "zoo structure (no weights)";
     return m;
   }
+  if (spec.size() > 5 && spec.substr(spec.size() - 5) == ".onnx") {  // the weights are not even decoded
+    OnnxImportOptions o;
+    o.structure_only = true;
+    OnnxImport imported = import_onnx(spec, o);
+    if (imported.kind == OnnxModelKind::Float) {
+      m = std::move(imported.model);
+      m.metadata["source"] = spec + " (structure only)";
+      return m;
+    }
+  }
   const ModelFile full = load_model_spec(spec);
   m.graph = structure_of(full.graph);
   m.policy = full.policy;  // the model's own bits still choose the policy when none is given

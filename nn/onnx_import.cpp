@@ -207,7 +207,19 @@ OnnxImport OnnxImporter::run() {
   }
   if (g_.output_size() != 1)
     throw Error(source_ + ": the graph has " + std::to_string(g_.output_size()) + " outputs, cimvp supports one");
-  for (const auto& t : g_.initializer()) consts_[t.name()] = tensor_from_proto(t, source_);
+  graph_.structure_only = opt_.structure_only;
+  for (const auto& t : g_.initializer()) {
+    int64_t n = 1;
+    for (int64_t d : t.dims()) n *= d;
+    if (opt_.structure_only && n > kStructureTensorLimit) {  // a weight: its shape is all a structure needs
+      OnnxTensor& s = consts_[t.name()];
+      s.name = t.name();
+      s.data_type = t.data_type();
+      s.dims.assign(t.dims().begin(), t.dims().end());
+      continue;
+    }
+    consts_[t.name()] = tensor_from_proto(t, source_);
+  }
   for (const auto& kv : model_.metadata_props()) {
     if (kv.key() != "cimvp.calibration") continue;
     std::istringstream in(kv.value());
@@ -316,11 +328,15 @@ OnnxImport OnnxImporter::run() {
 namespace {
 
 std::string read_file(const std::string& path, const char* what) {
-  std::ifstream f(path, std::ios::binary);
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
   if (!f) throw Error(std::string("cannot open ") + what + " '" + path + "'");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+  // One read into a string of the file's size: a stringstream copies it
+  // twice (a second for vgg11's 531 MB).
+  const std::streamoff size = f.tellg();
+  std::string bytes(size > 0 ? size_t(size) : 0, '\0');
+  f.seekg(0);
+  if (size > 0 && !f.read(bytes.data(), size)) throw Error(std::string("cannot read ") + what + " '" + path + "'");
+  return bytes;
 }
 
 std::string stem(const std::string& path) {

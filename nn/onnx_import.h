@@ -53,7 +53,12 @@ struct OnnxImportOptions {
   // ONNX backend node tests do (tests/support/onnx_node_tests.h binds them).
   std::map<std::string, OnnxTensor> bind;
   std::string name;  // the model's name; default: the graph's name, else the file stem
+  // The structure alone (float models): tensors of more than
+  // kStructureTensorLimit values (the weights) are not decoded and the graph
+  // is structure-only (shapes, no parameters), for timing-only compiles.
+  bool structure_only = false;
 };
+constexpr int64_t kStructureTensorLimit = 4096;
 
 struct OnnxImport {
   OnnxModelKind kind = OnnxModelKind::Float;

@@ -206,8 +206,9 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
                   " channels");
     const int node = graph_.add_conv(name, x.node, int(w.dims[0]), win.kernel, win.stride, win.padding, groups);
     Node& nd = graph_.nodes[size_t(node)];
-    expand_groups(w.values, nd.out_channels, in_channels, groups, win.kernel * win.kernel, nd.weight);
-    if (has_input(n, 2)) {
+    if (!graph_.structure_only)
+      expand_groups(w.values, nd.out_channels, in_channels, groups, win.kernel * win.kernel, nd.weight);
+    if (has_input(n, 2) && !graph_.structure_only) {
       const OnnxTensor& b = constant(n, 2, "B");
       if (b.size() != nd.out_channels) fail(n, "bias size differs from the output channels");
       for (size_t j = 0; j < nd.bias.size(); ++j) nd.bias[j] = float(b.values[j]);
@@ -235,10 +236,11 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     const int node = graph_.add_dense(name, x.node, int(out));
     Node& nd = graph_.nodes[size_t(node)];
     const float alpha = attr_float(n, "alpha", 1.f), beta = attr_float(n, "beta", 1.f);
-    for (int64_t o = 0; o < out; ++o)
-      for (int64_t i = 0; i < in; ++i)
-        nd.weight[size_t(o * in + i)] = alpha * float(w.values[size_t(tb ? o * in + i : i * out + o)]);
-    if (has_input(n, 2)) {
+    if (!graph_.structure_only)
+      for (int64_t o = 0; o < out; ++o)
+        for (int64_t i = 0; i < in; ++i)
+          nd.weight[size_t(o * in + i)] = alpha * float(w.values[size_t(tb ? o * in + i : i * out + o)]);
+    if (has_input(n, 2) && !graph_.structure_only) {
       const OnnxTensor& b = constant(n, 2, "C");
       if (b.size() != out && b.size() != 1) fail(n, "unsupported bias shape (must be [N] or [1, N])");
       for (int64_t o = 0; o < out; ++o) nd.bias[size_t(o)] = beta * float(b.values[size_t(b.size() == 1 ? 0 : o)]);
@@ -258,7 +260,8 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
       if (!nd.quantizable() || !last)
         fail(n, "adding a constant is supported only as the bias of the Conv, Gemm or MatMul just before it");
       if (b.size() != nd.out_channels) fail(n, "the constant's size differs from the layer's outputs");
-      for (int o = 0; o < nd.out_channels; ++o) nd.bias[size_t(o)] += float(b.values[size_t(o)]);
+      if (!graph_.structure_only)
+        for (int o = 0; o < nd.out_channels; ++o) nd.bias[size_t(o)] += float(b.values[size_t(o)]);
       set_output(n, x.node);
       return;
     }
@@ -328,7 +331,7 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     Node& nd = graph_.nodes[size_t(node)];
     std::vector<float>* dst[4] = {&nd.weight, &nd.bias, &nd.mean, &nd.var};
     const char* what[4] = {"scale", "B", "mean", "var"};
-    for (int k = 0; k < 4; ++k) {
+    for (int k = 0; k < 4 && !graph_.structure_only; ++k) {
       const OnnxTensor& t = constant(n, k + 1, what[k]);
       if (size_t(t.size()) != dst[k]->size()) fail(n, std::string(what[k]) + " size differs from the channels");
       for (size_t j = 0; j < dst[k]->size(); ++j) (*dst[k])[j] = float(t.values[j]);

@@ -113,12 +113,15 @@ TEST(GroupedConv, BadGroupsAndWeightsAcrossGroupsAreRefusedNamingTheNode) {
               std::string::npos)
         << e.what();
   }
-  Graph ok = depthwise_net(3);
-  ok.nodes[3].weight[9 * 1] = 0.5f;  // output 0 reading input channel 1: another group
+  ModelFile bad;
+  bad.graph = depthwise_net(3);
+  bad.graph.nodes[3].weight[9 * 1] = 0.5f;  // output 0 reading input channel 1: another group
   try {
-    ok.infer_shapes();
+    parse_model(serialize_model(bad), "bad.cimvp");  // a model file is checked as it loads
     FAIL();
   } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.cimvp"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("node 'dw'"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("weight [0][1] is not 0"), std::string::npos) << e.what();
   }
 }

@@ -201,3 +201,21 @@ TEST(OnnxImport, ReduceMeanOverHeightAndWidthIsAGlobalAveragePool) {
             "mean.onnx: ReduceMean node 'mean': unsupported axes: only the mean over height and width (axes [2, 3]) "
             "of an image tensor");
 }
+
+// The structure alone (timing-only compiles): the weights are not decoded,
+// the graph has the full import's nodes and shapes and no parameters.
+TEST(OnnxImport, StructureOnlyKeepsEveryNodeAndShapeWithoutTheWeights) {
+  OnnxImportOptions o;
+  o.structure_only = true;
+  const OnnxImport s = import_onnx(kDir + "lenet5_float.onnx", o), full = import_onnx(kDir + "lenet5_float.onnx");
+  const Graph& gs = s.model.graph;
+  const Graph& gf = full.model.graph;
+  EXPECT_TRUE(gs.structure_only);
+  ASSERT_EQ(gs.nodes.size(), gf.nodes.size());
+  for (size_t i = 0; i < gf.nodes.size(); ++i) {
+    EXPECT_EQ(gs.nodes[i].kind, gf.nodes[i].kind) << gf.nodes[i].name;
+    EXPECT_EQ(gs.nodes[i].shape, gf.nodes[i].shape) << gf.nodes[i].name;
+    EXPECT_TRUE(gs.nodes[i].weight.empty() && gs.nodes[i].bias.empty()) << gf.nodes[i].name;
+  }
+  EXPECT_EQ(gs.parameter_count(), gf.parameter_count());
+}
