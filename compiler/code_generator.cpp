@@ -278,6 +278,9 @@ LayerPlan& CodeGenerator::new_plan(const QOp& op) {
     lp.activation_bits = op.activation_bits;
     lp.input_slices = arch_.dac.input_slices(op.activation_bits);
     lp.weight_slices = arch_.crossbar.slices_per_weight(op.weight_bits);
+    lp.weights = op.kind == QOpKind::Conv2d
+                     ? int64_t(op.out_channels) * (op.in_channels / op.groups) * op.kernel * op.kernel
+                     : int64_t(op.out_channels) * op.in_channels;
   }
   return lp;
 }

@@ -50,6 +50,7 @@ struct LayerPlan {
   int weight_slices = 0;                     // cells per weight
   int matrix_rows = 0, matrix_cols = 0;      // logical weight matrix
   int tiles = 0;                             // crossbar tiles of the matrix
+  int64_t weights = 0;                       // the layer's weights (a grouped convolution's zeros across groups are none)
   int groups = 0;                            // programming rounds per core (1: all tiles stay programmed)
   int cores = 0;                             // cores working on the op
   int crossbars = 0;                         // crossbars programmed, summed over cores

@@ -15,12 +15,19 @@ std::string explain(const CompileResult& result, const ArchConfig& arch) {
   s << "architecture " << arch.name << ": " << arch.cores() << " cores x " << arch.crossbars_per_core()
     << " crossbars of " << arch.crossbar.rows << " x " << arch.crossbar.cols << ", " << arch.crossbar.cell_bits << "-bit cells, "
     << arch.dac.bits << "-bit DAC, " << mapping_name(arch.crossbar.mapping) << "\n\n";
-  s << "  layer                 kind            w  a  in-slices cells/w   matrix      tiles groups cores crossbars "
-       "   MVMs\n";
+  s << "  layer                 kind            w  a  in-slices cells/w   matrix      tiles   used groups cores "
+       "crossbars    MVMs\n";
   for (const LayerPlan& l : result.plan) {
-    std::snprintf(line, sizeof line, "  %-20s  %-13s  %2d %2d  %9d %7d  %5d x %-5d %5d %6d %5d %5d %8lld\n",
+    // used: the layer's weights over the weight places of its tiles (a
+    // depthwise layer mapped as its block-diagonal matrix uses few).
+    const int64_t places = int64_t(l.tiles) * arch.crossbar.max_tile_rows() *
+                           (l.weight_bits > 0 ? arch.crossbar.max_tile_cols(l.weight_bits) : 0);
+    char used[16] = "     -";
+    if (places > 0) std::snprintf(used, sizeof used, "%5.1f%%", 100.0 * double(l.weights) / double(places));
+    std::snprintf(line, sizeof line, "  %-20s  %-13s  %2d %2d  %9d %7d  %5d x %-5d %5d %s %6d %5d %5d %8lld\n",
                   l.name.c_str(), l.kind.c_str(), l.weight_bits, l.activation_bits, l.input_slices, l.weight_slices,
-                  l.matrix_rows, l.matrix_cols, l.tiles, l.groups, l.cores, l.crossbars, (long long)l.predicted_mvms);
+                  l.matrix_rows, l.matrix_cols, l.tiles, used, l.groups, l.cores, l.crossbars,
+                  (long long)l.predicted_mvms);
     s << line;
   }
   size_t instructions = 0;

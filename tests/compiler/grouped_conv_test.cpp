@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "compiler/compile.h"
+#include "compiler/explain.h"
 #include "compiler/io_layout.h"
 #include "nn/model_file.h"
 #include "nn/model_source.h"
@@ -151,6 +152,31 @@ TEST(GroupedConv, TheVpEqualsTheIntegerReferenceBitForBit) {
       }
     }
   }
+}
+
+// What the dense mapping costs, counted by hand on default.yaml (256 x 256
+// crossbars, 2-bit cells, differential columns: 32 8-bit weights per row):
+// the depthwise layer's matrix is 9 x 8 = 72 rows by 8 columns, one tile
+// of 256 x 32 weight places, holding 8 x 9 = 72 weights (0.9 %).
+TEST(GroupedConv, ExplainShowsWhatTheTilesOfAGroupedLayerHold) {
+  ModelFile model;
+  model.graph = depthwise_net(12);
+  model.random_weights = true;
+  const ArchConfig arch = load_arch_config(test::source_path("configs/arch/default.yaml"));
+  const QuantizedNetwork q = quantize_model(model, uniform_policy(4, 8, 8));
+  const CompileResult compiled = compile(q, arch, {});
+  const LayerPlan* dw = nullptr;
+  for (const LayerPlan& l : compiled.plan)
+    if (l.name == "dw") dw = &l;
+  ASSERT_NE(dw, nullptr);
+  EXPECT_EQ(dw->matrix_rows, 72);
+  EXPECT_EQ(dw->matrix_cols, 8);
+  EXPECT_EQ(dw->tiles, 1);
+  EXPECT_EQ(dw->weights, 72);
+  const std::string table = explain(compiled, arch);
+  const size_t at = table.find("  dw ");
+  ASSERT_NE(at, std::string::npos) << table;
+  EXPECT_NE(table.substr(at, table.find('\n', at) - at).find("    1   0.9% "), std::string::npos) << table;
 }
 
 TEST(GroupedConv, TrainingKeepsTheWeightsAcrossGroupsAtZero) {
