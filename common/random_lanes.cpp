@@ -107,28 +107,25 @@ void RandomLanes::step_normals(float* block) {
   std::memcpy(block + kLanes, &y, sizeof y);
 }
 
-void RandomLanes::fill_normal(float* out, size_t n) {
-  size_t i = std::min(n, size_t(kBlock - spare_used_));  // the last step's unused normals first
-  std::memcpy(out, spare_ + spare_used_, i * sizeof(float));
-  spare_used_ += int(i);
-  for (; i + kBlock <= n; i += kBlock) step_normals(out + i);
+template <typename T, typename Step>
+void RandomLanes::fill(T* out, size_t n, T* spare, int& used, int per_step, Step step) {
+  size_t i = std::min(n, size_t(per_step - used));
+  std::memcpy(out, spare + used, i * sizeof(T));
+  used += int(i);
+  for (; i + size_t(per_step) <= n; i += size_t(per_step)) step(out + i);
   if (i < n) {
-    step_normals(spare_);
-    spare_used_ = int(n - i);
-    std::memcpy(out + i, spare_, (n - i) * sizeof(float));
+    step(spare);
+    used = int(n - i);
+    std::memcpy(out + i, spare, (n - i) * sizeof(T));
   }
 }
 
+void RandomLanes::fill_normal(float* out, size_t n) {
+  fill(out, n, spare_, spare_used_, kBlock, [this](float* block) { step_normals(block); });
+}
+
 void RandomLanes::fill_words(uint64_t* out, size_t n) {
-  size_t i = std::min(n, size_t(kLanes - spare_words_used_));
-  std::memcpy(out, spare_words_ + spare_words_used_, i * sizeof(uint64_t));
-  spare_words_used_ += int(i);
-  for (; i + kLanes <= n; i += kLanes) step_words(out + i);
-  if (i < n) {
-    step_words(spare_words_);
-    spare_words_used_ = int(n - i);
-    std::memcpy(out + i, spare_words_, (n - i) * sizeof(uint64_t));
-  }
+  fill(out, n, spare_words_, spare_words_used_, kLanes, [this](uint64_t* words) { step_words(words); });
 }
 
 }  // namespace cimvp

@@ -28,8 +28,7 @@ class RandomLanes {
   static constexpr int kBlock = 2 * kLanes;  // normals per step
 
   explicit RandomLanes(uint64_t seed = 0) { reseed(seed); }
-  // Every lane from derive_seed({seed, lane}); the scalar stream from
-  // derive_seed({seed, kLanes}).
+  // Every lane from derive_seed({seed, lane}).
   void reseed(uint64_t seed);
 
   // n standard normals into out: the stream in order, whatever the block
@@ -46,6 +45,11 @@ class RandomLanes {
   // One step of every lane as kBlock normals, the first kLanes from the
   // words' cosines, the others from their sines.
   void step_normals(float* block);
+
+  // n values into out from steps of `per_step` (step(block)), the last
+  // step's values that a call leaves, spare[used..], first.
+  template <typename T, typename Step>
+  void fill(T* out, size_t n, T* spare, int& used, int per_step, Step step);
 
   uint64_t s_[4][kLanes];  // lane l's state: s_[0][l] .. s_[3][l]
   float spare_[kBlock];  // the last normals step, of which spare_used_ are taken

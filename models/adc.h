@@ -41,7 +41,6 @@
 #include <cstdint>
 #include <vector>
 
-#include "common/random.h"
 #include "common/random_lanes.h"
 #include "config/arch_config.h"
 #include "firmware/image.h"
@@ -76,7 +75,8 @@ class AdcModel {
   // one column group's converter after a range calibration.
   AdcModel with_full_scale(int64_t full_scale) const {
     AdcModel a(bits_, full_scale, largest_column_sum_);
-    a.set_errors(offset_lsb_, gain_error_, noise_lsb_).set_bipolar(bipolar_);
+    a.offset_lsb_ = offset_lsb_, a.gain_error_ = gain_error_, a.noise_lsb_ = noise_lsb_, a.bipolar_ = bipolar_;
+    a.update_idle_distribution();  // once, for the errors and the polarity together
     return a;
   }
 

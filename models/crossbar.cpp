@@ -425,17 +425,13 @@ void Crossbar::mvm_analog(const uint8_t* in, int bits, bool signed_input, int32_
   float* drive = listed_drive_.data();
   int32_t* listed = listed_.data();
   int64_t *digit_sum = slice_digits_.data(), *square_sum = slice_squares_.data();
-  switch (slices) {  // the counts in registers: a loop per slice count
-    case 1: list_digits<1>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
-    case 2: list_digits<2>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
-    case 3: list_digits<3>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
-    case 4: list_digits<4>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
-    case 5: list_digits<5>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
-    case 6: list_digits<6>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
-    case 7: list_digits<7>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
-    case 8: list_digits<8>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
-    default: list_digits<0>(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum); break;
-  }
+  // The counts in registers: a loop per slice count (0: any count).
+  using List = void (Crossbar::*)(const uint8_t*, int, bool, int, int32_t*, float*, int32_t*, int64_t*, int64_t*)
+      const;
+  static constexpr List kList[] = {&Crossbar::list_digits<0>, &Crossbar::list_digits<1>, &Crossbar::list_digits<2>,
+                                   &Crossbar::list_digits<3>, &Crossbar::list_digits<4>, &Crossbar::list_digits<5>,
+                                   &Crossbar::list_digits<6>, &Crossbar::list_digits<7>, &Crossbar::list_digits<8>};
+  (this->*kList[slices <= 8 ? slices : 0])(in, bits, signed_input, stride, rows, drive, listed, digit_sum, square_sum);
   if (diff_row)  // the negative rows n + r after the positive ones, with the negated digits
     for (int t = 0; t < slices; ++t) {
       const size_t base = size_t(t) * size_t(stride), k = size_t(listed[t]);

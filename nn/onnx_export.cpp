@@ -134,7 +134,7 @@ std::string Exporter::run() {
         std::string x = in0;
         const ActDomain& src = plan.domains[size_t(plan.layer_input_domain[size_t(layer)])];
         if (a < src.bits)  // the rescaled copy at the layer's bits
-          x = qdq(x, nd.name + "_input_a" + std::to_string(a), double(c.act_clip.at(src.name)) /
+          x = qdq(x, nd.name + "_input_a" + std::to_string(a), double(effective_clip(src, c.act_clip.at(src.name))) /
                                                                     clip_level(a, src.is_signed), a, src.is_signed);
         const double ws = weight_scale_for(nd, w, c);
         const int groups = nd.kind == OpKind::Conv2d ? nd.groups : 1;  // ONNX keeps a group's weights only
@@ -200,7 +200,7 @@ std::string Exporter::run() {
     const int d = plan.domain_of[i];
     if (d >= 0 && plan.domains[size_t(d)].node == int(i) && !plan.domains[size_t(d)].int32_output) {
       const ActDomain& dom = plan.domains[size_t(d)];
-      value[i] = qdq(out, dom.name + "_act", double(c.act_clip.at(dom.name)) / clip_level(dom.bits, dom.is_signed),
+      value[i] = qdq(out, dom.name + "_act", double(effective_clip(dom, c.act_clip.at(dom.name))) / clip_level(dom.bits, dom.is_signed),
                      dom.bits, dom.is_signed);
     }
   }

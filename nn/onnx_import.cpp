@@ -148,6 +148,15 @@ OnnxImporter::Window OnnxImporter::window(const onnx_::NodeProto& n, int64_t kh,
   return w;
 }
 
+int OnnxImporter::conv_groups(const onnx_::NodeProto& n, const OnnxTensor& w, int in_channels) const {
+  const int groups = int(attr_int(n, "group", 1));
+  if (groups < 1 || in_channels % groups != 0 || w.dims[0] % groups != 0 || w.dims[1] * groups != in_channels)
+    fail(n, "weight [" + std::to_string(w.dims[0]) + "][" + std::to_string(w.dims[1]) + "] in " +
+                std::to_string(groups) + " groups does not match the input's " + std::to_string(in_channels) +
+                " channels");
+  return groups;
+}
+
 bool OnnxImporter::fold_constant(const onnx_::NodeProto& n) {
   const std::string& op = n.op_type();
   auto all_const = [&]() {

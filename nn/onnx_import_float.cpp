@@ -198,12 +198,8 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     const OnnxTensor& w = weight(n, 1, "W");
     if (w.dims.size() != 4) fail(n, "weight must be 4-D [out][in][kh][kw]");
     const Window win = window(n, w.dims[2], w.dims[3], false);
-    const int groups = int(attr_int(n, "group", 1));
     const int in_channels = graph_.nodes[size_t(x.node)].shape.c;
-    if (groups < 1 || in_channels % groups != 0 || w.dims[0] % groups != 0 || w.dims[1] * groups != in_channels)
-      fail(n, "weight [" + std::to_string(w.dims[0]) + "][" + std::to_string(w.dims[1]) + "] in " +
-                  std::to_string(groups) + " groups does not match the input's " + std::to_string(in_channels) +
-                  " channels");
+    const int groups = conv_groups(n, w, in_channels);
     const int node = graph_.add_conv(name, x.node, int(w.dims[0]), win.kernel, win.stride, win.padding, groups);
     Node& nd = graph_.nodes[size_t(node)];
     if (!graph_.structure_only)

@@ -160,12 +160,8 @@ void OnnxImporter::integer_node(const onnx_::NodeProto& n) {
     std::vector<int32_t> w_eff(w.values.size());
     const int64_t per_out = w.size() / std::max<int64_t>(1, out_ch);
     for (size_t j = 0; j < w_eff.size(); ++j) w_eff[j] = int32_t(w.values[j]) - wzp[size_t(int64_t(j) / per_out)];
-    const int groups = int(attr_int(n, "group", 1));
     const int in_channels = net_.tensors[size_t(in)].shape.c;
-    if (groups < 1 || in_channels % groups != 0 || out_ch % groups != 0 || w.dims[1] * groups != in_channels)
-      fail(n, "weight [" + std::to_string(w.dims[0]) + "][" + std::to_string(w.dims[1]) + "] in " +
-                  std::to_string(groups) + " groups does not match the input's " + std::to_string(in_channels) +
-                  " channels");
+    const int groups = conv_groups(n, w, in_channels);
     if (groups > 1) {  // the dense layout every layer keeps (nn/graph.h)
       std::vector<int32_t> dense;
       expand_groups(w_eff, out_ch, in_channels, groups, int(w.dims[2] * w.dims[3]), dense);

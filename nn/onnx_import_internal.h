@@ -114,6 +114,9 @@ class OnnxImporter {
     int kernel = 0, stride = 1, padding = 0;
   };
   Window window(const onnx_::NodeProto& n, int64_t weight_kh, int64_t weight_kw, bool is_pool) const;
+  // A convolution's group attribute, checked against its weight
+  // [out][in / group][kh][kw] and its input's channels.
+  int conv_groups(const onnx_::NodeProto& n, const OnnxTensor& w, int in_channels) const;
 
   // Constant folding for the few ops exporters leave on constants.
   bool fold_constant(const onnx_::NodeProto& n);

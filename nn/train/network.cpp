@@ -197,9 +197,9 @@ struct Param {
   ParamKind kind = ParamKind::Weight;
   std::vector<float> value, grad, mom;
   std::vector<std::vector<float>> shard_grad;  // per shard, when gradients are per shard
-  // A grouped convolution's weights across groups: held at 0 by every step
+  // A grouped convolution's weight: every step holds it at 0 across groups
   // (nn/graph.h), so training keeps the convolution grouped.
-  std::vector<size_t> held_zero;
+  const Node* grouped = nullptr;
   float upper = 0;  // a bound every step keeps the values within (0: none): a bounded ReLU's step size
 };
 
@@ -356,14 +356,7 @@ void Network::Impl::build(const Policy* pol, const Calibration* cal) {
         r.weight = add_param(nd.name + ".weight", ParamKind::Weight, nd.weight, true);
         r.bias = add_param(nd.name + ".bias", ParamKind::Bias, nd.bias, true);
         r.need_grad = true;
-        if (nd.groups > 1)
-          for (int o = 0; o < nd.out_channels; ++o)
-            for (int c = 0; c < r.in_shape.c; ++c)
-              if (!nd.connects(o, c))
-                for (int t = 0; t < nd.kernel * nd.kernel; ++t)
-                  params[size_t(r.weight)].held_zero.push_back((size_t(o) * size_t(r.in_shape.c) + size_t(c)) *
-                                                                   size_t(nd.kernel * nd.kernel) +
-                                                               size_t(t));
+        if (nd.groups > 1) params[size_t(r.weight)].grouped = &nd;
         break;
       case OpKind::Dense:
         r.weight = add_param(nd.name + ".weight", ParamKind::Weight, nd.weight, true);
@@ -1249,6 +1242,25 @@ double Network::loss_backward(const uint8_t* labels, int* correct, const Distill
   return total / m.n;
 }
 
+namespace {
+
+// Zeroes a grouped convolution's weights across groups and their momentum:
+// for each output, the input channels before and after its group's.
+void hold_across_groups(const Node& n, float* w, float* v) {
+  const size_t taps = size_t(n.kernel) * size_t(n.kernel), row = size_t(n.in_channels) * taps;
+  const size_t group = size_t(n.in_channels / n.groups) * taps;
+  const int outputs_per_group = n.out_channels / n.groups;
+  for (int o = 0; o < n.out_channels; ++o) {
+    const size_t begin = size_t(o) * row, first = begin + size_t(o / outputs_per_group) * group;
+    for (float* x : {w, v}) {
+      std::fill(x + begin, x + first, 0.f);
+      std::fill(x + first + group, x + begin + row, 0.f);
+    }
+  }
+}
+
+}  // namespace
+
 void Network::sgd_step(const SgdParams& p) {
   for (Param& q : impl_->params) {
     const bool scale = q.kind == ParamKind::Scale;
@@ -1263,7 +1275,7 @@ void Network::sgd_step(const SgdParams& p) {
     }
     if (scale)
       for (float& x : q.value) x = std::max(x, 1e-6f);
-    for (size_t k : q.held_zero) w[k] = v[k] = 0.f;
+    if (q.grouped) hold_across_groups(*q.grouped, w, v);
     if (q.upper > 0)
       for (float& x : q.value) x = std::min(x, q.upper);
   }
