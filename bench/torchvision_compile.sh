@@ -17,7 +17,7 @@ seconds() {  # seconds COMMAND...: wall time of one run, or "refused"
   s=$(date +%s.%N)
   "$@" >/dev/null 2>&1 || { echo refused; return; }
   e=$(date +%s.%N)
-  echo "$e - $s" | bc
+  awk -v s="$s" -v e="$e" 'BEGIN {print e - s}'
 }
 ref=$(seconds "$cimvp" compile --arch configs/arch/large.yaml --model lenet5 --bits w8a8 --timing-only -o "$work/x.img")
 printf '%-20s %12s %8s\n' network timing-only ratio
@@ -28,6 +28,6 @@ for f in "$dir"/*.onnx; do
   if [ "$t" = refused ]; then
     printf '%-20s %12s\n' "$name" refused
   else
-    printf '%-20s %11.2fs %8.1f\n' "$name" "$t" "$(echo "$t / $ref" | bc -l)"
+    printf '%-20s %11.2fs %8.1f\n' "$name" "$t" "$(awk -v t="$t" -v r="$ref" 'BEGIN {print t / r}')"
   fi
 done
