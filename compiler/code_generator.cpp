@@ -80,12 +80,20 @@ CompileResult CodeGenerator::run() {
 
 // ---------------------------------------------------------------- setup
 
-// Biases of every Conv2d/Dense live at the bottom of every core's buffer.
+// Biases of every Conv2d/Dense and the tables of every activation live at
+// the bottom of every core's buffer.
 void CodeGenerator::place_biases() {
   std::vector<uint8_t> bytes;
   bias_address_.assign(net_.ops.size(), -1);
+  constant_address_.assign(net_.ops.size(), -1);
   for (size_t i = 0; i < net_.ops.size(); ++i) {
     const QOp& op = net_.ops[i];
+    if (op.kind == QOpKind::Lut) {
+      constant_address_[i] = int64_t(bytes.size());
+      const std::vector<uint8_t> table = lut_bytes(op, net_.tensors[size_t(op.inputs[0])]);
+      bytes.insert(bytes.end(), table.begin(), table.end());
+      continue;
+    }
     if (op.kind != QOpKind::Conv2d && op.kind != QOpKind::Dense) continue;
     bias_address_[i] = int64_t(bytes.size());
     const size_t at = bytes.size();
@@ -222,6 +230,9 @@ void CodeGenerator::emit_op(const QOp& op) {
     case QOpKind::GlobalAvgPool: emit_global_pool(op); break;
     case QOpKind::Add:
     case QOpKind::Rescale: emit_sum(op); break;
+    case QOpKind::Concat: emit_concat(op); break;
+    case QOpKind::Lut: emit_lut(op); break;
+    case QOpKind::Mul: emit_mul(op); break;
   }
 }
 

@@ -44,6 +44,9 @@ constexpr int kRowCounter = 1, kColCounter = 2, kLimit = 3, kFirstWalkReg = 4;
 void emit_2d_loop(ProgramBuilder& p, int64_t rows, int64_t cols, const std::vector<Walk>& walks,
                   const std::function<void(const std::vector<int>&)>& body);
 
+// The 256 bytes of an activation's table as Vlut reads them.
+std::vector<uint8_t> lut_bytes(const QOp& op, const QTensor& in);
+
 // Splits [0, n) into at most `parts` contiguous ranges of near-equal size.
 std::vector<std::pair<int, int>> split(int n, int parts);
 
@@ -92,6 +95,15 @@ class CodeGenerator {
   void emit_pool(const QOp& op);
   void emit_global_pool(const QOp& op);
   void emit_sum(const QOp& op);
+  void emit_concat(const QOp& op);
+  void emit_lut(const QOp& op);
+  void emit_mul(const QOp& op);
+  // Element-wise ops over rows (compiler/emit_elementwise.cpp): `body` gets the
+  // chunk's rows, each input's first interior byte (a C x 1 x 1 input: its
+  // values) and the output's; row strides are the tensors' row_bytes().
+  void emit_rowwise(const QOp& op, int64_t per_row_scratch,
+                    const std::function<void(ProgramBuilder&, BufferArena&, int rows, const std::vector<int64_t>& in_bufs,
+                                             int64_t out_buf)>& body);
 
   const QuantizedNetwork& net_;
   const ArchConfig& arch_;
@@ -101,6 +113,7 @@ class CodeGenerator {
   std::vector<ProgramBuilder> programs_;
   std::vector<std::vector<LayerRange>> ranges_;
   std::vector<int64_t> bias_address_;
+  std::vector<int64_t> constant_address_;  // per op: its activation table in every core's buffer, or -1
   int64_t dynamic_base_ = 0;
   std::optional<ResidentPlacement> resident_;          // set: weights stay programmed (placement.h)
   std::vector<std::vector<std::vector<int>>> resident_blocks_;  // per op, per column part: its blocks

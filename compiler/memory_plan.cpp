@@ -6,6 +6,14 @@
 
 namespace cimvp {
 
+int window_border(const QOp& op, const Shape& in, const Shape& out) {
+  // The last window's last row is (out.h - 1) * stride - padding + kernel - 1
+  // in the input's coordinates; a ceil-mode pool's may pass the padding.
+  const int bottom = (out.h - 1) * op.stride - op.padding + op.kernel - in.h;
+  const int right = (out.w - 1) * op.stride - op.padding + op.kernel - in.w;
+  return std::max({op.padding, bottom, right, 0});
+}
+
 MemoryPlan plan_memory(const QuantizedNetwork& net, uint64_t memory_bytes) {
   MemoryPlan plan;
   plan.tensors.resize(net.tensors.size());
@@ -21,8 +29,9 @@ MemoryPlan plan_memory(const QuantizedNetwork& net, uint64_t memory_bytes) {
     if (windowed) {
       const size_t t = size_t(op.inputs[0]);
       TensorPlace& in = plan.tensors[t];
-      in.pad = std::max(in.pad, op.padding);
-      if (op.padding > 0) {
+      const int border = window_border(op, in.shape, net.tensors[size_t(op.output)].shape);
+      in.pad = std::max(in.pad, border);
+      if (border > 0) {
         const bool zp = op.kind == QOpKind::Conv2d && net.tensors[t].zero_point != 0;
         (zp ? zp_padder : zero_padder)[t] = &op;
         if (zp) in.pad_byte = uint8_t(net.tensors[t].zero_point);

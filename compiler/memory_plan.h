@@ -39,6 +39,11 @@ struct MemoryPlan {
   uint64_t bytes = 0;                // global memory used
 };
 
+// The border a windowed op (Conv2d, MaxPool, AvgPool) needs around its
+// input: its padding, or more where a ceil-mode pool's last window hangs
+// over the bottom or right edge.
+int window_border(const QOp& op, const Shape& in, const Shape& out);
+
 // Throws cimvp::Error if the tensors do not fit `memory_bytes`.
 MemoryPlan plan_memory(const QuantizedNetwork& net, uint64_t memory_bytes);
 

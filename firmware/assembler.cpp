@@ -127,10 +127,13 @@ std::string format_with(const Instruction& in, Target target) {
       break;
     case Opcode::Vadd32:
     case Opcode::Vmax8:
+    case Opcode::Vlut:
+    case Opcode::Vmul8:
     case Opcode::Load:
     case Opcode::Store:
       s += " " + address(in.rd, in.imm0) + ", " + address(in.ra, in.imm1) + ", " + address(in.rb, in.imm2);
-      if (in.op == Opcode::Vmax8 && (in.flags & flag::kSigned8)) s += ", signed";
+      if ((in.op == Opcode::Vmax8 || in.op == Opcode::Vmul8) && (in.flags & flag::kSigned8)) s += ", signed";
+      if (in.op == Opcode::Vmul8 && (in.flags & flag::kSigned8B)) s += ", bsigned";
       break;
     case Opcode::Vfill32:
       s += " " + address(in.rd, in.imm0) + ", " + std::to_string(in.imm1);
@@ -787,6 +790,7 @@ class Assembler {
     std::vector<const char*> keywords;
     if (*op == Opcode::Mvm) keywords = {"signed", "acc"};
     if (*op == Opcode::Vmac || *op == Opcode::Vmax8) keywords = {"signed"};
+    if (*op == Opcode::Vmul8) keywords = {"signed", "bsigned"};
     if (*op == Opcode::Vreq) keywords = {"halfeven"};
     std::vector<Item> pos;
     std::map<std::string, Item> opts;
@@ -942,6 +946,15 @@ class Assembler {
         addr(1, in.ra, in.imm1);
         addr(2, in.rb, in.imm2);
         if (opts.count("signed")) in.flags |= flag::kSigned8;
+        break;
+      case Opcode::Vlut:
+      case Opcode::Vmul8:
+        arity(3, 3, *op == Opcode::Vlut ? "vlut DST, SRC, TABLE" : "vmul8 DST, A, B [, signed] [, bsigned]");
+        addr(0, in.rd, in.imm0);
+        addr(1, in.ra, in.imm1);
+        addr(2, in.rb, in.imm2);
+        if (opts.count("signed")) in.flags |= flag::kSigned8;
+        if (opts.count("bsigned")) in.flags |= flag::kSigned8B;
         break;
       case Opcode::Vfill32:
         arity(2, 2, "vfill32 DST, VALUE");

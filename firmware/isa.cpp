@@ -54,6 +54,8 @@ constexpr OpInfo kOps[] = {
     {Opcode::Vmax8, "vmax8", flag::kSigned8, true, true, true, true, true, true},
     {Opcode::Vfill32, "vfill32", 0, true, false, false, true, true, false},
     {Opcode::Vcopy, "vcopy", 0, true, true, false, true, true, false},
+    {Opcode::Vlut, "vlut", 0, true, true, true, true, true, true},
+    {Opcode::Vmul8, "vmul8", flag::kSigned8 | flag::kSigned8B, true, true, true, true, true, true},
     {Opcode::Load, "load", 0, true, true, true, true, true, true},
     {Opcode::Store, "store", 0, true, true, true, true, true, true},
     {Opcode::Send, "send", 0, false, true, true, true, true, true},
@@ -162,8 +164,12 @@ std::vector<AddressOperand> address_operands(const Instruction& in) {
       return {{A::Buffer, in.rd, in.imm0, "destination"}, {A::Buffer, in.ra, in.imm1, "source"}};
     case Opcode::Vadd32:
     case Opcode::Vmax8:
+    case Opcode::Vmul8:
       return {{A::Buffer, in.rd, in.imm0, "destination"}, {A::Buffer, in.ra, in.imm1, "first source"},
               {A::Buffer, in.rb, in.imm2, "second source"}};
+    case Opcode::Vlut:
+      return {{A::Buffer, in.rd, in.imm0, "destination"}, {A::Buffer, in.ra, in.imm1, "source"},
+              {A::Buffer, in.rb, in.imm2, "table"}};
     case Opcode::Vfill32: return {{A::Buffer, in.rd, in.imm0, "destination"}};
     case Opcode::Load:
       return {{A::Buffer, in.rd, in.imm0, "destination"}, {A::Memory, in.ra, in.imm1, "source"},

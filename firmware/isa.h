@@ -53,6 +53,8 @@ enum class Opcode : uint8_t {
   Vmax8 = 0x24,   // dst8[i] = max(a8[i], b8[i]); dst rd+imm0, a ra+imm1, b rb+imm2
   Vfill32 = 0x25, // dst32[i] = imm1; dst rd+imm0
   Vcopy = 0x26,   // VROWS rows of VL bytes: dst rd+imm0 (dense), src ra+imm1 (row stride VSTRIDE)
+  Vlut = 0x27,    // dst8[i] = table[src8[i]] (the byte as 0..255); dst rd+imm0, src ra+imm1, table rb+imm2 (256 bytes)
+  Vmul8 = 0x28,   // dst32[i] = a8[i] * b8[i]; dst rd+imm0, a ra+imm1, b rb+imm2
   // memory and network
   Load = 0x30,   // buffer[rd+imm0 ..] = memory[ra+imm1 ..], rb+imm2 bytes
   Store = 0x31,  // memory[rd+imm0 ..] = buffer[ra+imm1 ..], rb+imm2 bytes
@@ -69,8 +71,10 @@ constexpr uint8_t kMvmAccumulate = 0x20;   // add into the outputs instead of ov
 // Vreq
 constexpr uint8_t kVreqBias = 0x01;        // add the int32 bias vector before scaling
 constexpr uint8_t kVreqHalfEven = 0x02;    // round half to even instead of half up
-// Vmac, Vmax8: the 8-bit operands are signed
+// Vmac, Vmax8: the 8-bit operands are signed (Vmul8: the first operand)
 constexpr uint8_t kSigned8 = 0x01;
+// Vmul8: the second operand is signed
+constexpr uint8_t kSigned8B = 0x02;
 }  // namespace flag
 
 // GPEU configuration registers written by Vcfg (index in the flags byte).

@@ -51,6 +51,13 @@ class ProgramBuilder {
   ProgramBuilder& vmax8(int rd, int32_t dst, int ra, int32_t a, int rb, int32_t b, bool is_signed) {
     return emit(make(Opcode::Vmax8, is_signed ? flag::kSigned8 : 0, rd, ra, rb, dst, a, b));
   }
+  ProgramBuilder& vlut(int rd, int32_t dst, int ra, int32_t src, int rb, int32_t table) {
+    return emit(make(Opcode::Vlut, 0, rd, ra, rb, dst, src, table));
+  }
+  ProgramBuilder& vmul8(int rd, int32_t dst, int ra, int32_t a, int rb, int32_t b, bool a_signed, bool b_signed) {
+    return emit(make(Opcode::Vmul8, uint8_t((a_signed ? flag::kSigned8 : 0) | (b_signed ? flag::kSigned8B : 0)), rd, ra,
+                     rb, dst, a, b));
+  }
   ProgramBuilder& vfill32(int rd, int32_t dst, int32_t value) { return emit(make(Opcode::Vfill32, 0, rd, 0, 0, dst, value)); }
   ProgramBuilder& vcopy(int rd, int32_t dst, int ra, int32_t src) { return emit(make(Opcode::Vcopy, 0, rd, ra, 0, dst, src)); }
 

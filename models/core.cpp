@@ -231,7 +231,7 @@ void Core::execute() {
         break;
       }
       case Opcode::Vreq: case Opcode::Vmac: case Opcode::Vadd32: case Opcode::Vmax8:
-      case Opcode::Vfill32: case Opcode::Vcopy:
+      case Opcode::Vfill32: case Opcode::Vcopy: case Opcode::Vlut: case Opcode::Vmul8:
         exec_gpeu(in);
         break;
       case Opcode::Load: case Opcode::Store: exec_dma(in); break;
@@ -251,7 +251,7 @@ void Core::trace_instruction(const Instruction& in, Picos begin) {
     case Opcode::Mvm: kind = "mvm", first = mvm_first_crossbar(in), count = mvm_crossbar_count(in); break;
     case Opcode::Xprog: kind = "xprog", first = in.imm0, count = 1; break;
     case Opcode::Vreq: case Opcode::Vmac: case Opcode::Vadd32: case Opcode::Vmax8:
-    case Opcode::Vfill32: case Opcode::Vcopy: kind = "gpeu"; break;
+    case Opcode::Vfill32: case Opcode::Vcopy: case Opcode::Vlut: case Opcode::Vmul8: kind = "gpeu"; break;
     case Opcode::Load: case Opcode::Store: kind = "dma"; break;
     case Opcode::Send: kind = "send"; break;
     case Opcode::Recv: kind = "recv"; break;
@@ -431,6 +431,26 @@ void Core::exec_gpeu(const Instruction& in) {
       const uint8_t* t = buffer_at(b, vl, "second source");
       if (d) { gpeu_.vmax8(d, s, t, in.flags & flag::kSigned8); buffer_.touch(uint64_t(dst), uint64_t(vl)); }
       bytes = uint64_t(vl) * 3;
+      break;
+    }
+    case Opcode::Vlut: {
+      uint8_t* d = buffer_at(dst, vl, "destination");
+      const uint8_t* s = buffer_at(a, vl, "source");
+      const uint8_t* t = buffer_at(b, 256, "table");
+      if (d) { gpeu_.vlut(d, s, t); buffer_.touch(uint64_t(dst), uint64_t(vl)); }
+      bytes = uint64_t(vl) * 3;  // a source byte, a table byte, a result byte
+      break;
+    }
+    case Opcode::Vmul8: {
+      aligned(dst, "destination");
+      uint8_t* d = buffer_at(dst, 4 * vl, "destination");
+      const uint8_t* s = buffer_at(a, vl, "first source");
+      const uint8_t* t = buffer_at(b, vl, "second source");
+      if (d) {
+        gpeu_.vmul8(d, s, t, in.flags & flag::kSigned8, in.flags & flag::kSigned8B);
+        buffer_.touch(uint64_t(dst), uint64_t(4 * vl));
+      }
+      bytes = uint64_t(vl) * 6;
       break;
     }
     case Opcode::Vfill32: {

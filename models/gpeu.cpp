@@ -91,6 +91,20 @@ void Gpeu::vfill32(uint8_t* dst32, int32_t value) const {
   for (int64_t i = 0; i < n; ++i) store32(dst32 + 4 * i, value);
 }
 
+void Gpeu::vlut(uint8_t* dst8, const uint8_t* src8, const uint8_t* table) const {
+  const int64_t n = vl();
+  for (int64_t i = 0; i < n; ++i) dst8[i] = table[src8[i]];
+}
+
+void Gpeu::vmul8(uint8_t* dst32, const uint8_t* a8, const uint8_t* b8, bool a_signed, bool b_signed) const {
+  const int64_t n = vl();
+  for (int64_t i = 0; i < n; ++i) {
+    const int32_t a = a_signed ? int32_t(int8_t(a8[i])) : int32_t(a8[i]);
+    const int32_t b = b_signed ? int32_t(int8_t(b8[i])) : int32_t(b8[i]);
+    store32(dst32 + 4 * i, a * b);  // |a * b| <= 2^16: no overflow
+  }
+}
+
 void Gpeu::vcopy(uint8_t* dst, const uint8_t* src) const {
   const int64_t n = vl(), rows = get(VcfgReg::Rows), stride = get(VcfgReg::Stride);
   for (int64_t r = 0; r < rows; ++r) std::memmove(dst + r * n, src + r * stride, size_t(n));

@@ -29,6 +29,8 @@ class Gpeu {
   void vmax8(uint8_t* dst8, const uint8_t* a8, const uint8_t* b8, bool is_signed) const;
   void vfill32(uint8_t* dst32, int32_t value) const;
   void vcopy(uint8_t* dst, const uint8_t* src) const;
+  void vlut(uint8_t* dst8, const uint8_t* src8, const uint8_t* table) const;
+  void vmul8(uint8_t* dst32, const uint8_t* a8, const uint8_t* b8, bool a_signed, bool b_signed) const;
 
   // Time of one operation on `elements` elements moving `buffer_bytes` bytes.
   Picos time(uint64_t elements, uint64_t buffer_bytes) const {

@@ -21,27 +21,46 @@ constexpr KindName kKindNames[] = {
     {OpKind::MaxPool, "maxpool"},   {OpKind::AvgPool, "avgpool"},
     {OpKind::GlobalAvgPool, "global_avgpool"}, {OpKind::BatchNorm, "batchnorm"},
     {OpKind::Add, "add"},           {OpKind::Flatten, "flatten"},
+    {OpKind::Concat, "concat"},     {OpKind::Activation, "activation"},
+    {OpKind::Mul, "mul"},
 };
 
 [[noreturn]] void fail(const Node& n, const std::string& what) {
   throw Error("node '" + n.name + "' (" + op_name(n.kind) + "): " + what);
 }
 
-int arity(OpKind k) {
+// Whether a node may have `inputs` inputs.
+bool arity_fits(OpKind k, size_t inputs) {
   switch (k) {
-    case OpKind::Input: return 0;
-    case OpKind::Add: return 2;
-    default: return 1;
+    case OpKind::Input: return inputs == 0;
+    case OpKind::Add:
+    case OpKind::Mul: return inputs == 2;
+    case OpKind::Concat: return inputs >= 2;
+    default: return inputs == 1;
+  }
+}
+const char* arity_text(OpKind k) {
+  switch (k) {
+    case OpKind::Input: return "0";
+    case OpKind::Add:
+    case OpKind::Mul: return "2";
+    case OpKind::Concat: return "2 or more";
+    default: return "1";
   }
 }
 
-// Output size of a windowed op along one axis, or an error.
+// Output size of a windowed op along one axis, or an error. With ceil_mode
+// the division rounds up, but a last window that would start in the
+// bottom/right padding is dropped (PyTorch's rule).
 int window_out(const Node& n, int in, const char* axis) {
   const int span = in + 2 * n.padding - n.kernel;
   if (span < 0)
     fail(n, std::string("kernel ") + std::to_string(n.kernel) + " with padding " + std::to_string(n.padding) +
                 " does not fit the input " + axis + " of " + std::to_string(in));
-  return span / n.stride + 1;
+  if (!n.ceil_mode) return span / n.stride + 1;
+  int out = (span + n.stride - 1) / n.stride + 1;
+  if ((out - 1) * n.stride >= in + n.padding) --out;
+  return out;
 }
 
 void check_size(const Node& n, const std::vector<float>& v, int64_t want, const char* what,
@@ -152,11 +171,12 @@ int Graph::add_relu(const std::string& name, int input, float max) {
   return append(std::move(n));
 }
 
-int Graph::add_maxpool(const std::string& name, int input, int kernel, int stride, int padding) {
+int Graph::add_maxpool(const std::string& name, int input, int kernel, int stride, int padding, bool ceil_mode) {
   Node n = unary(name, OpKind::MaxPool, input);
   n.kernel = kernel;
   n.stride = stride;
   n.padding = padding;
+  n.ceil_mode = ceil_mode;
   return append(std::move(n));
 }
 
@@ -195,6 +215,28 @@ int Graph::add_add(const std::string& name, int a, int b) {
 
 int Graph::add_flatten(const std::string& name, int input) { return append(unary(name, OpKind::Flatten, input)); }
 
+int Graph::add_activation(const std::string& name, int input, Activation function) {
+  Node n = unary(name, OpKind::Activation, input);
+  n.function = function;
+  return append(std::move(n));
+}
+
+int Graph::add_mul(const std::string& name, int a, int b) {
+  Node n;
+  n.name = name;
+  n.kind = OpKind::Mul;
+  n.inputs = {a, b};
+  return append(std::move(n));
+}
+
+int Graph::add_concat(const std::string& name, const std::vector<int>& inputs) {
+  Node n;
+  n.name = name;
+  n.kind = OpKind::Concat;
+  n.inputs = inputs;
+  return append(std::move(n));
+}
+
 // ---------------------------------------------------------------- shapes
 
 void Graph::infer_shapes() {
@@ -206,8 +248,8 @@ void Graph::infer_shapes() {
     if (!names.insert(n.name).second) fail(n, "duplicate node name");
     if ((i == 0) != (n.kind == OpKind::Input))
       fail(n, i == 0 ? "the first node must be the input" : "only the first node may be an input");
-    if (int(n.inputs.size()) != arity(n.kind))
-      fail(n, "has " + std::to_string(n.inputs.size()) + " inputs, expected " + std::to_string(arity(n.kind)));
+    if (!arity_fits(n.kind, n.inputs.size()))
+      fail(n, "has " + std::to_string(n.inputs.size()) + " inputs, expected " + arity_text(n.kind));
     for (int in : n.inputs)
       if (in < 0 || size_t(in) >= i)
         fail(n, "input index " + std::to_string(in) + " does not name an earlier node");
@@ -248,6 +290,7 @@ void Graph::infer_shapes() {
         if (n.kernel <= 0) fail(n, "kernel must be positive");
         if (n.stride <= 0) fail(n, "stride must be positive");
         if (n.padding < 0 || n.padding >= n.kernel) fail(n, "padding must be in 0..kernel-1");
+        if (n.ceil_mode && n.kind != OpKind::MaxPool) fail(n, "ceil_mode is only supported for max pooling");
         n.shape = {in.c, window_out(n, in.h, "height"), window_out(n, in.w, "width")};
         break;
       case OpKind::GlobalAvgPool:
@@ -271,6 +314,28 @@ void Graph::infer_shapes() {
       }
       case OpKind::Flatten:
         n.shape = {int(in.size()), 1, 1};
+        break;
+      case OpKind::Activation:
+        n.shape = in;
+        break;
+      case OpKind::Mul: {
+        const Shape b = nodes[size_t(n.inputs[1])].shape;
+        if (b != in && b != Shape{in.c, 1, 1})
+          fail(n, "'" + nodes[size_t(n.inputs[1])].name + "' is " + b.str() + ": the second input must have the shape of '" +
+                      nodes[size_t(n.inputs[0])].name + "' (" + in.str() + ") or one value per channel (" +
+                      Shape{in.c, 1, 1}.str() + ")");
+        n.shape = in;
+        break;
+      }
+      case OpKind::Concat:
+        n.shape = {0, in.h, in.w};
+        for (int j : n.inputs) {
+          const Node& src = nodes[size_t(j)];
+          if (src.shape.h != in.h || src.shape.w != in.w)
+            fail(n, "inputs differ in height x width: '" + nodes[size_t(n.inputs[0])].name + "' is " + in.str() +
+                        ", '" + src.name + "' is " + src.shape.str());
+          n.shape.c += src.shape.c;
+        }
         break;
     }
   }
@@ -332,8 +397,13 @@ Graph structure_of(const Graph& g) {
     m.kernel = n.kernel;
     m.stride = n.stride;
     m.padding = n.padding;
+    m.groups = n.groups;
+    m.ceil_mode = n.ceil_mode;
+    m.max = n.max;
+    m.function = n.function;
     m.eps = n.eps;
     m.input_shape = n.input_shape;
+    m.nonnegative = n.nonnegative;
     m.in_channels = n.in_channels;
     m.shape = n.shape;
     s.nodes.push_back(std::move(m));
@@ -456,6 +526,24 @@ std::vector<std::vector<float>> forward_all(const Graph& g, const std::vector<fl
         break;
       }
       case OpKind::Flatten: y = x; break;
+      case OpKind::Activation:
+        for (size_t j = 0; j < y.size(); ++j) y[j] = float(activation_value(n.function, x[j]));
+        break;
+      case OpKind::Mul: {  // per channel when the second input is C x 1 x 1
+        const std::vector<float>& b = out[size_t(n.inputs[1])];
+        const size_t per = b.size() == y.size() ? 1 : size_t(is.h) * size_t(is.w);
+        for (size_t j = 0; j < y.size(); ++j) y[j] = x[j] * b[j / per];
+        break;
+      }
+      case OpKind::Concat: {  // CHW: each input's channels are one contiguous block
+        size_t at = 0;
+        for (int j : n.inputs) {
+          const std::vector<float>& part = out[size_t(j)];
+          std::copy(part.begin(), part.end(), y.begin() + std::ptrdiff_t(at));
+          at += part.size();
+        }
+        break;
+      }
     }
   }
   return out;

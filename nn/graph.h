@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "nn/activation.h"
+
 namespace cimvp {
 
 enum class OpKind {
@@ -35,6 +37,10 @@ enum class OpKind {
   BatchNorm,      // per channel, inference form; folded away before deployment
   Add,            // element-wise sum of two inputs of the same shape (residual)
   Flatten,        // (C, H, W) -> (C*H*W, 1, 1); the CHW data does not move
+  Concat,         // two or more inputs of the same H x W stacked along channels, in input order
+  Activation,     // an element-wise non-linear function (Node::function, nn/activation.h)
+  Mul,            // element-wise product; the second input the same shape or C x 1 x 1 (per channel:
+                  // squeeze-and-excitation's scaling)
 };
 
 // "conv2d", "dense", ...; and back (nullopt-free: throws cimvp::Error for an unknown name).
@@ -52,7 +58,7 @@ struct Shape {
 struct Node {
   std::string name;         // unique in the graph; names the node in every error
   OpKind kind = OpKind::Input;
-  std::vector<int> inputs;  // indices of earlier nodes (Add: two, Input: none, others: one)
+  std::vector<int> inputs;  // indices of earlier nodes (Add, Mul: two, Concat: two or more, Input: none, others: one)
 
   // Attributes (those that do not apply to the kind stay at their defaults).
   int out_channels = 0;  // Conv2d: output channels; Dense: output features
@@ -60,7 +66,12 @@ struct Node {
   int stride = 1;        // Conv2d, MaxPool, AvgPool
   int padding = 0;       // Conv2d, MaxPool, AvgPool: on every side
   int groups = 1;        // Conv2d: channel groups (see the header comment); divides in and out
+  // MaxPool: the output size rounds up (PyTorch's ceil_mode): a last window
+  // may hang over the bottom/right padding as long as it starts inside the
+  // input or the top/left padding; the positions outside never win.
+  bool ceil_mode = false;
   float max = 0;         // Relu: the upper bound (6: ReLU6, ONNX Clip(0, 6)); 0 for none
+  Activation function = Activation::Sigmoid;  // Activation: which function
   float eps = 1e-5f;     // BatchNorm
   Shape input_shape;     // Input only: the shape of the network input
   // Input only: every input value is >= 0 (images as pixel/255), so the
@@ -131,12 +142,16 @@ class Graph {
                int padding = 0, int groups = 1);
   int add_dense(const std::string& name, int input, int out_features);
   int add_relu(const std::string& name, int input, float max = 0);
-  int add_maxpool(const std::string& name, int input, int kernel, int stride, int padding = 0);
+  int add_maxpool(const std::string& name, int input, int kernel, int stride, int padding = 0,
+                  bool ceil_mode = false);
   int add_avgpool(const std::string& name, int input, int kernel, int stride, int padding = 0);
   int add_global_avgpool(const std::string& name, int input);
   int add_batchnorm(const std::string& name, int input, float eps = 1e-5f);
   int add_add(const std::string& name, int a, int b);
   int add_flatten(const std::string& name, int input);
+  int add_concat(const std::string& name, const std::vector<int>& inputs);
+  int add_activation(const std::string& name, int input, Activation function);
+  int add_mul(const std::string& name, int a, int b);
 
   // Checks the structure (input indices earlier, arity, unique names,
   // parameter sizes: empty when structure_only) and recomputes every shape

@@ -85,6 +85,7 @@ std::string serialize_model(const ModelFile& m) {
           y << YAML::Key << "stride" << YAML::Value << n.stride;
           y << YAML::Key << "padding" << YAML::Value << n.padding;
           if (n.groups != 1) y << YAML::Key << "groups" << YAML::Value << n.groups;
+          if (n.ceil_mode) y << YAML::Key << "ceil_mode" << YAML::Value << true;
         }
         break;
       case OpKind::BatchNorm:
@@ -92,6 +93,9 @@ std::string serialize_model(const ModelFile& m) {
         break;
       case OpKind::Relu:
         if (n.max > 0) y << YAML::Key << "max" << YAML::Value << fmt_float(n.max);
+        break;
+      case OpKind::Activation:
+        y << YAML::Key << "function" << YAML::Value << activation_name(n.function);
         break;
       default: break;
     }
@@ -194,8 +198,15 @@ ModelFile parse_model(const std::string& s, const std::string& source) {
       if (y["stride"]) n.stride = y["stride"].as<int>();
       if (y["padding"]) n.padding = y["padding"].as<int>();
       if (y["groups"]) n.groups = y["groups"].as<int>();
+      if (y["ceil_mode"]) n.ceil_mode = y["ceil_mode"].as<bool>();
       if (y["eps"]) n.eps = y["eps"].as<float>();
       if (y["max"]) n.max = y["max"].as<float>();
+      if (y["function"]) {
+        const std::string f = y["function"].as<std::string>();
+        const auto fn = activation_from_name(f);
+        if (!fn) throw bad("node '" + n.name + "': unknown function '" + f + "' (sigmoid, hard_sigmoid, silu, hard_swish)");
+        n.function = *fn;
+      }
       for (int k = 0; k < 4; ++k) {
         const uint64_t count = y[kParamKeys[k]] ? y[kParamKeys[k]].as<uint64_t>() : 0;
         if (count > (blen - used) / 4)

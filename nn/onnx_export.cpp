@@ -179,6 +179,7 @@ std::string Exporter::run() {
         ints(n, "strides", {nd.stride, nd.stride});
         ints(n, "pads", {nd.padding, nd.padding, nd.padding, nd.padding});
         if (nd.kind == OpKind::AvgPool) int1(n, "count_include_pad", 1);
+        if (nd.ceil_mode) int1(n, "ceil_mode", 1);
         break;
       }
       case OpKind::GlobalAvgPool: node("GlobalAveragePool", nd.name, {in0}, out); break;
@@ -193,9 +194,31 @@ std::string Exporter::run() {
         flat[i] = true;
         break;
       }
+      case OpKind::Activation: {  // SiLU and hard swish as x times (hard) sigmoid(x): opset 13 has neither
+        const bool gate = nd.function == Activation::Silu || nd.function == Activation::HardSwish;
+        const bool hard = nd.function == Activation::HardSigmoid || nd.function == Activation::HardSwish;
+        const std::string s = gate ? nd.name + "_gate" : out;
+        auto* n = node(hard ? "HardSigmoid" : "Sigmoid", gate ? s : nd.name, {in0}, s);
+        if (hard) {
+          auto* a = n->add_attribute();
+          a->set_name("alpha");
+          a->set_type(onnx_::AttributeProto::FLOAT);
+          a->set_f(1.f / 6.f);
+        }
+        if (gate) node("Mul", nd.name, {in0, s}, out);
+        break;
+      }
+      case OpKind::Mul: node("Mul", nd.name, {in0, value[size_t(nd.inputs[1])]}, out); break;
+      case OpKind::Concat: {
+        std::vector<std::string> parts;
+        for (int in : nd.inputs) parts.push_back(value[size_t(in)]);
+        int1(node("Concat", nd.name, parts, out), "axis", 1);
+        break;
+      }
       case OpKind::BatchNorm: throw Error("node '" + nd.name + "': batch norm left after folding");
     }
-    if (nd.kind == OpKind::Relu || nd.kind == OpKind::MaxPool) flat[i] = flat[size_t(nd.inputs[0])];
+    if (nd.kind == OpKind::Relu || nd.kind == OpKind::MaxPool || nd.kind == OpKind::Activation || nd.kind == OpKind::Mul)
+      flat[i] = flat[size_t(nd.inputs[0])];
     value[i] = out;
     const int d = plan.domain_of[i];
     if (d >= 0 && plan.domains[size_t(d)].node == int(i) && !plan.domains[size_t(d)].int32_output) {

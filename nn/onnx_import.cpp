@@ -143,7 +143,9 @@ OnnxImporter::Window OnnxImporter::window(const onnx_::NodeProto& n, int64_t kh,
       fail(n, "unsupported attribute pads: only the same padding on every side is supported");
     w.padding = int(pads[0]);
   }
-  if (attr_int(n, "ceil_mode", 0) != 0) fail(n, "unsupported attribute ceil_mode = 1");
+  w.ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
+  if (w.ceil_mode && n.op_type() != "MaxPool")
+    fail(n, "unsupported attribute ceil_mode = 1 (cimvp supports it for MaxPool only)");
   if (attr_int(n, "storage_order", 0) != 0) fail(n, "unsupported attribute storage_order = 1");
   return w;
 }

@@ -194,10 +194,11 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
 
   if (op == "Conv") {
     allow_attrs(n, {"kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"});
-    const Act x = act(n, 0);
+    const Act x = padded_act(n, 0);
     const OnnxTensor& w = weight(n, 1, "W");
     if (w.dims.size() != 4) fail(n, "weight must be 4-D [out][in][kh][kw]");
-    const Window win = window(n, w.dims[2], w.dims[3], false);
+    Window win = window(n, w.dims[2], w.dims[3], false);
+    win.padding += x.pad;
     const int in_channels = graph_.nodes[size_t(x.node)].shape.c;
     const int groups = conv_groups(n, w, in_channels);
     const int node = graph_.add_conv(name, x.node, int(w.dims[0]), win.kernel, win.stride, win.padding, groups);
@@ -275,13 +276,63 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     allow_attrs(n, {"kernel_shape", "strides", "pads", "dilations", "auto_pad", "ceil_mode", "storage_order",
                     "count_include_pad"});
     if (op == "MaxPool") need_outputs(1);
-    const Window win = window(n, 0, 0, true);
+    Window win = window(n, 0, 0, true);
     if (op == "AveragePool" && win.padding > 0 && attr_int(n, "count_include_pad", 0) == 0)
       fail(n, "unsupported attribute count_include_pad = 0 with padding (cimvp divides by k*k)");
-    const int x = act(n, 0).node;
-    set_output(n, op == "MaxPool" ? graph_.add_maxpool(name, x, win.kernel, win.stride, win.padding)
-                                  : graph_.add_avgpool(name, x, win.kernel, win.stride, win.padding));
+    const Act x = padded_act(n, 0);
+    // A Pad's zeros are values: an average counts them (as count_include_pad
+    // does); a max pool's padding never wins, so only zeros that cannot win
+    // either (ReLU outputs) could fold, and the graph does not know that here.
+    if (x.pad > 0 && op == "MaxPool") fail(n, "reads the output of a Pad: a max pool does not fold a Pad's zeros");
+    win.padding += x.pad;
+    set_output(n, op == "MaxPool" ? graph_.add_maxpool(name, x.node, win.kernel, win.stride, win.padding, win.ceil_mode)
+                                  : graph_.add_avgpool(name, x.node, win.kernel, win.stride, win.padding));
     if (op == "MaxPool") keep_quantizer(n);
+    return;
+  }
+  if (op == "Sigmoid" || op == "HardSigmoid" || op == "HardSwish") {
+    allow_attrs(n, {"alpha", "beta"});
+    if (op == "HardSigmoid" && (std::fabs(attr_float(n, "alpha", 0.2f) - 1.f / 6.f) > 1e-6f ||
+                                attr_float(n, "beta", 0.5f) != 0.5f))
+      fail(n, "unsupported alpha and beta: only PyTorch's hard sigmoid (alpha 1/6, beta 1/2)");
+    const Activation f = op == "Sigmoid" ? Activation::Sigmoid
+                         : op == "HardSigmoid" ? Activation::HardSigmoid
+                                               : Activation::HardSwish;
+    set_output(n, graph_.add_activation(name, act(n, 0).node, f));
+    return;
+  }
+  if (op == "Mul") {  // of two values; one may be per channel (squeeze-and-excitation)
+    allow_attrs(n, {});
+    if (is_const(n.input(0)) || is_const(n.input(1)))
+      fail(n, "unsupported: a product with a constant (only of two computed values)");
+    int a = act(n, 0).node, b = act(n, 1).node;
+    if (graph_.nodes[size_t(a)].shape.size() < graph_.nodes[size_t(b)].shape.size()) std::swap(a, b);
+    set_output(n, graph_.add_mul(name, a, b));
+    return;
+  }
+  if (op == "Concat") {
+    allow_attrs(n, {"axis"});
+    const int64_t axis = attr_int(n, "axis", 1);
+    if (axis != 1 && axis != -3) fail(n, "unsupported axis " + std::to_string(axis) + ": only channels (1)");
+    std::vector<int> parts;
+    for (int i = 0; i < n.input_size(); ++i) parts.push_back(act(n, i).node);
+    set_output(n, parts.size() == 1 ? parts[0] : graph_.add_concat(name, parts));
+    return;
+  }
+  if (op == "Pad") {  // zeros around height and width: taken on by the Conv or pool that reads it
+    allow_attrs(n, {"mode"});
+    if (const auto* m = attr(n, "mode"); m && m->s() != "constant") fail(n, "unsupported mode '" + m->s() + "'");
+    const Act x = padded_act(n, 0);
+    const OnnxTensor& pads = constant(n, 1, "pads");
+    if (has_input(n, 2) && std::any_of(constant(n, 2, "constant_value").values.begin(),
+                                       constant(n, 2, "constant_value").values.end(), [](double v) { return v != 0; }))
+      fail(n, "unsupported constant_value: only zeros are folded into the reader's padding");
+    if (has_input(n, 3)) fail(n, "unsupported input axes");
+    const std::vector<double>& p = pads.values;  // [n, c, h, w] begins, then ends
+    if (p.size() != 8 || p[0] != 0 || p[1] != 0 || p[4] != 0 || p[5] != 0 || p[2] < 0 || p[3] != p[2] ||
+        p[6] != p[2] || p[7] != p[2])
+      fail(n, "unsupported pads: only the same zero padding on every side of height and width");
+    acts_[n.output(0)] = Act{x.node, x.pad + int(p[2])};
     return;
   }
   if (op == "GlobalAveragePool") {
@@ -338,6 +389,80 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
   fail(n, "unsupported operator");
 }
 
+void OnnxImporter::fuse_gated_activations() {
+  const auto readers = graph_.consumers();
+  std::vector<bool> drop(graph_.nodes.size(), false);
+  for (Node& mul : graph_.nodes) {
+    if (mul.kind != OpKind::Mul) continue;
+    for (int k = 0; k < 2; ++k) {
+      const int gate = mul.inputs[size_t(k)], x = mul.inputs[size_t(1 - k)];
+      const Node& g = graph_.nodes[size_t(gate)];
+      if (g.kind != OpKind::Activation || g.inputs[0] != x || readers[size_t(gate)].size() != 1) continue;
+      if (g.function != Activation::Sigmoid && g.function != Activation::HardSigmoid) continue;
+      mul.kind = OpKind::Activation;
+      mul.function = g.function == Activation::Sigmoid ? Activation::Silu : Activation::HardSwish;
+      mul.inputs = {x};
+      drop[size_t(gate)] = true;
+      break;
+    }
+  }
+  remove_nodes(drop);
+}
+
+void OnnxImporter::remove_nodes(const std::vector<bool>& drop) {
+  if (std::none_of(drop.begin(), drop.end(), [](bool d) { return d; })) return;
+  std::vector<int> index(graph_.nodes.size(), -1);
+  std::vector<Node> kept;
+  for (size_t i = 0; i < graph_.nodes.size(); ++i) {
+    if (drop[i]) continue;
+    index[i] = int(kept.size());
+    kept.push_back(std::move(graph_.nodes[i]));
+  }
+  for (Node& nd : kept)
+    for (int& in : nd.inputs) in = index[size_t(in)];
+  graph_.nodes = std::move(kept);
+  // What refers to nodes by index: the layers' quantizers and the values' domains.
+  auto remap = [&](auto& by_node) {
+    std::decay_t<decltype(by_node)> moved;
+    for (auto& [node, info] : by_node)
+      if (index[size_t(node)] >= 0) moved[index[size_t(node)]] = info;
+    by_node = std::move(moved);
+  };
+  remap(layer_w_);
+  remap(layer_a_);
+  remap(domain_q_);
+  for (auto& [name, a] : acts_) a.node = a.node >= 0 && index[size_t(a.node)] >= 0 ? index[size_t(a.node)] : -1;
+}
+
+void OnnxImporter::execute_standalone_batch_norms() {
+  const auto readers = graph_.consumers();
+  for (Node& bn : graph_.nodes) {
+    if (bn.kind != OpKind::BatchNorm) continue;
+    const int src = bn.inputs[0];
+    if (graph_.nodes[size_t(src)].quantizable() && readers[size_t(src)].size() == 1) continue;  // folds
+    const int c = graph_.nodes[size_t(src)].shape.c;
+    std::vector<float> scale(static_cast<size_t>(c)), shift(static_cast<size_t>(c));
+    for (int k = 0; k < c && !graph_.structure_only; ++k) {  // y = scale x + shift, as fold_batch_norm computes it
+      const double a = double(bn.weight[size_t(k)]) / std::sqrt(double(bn.var[size_t(k)]) + double(bn.eps));
+      scale[size_t(k)] = float(a);
+      shift[size_t(k)] = float(double(bn.bias[size_t(k)]) - a * double(bn.mean[size_t(k)]));
+    }
+    bn.kind = OpKind::Conv2d;
+    bn.out_channels = c;
+    bn.kernel = 1;
+    bn.groups = c;
+    bn.mean.clear();
+    bn.var.clear();
+    if (graph_.structure_only) {
+      bn.weight.clear();
+      bn.bias.clear();
+      continue;
+    }
+    expand_groups(scale, c, c, c, 1, bn.weight);
+    bn.bias = shift;
+  }
+}
+
 OnnxImport OnnxImporter::finish_float() {
   OnnxImport r;
   const std::string out_name = g_.output(0).name();
@@ -349,6 +474,8 @@ OnnxImport OnnxImporter::finish_float() {
   // input is nonnegative) keeps that grid: the input is nonnegative.
   if (const auto in = domain_q_.find(0); in != domain_q_.end() && in->second.zp == 0 && !in->second.is_signed())
     graph_.nodes[0].nonnegative = true;
+  execute_standalone_batch_norms();
+  fuse_gated_activations();
   graph_.infer_shapes();
   r.model.graph = graph_;
   r.kind = saw_qdq_ ? OnnxModelKind::Qdq : OnnxModelKind::Float;

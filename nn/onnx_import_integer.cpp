@@ -243,6 +243,7 @@ void OnnxImporter::integer_node(const onnx_::NodeProto& n) {
     auto it = iacts_.find(n.input(0));
     if (it == iacts_.end()) fail(n, "input '" + n.input(0) + "' is not computed by a supported operator");
     const Window win = window(n, 0, 0, true);
+    if (win.ceil_mode) fail(n, "unsupported attribute ceil_mode = 1 in an integer model");
     QTensor t = net_.tensors[size_t(it->second.tensor)];
     if (t.bits == 32) fail(n, "pooling an int32 tensor is not supported");
     if (win.padding >= win.kernel) fail(n, "padding must be smaller than the kernel");

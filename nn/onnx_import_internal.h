@@ -112,6 +112,7 @@ class OnnxImporter {
   // Window attributes of Conv/QLinearConv/ConvInteger/pools: square, symmetric.
   struct Window {
     int kernel = 0, stride = 1, padding = 0;
+    bool ceil_mode = false;  // pools: the output size rounds up
   };
   Window window(const onnx_::NodeProto& n, int64_t weight_kh, int64_t weight_kw, bool is_pool) const;
   // A convolution's group attribute, checked against its weight
@@ -124,14 +125,33 @@ class OnnxImporter {
   // ---- float / QDQ graphs
   struct Act {
     int node = -1;
+    // Zero padding on every side of height and width from Pad nodes, not
+    // yet applied: the convolution or pool that reads it takes it on.
+    int pad = 0;
   };
   void float_node(const onnx_::NodeProto& n);
+  // Input i; a padded value only where the reader takes the padding on (padded_act).
   Act act(const onnx_::NodeProto& n, int i) const {
+    const Act a = padded_act(n, i);
+    if (a.pad != 0)
+      fail(n, "reads '" + n.input(i) + "', the output of a Pad; cimvp folds a Pad only into the padding of the "
+              "Conv, MaxPool or AveragePool that reads it");
+    return a;
+  }
+  Act padded_act(const onnx_::NodeProto& n, int i) const {
     if (!has_input(n, i)) fail(n, "input " + std::to_string(i) + " is missing");
     auto it = acts_.find(n.input(i));
     if (it == acts_.end()) fail(n, "input '" + n.input(i) + "' is not computed by a supported operator");
     return it->second;
   }
+  // Standalone batch norms (not after a Conv or Gemm that only they read)
+  // become 1x1 depthwise convolutions: executed on the crossbars.
+  void execute_standalone_batch_norms();
+  // x * sigmoid(x) and x * hard_sigmoid(x) (how PyTorch exports SiLU and
+  // hard swish) become one activation each: one table, one rounding.
+  void fuse_gated_activations();
+  // Removes the nodes marked in `drop` (read by no kept node), renumbering the rest.
+  void remove_nodes(const std::vector<bool>& drop);
   std::string new_name(const onnx_::NodeProto& n) {
     std::string base = n.name().empty() ? n.op_type() + "_" + std::to_string(graph_.nodes.size()) : n.name();
     std::string nm = base;

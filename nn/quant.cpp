@@ -80,7 +80,10 @@ ActivationPlan plan_activations(const Graph& g, const Policy& p) {
       case OpKind::Dense:
       case OpKind::AvgPool:
       case OpKind::GlobalAvgPool:
-      case OpKind::Add: {
+      case OpKind::Add:
+      case OpKind::Concat:
+      case OpKind::Activation:
+      case OpKind::Mul: {
         ActDomain d;
         d.name = nd.name;
         d.root = int(i);
@@ -101,6 +104,13 @@ ActivationPlan plan_activations(const Graph& g, const Policy& p) {
           d.is_signed = false;
         else if (nd.kind == OpKind::AvgPool || nd.kind == OpKind::GlobalAvgPool)
           d.is_signed = plan.domains[size_t(plan.domain_of[size_t(nd.inputs[0])])].is_signed;
+        else if (nd.kind == OpKind::Activation)
+          d.is_signed = !activation_nonnegative(nd.function);
+        else if (nd.kind == OpKind::Concat || nd.kind == OpKind::Mul)  // unsigned when every part is
+          d.is_signed = std::any_of(nd.inputs.begin(), nd.inputs.end(), [&](int in) {
+            const int src = plan.domain_of[size_t(in)];
+            return src < 0 || plan.domains[size_t(src)].is_signed;
+          });
         else
           d.is_signed = true;
         d.int32_output = nd.quantizable() && !d.relu && tail == g.output();
@@ -270,6 +280,9 @@ const char* qop_name(QOpKind k) {
     case QOpKind::GlobalAvgPool: return "global_avgpool";
     case QOpKind::Add: return "add";
     case QOpKind::Rescale: return "rescale";
+    case QOpKind::Concat: return "concat";
+    case QOpKind::Lut: return "activation";
+    case QOpKind::Mul: return "mul";
   }
   return "unknown";
 }
@@ -466,6 +479,46 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
         // multipliers are <= 2^20 and 2 * 255 * 2^20 < 2^31.
         op.acc_scale = std::max(sa, sb) / double(1 << 20);
         op.input_multipliers = {int32_t(std::llround(sa / op.acc_scale)), int32_t(std::llround(sb / op.acc_scale))};
+        op.output = new_tensor(dom, nd);
+        op.requant = make_requant(op.acc_scale / q.tensors[size_t(op.output)].scale, q.tensors[size_t(op.output)]);
+        tensor_of[i] = op.output;
+        tensor_of[size_t(dom.node)] = op.output;
+        break;
+      }
+      case OpKind::Activation: {
+        const ActDomain& dom = plan.domains[size_t(d)];
+        op.kind = QOpKind::Lut;
+        op.output = new_tensor(dom, nd);
+        const QTensor& in = q.tensors[size_t(op.inputs[0])];
+        const QTensor& out = q.tensors[size_t(op.output)];
+        if (in.bits > 8) throw Error("node '" + nd.name + "': an activation of an int32 tensor is not supported");
+        op.table = activation_table(nd.function, in.lo(), in.hi(), in.scale, in.zero_point, out.scale, out.zero_point,
+                                    out.lo(), out.hi());
+        tensor_of[i] = op.output;
+        tensor_of[size_t(dom.node)] = op.output;
+        break;
+      }
+      case OpKind::Mul: {
+        const ActDomain& dom = plan.domains[size_t(d)];
+        op.kind = QOpKind::Mul;
+        op.acc_scale = q.tensors[size_t(op.inputs[0])].scale * q.tensors[size_t(op.inputs[1])].scale;
+        op.output = new_tensor(dom, nd);
+        op.requant = make_requant(op.acc_scale / q.tensors[size_t(op.output)].scale, q.tensors[size_t(op.output)]);
+        tensor_of[i] = op.output;
+        tensor_of[size_t(dom.node)] = op.output;
+        break;
+      }
+      case OpKind::Concat: {
+        // Each input brought to a common accumulator scale (like Add), its
+        // channels into their slice, then one requantization of the whole.
+        // A channel holds one input's term, so m_i <= 2^20 keeps it in int32.
+        const ActDomain& dom = plan.domains[size_t(d)];
+        op.kind = QOpKind::Concat;
+        double largest = 0;
+        for (int t : op.inputs) largest = std::max(largest, q.tensors[size_t(t)].scale);
+        op.acc_scale = largest / double(1 << 20);
+        for (int t : op.inputs)
+          op.input_multipliers.push_back(int32_t(std::llround(q.tensors[size_t(t)].scale / op.acc_scale)));
         op.output = new_tensor(dom, nd);
         op.requant = make_requant(op.acc_scale / q.tensors[size_t(op.output)].scale, q.tensors[size_t(op.output)]);
         tensor_of[i] = op.output;

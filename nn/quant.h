@@ -6,6 +6,9 @@
 //   max pool      Vmax8 over the window (integers, scale unchanged)
 //   avg pool      acc32 = sum of the window (Vmac, multiplier 1); out = Vreq(acc32; M, S, 0, lo, hi)
 //   add, rescale  acc32 = sum_i q_i * m_i (Vfill32 0, Vmac per input); out = Vreq(acc32; M, S, 0, lo, hi)
+//   concat        acc32 = q_i * m_i in input i's channels (Vmac per pixel and input); out = Vreq as above
+//   activation    out8 = table[q] (Vlut), the table computed here from the scales (nn/activation.h)
+//   mul           acc32 = q_a * q_b (Vmul8, per channel for a C x 1 x 1 factor); out = Vreq as above
 // ReLU is the clamp lo = 0 of the producing Vreq. Networks built by quantize()
 // have zero points 0 and round half up; networks imported from ONNX integer
 // operators (nn/onnx_import.h) may carry tensor zero points (padding reads
@@ -203,6 +206,9 @@ enum class QOpKind {
   GlobalAvgPool,  // sum over H x W then Vreq with real = s_in / (s_out H W)
   Add,            // acc = q_a m_a + q_b m_b, then Vreq
   Rescale,        // acc = q m (m = 1), then Vreq: a copy with fewer bits for a layer's input
+  Concat,         // acc = q_i m_i in input i's channel slice, then Vreq (the inputs' scales may differ)
+  Lut,            // out = table[q - lo_in]: a non-linear activation, exact by construction (Vlut)
+  Mul,            // acc = q_a q_b (q_b per channel when its tensor is C x 1 x 1), then Vreq (Vmul8)
 };
 const char* qop_name(QOpKind k);
 
@@ -230,12 +236,15 @@ struct QOp {
                                // weights when the input tensor has a zero point
   bool requantize = true;      // false: the output is the int32 acc + bias (network output)
 
-  // Add, Rescale: the per-input Vmac multipliers (common accumulator scale
+  // Add, Rescale, Concat: the per-input Vmac multipliers (common accumulator scale
   // s_acc: real = s_acc * acc, m_i = round(s_i / s_acc)).
   std::vector<int32_t> input_multipliers;
-  double acc_scale = 0;        // Add/Rescale: s_acc; Conv2d/Dense: s_in * s_w; pools: s_in
+  double acc_scale = 0;        // Add/Rescale/Concat: s_acc; Conv2d/Dense: s_in * s_w; pools: s_in
 
-  Requant requant;             // all kinds but MaxPool (and Conv2d/Dense with requantize == false)
+  // Lut: the output integer of every input integer, from the input's lo().
+  std::vector<int32_t> table;
+
+  Requant requant;             // all kinds but MaxPool, Lut (and Conv2d/Dense with requantize == false)
 };
 
 struct QuantizedNetwork {

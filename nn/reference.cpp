@@ -230,6 +230,28 @@ void ReferenceExecutor::op_image(size_t op_index, const std::vector<const int32_
       for (size_t j = 0; j < y_size; ++j) y[j] = requantize_value(acc[j], op.requant);
       break;
     }
+    case QOpKind::Lut: {
+      const int32_t lo = q_.tensors[size_t(op.inputs[0])].lo();
+      for (size_t j = 0; j < y_size; ++j) y[j] = op.table[size_t(x[j] - lo)];
+      break;
+    }
+    case QOpKind::Mul: {  // a C x 1 x 1 factor scales each channel
+      const int32_t* b = in[1];
+      const size_t per = size_t(q_.tensors[size_t(op.inputs[1])].shape.size()) == y_size ? 1 : size_t(is.h) * size_t(is.w);
+      for (size_t j = 0; j < y_size; ++j) y[j] = requantize_value(int64_t(x[j]) * b[j / per], op.requant);
+      break;
+    }
+    case QOpKind::Concat: {  // CHW: input k's channels are one contiguous block of the output
+      size_t at = 0;
+      for (size_t k = 0; k < op.inputs.size(); ++k) {
+        const size_t part = size_t(q_.tensors[size_t(op.inputs[k])].shape.size());
+        const uint32_t m = uint32_t(op.input_multipliers[k]);
+        for (size_t j = 0; j < part; ++j)  // Vmac into a zeroed accumulator: bounded in quantize()
+          y[at + j] = requantize_value(int32_t(uint32_t(in[k][j]) * m), op.requant);
+        at += part;
+      }
+      break;
+    }
   }
 }
 
@@ -431,6 +453,24 @@ std::vector<double> fake_quant_op(const QuantizedNetwork& q, size_t op_index,
         y[j] = grid(s);
       }
       break;
+    case QOpKind::Concat: {
+      size_t at = 0;
+      for (int in : op.inputs)
+        for (double v : t.at(size_t(in))) y[at++] = grid(v);
+      break;
+    }
+    case QOpKind::Lut: {  // the input is on its grid: the table is the function rounded onto the output's
+      const QTensor& in = q.tensors[size_t(op.inputs[0])];
+      for (size_t j = 0; j < y.size(); ++j)
+        y[j] = out.scale * op.table[size_t(std::llround(x[j] / in.scale) - in.lo())];
+      break;
+    }
+    case QOpKind::Mul: {
+      const std::vector<double>& b = t.at(size_t(op.inputs[1]));
+      const size_t per = b.size() == y.size() ? 1 : size_t(is.h) * size_t(is.w);
+      for (size_t j = 0; j < y.size(); ++j) y[j] = grid(x[j] * b[j / per]);
+      break;
+    }
   }
   return y;
 }

@@ -6,6 +6,7 @@
 //   AvgPool        acc = sum over the window (padding adds 0); out = requant(acc)
 //   GlobalAvgPool  acc = sum over H x W;                          out = requant(acc)
 //   Add, Rescale   acc = sum_i q_i * m_i (int32, wraps like Vmac); out = requant(acc)
+//   Concat         acc = q_i * m_i in input i's channel slice;     out = requant(acc)
 // with requant = cimvp::requantize (Vreq, round half up).
 //
 // Also a fake-quantized float forward (simulated quantization with the real

@@ -692,6 +692,31 @@ void Network::Impl::fwd_node(int j, int s, bool training) {
       std::copy(x, x + total, out);
       break;
     }
+    case OpKind::Activation: {
+      const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
+      for (size_t k = 0; k < total; ++k) out[k] = float(activation_value(nd.function, x[k]));
+      break;
+    }
+    case OpKind::Mul: {  // per image; a C x 1 x 1 second input scales each channel
+      const float* a = nodes[size_t(r.in[0])].act[size_t(s)].data();
+      const NodeRt& fb = nodes[size_t(r.in[1])];
+      const float* b = fb.act[size_t(s)].data();
+      const size_t per = r.size / fb.size;
+      for (int i = 0; i < ns; ++i)
+        for (size_t k = 0; k < r.size; ++k)
+          out[size_t(i) * r.size + k] = a[size_t(i) * r.size + k] * b[size_t(i) * fb.size + k / per];
+      break;
+    }
+    case OpKind::Concat: {  // per image, each input's CHW values one after the other
+      size_t at = 0;
+      for (int in : r.in) {
+        const NodeRt& src = nodes[size_t(in)];
+        const float* x = src.act[size_t(s)].data();
+        for (int i = 0; i < ns; ++i) std::copy(x + size_t(i) * src.size, x + size_t(i + 1) * src.size, out + size_t(i) * r.size + at);
+        at += src.size;
+      }
+      break;
+    }
   }
   if (r.out_q >= 0) {
     const Quantizer& q = quant[size_t(r.out_q)];
@@ -999,6 +1024,62 @@ void Network::Impl::bwd_node(int j, int s) {
           for (size_t k = 0; k < total; ++k) dx[k] += g[k];
       }
       break;
+    case OpKind::Activation:
+      if (input_needs(0)) {
+        const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
+        float* dx = in_grad(r, 0, s);
+        for (size_t k = 0; k < total; ++k) {
+          const float d = g[k] * float(activation_derivative(nd.function, x[k]));
+          dx[k] = r.assign_in[0] ? d : dx[k] + d;
+        }
+      }
+      break;
+    case OpKind::Mul: {
+      const NodeRt& fa = nodes[size_t(r.in[0])];
+      const NodeRt& fb = nodes[size_t(r.in[1])];
+      const float* a = fa.act[size_t(s)].data();
+      const float* b = fb.act[size_t(s)].data();
+      const size_t per = r.size / fb.size;
+      if (input_needs(0)) {
+        float* da = in_grad(r, 0, s);
+        for (int i = 0; i < ns; ++i)
+          for (size_t k = 0; k < r.size; ++k) {
+            const size_t at = size_t(i) * r.size + k;
+            const float d = g[at] * b[size_t(i) * fb.size + k / per];
+            da[at] = r.assign_in[0] ? d : da[at] + d;
+          }
+      }
+      if (input_needs(1)) {  // a per-channel factor gathers its channel's gradient
+        float* db = in_grad(r, 1, s);
+        for (int i = 0; i < ns; ++i)
+          for (size_t j = 0; j < fb.size; ++j) {
+            double d = 0;
+            for (size_t k = j * per; k < (j + 1) * per; ++k) d += double(g[size_t(i) * r.size + k]) * a[size_t(i) * r.size + k];
+            float& t = db[size_t(i) * fb.size + j];
+            t = r.assign_in[1] ? float(d) : t + float(d);
+          }
+      }
+      break;
+    }
+    case OpKind::Concat: {
+      size_t at = 0;
+      for (size_t slot = 0; slot < r.in.size(); ++slot) {
+        const size_t part = nodes[size_t(r.in[slot])].size;
+        if (input_needs(int(slot))) {
+          float* dx = in_grad(r, int(slot), s);
+          for (int i = 0; i < ns; ++i) {
+            const float* gi = g + size_t(i) * r.size + at;
+            float* di = dx + size_t(i) * part;
+            if (r.assign_in[slot])
+              std::copy(gi, gi + part, di);
+            else
+              for (size_t k = 0; k < part; ++k) di[k] += gi[k];
+          }
+        }
+        at += part;
+      }
+      break;
+    }
   }
   // A rescaled input copy: its gradient through the copy's quantizer.
   if (r.in_q >= 0 && ns > 0 && !r.gqin.empty()) {

@@ -151,6 +151,23 @@ TEST(FirmwareAssembler, RoundTripOfHandWrittenProgram) {
   EXPECT_THAT(text, HasSubstr(".layer \"fc 1\"\n"));
 }
 
+TEST(FirmwareAssembler, TableLookupsAndProductsAssembleAndRoundTrip) {
+  const FirmwareImage img = assemble(R"(.arch small
+.core 0
+        vlut  r1+4, 64, r2+256
+        vmul8 0, r3, 8, signed, bsigned
+        vmul8 16, 4, r5, bsigned
+        halt
+)",
+                                     "lut.s");
+  const std::vector<Instruction>& c = img.cores[0].code;
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_EQ(c[0], ins(Opcode::Vlut, 0, 1, 0, 2, 4, 64, 256));
+  EXPECT_EQ(c[1], ins(Opcode::Vmul8, uint8_t(flag::kSigned8 | flag::kSigned8B), 0, 3, 0, 0, 0, 8));
+  EXPECT_EQ(c[2], ins(Opcode::Vmul8, flag::kSigned8B, 0, 0, 5, 16, 4, 0));
+  expect_round_trip(img);
+}
+
 TEST(FirmwareAssembler, RoundTripOfRichImages) {
   expect_round_trip(test::small_image());
   expect_round_trip(test::rich_image());

@@ -81,6 +81,8 @@ inline std::vector<Instruction> every_opcode(int32_t target) {
       ins(O::Vmax8, flag::kSigned8, 9, 10, 11, 1, 2, 3),
       ins(O::Vfill32, 0, 12, 0, 0, 40, -2147483647 - 1),
       ins(O::Vcopy, 0, 13, 14, 0, 5, 6),
+      ins(O::Vlut, 0, 1, 2, 3, 4, 5, 256),
+      ins(O::Vmul8, uint8_t(flag::kSigned8B), 4, 5, 6, 8, 9, 10),
       ins(O::Load, 0, 1, 2, 3, 10, 20, 30),
       ins(O::Store, 0, 4, 5, 6, 40, 50, 60),
       ins(O::Send, 0, 0, 7, 8, 1, 70, 80),

@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <iterator>
 #include <random>
 
+#include "config/arch_config.h"
 #include "models/gpeu.h"
 
 namespace cimvp {
@@ -74,6 +76,39 @@ TEST(GpeuRequantize, TiesRoundUpOrToEven) {
       EXPECT_EQ(std::abs(2 * even - acc), 1) << acc;
     }
   }
+}
+
+}  // namespace
+}  // namespace cimvp
+
+namespace cimvp {
+namespace {
+
+// Vlut indexes the table with the source byte read as 0..255; Vmul8
+// multiplies two bytes, each signed or not by its own flag.
+TEST(GpeuElementwise, VlutAndVmul8MeanWhatIsaMdSays) {
+  const ArchConfig arch;
+  const Timing timing(arch);
+  Gpeu gpeu(timing);
+  gpeu.set(VcfgReg::VL, 5);
+  uint8_t table[256];
+  for (int b = 0; b < 256; ++b) table[b] = uint8_t(255 - b);
+  const uint8_t src[5] = {0, 1, 127, 128, 255};
+  uint8_t dst[5] = {};
+  gpeu.vlut(dst, src, table);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(dst[i], 255 - src[i]);
+  const uint8_t a[5] = {0x80, 0xff, 3, 200, 127}, b[5] = {0x80, 2, 0xfd, 200, 0xff};
+  for (bool as : {false, true})
+    for (bool bs : {false, true}) {
+      uint8_t out[20];
+      gpeu.vmul8(out, a, b, as, bs);
+      for (int i = 0; i < 5; ++i) {
+        int32_t got;
+        std::memcpy(&got, out + 4 * i, 4);
+        const int32_t x = as ? int32_t(int8_t(a[i])) : int32_t(a[i]), y = bs ? int32_t(int8_t(b[i])) : int32_t(b[i]);
+        EXPECT_EQ(got, x * y) << i << " " << as << bs;
+      }
+    }
 }
 
 }  // namespace

@@ -126,6 +126,35 @@ TEST(TrainGradient, StridedConvGlobalPool) {
   check_gradients(g, 5, 4);
 }
 
+TEST(TrainGradient, ConcatAndCeilModePool) {
+  Graph g;
+  g.name = "grad3";
+  int x = g.add_input("input", {2, 8, 8});
+  x = g.add_relu("r0", g.add_conv("c0", x, 3, 3, 1, 1));
+  x = g.add_maxpool("mp", x, 3, 2, 0, true);  // 3x4x4 (floor mode: 3x3x3)
+  const int a = g.add_relu("ra", g.add_conv("ca", x, 2, 1, 1, 0));
+  const int b = g.add_conv("cb", x, 3, 3, 1, 1);
+  x = g.add_concat("cat", {a, b, a});  // one input twice: its gradients add
+  x = g.add_flatten("flat", x);
+  g.add_dense("fc", x, 4);
+  check_gradients(g, 3, 12);
+}
+
+TEST(TrainGradient, ActivationsAndSqueezeExcitation) {
+  Graph g;
+  g.name = "grad4";
+  int x = g.add_input("input", {2, 6, 6});
+  x = g.add_activation("hs", g.add_conv("c0", x, 4, 3, 1, 1), Activation::HardSwish);
+  int s = g.add_global_avgpool("sq", x);
+  s = g.add_activation("gate", g.add_conv("se", s, 4, 1), Activation::Sigmoid);
+  x = g.add_mul("excite", x, s);
+  x = g.add_activation("silu", g.add_conv("c1", x, 3, 3, 2, 1), Activation::Silu);
+  x = g.add_mul("square", x, x);  // one input twice: both gradients add
+  x = g.add_activation("hsig", x, Activation::HardSigmoid);
+  g.add_dense("fc", x, 4);
+  check_gradients(g, 3, 13);
+}
+
 TEST(TrainGradient, Lenet5) { check_gradients(make_model("lenet5", 2), 4, 5, 6); }
 
 TEST(TrainGradient, Lenet5WithDistillation) { check_gradients(make_model("lenet5", 2), 5, 9, 6, true); }

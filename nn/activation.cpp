@@ -1,0 +1,73 @@
+#include "nn/activation.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace cimvp {
+
+namespace {
+struct Named {
+  Activation f;
+  const char* name;
+};
+constexpr Named kNames[] = {{Activation::Sigmoid, "sigmoid"},
+                            {Activation::HardSigmoid, "hard_sigmoid"},
+                            {Activation::Silu, "silu"},
+                            {Activation::HardSwish, "hard_swish"}};
+
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+double hard_sigmoid(double x) { return std::clamp(x / 6.0 + 0.5, 0.0, 1.0); }
+}  // namespace
+
+const char* activation_name(Activation f) {
+  for (const Named& n : kNames)
+    if (n.f == f) return n.name;
+  return "unknown";
+}
+
+std::optional<Activation> activation_from_name(const std::string& name) {
+  for (const Named& n : kNames)
+    if (name == n.name) return n.f;
+  return std::nullopt;
+}
+
+double activation_value(Activation f, double x) {
+  switch (f) {
+    case Activation::Sigmoid: return sigmoid(x);
+    case Activation::HardSigmoid: return hard_sigmoid(x);
+    case Activation::Silu: return x * sigmoid(x);
+    case Activation::HardSwish: return x * hard_sigmoid(x);
+  }
+  return 0;
+}
+
+double activation_derivative(Activation f, double x) {
+  switch (f) {
+    case Activation::Sigmoid: {
+      const double s = sigmoid(x);
+      return s * (1 - s);
+    }
+    case Activation::HardSigmoid: return x > -3 && x < 3 ? 1.0 / 6.0 : 0.0;
+    case Activation::Silu: {
+      const double s = sigmoid(x);
+      return s * (1 + x * (1 - s));
+    }
+    case Activation::HardSwish: return x <= -3 ? 0.0 : x >= 3 ? 1.0 : x / 3.0 + 0.5;
+  }
+  return 0;
+}
+
+bool activation_nonnegative(Activation f) { return f == Activation::Sigmoid || f == Activation::HardSigmoid; }
+
+std::vector<int32_t> activation_table(Activation f, int32_t in_lo, int32_t in_hi, double in_scale, int32_t in_zp,
+                                      double out_scale, int32_t out_zp, int32_t out_lo, int32_t out_hi) {
+  std::vector<int32_t> table;
+  table.reserve(size_t(in_hi - in_lo + 1));
+  for (int32_t q = in_lo; q <= in_hi; ++q) {
+    const double y = std::floor(activation_value(f, in_scale * double(q - in_zp)) / out_scale + 0.5) + out_zp;
+    table.push_back(int32_t(std::clamp(y, double(out_lo), double(out_hi))));
+  }
+  return table;
+}
+
+}  // namespace cimvp

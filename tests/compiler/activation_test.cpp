@@ -1,0 +1,143 @@
+// Non-linear activations (sigmoid, hard sigmoid, SiLU, hard swish: one
+// table each, Vlut on the GPEU) and element-wise products (Vmul8: SE
+// blocks' per-channel scaling). The tables against the real functions;
+// the VP against the integer reference bit for bit; the model file and
+// ONNX keep them (PyTorch's x * sigmoid(x) imported as one SiLU).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "common/error.h"
+#include "compiler/compile.h"
+#include "compiler/io_layout.h"
+#include "nn/model_file.h"
+#include "nn/model_source.h"
+#include "nn/onnx_export.h"
+#include "nn/onnx_import.h"
+#include "nn/reference.h"
+#include "platform/soc.h"
+#include "tests/support/paths.h"
+#include "tests/support/random_data.h"
+
+namespace cimvp {
+namespace {
+
+// 3x12x12 -> conv 8 + ReLU6 -> squeeze-and-excitation (global pool, 1x1
+// conv 4 + ReLU, 1x1 conv 8, hard sigmoid, channel product) -> conv 8 +
+// hard swish -> conv 6 + SiLU -> conv 4 -> sigmoid -> dense 10.
+Graph se_net(uint32_t seed) {
+  Graph g;
+  g.name = "se_net";
+  int x = g.add_input("input", {3, 12, 12});
+  x = g.add_relu("relu6", g.add_conv("conv1", x, 8, 3, 1, 1), 6.f);
+  int s = g.add_global_avgpool("squeeze", x);
+  s = g.add_relu("se_relu", g.add_conv("se_reduce", s, 4, 1));
+  s = g.add_activation("se_gate", g.add_conv("se_expand", s, 8, 1), Activation::HardSigmoid);
+  x = g.add_mul("excite", x, s);
+  x = g.add_activation("hswish", g.add_conv("conv2", x, 8, 3, 2, 1), Activation::HardSwish);
+  x = g.add_activation("silu", g.add_conv("conv3", x, 6, 3, 1, 1), Activation::Silu);
+  x = g.add_activation("sigmoid", g.add_conv("conv4", x, 4, 1), Activation::Sigmoid);
+  g.add_dense("fc", x, 10);
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> w(0.f, 0.4f);
+  for (Node& n : g.nodes) {
+    for (float& v : n.weight) v = w(rng);
+    for (float& v : n.bias) v = 0.2f * w(rng);
+  }
+  return g;
+}
+
+TEST(Activation, FunctionsAndTablesAreTheDefinitions) {
+  EXPECT_DOUBLE_EQ(activation_value(Activation::Sigmoid, 0), 0.5);
+  EXPECT_DOUBLE_EQ(activation_value(Activation::HardSigmoid, -3), 0);
+  EXPECT_DOUBLE_EQ(activation_value(Activation::HardSigmoid, 1.5), 0.75);
+  EXPECT_DOUBLE_EQ(activation_value(Activation::HardSwish, 1.5), 1.125);
+  EXPECT_NEAR(activation_value(Activation::Silu, 1), 1 / (1 + std::exp(-1.0)), 1e-15);
+  for (Activation f : {Activation::Sigmoid, Activation::HardSigmoid, Activation::Silu, Activation::HardSwish})
+    for (double x : {-4.0, -1.3, 0.2, 2.9, 5.0}) {  // derivatives against central differences
+      const double h = 1e-6;
+      EXPECT_NEAR(activation_derivative(f, x), (activation_value(f, x + h) - activation_value(f, x - h)) / (2 * h), 1e-6)
+          << activation_name(f) << " at " << x;
+    }
+  // A signed 8-bit input at 1/16 onto an unsigned 8-bit output at 1/255:
+  // every entry within half an output step of the real function.
+  const double s_in = 1.0 / 16, s_out = 1.0 / 255;
+  const std::vector<int32_t> t = activation_table(Activation::HardSigmoid, -128, 127, s_in, 0, s_out, 0, 0, 255);
+  ASSERT_EQ(t.size(), 256u);
+  EXPECT_EQ(t[size_t(-48 + 128)], 0);    // x = -3
+  EXPECT_EQ(t[size_t(0 + 128)], 128);    // 127.5 rounds half up
+  EXPECT_EQ(t[size_t(48 + 128)], 255);   // x = 3
+  for (int q = -128; q < 128; ++q) {
+    const double want = std::clamp(q * s_in / 6 + 0.5, 0.0, 1.0) / s_out;
+    EXPECT_LE(std::fabs(t[size_t(q + 128)] - want), 0.5) << q;
+  }
+}
+
+TEST(Activation, MulShapesAreCheckedNamingTheNode) {
+  Graph g;
+  const int x = g.add_input("input", {4, 6, 6});
+  const int p = g.add_maxpool("pool", x, 2, 2);
+  try {
+    g.add_mul("mul", x, p);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "node 'mul' (mul): 'pool' is 4x3x3: the second input must have the shape of "
+                                     "'input' (4x6x6) or one value per channel (4x1x1)");
+  }
+}
+
+TEST(Activation, TheVpEqualsTheIntegerReferenceBitForBit) {
+  ModelFile model;
+  model.graph = se_net(3);
+  model.random_weights = true;  // calibrated on generated inputs
+  const ArchConfig arch = load_arch_config(test::source_path("configs/arch/default.yaml"));
+  Soc soc("soc", arch);
+  std::mt19937 rng(4);
+  const size_t layers = model.graph.quantizable_layers().size();
+  for (const Policy& policy : {uniform_policy(layers, 8, 8), uniform_policy(layers, 3, 4)}) {
+    const QuantizedNetwork q = quantize_model(model, policy);
+    ReferenceExecutor reference(q);
+    for (Placement placement : {Placement::Auto, Placement::PerLayer}) {
+      CompileOptions options;
+      options.placement = placement;
+      const CompileResult compiled = compile(q, arch, options);
+      soc.load(compiled.image, "se_net");
+      for (int image = 0; image < 3; ++image) {
+        const std::vector<int8_t> x = test::random_image(rng, q);
+        const RunResult r = soc.run(RunMode::Functional, {input_bytes(q, x)});
+        ASSERT_EQ(output_values(compiled.image, r.outputs[0]), reference.run(x))
+            << "a" << policy.activation_bits[0] << ", " << placement_name(compiled.placement);
+      }
+    }
+  }
+}
+
+TEST(Activation, TheModelFileAndOnnxKeepThem) {
+  ModelFile model;
+  model.graph = se_net(5);
+  model.random_weights = true;
+  const ModelFile back = parse_model(serialize_model(model), "se_net.cimvp");
+  EXPECT_EQ(back.graph.nodes[size_t(back.graph.find("silu"))].function, Activation::Silu);
+  model.policy = uniform_policy(model.graph.quantizable_layers().size(), 8, 8);
+  model.calibration = calibrate(model.graph, test::random_images(model.graph.input_shape(), 4, 10), model.policy);
+  // SiLU and hard swish go out as x * (hard) sigmoid(x) and come back as one node each.
+  const OnnxImport im = import_onnx_bytes(export_onnx_bytes(model), "se_net.onnx");  // runs the ONNX checker
+  for (const Node& n : model.graph.nodes) {  // (the import adds a Flatten before the dense layer)
+    const int i = im.model.graph.find(n.name);
+    ASSERT_GE(i, 0) << n.name;
+    EXPECT_EQ(im.model.graph.nodes[size_t(i)].kind, n.kind) << n.name;
+    EXPECT_EQ(im.model.graph.nodes[size_t(i)].function, n.function) << n.name;
+  }
+  const QuantizedNetwork a = quantize(model.graph, model.policy, model.calibration);
+  const QuantizedNetwork b = quantize(im.model.graph, im.model.policy, im.model.calibration);
+  ReferenceExecutor ra(a), rb(b);
+  std::mt19937 rng(9);
+  for (int image = 0; image < 3; ++image) {
+    const std::vector<int8_t> x = test::random_image(rng, a);
+    EXPECT_EQ(ra.run(x), rb.run(x));
+  }
+}
+
+}  // namespace
+}  // namespace cimvp
