@@ -68,6 +68,8 @@ CompileResult CodeGenerator::run() {
   if (resident_) emit_weights();
   if (memory_.staged_input) emit_input_copy();
   for (size_t i = 0; i < net_.ops.size(); ++i) emit_op(net_.ops[i]);
+  for (LayerPlan& lp : result_.plan)
+    lp.allocated_cells = int64_t(lp.tiles) * arch_.crossbar.rows * arch_.crossbar.cols;
   for (auto& p : programs_) p.halt();
   image.cores.resize(size_t(arch_.cores()));
   for (size_t c = 0; c < programs_.size(); ++c) {
@@ -173,15 +175,18 @@ void CodeGenerator::emit_weights() {
   for (size_t i = 0; i < net_.ops.size(); ++i) {
     const QOp& op = net_.ops[i];
     if (resident_->ops[i].empty()) continue;
-    const WeightMatrix m = weight_matrix(op, memory_.tensors[size_t(op.inputs[0])].shape, !options_.timing_only);
-    const std::vector<Tile> tiles = tile_matrix(m, arch_, op.name);
-    const int tc = arch_.crossbar.max_tile_cols(op.weight_bits);
+    const WeightMatrix m = weight_matrix(op, memory_.tensors[size_t(op.inputs[0])].shape,
+                                         channel_packing(op, arch_), !options_.timing_only);
+    const TileGrid grid = tile_matrix(m, arch_, op.name);
     for (const ColumnPart& part : resident_->ops[i]) {
+      // Blocks address the part's own outputs and patch rows (emit_conv gathers only its packs).
+      const int col_base = grid.col_edges[size_t(part.col_tile0)];
+      const int row_base = grid.row_span(m.packing, part.col_tile0, part.col_tile1).first;
       std::vector<int> blocks;
-      for (const Tile& t : tiles)
-        if (t.col0 >= part.col_tile0 * tc && t.col0 < part.col_tile1 * tc) {
+      for (int row_tile = 0; row_tile < grid.row_tiles; ++row_tile)
+        for (int j = part.col_tile0; j < part.col_tile1; ++j) {
           blocks.push_back(int(result_.image.blocks.size()));
-          result_.image.blocks.push_back(make_block(m, t, part.col_tile0 * tc, !options_.timing_only));
+          result_.image.blocks.push_back(make_block(m, grid.at(row_tile, j), col_base, row_base, !options_.timing_only));
         }
       // (a tall part has one column tile: its blocks are in row-tile order)
       for (const PartReplica& r : part.replicas) {
@@ -268,13 +273,13 @@ std::vector<int> CodeGenerator::cores_for_rows(int rows) const {
 // Blocks of `tiles` (added to the image once) and their grouping into
 // rounds of at most crossbars_per_core.
 std::vector<std::vector<int>> CodeGenerator::add_blocks(const WeightMatrix& m, const std::vector<Tile>& tiles,
-                                                       int col_base) {
+                                                       int col_base, int row_base) {
   std::vector<std::vector<int>> groups;
   const int per_core = arch_.crossbars_per_core();
   for (size_t i = 0; i < tiles.size(); ++i) {
     if (i % size_t(per_core) == 0) groups.emplace_back();
     groups.back().push_back(int(result_.image.blocks.size()));
-    result_.image.blocks.push_back(make_block(m, tiles[i], col_base, !options_.timing_only));
+    result_.image.blocks.push_back(make_block(m, tiles[i], col_base, row_base, !options_.timing_only));
   }
   return groups;
 }
@@ -292,23 +297,27 @@ LayerPlan& CodeGenerator::new_plan(const QOp& op) {
     lp.weights = op.kind == QOpKind::Conv2d
                      ? int64_t(op.out_channels) * (op.in_channels / op.groups) * op.kernel * op.kernel
                      : int64_t(op.out_channels) * op.in_channels;
+    // A weight's slices, twice under a differential mapping (the offset
+    // mapping's shared reference column is no weight's).
+    const int cells_per_weight = arch_.crossbar.slices_per_weight(op.weight_bits) *
+                                 (arch_.crossbar.mapping == WeightMapping::Offset ? 1 : 2);
+    lp.weight_cells = lp.weights * cells_per_weight;
   }
   return lp;
 }
 
-std::vector<CodeGenerator::ResidentWork> CodeGenerator::resident_work(const QOp& op, int tile_cols,
-                                                                     int matrix_cols) const {
+std::vector<CodeGenerator::ResidentWork> CodeGenerator::resident_work(const QOp& op) const {
   std::vector<ResidentWork> out;
   const std::vector<ColumnPart>& placed = resident_->ops[op_index(op)];
   for (size_t j = 0; j < placed.size(); ++j) {
     const std::vector<int>& blocks = resident_blocks_[op_index(op)][j];
-    const int c0 = placed[j].col_tile0 * tile_cols, c1 = std::min(matrix_cols, placed[j].col_tile1 * tile_cols);
+    const int t0 = placed[j].col_tile0, t1 = placed[j].col_tile1;
     for (const PartReplica& r : placed[j].replicas) {
-      ResidentWork w{r.core, c0, c1, r.row0, r.row1, {blocks.begin(), blocks.begin() + r.crossbars}, r.first_crossbar,
+      ResidentWork w{r.core, t0, t1, r.row0, r.row1, {blocks.begin(), blocks.begin() + r.crossbars}, r.first_crossbar,
                      -1, {}};
       for (const PartHelper& h : r.helpers) {
         w.helpers.push_back(h.core);
-        out.push_back({h.core, c0, c1, r.row0, r.row1, {blocks.begin() + h.row_tile0, blocks.begin() + h.row_tile1},
+        out.push_back({h.core, t0, t1, r.row0, r.row1, {blocks.begin() + h.row_tile0, blocks.begin() + h.row_tile1},
                        h.first_crossbar, r.core, {}});
       }
       out.push_back(std::move(w));

@@ -74,20 +74,21 @@ class CodeGenerator {
   void configure_requant(ProgramBuilder& p, const Requant& r);
   int64_t chunk_rows(const QOp& op, int64_t fixed, int64_t per_row, int64_t want) const;
   std::vector<int> cores_for_rows(int rows) const;
-  std::vector<std::vector<int>> add_blocks(const WeightMatrix& m, const std::vector<Tile>& tiles, int col_base);
+  std::vector<std::vector<int>> add_blocks(const WeightMatrix& m, const std::vector<Tile>& tiles, int col_base,
+                                          int row_base);
   LayerPlan& new_plan(const QOp& op);
 
   // Resident placement: what each core does for `op`. A replica's core
   // computes its rows from its crossbars plus its helpers' partial sums; a
   // helper computes the same rows from its row tiles and sends them.
   struct ResidentWork {
-    int core = 0, c0 = 0, c1 = 0, r0 = 0, r1 = 0;
+    int core = 0, col_tile0 = 0, col_tile1 = 0, r0 = 0, r1 = 0;  // column tiles [col_tile0, col_tile1), output rows
     std::vector<int> blocks;
     int first_crossbar = 0;
     int owner = -1;            // a helper: the core it sends its partial sums to
     std::vector<int> helpers;  // a replica's core: the cores it adds partial sums from, in order
   };
-  std::vector<ResidentWork> resident_work(const QOp& op, int tile_cols, int matrix_cols) const;
+  std::vector<ResidentWork> resident_work(const QOp& op) const;
 
   // ---- one function per kind of op (emit_<kind>.cpp)
   void emit_conv(const QOp& op);

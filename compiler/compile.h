@@ -2,8 +2,10 @@
 // firmware image (docs/compiler.md).
 //
 // Passes: weight matrices are laid out in the order the VP gathers inputs
-// (HWC patches), cut into crossbar tiles after weight bit slicing and the
-// signed mapping (tiling.h). When all tiles fit the chip at once, every layer
+// (HWC patches; a grouped convolution's in packs of channel groups, so that
+// the all-zero tiles across groups are never made: group_packing.h), cut
+// into crossbar tiles after weight bit slicing and the signed mapping
+// (tiling.h). When all tiles fit the chip at once, every layer
 // keeps crossbars of its own, programmed once at the start of a run, and
 // spare crossbars duplicate the busiest layers (placement.h). Otherwise each
 // layer gets the whole chip: tiles are grouped onto each core's crossbars,
@@ -49,8 +51,13 @@ struct LayerPlan {
   int input_slices = 0;                      // ceil(activation bits / DAC bits)
   int weight_slices = 0;                     // cells per weight
   int matrix_rows = 0, matrix_cols = 0;      // logical weight matrix
-  int tiles = 0;                             // crossbar tiles of the matrix
+  int tiles = 0;                             // crossbar tiles of the matrix (one copy of the weights)
+  int packs = 1;                             // channel packs (compiler/group_packing.h); 1: the dense matrix
   int64_t weights = 0;                       // the layer's weights (a grouped convolution's zeros across groups are none)
+  // Crossbar cells, one copy of the weights: the cells that hold its weights
+  // (weights x cells per weight of the signed mapping) and the cells of the
+  // crossbars its tiles take (tiles x crossbar rows x columns).
+  int64_t weight_cells = 0, allocated_cells = 0;
   int groups = 0;                            // programming rounds per core (1: all tiles stay programmed)
   int cores = 0;                             // cores working on the op
   int crossbars = 0;                         // crossbars programmed, summed over cores

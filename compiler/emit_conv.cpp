@@ -20,13 +20,13 @@ void CodeGenerator::emit_conv(const QOp& op) {
   const int k = op.kernel, s = op.stride, ci = in.shape.c, co = out.shape.c;
   const int ho = out.shape.h, wo = out.shape.w;
   const int eb = out.elem_bytes;
-  const WeightMatrix m = weight_matrix(op, in.shape, !options_.timing_only);
-  const std::vector<Tile> tiles = tile_matrix(m, arch_, op.name);
-  const int per_core = arch_.crossbars_per_core(), tile_cols = arch_.crossbar.max_tile_cols(op.weight_bits);
-  const int row_tiles = (m.rows + arch_.crossbar.max_tile_rows() - 1) / arch_.crossbar.max_tile_rows();
-  const int col_tiles = (m.cols + tile_cols - 1) / tile_cols;
+  const ChannelPacking packing = channel_packing(op, arch_);
+  const WeightMatrix m = weight_matrix(op, in.shape, packing, !options_.timing_only);
+  const TileGrid grid = tile_matrix(m, arch_, op.name);
+  const int per_core = arch_.crossbars_per_core();
+  const int row_tiles = grid.row_tiles, col_tiles = grid.col_tiles;
   int parts = 1;
-  if (int(tiles.size()) > per_core && cores_ > 1) {
+  if (int(grid.tiles.size()) > per_core && cores_ > 1) {
     const int cols_per_part = std::max(1, per_core / row_tiles);  // column tiles one core holds at once
     parts = std::min(cores_, (col_tiles + cols_per_part - 1) / cols_per_part);
   }
@@ -37,14 +37,15 @@ void CodeGenerator::emit_conv(const QOp& op) {
   LayerPlan& lp = new_plan(op);
   lp.matrix_rows = m.rows;
   lp.matrix_cols = m.cols;
-  lp.tiles = int(tiles.size());
+  lp.tiles = int(grid.tiles.size());
+  lp.packs = packing.packs;
   lp.invocations = int64_t(ho) * wo;
 
-  // Per core: its part's channels [c0, c1), blocks, output rows [r0, r1),
+  // Per core: its part's column tiles [t0, t1), blocks, output rows [r0, r1),
   // where its crossbars start (resident: programmed before the run) and
   // the partners of a part spread over cores (resident_work()).
   struct Work {
-    int c0 = 0, c1 = 0, r0 = 0, r1 = 0;
+    int t0 = 0, t1 = 0, r0 = 0, r1 = 0;
     const std::vector<std::vector<int>>* groups = nullptr;
     int first_crossbar = 0;
     int owner = -1;
@@ -55,12 +56,12 @@ void CodeGenerator::emit_conv(const QOp& op) {
   std::vector<int> working;
   bool spread = false;  // some part spreads over cores: partial sums travel
   if (resident_) {
-    const std::vector<ResidentWork> rw = resident_work(op, tile_cols, m.cols);
+    const std::vector<ResidentWork> rw = resident_work(op);
     part_groups.assign(rw.size(), {});
     for (size_t j = 0; j < rw.size(); ++j) {
       part_groups[j] = {rw[j].blocks};
-      work[size_t(rw[j].core)] = {rw[j].c0, rw[j].c1, rw[j].r0, rw[j].r1, &part_groups[j], rw[j].first_crossbar,
-                                  rw[j].owner, rw[j].helpers};
+      work[size_t(rw[j].core)] = {rw[j].col_tile0, rw[j].col_tile1, rw[j].r0, rw[j].r1, &part_groups[j],
+                                  rw[j].first_crossbar, rw[j].owner, rw[j].helpers};
       working.push_back(rw[j].core);
       lp.crossbars += int(rw[j].blocks.size());
       spread = spread || rw[j].owner >= 0;
@@ -68,17 +69,16 @@ void CodeGenerator::emit_conv(const QOp& op) {
     lp.groups = 1;
   }
   for (int part = 0; part < parts && !resident_; ++part) {
-    const int c0 = col_ranges[size_t(part)].first * tile_cols;
-    const int c1 = std::min(m.cols, col_ranges[size_t(part)].second * tile_cols);
+    const auto [t0, t1] = col_ranges[size_t(part)];
     std::vector<Tile> mine;
-    for (const Tile& t : tiles)
-      if (t.col0 >= c0 && t.col0 < c1) mine.push_back(t);
-    part_groups[size_t(part)] = add_blocks(m, mine, c0);
+    for (const Tile& t : grid.tiles)
+      if (t.col0 >= grid.col_edges[size_t(t0)] && t.col0 < grid.col_edges[size_t(t1)]) mine.push_back(t);
+    part_groups[size_t(part)] = add_blocks(m, mine, grid.col_edges[size_t(t0)], grid.row_span(packing, t0, t1).first);
     const auto [k0, k1] = core_ranges[size_t(part)];
     const auto rows = split(ho, k1 - k0);
     for (size_t i = 0; i < rows.size(); ++i) {
       const int core = k0 + int(i);
-      work[size_t(core)] = {c0, c1, rows[i].first, rows[i].second, &part_groups[size_t(part)], 0, -1, {}};
+      work[size_t(core)] = {t0, t1, rows[i].first, rows[i].second, &part_groups[size_t(part)], 0, -1, {}};
       working.push_back(core);
       lp.crossbars += int(std::min<size_t>(mine.size(), size_t(per_core)));
     }
@@ -86,14 +86,18 @@ void CodeGenerator::emit_conv(const QOp& op) {
   }
   lp.cores = int(working.size());
 
-  const int64_t patch_bytes = gather ? align4(int64_t(k) * k * ci) : 0;
   const int64_t in_row = in.row_bytes(), out_row = out.row_bytes();
 
   op_section(op.name, working, [&](int core, ProgramBuilder& p) {
     const Work& wk = work[size_t(core)];
     const std::vector<std::vector<int>>& groups = *wk.groups;
     const bool single = groups.size() == 1;
-    const int cc = wk.c1 - wk.c0;
+    const int c0 = grid.col_edges[size_t(wk.t0)], c1 = grid.col_edges[size_t(wk.t1)];
+    const int cc = c1 - c0;
+    // The patch rows this core's blocks read: its packs' (all of it with one pack).
+    const auto [patch_row0, patch_row1] = grid.row_span(packing, wk.t0, wk.t1);
+    const int pack0 = grid.col_pack[size_t(wk.t0)], pack1 = grid.col_pack[size_t(wk.t1 - 1)] + 1;
+    const int64_t patch_bytes = gather ? align4(patch_row1 - patch_row0) : 0;
     const bool whole_rows = cc == co;  // all channels: store whole padded rows
     // This core's output rows in its buffer: whole padded rows, or its channels of the interior pixels.
     const int64_t buf_row = whole_rows ? out_row : int64_t(wo) * cc * eb;
@@ -125,7 +129,7 @@ void CodeGenerator::emit_conv(const QOp& op) {
       const Walk dst = whole_rows ? Walk{out_buf + int64_t(out.pad) * co * eb, int64_t(co) * eb, out_row}
                                   : Walk{out_buf, int64_t(cc) * eb, buf_row};
       const Walk accw{acc, int64_t(cc) * 4, int64_t(wo) * cc * 4};
-      const int32_t bias = int32_t(bias_address_[op_index(op)] + int64_t(wk.c0) * 4);
+      const int32_t bias = int32_t(bias_address_[op_index(op)] + int64_t(c0) * 4);
       auto store_result = [&](int dst_reg, int acc_reg, int32_t acc_offset) {
         p.vcfg(VcfgReg::VL, cc);
         if (op.requantize)
@@ -136,14 +140,28 @@ void CodeGenerator::emit_conv(const QOp& op) {
       for (const std::vector<int>& group : groups) {
         if (!resident_)
           for (size_t x = 0; x < group.size(); ++x) p.xprog(wk.first_crossbar + int(x), group[x]);
-        if (gather) p.vcfg(VcfgReg::Rows, k).vcfg(VcfgReg::Stride, int32_t(in_row));
+        // One pack: the window's k rows of k x ci bytes. Several: per pack
+        // and kernel row, its channels at the k taps (k x channels bytes).
+        if (gather && packing.packs == 1) p.vcfg(VcfgReg::Rows, k).vcfg(VcfgReg::Stride, int32_t(in_row));
+        if (gather && packing.packs > 1) p.vcfg(VcfgReg::Rows, k).vcfg(VcfgReg::Stride, ci);
         std::vector<Walk> walks = {src, dst};
         if (!single) walks.push_back(accw);
         emit_2d_loop(p, rows, wo, walks, [&](const std::vector<int>& r) {
           int in_reg = r[0];
-          int32_t in_off = 0;
-          if (gather) {
+          int32_t in_off = int32_t(patch_row0);  // k = 1: the pixel is the patch, a pack's rows its channels
+          if (gather && packing.packs == 1) {
             p.vcfg(VcfgReg::VL, k * ci).vcopy(0, int32_t(patch), r[0], 0);
+          } else if (gather) {
+            int vl = -1;
+            for (int pack = pack0; pack < pack1; ++pack) {
+              const int n = packing.channels(pack);
+              if (n != vl) p.vcfg(VcfgReg::VL, vl = n);
+              for (int ky = 0; ky < k; ++ky)
+                p.vcopy(0, int32_t(patch + packing.first_row(pack) - patch_row0 + int64_t(ky) * k * n), r[0],
+                        int32_t(int64_t(ky) * in_row + int64_t(pack) * packing.in_channels));
+            }
+          }
+          if (gather) {
             in_reg = 0;
             in_off = int32_t(patch);
           }
@@ -172,7 +190,7 @@ void CodeGenerator::emit_conv(const QOp& op) {
         p.store(int32_t(int64_t(out.address) + int64_t(a + out.pad) * out_row), int32_t(out_buf),
                 int32_t(rows * out_row));
       } else {  // this core's channels of every pixel (the border stays as memory holds it)
-        const Walk mem{int64_t(out.address) + out.offset(a + out.pad, out.pad) + int64_t(wk.c0) * eb,
+        const Walk mem{int64_t(out.address) + out.offset(a + out.pad, out.pad) + int64_t(c0) * eb,
                        out.pixel_bytes(), out_row};
         emit_2d_loop(p, rows, wo, {dst, mem},
                      [&](const std::vector<int>& r) { p.store(0, 0, int32_t(int64_t(cc) * eb), r[1], r[0], 0); });

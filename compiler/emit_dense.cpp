@@ -11,15 +11,13 @@ void CodeGenerator::emit_dense(const QOp& op) {
   const TensorPlace& in = memory_.tensors[size_t(op.inputs[0])];
   const TensorPlace& out = memory_.tensors[size_t(op.output)];
   const int eb = out.elem_bytes;
-  const WeightMatrix m = weight_matrix(op, in.shape, !options_.timing_only);
-  const int tile_cols = arch_.crossbar.max_tile_cols(op.weight_bits);
-  const std::vector<Tile> all_tiles = tile_matrix(m, arch_, op.name);
-  const int col_tiles = (m.cols + tile_cols - 1) / tile_cols;
+  const WeightMatrix m = weight_matrix(op, in.shape, dense_packing(op), !options_.timing_only);
+  const TileGrid grid = tile_matrix(m, arch_, op.name);
 
   LayerPlan& lp = new_plan(op);
   lp.matrix_rows = m.rows;
   lp.matrix_cols = m.cols;
-  lp.tiles = int(all_tiles.size());
+  lp.tiles = int(grid.tiles.size());
   lp.invocations = 1;
 
   // Per core: its output columns [c0, c1), their blocks, where its
@@ -34,21 +32,22 @@ void CodeGenerator::emit_dense(const QOp& op) {
   std::vector<Work> work(static_cast<size_t>(cores_));
   std::vector<int> working;
   if (resident_) {
-    for (ResidentWork& rw : resident_work(op, tile_cols, m.cols)) {  // one replica: a dense layer has one row
-      work[size_t(rw.core)] = {rw.c0, rw.c1, {std::move(rw.blocks)}, rw.first_crossbar, rw.owner, rw.helpers};
+    for (ResidentWork& rw : resident_work(op)) {  // one replica: a dense layer has one row
+      work[size_t(rw.core)] = {grid.col_edges[size_t(rw.col_tile0)], grid.col_edges[size_t(rw.col_tile1)],
+                               {std::move(rw.blocks)}, rw.first_crossbar, rw.owner, rw.helpers};
       working.push_back(rw.core);
       lp.crossbars += int(work[size_t(rw.core)].groups[0].size());
     }
   } else {
-    const auto col_ranges = split(col_tiles, cores_);
+    const auto col_ranges = split(grid.col_tiles, cores_);
     for (size_t i = 0; i < col_ranges.size(); ++i) {
       Work& wk = work[i];
-      wk.c0 = col_ranges[i].first * tile_cols;
-      wk.c1 = std::min(m.cols, col_ranges[i].second * tile_cols);
+      wk.c0 = grid.col_edges[size_t(col_ranges[i].first)];
+      wk.c1 = grid.col_edges[size_t(col_ranges[i].second)];
       std::vector<Tile> mine;
-      for (const Tile& t : all_tiles)
+      for (const Tile& t : grid.tiles)
         if (t.col0 >= wk.c0 && t.col0 < wk.c1) mine.push_back(t);
-      wk.groups = add_blocks(m, mine, wk.c0);
+      wk.groups = add_blocks(m, mine, wk.c0, 0);
       working.push_back(int(i));
       lp.crossbars += int(std::min<size_t>(mine.size(), size_t(arch_.crossbars_per_core())));
     }

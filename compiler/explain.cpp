@@ -15,19 +15,33 @@ std::string explain(const CompileResult& result, const ArchConfig& arch) {
   s << "architecture " << arch.name << ": " << arch.cores() << " cores x " << arch.crossbars_per_core()
     << " crossbars of " << arch.crossbar.rows << " x " << arch.crossbar.cols << ", " << arch.crossbar.cell_bits << "-bit cells, "
     << arch.dac.bits << "-bit DAC, " << mapping_name(arch.crossbar.mapping) << "\n\n";
-  s << "  layer                 kind            w  a  in-slices cells/w   matrix      tiles   used groups cores "
+  s << "  layer                 kind            w  a  in-slices cells/w   matrix      packs tiles   used groups cores "
        "crossbars    MVMs\n";
+  int64_t weight_cells = 0, allocated_cells = 0;
   for (const LayerPlan& l : result.plan) {
-    // used: the layer's weights over the weight places of its tiles (a
-    // depthwise layer mapped as its block-diagonal matrix uses few).
-    const int64_t places = int64_t(l.tiles) * arch.crossbar.max_tile_rows() *
-                           (l.weight_bits > 0 ? arch.crossbar.max_tile_cols(l.weight_bits) : 0);
+    // used: the cells holding the layer's weights over the cells of the
+    // crossbars its tiles take (a grouped layer's packs leave the zeros
+    // between their groups in their tiles).
     char used[16] = "     -";
-    if (places > 0) std::snprintf(used, sizeof used, "%5.1f%%", 100.0 * double(l.weights) / double(places));
-    std::snprintf(line, sizeof line, "  %-20s  %-13s  %2d %2d  %9d %7d  %5d x %-5d %5d %s %6d %5d %5d %8lld\n",
+    if (l.allocated_cells > 0)
+      std::snprintf(used, sizeof used, "%5.1f%%", 100.0 * double(l.weight_cells) / double(l.allocated_cells));
+    weight_cells += l.weight_cells;
+    allocated_cells += l.allocated_cells;
+    char packs[16] = "    -";
+    if (l.weight_bits > 0) std::snprintf(packs, sizeof packs, "%5d", l.packs);
+    std::snprintf(line, sizeof line, "  %-20s  %-13s  %2d %2d  %9d %7d  %5d x %-5d %s %5d %s %6d %5d %5d %8lld\n",
                   l.name.c_str(), l.kind.c_str(), l.weight_bits, l.activation_bits, l.input_slices, l.weight_slices,
-                  l.matrix_rows, l.matrix_cols, l.tiles, used, l.groups, l.cores, l.crossbars,
+                  l.matrix_rows, l.matrix_cols, packs, l.tiles, used, l.groups, l.cores, l.crossbars,
                   (long long)l.predicted_mvms);
+    s << line;
+  }
+  int tiles = 0;
+  for (const LayerPlan& l : result.plan) tiles += l.tiles;
+  if (allocated_cells > 0) {
+    std::snprintf(line, sizeof line,
+                  "\n  %d tiles (one copy of the weights): %lld cells hold weights of %lld allocated (%.1f%%)\n",
+                  tiles, (long long)weight_cells, (long long)allocated_cells,
+                  100.0 * double(weight_cells) / double(allocated_cells));
     s << line;
   }
   size_t instructions = 0;

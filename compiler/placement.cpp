@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "compiler/tiling.h"
+
 namespace cimvp {
 namespace {
 
@@ -60,12 +62,12 @@ std::optional<ResidentPlacement> place_resident(const QuantizedNetwork& net, con
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const QOp& op = net.ops[i];
     if (op.kind != QOpKind::Conv2d && op.kind != QOpKind::Dense) continue;
-    const int tc = arch.crossbar.max_tile_cols(op.weight_bits);
-    if (tr < 1 || tc < 1) return std::nullopt;
+    if (tr < 1 || arch.crossbar.max_tile_cols(op.weight_bits) < 1) return std::nullopt;
     LayerShape& s = shapes[i];
-    const int matrix_rows = op.kind == QOpKind::Conv2d ? op.kernel * op.kernel * op.in_channels : op.in_channels;
-    s.row_tiles = ceil_div(matrix_rows, tr);
-    s.col_tiles = ceil_div(op.out_channels, tc);
+    const Shape& in = net.tensors[size_t(op.inputs[0])].shape;
+    const TileGrid grid = tile_matrix(weight_matrix(op, in, channel_packing(op, arch), false), arch, op.name);
+    s.row_tiles = grid.row_tiles;
+    s.col_tiles = grid.col_tiles;
     if (op.kind == QOpKind::Conv2d) {
       const Shape& out = net.tensors[size_t(op.output)].shape;
       s.out_rows = out.h;

@@ -28,6 +28,7 @@ Core::Core(sc_core::sc_module_name name, int id, const ArchConfig& arch, const T
     crossbars_.back()->set_identity({uint64_t(arch.device.seed), id, i});
   }
   active_block_.assign(crossbars_.size(), -1);
+  use_checked_.assign(crossbars_.size(), -1);
   loaded_block_.assign(crossbars_.size(), -1);
   inbox_.resize(size_t(arch.cores()));
   mailbox.register_b_transport(this, &Core::mailbox_b_transport);
@@ -72,6 +73,8 @@ void Core::begin_run() {
   waiting_on_ = nullptr;
   for (auto& q : inbox_) q.clear();
   std::fill(active_block_.begin(), active_block_.end(), -1);
+  std::fill(use_checked_.begin(), use_checked_.end(), -1);
+  layer_uses_.clear();
   gpeu_.reset();
   buffer_.reset();
   if (control_.mode == RunMode::Functional) buffer_.allocate();
@@ -186,6 +189,7 @@ void Core::enter_layer(int layer, Picos t) {
     if (control_.trace) control_.trace->span(id_, control_.image->layer_names[size_t(layer_)], "layer", layer_since_, t);
   }
   layer_ = layer;
+  layer_uses_.clear();
   if (layer_ >= 0) {
     LayerStats& s = control_.layers[size_t(layer_)];
     s.first = std::min(s.first, t);
@@ -369,6 +373,7 @@ void Core::exec_mvm(const Instruction& in) {
   buffer_at(out_addr + 4 * p.out_lo, 4 * (p.out_hi - p.out_lo), "output");
   events_ += p.events;
   local_ += p.time;
+  count_crossbar_use(mvm_first_crossbar(in), mvm_crossbar_count(in));
   if (!functional) return;
   buffer_.touch(uint64_t(out_addr + 4 * p.out_lo), uint64_t(4 * (p.out_hi - p.out_lo)));
   const int first = mvm_first_crossbar(in), count = mvm_crossbar_count(in);
@@ -383,6 +388,22 @@ void Core::exec_mvm(const Instruction& in) {
   for (int k = first; k < first + count; ++k) {
     const Crossbar& xb = *crossbars_[size_t(k)];
     xb.mvm_accumulate(base + in_addr + xb.row_offset(), bits, is_signed, out_of(xb));
+  }
+}
+
+// Counts each crossbar an Mvm reads once per layer and block it holds. The
+// set is consulted only when a crossbar's (layer, block) changed since its
+// last check: after programming or in a new layer, not on every Mvm.
+void Core::count_crossbar_use(int first, int count) {
+  for (int k = first; k < first + count; ++k) {
+    const int block = active_block_[size_t(k)];
+    const int64_t checked = int64_t(layer_ + 1) << 32 | int64_t(uint32_t(block));
+    if (use_checked_[size_t(k)] == checked) continue;
+    use_checked_[size_t(k)] = checked;
+    if (!layer_uses_.insert(int64_t(k) << 32 | int64_t(uint32_t(block))).second) continue;
+    const Crossbar& x = *crossbars_[size_t(k)];
+    ++events_.crossbars_used;
+    events_.cells_used += uint64_t(x.physical_rows_used()) * uint64_t(x.physical_cols_used());
   }
 }
 

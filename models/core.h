@@ -15,6 +15,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <systemc>
@@ -107,6 +108,7 @@ class Core : public sc_core::sc_module {
 
   void exec_xprog(const Instruction& in);
   void exec_mvm(const Instruction& in);
+  void count_crossbar_use(int first, int count);
   const MvmPlan& plan_mvm(const Instruction& in);
   void exec_gpeu(const Instruction& in);
   void exec_dma(const Instruction& in);
@@ -127,6 +129,10 @@ class Core : public sc_core::sc_module {
   Gpeu gpeu_;
   std::vector<std::unique_ptr<Crossbar>> crossbars_;
   std::vector<int> active_block_;        // block programmed in this run, -1 = none
+  // EventCounts::crossbars_used: per crossbar the (layer, block) last
+  // checked, and the (crossbar, block) pairs the current layer has counted.
+  std::vector<int64_t> use_checked_;
+  std::unordered_set<int64_t> layer_uses_;
   std::vector<int64_t> loaded_block_;    // block whose weights the crossbar holds (serial-tagged), -1 = none
   uint64_t xprog_generation_ = 0;
 

@@ -27,6 +27,12 @@ struct EventCounts {
   uint64_t macs = 0;                  // logical multiply-accumulates: rows x cols of every crossbar an Mvm reads
   uint64_t crossbar_activations = 0;  // crossbars read, one per crossbar per Mvm
   uint64_t active_cells = 0;          // physical cells under the used rows and columns, per crossbar per Mvm
+  // What a layer takes of the crossbars: the crossbars its Mvms read, each
+  // counted once per layer and weight block it held then (a crossbar
+  // reprogrammed within a layer counts once per block), and their programmed
+  // cells (physical rows x columns of the block).
+  uint64_t crossbars_used = 0;
+  uint64_t cells_used = 0;
 
   EventCounts& operator+=(const EventCounts& o) {
     instructions += o.instructions; mvms += o.mvms; crossbar_column_reads += o.crossbar_column_reads;
@@ -35,6 +41,7 @@ struct EventCounts {
     buffer_bytes += o.buffer_bytes; gpeu_ops += o.gpeu_ops; noc_flit_hops += o.noc_flit_hops;
     memory_bytes_transferred += o.memory_bytes_transferred; bytes_moved += o.bytes_moved;
     macs += o.macs; crossbar_activations += o.crossbar_activations; active_cells += o.active_cells;
+    crossbars_used += o.crossbars_used; cells_used += o.cells_used;
     return *this;
   }
   EventCounts operator-(const EventCounts& o) const {
@@ -45,6 +52,7 @@ struct EventCounts {
     r.buffer_bytes -= o.buffer_bytes; r.gpeu_ops -= o.gpeu_ops; r.noc_flit_hops -= o.noc_flit_hops;
     r.memory_bytes_transferred -= o.memory_bytes_transferred; r.bytes_moved -= o.bytes_moved;
     r.macs -= o.macs; r.crossbar_activations -= o.crossbar_activations; r.active_cells -= o.active_cells;
+    r.crossbars_used -= o.crossbars_used; r.cells_used -= o.cells_used;
     return r;
   }
   bool operator==(const EventCounts& o) const {
@@ -53,7 +61,8 @@ struct EventCounts {
            cells_programmed == o.cells_programmed && crossbar_programs == o.crossbar_programs &&
            buffer_bytes == o.buffer_bytes && gpeu_ops == o.gpeu_ops && noc_flit_hops == o.noc_flit_hops &&
            memory_bytes_transferred == o.memory_bytes_transferred && bytes_moved == o.bytes_moved &&
-           macs == o.macs && crossbar_activations == o.crossbar_activations && active_cells == o.active_cells;
+           macs == o.macs && crossbar_activations == o.crossbar_activations && active_cells == o.active_cells &&
+           crossbars_used == o.crossbars_used && cells_used == o.cells_used;
   }
   bool operator!=(const EventCounts& o) const { return !(*this == o); }
 };

@@ -11,6 +11,11 @@ double crossbar_utilization(const ArchConfig& arch, const EventCounts& e) {
   return double(e.active_cells) / (double(e.crossbar_activations) * cells);
 }
 
+void set_programmed_cell_share(const ArchConfig& arch, LayerReport& l) {
+  l.allocated_cells = l.events.crossbars_used * uint64_t(arch.crossbar.rows) * uint64_t(arch.crossbar.cols);
+  l.programmed_cell_share = l.allocated_cells ? double(l.events.cells_used) / double(l.allocated_cells) : 0;
+}
+
 FiguresOfMerit figures_of_merit(const Report& r) {
   EventCounts inference = r.totals;
   for (const LayerReport& l : r.layers)

@@ -29,4 +29,9 @@ struct FiguresOfMerit {
 // (0 without Mvms): 1 when every Mvm uses whole crossbars.
 double crossbar_utilization(const ArchConfig& arch, const EventCounts& events);
 
+struct LayerReport;
+// A layer's allocated_cells and programmed_cell_share from its events'
+// crossbars_used and cells_used.
+void set_programmed_cell_share(const ArchConfig& arch, LayerReport& layer);
+
 }  // namespace cimvp

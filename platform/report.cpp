@@ -19,7 +19,8 @@ nlohmann::json events_json(const EventCounts& e) {
           {"crossbar_programs", e.crossbar_programs}, {"buffer_bytes", e.buffer_bytes},
           {"gpeu_ops", e.gpeu_ops},               {"noc_flit_hops", e.noc_flit_hops},
           {"memory_bytes_transferred", e.memory_bytes_transferred},           {"bytes_moved", e.bytes_moved},
-          {"macs", e.macs}, {"crossbar_activations", e.crossbar_activations}, {"active_cells", e.active_cells}};
+          {"macs", e.macs}, {"crossbar_activations", e.crossbar_activations}, {"active_cells", e.active_cells},
+          {"crossbars_used", e.crossbars_used}, {"cells_used", e.cells_used}};
 }
 
 nlohmann::json layer_json(const LayerReport& l) {
@@ -33,6 +34,8 @@ nlohmann::json layer_json(const LayerReport& l) {
   lj["static_energy_joules"] = l.static_energy_joules;
   lj["energy_joules"] = l.energy_joules;
   lj["crossbar_utilization"] = l.crossbar_utilization;
+  lj["allocated_cells"] = l.allocated_cells;
+  lj["programmed_cell_share"] = l.programmed_cell_share;
   return lj;
 }
 
@@ -153,11 +156,15 @@ std::string format_summary(const Report& r) {
     s << line;
   }
   if (!r.layers.empty()) {
-    s << "\n  layer                         cycles          time        energy          MVMs  crossbar use\n";
+    // crossbar use: active cells per Mvm; crossbars and programmed: the
+    // crossbars the layer read and the share of their cells it programmed.
+    s << "\n  layer                         cycles          time        energy          MVMs  crossbar use  crossbars"
+         "  programmed\n";
     auto row = [&](const LayerReport& l) {
-      std::snprintf(line, sizeof line, "  %-22s  %12llu  %12s  %12s  %12llu  %10.1f %%\n", l.name.c_str(),
-                    (unsigned long long)l.cycles, si(l.seconds, "s").c_str(), si(l.energy_joules, "J").c_str(),
-                    (unsigned long long)l.events.mvms, 100 * l.crossbar_utilization);
+      std::snprintf(line, sizeof line, "  %-22s  %12llu  %12s  %12s  %12llu  %10.1f %%  %9llu  %8.1f %%\n",
+                    l.name.c_str(), (unsigned long long)l.cycles, si(l.seconds, "s").c_str(),
+                    si(l.energy_joules, "J").c_str(), (unsigned long long)l.events.mvms, 100 * l.crossbar_utilization,
+                    (unsigned long long)l.events.crossbars_used, 100 * l.programmed_cell_share);
       s << line;
     };
     for (const LayerReport& l : r.layers) row(l);

@@ -46,6 +46,11 @@ struct LayerReport {
   EventCounts events;
   // Active cells over the cells of the crossbars its Mvms read (0 without Mvms).
   double crossbar_utilization = 0;
+  // The crossbars the layer's Mvms read (events.crossbars_used) hold
+  // events.cells_used programmed cells of allocated_cells (crossbars x rows x
+  // columns); programmed_cell_share is their ratio (0 without Mvms).
+  uint64_t allocated_cells = 0;
+  double programmed_cell_share = 0;
 };
 
 

@@ -343,6 +343,7 @@ Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
     l.static_energy_joules = chip_static_watts * l.seconds;
     l.energy_joules = l.dynamic_energy_joules + l.static_energy_joules;
     l.crossbar_utilization = crossbar_utilization(arch_, l.events);
+    set_programmed_cell_share(arch_, l);
     in_layers += l.events;
     layer_static += l.static_energy_joules;
     r.layers.push_back(l);
@@ -354,6 +355,7 @@ Report Soc::make_report(RunMode mode, Picos start, double host_seconds) const {
   outside.static_energy_joules = r.components["static"] - layer_static;
   outside.energy_joules = outside.dynamic_energy_joules + outside.static_energy_joules;
   outside.crossbar_utilization = crossbar_utilization(arch_, outside.events);
+  set_programmed_cell_share(arch_, outside);
   r.inference_cycles = r.cycles;
   r.inference_seconds = r.seconds;
   r.inference_energy_joules = r.energy_joules;

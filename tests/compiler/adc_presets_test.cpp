@@ -36,8 +36,8 @@ ModelFile trained_lenet5() { return load_model_file(test::source_path("pretraine
 std::vector<int32_t> layer_through_adc(const QOp& op, const QTensor& in, const std::vector<int32_t>& x,
                                        const ArchConfig& arch) {
   const Shape& s = in.shape;
-  const WeightMatrix m = weight_matrix(op, s);
-  const std::vector<Tile> tiles = tile_matrix(m, arch, op.name);
+  const WeightMatrix m = weight_matrix(op, s, dense_packing(op));  // lenet5 has no grouped convolution
+  const std::vector<Tile> tiles = tile_matrix(m, arch, op.name).tiles;
   const bool conv = op.kind == QOpKind::Conv2d;
   const int ho = conv ? (s.h + 2 * op.padding - op.kernel) / op.stride + 1 : 1;
   const int wo = conv ? (s.w + 2 * op.padding - op.kernel) / op.stride + 1 : 1;
@@ -62,7 +62,7 @@ std::vector<int32_t> layer_through_adc(const QOp& op, const QTensor& in, const s
       EXPECT_EQ(int(rows.size()), m.rows) << op.name;
       std::vector<int64_t> acc(size_t(op.out_channels), 0);
       for (const Tile& t : tiles) {
-        const WeightBlock b = make_block(m, t, 0, true);
+        const WeightBlock b = make_block(m, t, 0, 0, true);
         const std::vector<uint8_t> slice(rows.begin() + t.row0, rows.begin() + t.row0 + t.rows);
         const std::vector<int64_t> y = test::adc_reference_mvm(arch, b, slice, op.activation_bits, op.input_signed);
         for (int j = 0; j < t.cols; ++j) acc[size_t(t.col0 + j)] += y[size_t(j)];

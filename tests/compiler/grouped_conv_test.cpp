@@ -21,6 +21,7 @@
 #include "nn/reference.h"
 #include "nn/train/network.h"
 #include "platform/soc.h"
+#include "tests/support/grouped_weights.h"
 #include "tests/support/paths.h"
 #include "tests/support/random_data.h"
 #include "tests/support/synthetic_dataset.h"
@@ -38,19 +39,7 @@ Graph depthwise_net(uint32_t seed) {
   x = g.add_relu("relu2", g.add_conv("dw", x, 8, 3, 2, 1, 8));
   x = g.add_relu("relu3", g.add_conv("pw", x, 16, 1, 1, 0, 2));
   g.add_dense("fc", x, 10);
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> w(0.f, 0.3f);
-  for (Node& n : g.nodes) {
-    for (float& b : n.bias) b = 0.1f * w(rng);
-    if (n.kind == OpKind::Dense)
-      for (float& v : n.weight) v = w(rng);
-    if (n.kind != OpKind::Conv2d) continue;
-    const int taps = n.kernel * n.kernel;
-    for (int o = 0; o < n.out_channels; ++o)
-      for (int c = 0; c < n.in_channels; ++c)
-        if (n.connects(o, c))
-          for (int t = 0; t < taps; ++t) n.weight[(size_t(o) * size_t(n.in_channels) + size_t(c)) * size_t(taps) + size_t(t)] = w(rng);
-  }
+  test::fill_grouped_weights(g, seed);
   return g;
 }
 
