@@ -97,6 +97,56 @@ Graph resnet_small(bool structure_only) {
   return g;
 }
 
+// conv + BN + ReLU6 (MobileNet's bounded activation), returns the ReLU6.
+int conv_bn_relu6(Graph& g, const std::string& name, int x, int out, int k, int stride, int pad, int groups = 1) {
+  x = g.add_conv(name, x, out, k, stride, pad, groups);
+  x = g.add_batchnorm(name + "_bn", x);
+  return g.add_relu(name + "_relu6", x, 6.f);
+}
+
+// Squeeze-and-excitation (MobileNetV3's): global average, 1x1 conv to a
+// quarter of the channels + ReLU, 1x1 conv back + hard sigmoid, then each
+// channel of x times its factor.
+int squeeze_excite(Graph& g, const std::string& name, int x) {
+  const int c = g.nodes[size_t(x)].shape.c;
+  int s = g.add_global_avgpool(name + "_squeeze", x);
+  s = g.add_relu(name + "_reduce_relu", g.add_conv(name + "_reduce", s, c / 4, 1));
+  s = g.add_activation(name + "_gate", g.add_conv(name + "_expand", s, c, 1), Activation::HardSigmoid);
+  return g.add_mul(name + "_excite", x, s);
+}
+
+// An inverted residual block (MobileNetV2/V3): 1x1 expansion + ReLU6,
+// depthwise 3x3 + ReLU6, optional squeeze-and-excitation, 1x1 projection
+// (linear), and the residual when the shape is kept.
+int inverted_residual(Graph& g, const std::string& name, int x, int expand, int out, int stride, bool se) {
+  const Shape in = g.nodes[size_t(x)].shape;
+  int y = conv_bn_relu6(g, name + "_expand", x, expand, 1, 1, 0);
+  y = conv_bn_relu6(g, name + "_dw", y, expand, 3, stride, 1, expand);
+  if (se) y = squeeze_excite(g, name + "_se", y);
+  y = g.add_batchnorm(name + "_project_bn", g.add_conv(name + "_project", y, out, 1));
+  return stride == 1 && in.c == out ? g.add_add(name + "_add", y, x) : y;
+}
+
+// A MobileNet-style network for 28 x 28 images: depthwise-separable blocks,
+// ReLU6, residuals and squeeze-and-excitation (docs/pretrained.md).
+Graph mobilenet_small(bool structure_only) {
+  Graph g;
+  g.structure_only = structure_only;
+  g.name = "mobilenet-small";
+  int x = g.add_input("input", {1, 28, 28});
+  x = conv_bn_relu6(g, "stem", x, 16, 3, 1, 1);                 // 16x28x28
+  x = conv_bn_relu6(g, "block1_dw", x, 16, 3, 2, 1, 16);        // 16x14x14
+  x = g.add_batchnorm("block1_project_bn", g.add_conv("block1_project", x, 24, 1));
+  x = inverted_residual(g, "block2", x, 72, 24, 1, false);      // 24x14x14
+  x = inverted_residual(g, "block3", x, 72, 40, 2, true);       // 40x7x7
+  x = inverted_residual(g, "block4", x, 120, 40, 1, true);      // 40x7x7
+  x = inverted_residual(g, "block5", x, 160, 64, 1, true);      // 64x7x7
+  x = conv_bn_relu6(g, "head", x, 256, 1, 1, 0);
+  x = g.add_global_avgpool("gap", x);
+  g.add_dense("fc", x, 10);
+  return g;
+}
+
 Graph vgg16(bool structure_only) {
   Graph g;
   g.structure_only = structure_only;
@@ -146,7 +196,7 @@ struct Entry {
 };
 const Entry kZoo[] = {
     {"lenet5", lenet5}, {"vgg-small", vgg_small}, {"resnet-small", resnet_small},
-    {"vgg16", vgg16},   {"resnet18", resnet18},
+    {"vgg16", vgg16},   {"resnet18", resnet18}, {"mobilenet-small", mobilenet_small},
 };
 
 }  // namespace
@@ -167,10 +217,16 @@ void init_weights(Graph& g, uint64_t seed) {
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     Node& n = g.nodes[i];
     Rng rng{seed * 0x2545f4914f6cdd1dull + i * 0x9e3779b97f4a7c15ull + 1};
-    if (n.quantizable()) {
-      const double fan_in = double(n.weight.size()) / n.out_channels;
+    if (n.quantizable()) {  // a grouped convolution's weights across groups stay 0
+      const int groups = n.kind == OpKind::Conv2d ? n.groups : 1;
+      const double fan_in = double(n.weight.size()) / n.out_channels / groups;
       const float bound = float(std::sqrt(6.0 / fan_in));
-      for (float& w : n.weight) w = (2.f * rng.uniform() - 1.f) * bound;
+      const size_t per_output = n.weight.size() / size_t(n.out_channels);
+      const size_t taps = per_output / size_t(std::max(1, n.in_channels));
+      for (size_t j = 0; j < n.weight.size(); ++j) {
+        const float w = (2.f * rng.uniform() - 1.f) * bound;  // drawn for every weight: the same stream as before
+        n.weight[j] = groups == 1 || n.connects(int(j / per_output), int(j % per_output / taps)) ? w : 0.f;
+      }
       std::fill(n.bias.begin(), n.bias.end(), 0.f);
     } else if (n.kind == OpKind::BatchNorm) {
       std::fill(n.weight.begin(), n.weight.end(), 1.f);

@@ -4,6 +4,9 @@
 //   resnet-small  1x28x28 -> 10    10 layers: stem 16, basic blocks 16, 32/2, 64/2 (1x1 downsample), GAP, dense 10
 //   vgg16         3x224x224 -> 1000 16 layers: 13 conv3x3 then 3 dense (no BN)
 //   resnet18      3x224x224 -> 1000 21 layers: stem 7x7/2, 8 basic blocks, 3 downsample 1x1 convs, dense 1000
+//   mobilenet-small 1x28x28 -> 10  23 layers: stem 16, depthwise-separable 16/2 -> 24, inverted residuals
+//                 (1x1 expand + ReLU6, depthwise 3x3 + ReLU6, squeeze-and-excitation with hard sigmoid,
+//                 linear 1x1 projection, residual) 72:24, 72:40/2, 120:40, 160:64, head 1x1 256, GAP, dense 10
 // Quantizable layers are listed in PyTorch module order (a block's conv1,
 // conv2, then its downsample conv).
 #pragma once

@@ -44,7 +44,7 @@ void check_preset(const std::string& preset) {
   ASSERT_TRUE(AdcModel(arch).exact()) << preset;
   Soc soc("soc", arch);
   std::mt19937 rng(42);
-  for (const std::string name : {"lenet5", "vgg-small", "resnet-small"}) {
+  for (const std::string name : {"lenet5", "vgg-small", "resnet-small", "mobilenet-small"}) {
     ModelFile model;
     model.graph = make_model(name, 5);
     model.random_weights = true;  // calibrated on generated inputs

@@ -35,7 +35,7 @@ using test::random_policy;
 }  // namespace
 
 TEST(OnnxExport, ZooModelsRoundTripToIdenticalIntegerOutputs) {
-  for (const char* name : {"lenet5", "vgg-small", "resnet-small"}) {
+  for (const char* name : {"lenet5", "vgg-small", "resnet-small", "mobilenet-small"}) {
     for (uint32_t trial = 0; trial < 3; ++trial) {
       SCOPED_TRACE(std::string(name) + " trial " + std::to_string(trial));
       ModelFile m;

@@ -32,7 +32,8 @@ int count(const std::vector<LayerInfo>& l, OpKind k) {
 }  // namespace
 
 TEST(Zoo, NamesAndUnknownModel) {
-  EXPECT_EQ(zoo_names(), (std::vector<std::string>{"lenet5", "vgg-small", "resnet-small", "vgg16", "resnet18"}));
+  EXPECT_EQ(zoo_names(), (std::vector<std::string>{"lenet5", "vgg-small", "resnet-small", "vgg16", "resnet18",
+                                                   "mobilenet-small"}));
   try {
     make_model("alexnet");
     FAIL();
@@ -41,6 +42,31 @@ TEST(Zoo, NamesAndUnknownModel) {
     EXPECT_NE(m.find("alexnet"), std::string::npos);
     for (const auto& n : zoo_names()) EXPECT_NE(m.find(n), std::string::npos) << m;
   }
+}
+
+// mobilenet-small's parameters counted by hand from its blocks (nn/zoo.h):
+// a convolution has out * in / groups * k * k weights and out biases, a
+// batch norm four values per channel.
+TEST(Zoo, MobilenetSmallIsTheDocumentedNetwork) {
+  auto conv = [](int64_t in, int64_t out, int64_t k, int64_t groups) { return out * in / groups * k * k + out; };
+  auto bn = [](int64_t c) { return 4 * c; };
+  auto block = [&](int64_t in, int64_t expand, int64_t out, bool se) {
+    int64_t n = conv(in, expand, 1, 1) + bn(expand) + conv(expand, expand, 3, expand) + bn(expand);
+    if (se) n += conv(expand, expand / 4, 1, 1) + conv(expand / 4, expand, 1, 1);
+    return n + conv(expand, out, 1, 1) + bn(out);
+  };
+  const int64_t want = conv(1, 16, 3, 1) + bn(16) + conv(16, 16, 3, 16) + bn(16) + conv(16, 24, 1, 1) + bn(24) +
+                       block(24, 72, 24, false) + block(24, 72, 40, true) + block(40, 120, 40, true) +
+                       block(40, 160, 64, true) + conv(64, 256, 1, 1) + bn(256) + 256 * 10 + 10;
+  const Graph g = make_model("mobilenet-small", 1);
+  EXPECT_EQ(g.parameter_count(), want);
+  EXPECT_EQ(g.quantizable_layers().size(), 23u);
+  EXPECT_EQ(g.output_shape(), (Shape{10, 1, 1}));
+  ASSERT_GE(g.find("block4_add"), 0);
+  EXPECT_EQ(g.nodes[size_t(g.find("block4_add"))].shape, (Shape{40, 7, 7}));
+  EXPECT_EQ(g.find("block5_add"), -1) << "no residual where the channels change";
+  EXPECT_NO_THROW(g.check_grouped_weights()) << "the depthwise layers start with zeros across groups";
+  EXPECT_EQ(make_model_structure("mobilenet-small").parameter_count(), want);
 }
 
 TEST(Zoo, Lenet5MatchesTheTorchReference) {
