@@ -11,10 +11,10 @@ int cmd_models(const std::vector<std::string>& args) {
   po::options_description options("options");
   po::variables_map vm;
   if (!parse("models", "", options, {}, args, vm)) return 0;
-  std::printf("%-14s %-12s %-10s %8s %12s\n", "model", "input", "output", "layers", "parameters");
+  std::printf("%-16s %-12s %-10s %8s %12s\n", "model", "input", "output", "layers", "parameters");
   for (const std::string& name : zoo_names()) {
     const Graph g = make_model(name, 1);
-    std::printf("%-14s %-12s %-10s %8zu %12lld\n", name.c_str(), g.input_shape().str().c_str(),
+    std::printf("%-16s %-12s %-10s %8zu %12lld\n", name.c_str(), g.input_shape().str().c_str(),
                 g.output_shape().str().c_str(), g.quantizable_layers().size(), (long long)g.parameter_count());
   }
   return 0;
@@ -32,8 +32,10 @@ int cmd_layers(const std::vector<std::string>& args) {
   for (size_t i = 0; i < layers.size(); ++i) {
     const Node& n = m.graph.nodes[size_t(layers[i])];
     const Node& in = m.graph.nodes[size_t(n.inputs[0])];
-    std::printf("%5zu  %-24s %-7s %-12s %-12s %6d %6d %6d %10zu\n", i, n.name.c_str(), op_name(n.kind),
-                in.shape.str().c_str(), n.shape.str().c_str(), n.kernel, n.stride, n.padding, n.weight.size());
+    const std::string kernel = n.kw() == n.kernel ? std::to_string(n.kernel)
+                                                  : std::to_string(n.kernel) + "x" + std::to_string(n.kw());
+    std::printf("%5zu  %-24s %-7s %-12s %-12s %6s %6d %6d %10zu\n", i, n.name.c_str(), op_name(n.kind),
+                in.shape.str().c_str(), n.shape.str().c_str(), kernel.c_str(), n.stride, n.padding, n.weight.size());
   }
   return 0;
 }

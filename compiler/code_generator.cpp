@@ -295,7 +295,7 @@ LayerPlan& CodeGenerator::new_plan(const QOp& op) {
     lp.input_slices = arch_.dac.input_slices(op.activation_bits);
     lp.weight_slices = arch_.crossbar.slices_per_weight(op.weight_bits);
     lp.weights = op.kind == QOpKind::Conv2d
-                     ? int64_t(op.out_channels) * (op.in_channels / op.groups) * op.kernel * op.kernel
+                     ? int64_t(op.out_channels) * (op.in_channels / op.groups) * op.kernel * op.kernel_w
                      : int64_t(op.out_channels) * op.in_channels;
     // A weight's slices, twice under a differential mapping (the offset
     // mapping's shared reference column is no weight's).

@@ -17,7 +17,7 @@ namespace cimvp::codegen {
 void CodeGenerator::emit_conv(const QOp& op) {
   const TensorPlace& in = memory_.tensors[size_t(op.inputs[0])];
   const TensorPlace& out = memory_.tensors[size_t(op.output)];
-  const int k = op.kernel, s = op.stride, ci = in.shape.c, co = out.shape.c;
+  const int kh = op.kernel, kw = op.kernel_w, s = op.stride, ci = in.shape.c, co = out.shape.c;
   const int ho = out.shape.h, wo = out.shape.w;
   const int eb = out.elem_bytes;
   const ChannelPacking packing = channel_packing(op, arch_);
@@ -32,7 +32,7 @@ void CodeGenerator::emit_conv(const QOp& op) {
   }
   const auto col_ranges = split(col_tiles, parts);
   const auto core_ranges = split(cores_, parts);
-  const bool gather = !(k == 1);  // a 1x1 window is already contiguous
+  const bool gather = !(kh == 1 && kw == 1);  // a 1x1 window is already contiguous
 
   LayerPlan& lp = new_plan(op);
   lp.matrix_rows = m.rows;
@@ -103,16 +103,16 @@ void CodeGenerator::emit_conv(const QOp& op) {
     const int64_t buf_row = whole_rows ? out_row : int64_t(wo) * cc * eb;
     const int64_t acc_fixed = single ? int64_t(cc) * 4 : 0;
     const int64_t acc_per_row = single ? 0 : int64_t(wo) * cc * 4;
-    // chunk of r rows needs (r - 1) * s + k input rows
+    // chunk of r rows needs (r - 1) * s + kh input rows
     // (+ a received partial sum when parts spread over cores: the same for all cores of a part)
-    const int64_t fixed = patch_bytes + acc_fixed + align4((k - s) * in_row) + 16 + (spread ? int64_t(cc) * 4 : 0);
+    const int64_t fixed = patch_bytes + acc_fixed + align4((kh - s) * in_row) + 16 + (spread ? int64_t(cc) * 4 : 0);
     const int64_t per_row = align4(s * in_row) + align4(buf_row) + acc_per_row;
     const int64_t chunk = chunk_rows(op, fixed, per_row, wk.r1 - wk.r0);
     configure_requant(p, op.requant);
     for (int a = wk.r0; a < wk.r1; a += int(chunk)) {
       const int rows = int(std::min<int64_t>(chunk, wk.r1 - a));
       BufferArena arena(dynamic_base_, arch_.buffer.bytes);
-      const int64_t in_rows = int64_t(rows - 1) * s + k;
+      const int64_t in_rows = int64_t(rows - 1) * s + kh;
       const int64_t in_buf = arena.take(in_rows * in_row);
       const int64_t out_buf = arena.take(rows * buf_row);
       const int64_t patch = arena.take(patch_bytes);
@@ -125,7 +125,7 @@ void CodeGenerator::emit_conv(const QOp& op) {
       if (whole_rows && out.pad > 0 && !helper)
         p.vcfg(VcfgReg::VL, int32_t(rows * out_row / 4)).vfill32(0, int32_t(out_buf), out.pad_word());
       if (!single) p.vcfg(VcfgReg::VL, int32_t(int64_t(rows) * wo * cc)).vfill32(0, int32_t(acc), 0);
-      const Walk src{in_buf + int64_t(in.pad - op.padding) * ci, int64_t(s) * ci, int64_t(s) * in_row};
+      const Walk src{in_buf + int64_t(in.pad - op.padding_w) * ci, int64_t(s) * ci, int64_t(s) * in_row};
       const Walk dst = whole_rows ? Walk{out_buf + int64_t(out.pad) * co * eb, int64_t(co) * eb, out_row}
                                   : Walk{out_buf, int64_t(cc) * eb, buf_row};
       const Walk accw{acc, int64_t(cc) * 4, int64_t(wo) * cc * 4};
@@ -140,24 +140,24 @@ void CodeGenerator::emit_conv(const QOp& op) {
       for (const std::vector<int>& group : groups) {
         if (!resident_)
           for (size_t x = 0; x < group.size(); ++x) p.xprog(wk.first_crossbar + int(x), group[x]);
-        // One pack: the window's k rows of k x ci bytes. Several: per pack
-        // and kernel row, its channels at the k taps (k x channels bytes).
-        if (gather && packing.packs == 1) p.vcfg(VcfgReg::Rows, k).vcfg(VcfgReg::Stride, int32_t(in_row));
-        if (gather && packing.packs > 1) p.vcfg(VcfgReg::Rows, k).vcfg(VcfgReg::Stride, ci);
+        // One pack: the window's kh rows of kw x ci bytes. Several: per pack
+        // and kernel row, its channels at the kw taps (kw x channels bytes).
+        if (gather && packing.packs == 1) p.vcfg(VcfgReg::Rows, kh).vcfg(VcfgReg::Stride, int32_t(in_row));
+        if (gather && packing.packs > 1) p.vcfg(VcfgReg::Rows, kw).vcfg(VcfgReg::Stride, ci);
         std::vector<Walk> walks = {src, dst};
         if (!single) walks.push_back(accw);
         emit_2d_loop(p, rows, wo, walks, [&](const std::vector<int>& r) {
           int in_reg = r[0];
           int32_t in_off = int32_t(patch_row0);  // k = 1: the pixel is the patch, a pack's rows its channels
           if (gather && packing.packs == 1) {
-            p.vcfg(VcfgReg::VL, k * ci).vcopy(0, int32_t(patch), r[0], 0);
+            p.vcfg(VcfgReg::VL, kw * ci).vcopy(0, int32_t(patch), r[0], 0);
           } else if (gather) {
             int vl = -1;
             for (int pack = pack0; pack < pack1; ++pack) {
               const int n = packing.channels(pack);
               if (n != vl) p.vcfg(VcfgReg::VL, vl = n);
-              for (int ky = 0; ky < k; ++ky)
-                p.vcopy(0, int32_t(patch + packing.first_row(pack) - patch_row0 + int64_t(ky) * k * n), r[0],
+              for (int ky = 0; ky < kh; ++ky)
+                p.vcopy(0, int32_t(patch + packing.first_row(pack) - patch_row0 + int64_t(ky) * kw * n), r[0],
                         int32_t(int64_t(ky) * in_row + int64_t(pack) * packing.in_channels));
             }
           }

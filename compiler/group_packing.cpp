@@ -21,7 +21,7 @@ ChannelPacking dense_packing(const QOp& op) {
   ChannelPacking p;
   p.in_channels = p.total_in = op.in_channels;
   p.out_channels = p.total_out = op.out_channels;
-  p.taps = op.kind == QOpKind::Conv2d ? op.kernel * op.kernel : 1;
+  p.taps = op.kind == QOpKind::Conv2d ? op.kernel * op.kernel_w : 1;
   return p;
 }
 

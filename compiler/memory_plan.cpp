@@ -10,8 +10,8 @@ int window_border(const QOp& op, const Shape& in, const Shape& out) {
   // The last window's last row is (out.h - 1) * stride - padding + kernel - 1
   // in the input's coordinates; a ceil-mode pool's may pass the padding.
   const int bottom = (out.h - 1) * op.stride - op.padding + op.kernel - in.h;
-  const int right = (out.w - 1) * op.stride - op.padding + op.kernel - in.w;
-  return std::max({op.padding, bottom, right, 0});
+  const int right = (out.w - 1) * op.stride - op.padding_w + op.kernel_w - in.w;
+  return std::max({op.padding, op.padding_w, bottom, right, 0});
 }
 
 MemoryPlan plan_memory(const QuantizedNetwork& net, uint64_t memory_bytes) {

@@ -10,16 +10,16 @@ WeightMatrix weight_matrix(const QOp& op, const Shape& in_shape, const ChannelPa
   m.cols = op.out_channels;
   m.packing = packing;
   if (op.kind == QOpKind::Conv2d) {
-    const int c_in = op.in_channels, k = op.kernel;
-    m.rows = k * k * c_in;
+    const int c_in = op.in_channels, kh = op.kernel, kw = op.kernel_w;
+    m.rows = kh * kw * c_in;
     if (!with_weights) return m;
     m.w.resize(size_t(m.rows) * size_t(m.cols));
     for (int o = 0; o < m.cols; ++o)
       for (int c = 0; c < c_in; ++c)
-        for (int ky = 0; ky < k; ++ky)
-          for (int kx = 0; kx < k; ++kx) {
-            const int row = packing.row(ky * k + kx, c);
-            m.w[size_t(row) * size_t(m.cols) + size_t(o)] = op.weight[((size_t(o) * c_in + c) * k + ky) * k + kx];
+        for (int ky = 0; ky < kh; ++ky)
+          for (int kx = 0; kx < kw; ++kx) {
+            const int row = packing.row(ky * kw + kx, c);
+            m.w[size_t(row) * size_t(m.cols) + size_t(o)] = op.weight[((size_t(o) * c_in + c) * kh + ky) * kw + kx];
           }
   } else {
     const int C = in_shape.c, H = in_shape.h, W = in_shape.w;

@@ -49,17 +49,17 @@ const char* arity_text(OpKind k) {
   }
 }
 
-// Output size of a windowed op along one axis, or an error. With ceil_mode
-// the division rounds up, but a last window that would start in the
-// bottom/right padding is dropped (PyTorch's rule).
-int window_out(const Node& n, int in, const char* axis) {
-  const int span = in + 2 * n.padding - n.kernel;
+// Output size of a windowed op along one axis (the kernel and padding of
+// that axis), or an error. With ceil_mode the division rounds up, but a last
+// window that would start in the bottom/right padding is dropped (PyTorch's rule).
+int window_out(const Node& n, int in, int kernel, int padding, const char* axis) {
+  const int span = in + 2 * padding - kernel;
   if (span < 0)
-    fail(n, std::string("kernel ") + std::to_string(n.kernel) + " with padding " + std::to_string(n.padding) +
+    fail(n, std::string("kernel ") + std::to_string(kernel) + " with padding " + std::to_string(padding) +
                 " does not fit the input " + axis + " of " + std::to_string(in));
   if (!n.ceil_mode) return span / n.stride + 1;
   int out = (span + n.stride - 1) / n.stride + 1;
-  if ((out - 1) * n.stride >= in + n.padding) --out;
+  if ((out - 1) * n.stride >= in + padding) --out;
   return out;
 }
 
@@ -79,7 +79,7 @@ void check_size(const Node& n, const std::vector<float>& v, int64_t want, const 
 int64_t node_parameters(const Node& n, const Shape& in) {
   switch (n.kind) {
     case OpKind::Conv2d:  // a grouped convolution's zeros are not parameters
-      return int64_t(n.out_channels) * (in.c / std::max(1, n.groups)) * n.kernel * n.kernel + n.out_channels;
+      return int64_t(n.out_channels) * (in.c / std::max(1, n.groups)) * n.kernel * n.kw() + n.out_channels;
     case OpKind::Dense: return int64_t(n.out_channels) * in.size() + n.out_channels;
     case OpKind::BatchNorm: return 4 * int64_t(in.c);
     default: return 0;
@@ -139,16 +139,23 @@ Node unary(const std::string& name, OpKind kind, int input) {
 
 int Graph::add_conv(const std::string& name, int input, int out_channels, int kernel, int stride, int padding,
                     int groups) {
+  return add_conv_rect(name, input, out_channels, kernel, kernel, stride, padding, padding, groups);
+}
+
+int Graph::add_conv_rect(const std::string& name, int input, int out_channels, int kernel_h, int kernel_w, int stride,
+                         int padding_h, int padding_w, int groups) {
   Node n = unary(name, OpKind::Conv2d, input);
   n.out_channels = out_channels;
-  n.kernel = kernel;
+  n.kernel = kernel_h;
   n.stride = stride;
-  n.padding = padding;
+  n.padding = padding_h;
+  if (kernel_w != kernel_h) n.kernel_w = kernel_w;
+  if (padding_w != padding_h) n.padding_w = padding_w;
   n.groups = groups;
   if (input >= 0 && input < int(nodes.size())) {
     const int64_t cin = nodes[size_t(input)].shape.c;
-    if (out_channels > 0 && kernel > 0 && !structure_only) {
-      n.weight.assign(size_t(out_channels * cin * kernel * kernel), 0.f);
+    if (out_channels > 0 && kernel_h > 0 && kernel_w > 0 && !structure_only) {
+      n.weight.assign(size_t(out_channels * cin * kernel_h * kernel_w), 0.f);
       n.bias.assign(size_t(out_channels), 0.f);
     }
   }
@@ -262,15 +269,16 @@ void Graph::infer_shapes() {
         break;
       case OpKind::Conv2d: {
         if (n.out_channels <= 0) fail(n, "out_channels must be positive");
-        if (n.kernel <= 0) fail(n, "kernel must be positive");
+        if (n.kernel <= 0 || n.kw() <= 0) fail(n, "kernel must be positive");
         if (n.stride <= 0) fail(n, "stride must be positive");
-        if (n.padding < 0) fail(n, "padding must not be negative");
+        if (n.padding < 0 || n.pw() < 0) fail(n, "padding must not be negative");
         if (n.groups < 1 || in.c % n.groups != 0 || n.out_channels % n.groups != 0)
           fail(n, "groups = " + std::to_string(n.groups) + " must be positive and divide the " + std::to_string(in.c) +
                       " input and " + std::to_string(n.out_channels) + " output channels");
         n.in_channels = in.c;
-        n.shape = {n.out_channels, window_out(n, in.h, "height"), window_out(n, in.w, "width")};
-        check_size(n, n.weight, int64_t(n.out_channels) * in.c * n.kernel * n.kernel, "weight [out][in][kh][kw]", structure_only);
+        n.shape = {n.out_channels, window_out(n, in.h, n.kernel, n.padding, "height"),
+                   window_out(n, in.w, n.kw(), n.pw(), "width")};
+        check_size(n, n.weight, int64_t(n.out_channels) * in.c * n.kernel * n.kw(), "weight [out][in][kh][kw]", structure_only);
         check_size(n, n.bias, n.out_channels, "bias", structure_only);
         break;
       }
@@ -291,7 +299,9 @@ void Graph::infer_shapes() {
         if (n.stride <= 0) fail(n, "stride must be positive");
         if (n.padding < 0 || n.padding >= n.kernel) fail(n, "padding must be in 0..kernel-1");
         if (n.ceil_mode && n.kind != OpKind::MaxPool) fail(n, "ceil_mode is only supported for max pooling");
-        n.shape = {in.c, window_out(n, in.h, "height"), window_out(n, in.w, "width")};
+        if (n.kw() != n.kernel || n.pw() != n.padding) fail(n, "a pool's window must be square");
+        n.shape = {in.c, window_out(n, in.h, n.kernel, n.padding, "height"),
+                   window_out(n, in.w, n.kernel, n.padding, "width")};
         break;
       case OpKind::GlobalAvgPool:
         n.shape = {in.c, 1, 1};
@@ -364,7 +374,7 @@ std::vector<std::vector<int>> Graph::consumers() const {
 void Graph::check_grouped_weights() const {
   for (const Node& n : nodes) {
     if (n.kind != OpKind::Conv2d || n.groups == 1 || n.weight.empty()) continue;
-    const size_t taps = size_t(n.kernel) * size_t(n.kernel);
+    const size_t taps = size_t(n.kernel) * size_t(n.kw());
     for (int o = 0; o < n.out_channels; ++o)
       for (int c = 0; c < n.in_channels; ++c)
         if (!n.connects(o, c))
@@ -395,6 +405,8 @@ Graph structure_of(const Graph& g) {
     m.inputs = n.inputs;
     m.out_channels = n.out_channels;
     m.kernel = n.kernel;
+    m.kernel_w = n.kernel_w;
+    m.padding_w = n.padding_w;
     m.stride = n.stride;
     m.padding = n.padding;
     m.groups = n.groups;
@@ -421,21 +433,21 @@ bool has_batch_norm(const Graph& g) {
 namespace {
 
 void conv_forward(const Node& n, const Shape& is, const float* x, float* y) {
-  const int cin = is.c, H = is.h, W = is.w, k = n.kernel, s = n.stride, p = n.padding;
+  const int cin = is.c, H = is.h, W = is.w, kh = n.kernel, kw = n.kw(), s = n.stride, ph = n.padding, pw = n.pw();
   const int Ho = n.shape.h, Wo = n.shape.w;
   for (int o = 0; o < n.out_channels; ++o) {
     float* yo = y + int64_t(o) * Ho * Wo;
     for (int i = 0; i < Ho * Wo; ++i) yo[i] = n.bias[size_t(o)];
     for (int c = 0; c < cin; ++c) {
       const float* xc = x + int64_t(c) * H * W;
-      for (int ky = 0; ky < k; ++ky)
-        for (int kx = 0; kx < k; ++kx) {
-          const float wv = n.weight[size_t(((int64_t(o) * cin + c) * k + ky) * k + kx)];
+      for (int ky = 0; ky < kh; ++ky)
+        for (int kx = 0; kx < kw; ++kx) {
+          const float wv = n.weight[size_t(((int64_t(o) * cin + c) * kh + ky) * kw + kx)];
           for (int oy = 0; oy < Ho; ++oy) {
-            const int iy = oy * s - p + ky;
+            const int iy = oy * s - ph + ky;
             if (iy < 0 || iy >= H) continue;
             for (int ox = 0; ox < Wo; ++ox) {
-              const int ix = ox * s - p + kx;
+              const int ix = ox * s - pw + kx;
               if (ix < 0 || ix >= W) continue;
               yo[oy * Wo + ox] += wv * xc[iy * W + ix];
             }

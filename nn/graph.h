@@ -62,9 +62,15 @@ struct Node {
 
   // Attributes (those that do not apply to the kind stay at their defaults).
   int out_channels = 0;  // Conv2d: output channels; Dense: output features
-  int kernel = 0;        // Conv2d, MaxPool, AvgPool: kernel height = width
+  int kernel = 0;        // Conv2d, MaxPool, AvgPool: kernel height (and width, unless kernel_w says otherwise)
   int stride = 1;        // Conv2d, MaxPool, AvgPool
-  int padding = 0;       // Conv2d, MaxPool, AvgPool: on every side
+  int padding = 0;       // Conv2d, MaxPool, AvgPool: on the top and bottom (and left and right, unless padding_w)
+  // Conv2d: a non-square window (Inception's 1x7 and 7x1): the kernel's width
+  // and the padding left and right; 0 and -1 mean "as kernel" and "as padding".
+  int kernel_w = 0;
+  int padding_w = -1;
+  int kw() const { return kernel_w > 0 ? kernel_w : kernel; }
+  int pw() const { return padding_w >= 0 ? padding_w : padding; }
   int groups = 1;        // Conv2d: channel groups (see the header comment); divides in and out
   // MaxPool: the output size rounds up (PyTorch's ceil_mode): a last window
   // may hang over the bottom/right padding as long as it starts inside the
@@ -140,6 +146,9 @@ class Graph {
   int add_input(const std::string& name, Shape shape);
   int add_conv(const std::string& name, int input, int out_channels, int kernel, int stride = 1,
                int padding = 0, int groups = 1);
+  // A kernel_h x kernel_w convolution padded by padding_h (top, bottom) and padding_w (left, right).
+  int add_conv_rect(const std::string& name, int input, int out_channels, int kernel_h, int kernel_w, int stride,
+                    int padding_h, int padding_w, int groups = 1);
   int add_dense(const std::string& name, int input, int out_features);
   int add_relu(const std::string& name, int input, float max = 0);
   int add_maxpool(const std::string& name, int input, int kernel, int stride, int padding = 0,

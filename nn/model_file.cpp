@@ -85,6 +85,8 @@ std::string serialize_model(const ModelFile& m) {
           y << YAML::Key << "stride" << YAML::Value << n.stride;
           y << YAML::Key << "padding" << YAML::Value << n.padding;
           if (n.groups != 1) y << YAML::Key << "groups" << YAML::Value << n.groups;
+          if (n.kw() != n.kernel) y << YAML::Key << "kernel_w" << YAML::Value << n.kw();
+          if (n.pw() != n.padding) y << YAML::Key << "padding_w" << YAML::Value << n.pw();
           if (n.ceil_mode) y << YAML::Key << "ceil_mode" << YAML::Value << true;
         }
         break;
@@ -198,6 +200,8 @@ ModelFile parse_model(const std::string& s, const std::string& source) {
       if (y["stride"]) n.stride = y["stride"].as<int>();
       if (y["padding"]) n.padding = y["padding"].as<int>();
       if (y["groups"]) n.groups = y["groups"].as<int>();
+      if (y["kernel_w"]) n.kernel_w = y["kernel_w"].as<int>();
+      if (y["padding_w"]) n.padding_w = y["padding_w"].as<int>();
       if (y["ceil_mode"]) n.ceil_mode = y["ceil_mode"].as<bool>();
       if (y["eps"]) n.eps = y["eps"].as<float>();
       if (y["max"]) n.max = y["max"].as<float>();

@@ -139,18 +139,18 @@ std::string Exporter::run() {
         const double ws = weight_scale_for(nd, w, c);
         const int groups = nd.kind == OpKind::Conv2d ? nd.groups : 1;  // ONNX keeps a group's weights only
         std::vector<int64_t> wd = nd.kind == OpKind::Conv2d
-                                      ? std::vector<int64_t>{nd.out_channels, nd.in_channels / groups, nd.kernel, nd.kernel}
+                                      ? std::vector<int64_t>{nd.out_channels, nd.in_channels / groups, nd.kernel, nd.kw()}
                                       : std::vector<int64_t>{nd.out_channels, nd.in_channels};
         const std::vector<float> weight =
-            groups > 1 ? compact_groups(nd.weight, nd.out_channels, nd.in_channels, groups, nd.kernel * nd.kernel)
+            groups > 1 ? compact_groups(nd.weight, nd.out_channels, nd.in_channels, groups, nd.kernel * nd.kw())
                        : nd.weight;
         const std::string wq = qdq(float_init(nd.name + "_weight", weight, wd), nd.name + "_weight", ws, w, true);
         const std::string b = float_init(nd.name + "_bias", nd.bias, {nd.out_channels});
         if (nd.kind == OpKind::Conv2d) {
           auto* n = node("Conv", nd.name, {x, wq, b}, out);
-          ints(n, "kernel_shape", {nd.kernel, nd.kernel});
+          ints(n, "kernel_shape", {nd.kernel, nd.kw()});
           ints(n, "strides", {nd.stride, nd.stride});
-          ints(n, "pads", {nd.padding, nd.padding, nd.padding, nd.padding});
+          ints(n, "pads", {nd.padding, nd.pw(), nd.padding, nd.pw()});
           if (groups > 1) int1(n, "group", groups);
         } else {
           if (!flat[size_t(nd.inputs[0])]) {

@@ -125,8 +125,10 @@ OnnxImporter::Window OnnxImporter::window(const onnx_::NodeProto& n, int64_t kh,
   if (ks.empty() && !is_pool) ks = {kh, kw};
   if (ks.size() != 2) fail(n, "needs a 2-D kernel_shape");
   if (!is_pool && (ks[0] != kh || ks[1] != kw)) fail(n, "kernel_shape disagrees with the weight's shape");
-  if (ks[0] != ks[1]) fail(n, "unsupported non-square kernel " + std::to_string(ks[0]) + "x" + std::to_string(ks[1]));
+  if (ks[0] != ks[1] && is_pool)
+    fail(n, "unsupported non-square kernel " + std::to_string(ks[0]) + "x" + std::to_string(ks[1]));
   w.kernel = int(ks[0]);
+  w.kernel_w = int(ks[1]);
   std::vector<int64_t> st = attr_ints(n, "strides");
   if (!st.empty()) {
     if (st.size() != 2 || st[0] != st[1]) fail(n, "unsupported attribute strides: only equal strides are supported");
@@ -138,10 +140,12 @@ OnnxImporter::Window OnnxImporter::window(const onnx_::NodeProto& n, int64_t kh,
     if (a->s() != "NOTSET" && a->s() != "VALID") fail(n, "unsupported attribute auto_pad = " + a->s());
   }
   std::vector<int64_t> pads = attr_ints(n, "pads");
-  if (!pads.empty()) {
-    if (pads.size() != 4 || std::any_of(pads.begin(), pads.end(), [&](int64_t p) { return p != pads[0]; }))
-      fail(n, "unsupported attribute pads: only the same padding on every side is supported");
+  if (!pads.empty()) {  // [top, left, bottom, right]
+    if (pads.size() != 4 || pads[0] != pads[2] || pads[1] != pads[3] || (is_pool && pads[0] != pads[1]))
+      fail(n, is_pool ? "unsupported attribute pads: only the same padding on every side is supported"
+                      : "unsupported attribute pads: only the same padding at the top and bottom, and left and right");
     w.padding = int(pads[0]);
+    w.padding_w = int(pads[1]);
   }
   w.ceil_mode = attr_int(n, "ceil_mode", 0) != 0;
   if (w.ceil_mode && n.op_type() != "MaxPool")

@@ -199,12 +199,14 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     if (w.dims.size() != 4) fail(n, "weight must be 4-D [out][in][kh][kw]");
     Window win = window(n, w.dims[2], w.dims[3], false);
     win.padding += x.pad;
+    win.padding_w += x.pad;
     const int in_channels = graph_.nodes[size_t(x.node)].shape.c;
     const int groups = conv_groups(n, w, in_channels);
-    const int node = graph_.add_conv(name, x.node, int(w.dims[0]), win.kernel, win.stride, win.padding, groups);
+    const int node = graph_.add_conv_rect(name, x.node, int(w.dims[0]), win.kernel, win.kernel_w, win.stride,
+                                          win.padding, win.padding_w, groups);
     Node& nd = graph_.nodes[size_t(node)];
     if (!graph_.structure_only)
-      expand_groups(w.values, nd.out_channels, in_channels, groups, win.kernel * win.kernel, nd.weight);
+      expand_groups(w.values, nd.out_channels, in_channels, groups, win.kernel * win.kernel_w, nd.weight);
     if (has_input(n, 2) && !graph_.structure_only) {
       const OnnxTensor& b = constant(n, 2, "B");
       if (b.size() != nd.out_channels) fail(n, "bias size differs from the output channels");

@@ -50,13 +50,15 @@ QOp& OnnxImporter::add_layer(const onnx_::NodeProto& n, QOpKind kind, int in, st
   op.name = node_name(n);
   op.inputs = {in};
   op.kernel = kind == QOpKind::Conv2d ? win.kernel : 1;
+  op.kernel_w = kind == QOpKind::Conv2d ? win.kernel_w : 1;
   op.stride = win.stride;
   op.padding = win.padding;
+  op.padding_w = win.padding_w;
   op.layer = int(net_.layers.size());
   op.out_channels = out_ch;
   op.in_channels = kind == QOpKind::Conv2d ? it.shape.c : int(it.shape.size());
   const int64_t per_out = int64_t(w_eff.size()) / out_ch;
-  if (per_out != int64_t(op.in_channels) * op.kernel * op.kernel)
+  if (per_out != int64_t(op.in_channels) * op.kernel * op.kernel_w)
     fail(n, "the weight's shape does not match the input (" + it.shape.str() + ")");
   int32_t lo = 0, hi = 0;
   for (int32_t v : w_eff) lo = std::min(lo, v), hi = std::max(hi, v);
@@ -176,8 +178,8 @@ void OnnxImporter::integer_node(const onnx_::NodeProto& n) {
     const QTensor itn = net_.tensors[size_t(in)];
     const Shape is = itn.shape;
     const int ho = (is.h + 2 * win.padding - win.kernel) / win.stride + 1;
-    const int wo = (is.w + 2 * win.padding - win.kernel) / win.stride + 1;
-    if (is.h + 2 * win.padding < win.kernel || is.w + 2 * win.padding < win.kernel)
+    const int wo = (is.w + 2 * win.padding_w - win.kernel_w) / win.stride + 1;
+    if (is.h + 2 * win.padding < win.kernel || is.w + 2 * win.padding_w < win.kernel_w)
       fail(n, "the kernel does not fit the input " + is.str());
     QOp& l = add_layer(n, QOpKind::Conv2d, in, std::move(w_eff), out_ch, win, bias);
     l.groups = groups;
@@ -256,9 +258,9 @@ void OnnxImporter::integer_node(const onnx_::NodeProto& n) {
     p.name = node_name(n);
     p.inputs = {it->second.tensor};
     p.output = int(net_.tensors.size()) - 1;
-    p.kernel = win.kernel;
+    p.kernel = p.kernel_w = win.kernel;
     p.stride = win.stride;
-    p.padding = win.padding;
+    p.padding = p.padding_w = win.padding;
     net_.ops.push_back(p);
     iacts_[n.output(0)] = IAct{p.output};
     return;

@@ -109,9 +109,12 @@ class OnnxImporter {
     return t.values[0];
   }
 
-  // Window attributes of Conv/QLinearConv/ConvInteger/pools: square, symmetric.
+  // Window attributes of Conv/QLinearConv/ConvInteger/pools: equal strides,
+  // the same padding on opposite sides; a convolution's kernel may be
+  // non-square (kernel, padding: height; kernel_w, padding_w: width).
   struct Window {
     int kernel = 0, stride = 1, padding = 0;
+    int kernel_w = 0, padding_w = 0;
     bool ceil_mode = false;  // pools: the output size rounds up
   };
   Window window(const onnx_::NodeProto& n, int64_t weight_kh, int64_t weight_kw, bool is_pool) const;

@@ -395,8 +395,10 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
         const QTensor& in = q.tensors[size_t(tin)];
         op.kind = nd.kind == OpKind::Conv2d ? QOpKind::Conv2d : QOpKind::Dense;
         op.kernel = nd.kind == OpKind::Conv2d ? nd.kernel : 1;
+        op.kernel_w = nd.kind == OpKind::Conv2d ? nd.kw() : 1;
         op.stride = nd.stride;
         op.padding = nd.padding;
+        op.padding_w = nd.pw();
         op.layer = layer;
         op.in_channels = nd.in_channels;
         op.out_channels = nd.out_channels;
@@ -445,9 +447,9 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
         t.shape = nd.shape;
         q.tensors.push_back(t);
         op.kind = QOpKind::MaxPool;
-        op.kernel = nd.kernel;
+        op.kernel = op.kernel_w = nd.kernel;
         op.stride = nd.stride;
-        op.padding = nd.padding;
+        op.padding = op.padding_w = nd.padding;
         op.output = int(q.tensors.size()) - 1;
         tensor_of[i] = op.output;
         break;
@@ -459,9 +461,9 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
         const double s_in = in.scale;
         const Shape is = g.nodes[size_t(nd.inputs[0])].shape;
         op.kind = nd.kind == OpKind::AvgPool ? QOpKind::AvgPool : QOpKind::GlobalAvgPool;
-        op.kernel = nd.kernel;
+        op.kernel = op.kernel_w = nd.kernel;
         op.stride = nd.stride;
-        op.padding = nd.padding;
+        op.padding = op.padding_w = nd.padding;
         const double count = nd.kind == OpKind::AvgPool ? double(nd.kernel) * nd.kernel : double(is.h) * is.w;
         if (count * 255.0 >= 2147483647.0) throw Error("node '" + nd.name + "': pooling window too large");
         op.output = new_tensor(dom, nd);

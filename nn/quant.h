@@ -218,8 +218,10 @@ struct QOp {
   std::vector<int> inputs;  // tensor indices (Add: 2, others: 1)
   int output = 0;           // tensor index
 
-  // Conv2d, MaxPool, AvgPool window.
+  // Conv2d, MaxPool, AvgPool window: kernel and padding are the height's,
+  // kernel_w and padding_w the width's (equal but for non-square convolutions).
   int kernel = 0, stride = 1, padding = 0;
+  int kernel_w = 0, padding_w = 0;
 
   // Conv2d and Dense.
   int layer = -1;              // index in policy order

@@ -15,21 +15,29 @@ namespace {
 
 using DMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
+// A convolution's window: kernel height and width, stride, padding of the
+// height and of the width.
+struct Window {
+  int kh, kw, s, ph, pw;
+};
+Window window_of(const QOp& op) { return {op.kernel, op.kernel_w, op.stride, op.padding, op.padding_w}; }
+
 // im2col of a CHW tensor: rows (c, ky, kx), columns output positions (oy, ox);
 // padded positions hold `pad` (the input's zero point).
 template <typename T, typename M>
-void im2col(const T* x, const Shape& is, int k, int s, int p, int ho, int wo, M& col, T pad = T(0)) {
-  col.setConstant(int64_t(is.c) * k * k, int64_t(ho) * wo, typename M::Scalar(pad));
+void im2col(const T* x, const Shape& is, const Window& win, int ho, int wo, M& col, T pad = T(0)) {
+  const int kh = win.kh, kw = win.kw, s = win.s;
+  col.setConstant(int64_t(is.c) * kh * kw, int64_t(ho) * wo, typename M::Scalar(pad));
   for (int c = 0; c < is.c; ++c)
-    for (int ky = 0; ky < k; ++ky)
-      for (int kx = 0; kx < k; ++kx) {
-        auto* row = col.data() + ((int64_t(c) * k + ky) * k + kx) * ho * wo;
+    for (int ky = 0; ky < kh; ++ky)
+      for (int kx = 0; kx < kw; ++kx) {
+        auto* row = col.data() + ((int64_t(c) * kh + ky) * kw + kx) * ho * wo;
         for (int oy = 0; oy < ho; ++oy) {
-          const int iy = oy * s - p + ky;
+          const int iy = oy * s - win.ph + ky;
           if (iy < 0 || iy >= is.h) continue;
           const T* xr = x + (int64_t(c) * is.h + iy) * is.w;
           for (int ox = 0; ox < wo; ++ox) {
-            const int ix = ox * s - p + kx;
+            const int ix = ox * s - win.pw + kx;
             if (ix >= 0 && ix < is.w) row[oy * wo + ox] = xr[ix];
           }
         }
@@ -107,7 +115,7 @@ template <typename M>
 void layer_product(const QOp& op, const M& w, const int32_t* x, int64_t x_size, const Shape& is, const Shape& os,
                    int32_t pad, M& col, M& acc) {
   if (op.kind == QOpKind::Conv2d) {
-    im2col(x, is, op.kernel, op.stride, op.padding, os.h, os.w, col, pad);
+    im2col(x, is, window_of(op), os.h, os.w, col, pad);
     acc.noalias() = w * col;
   } else {
     col.resize(x_size, 1);
@@ -118,15 +126,16 @@ void layer_product(const QOp& op, const M& w, const int32_t* x, int64_t x_size, 
 
 // im2col of one image into columns [col0, col0 + ho*wo) of a float matrix
 // whose rows are ld long (a batch's images side by side).
-void im2col_float(const int32_t* x, const Shape& is, int k, int s, int p, int ho, int wo, float pad, float* col,
+void im2col_float(const int32_t* x, const Shape& is, const Window& win, int ho, int wo, float pad, float* col,
                   size_t ld) {
+  const int kh = win.kh, kw = win.kw, s = win.s, p = win.pw;
   for (int c = 0; c < is.c; ++c)
-    for (int ky = 0; ky < k; ++ky)
-      for (int kx = 0; kx < k; ++kx) {
-        float* row = col + size_t((int64_t(c) * k + ky) * k + kx) * ld;
+    for (int ky = 0; ky < kh; ++ky)
+      for (int kx = 0; kx < kw; ++kx) {
+        float* row = col + size_t((int64_t(c) * kh + ky) * kw + kx) * ld;
         for (int oy = 0; oy < ho; ++oy) {
           float* r = row + size_t(oy) * wo;
-          const int iy = oy * s - p + ky;
+          const int iy = oy * s - win.ph + ky;
           if (iy < 0 || iy >= is.h) {
             std::fill(r, r + wo, pad);
             continue;
@@ -362,7 +371,7 @@ void ReferenceExecutor::run_batch(const int8_t* inputs, int n, std::vector<int32
       const size_t ld = size_t(bi) * size_t(hw);
       m.colf.resize(K, int64_t(ld));
       for (int i = 0; i < bi; ++i)
-        im2col_float(x + size_t(i0 + i) * xs, it.shape, op.kernel, op.stride, op.padding, os.h, os.w,
+        im2col_float(x + size_t(i0 + i) * xs, it.shape, window_of(op), os.h, os.w,
                      float(it.zero_point), m.colf.data() + size_t(i) * hw, ld);
       m.accf.resize(co, int64_t(ld));
       gemm(false, false, co, ptrdiff_t(ld), K, w.data(), K, m.colf.data(), ptrdiff_t(ld), m.accf.data(), ptrdiff_t(ld));
@@ -407,7 +416,7 @@ std::vector<double> fake_quant_op(const QuantizedNetwork& q, size_t op_index,
       DMatrix acc;
       if (op.kind == QOpKind::Conv2d) {
         DMatrix col;
-        im2col(x.data(), is, op.kernel, op.stride, op.padding, os.h, os.w, col);
+        im2col(x.data(), is, window_of(op), os.h, os.w, col);
         acc = w * col;
       } else {
         acc = w * Eigen::Map<const DMatrix>(x.data(), int64_t(x.size()), 1);

@@ -12,7 +12,7 @@ std::array<double, 8> layer_features(const Graph& g, int node) {
   if (!n.quantizable()) throw Error("node '" + n.name + "' is not a quantizable layer");
   const Shape in = g.nodes.at(size_t(n.inputs.at(0))).shape;
   const bool conv = n.kind == OpKind::Conv2d;
-  const double k = conv ? n.kernel : 1;
+  const double k = conv ? std::sqrt(double(n.kernel) * n.kw()) : 1;  // a non-square kernel: the same area
   std::array<double, 8> f{};
   f[0] = conv ? 1 : 0;
   f[1] = n.in_channels;

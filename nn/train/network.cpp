@@ -17,17 +17,18 @@ namespace {
 
 // Column block of one image: rows (c, kh, kw), columns (oh, ow), written at
 // column offset col0 of a matrix whose rows are ld floats long.
-void im2col(const float* x, int C, int H, int W, int k, int stride, int pad, int Ho, int Wo, float* col, size_t ld) {
+void im2col(const float* x, int C, int H, int W, const Node& nd, int Ho, int Wo, float* col, size_t ld) {
+  const int KH = nd.kernel, KW = nd.kw(), stride = nd.stride, pad_h = nd.padding, pad = nd.pw();
   for (int c = 0; c < C; ++c)
-    for (int kh = 0; kh < k; ++kh)
-      for (int kw = 0; kw < k; ++kw) {
-        float* dst = col + size_t((c * k + kh) * k + kw) * ld;
+    for (int kh = 0; kh < KH; ++kh)
+      for (int kw = 0; kw < KW; ++kw) {
+        float* dst = col + size_t((c * KH + kh) * KW + kw) * ld;
         // valid ow range: 0 <= ow*stride - pad + kw < W
         const int ow_lo = std::min(Wo, std::max(0, (pad - kw + stride - 1) / stride));
         const int ow_hi = std::max(ow_lo, std::min(Wo, (W + pad - kw + stride - 1) / stride));
         for (int oh = 0; oh < Ho; ++oh) {
           float* d = dst + oh * Wo;
-          const int ih = oh * stride - pad + kh;
+          const int ih = oh * stride - pad_h + kh;
           if (ih < 0 || ih >= H) {
             std::fill(d, d + Wo, 0.f);
             continue;
@@ -45,15 +46,16 @@ void im2col(const float* x, int C, int H, int W, int k, int stride, int pad, int
 }
 
 // The transpose of im2col: adds the column block into dx (which the caller zeroed or holds a sum).
-void col2im(const float* col, size_t ld, int C, int H, int W, int k, int stride, int pad, int Ho, int Wo, float* dx) {
+void col2im(const float* col, size_t ld, int C, int H, int W, const Node& nd, int Ho, int Wo, float* dx) {
+  const int KH = nd.kernel, KW = nd.kw(), stride = nd.stride, pad_h = nd.padding, pad = nd.pw();
   for (int c = 0; c < C; ++c)
-    for (int kh = 0; kh < k; ++kh)
-      for (int kw = 0; kw < k; ++kw) {
-        const float* src = col + size_t((c * k + kh) * k + kw) * ld;
+    for (int kh = 0; kh < KH; ++kh)
+      for (int kw = 0; kw < KW; ++kw) {
+        const float* src = col + size_t((c * KH + kh) * KW + kw) * ld;
         const int ow_lo = std::min(Wo, std::max(0, (pad - kw + stride - 1) / stride));
         const int ow_hi = std::max(ow_lo, std::min(Wo, (W + pad - kw + stride - 1) / stride));
         for (int oh = 0; oh < Ho; ++oh) {
-          const int ih = oh * stride - pad + kh;
+          const int ih = oh * stride - pad_h + kh;
           if (ih < 0 || ih >= H) continue;
           float* d = dx + (size_t(c) * H + ih) * W;
           const float* s = src + oh * Wo;
@@ -351,7 +353,7 @@ void Network::Impl::build(const Policy* pol, const Calibration* cal) {
       throw Error("model '" + g.name + "': node '" + nd.name + "' has no parameters (a structure-only graph cannot be trained or evaluated)");
     switch (nd.kind) {
       case OpKind::Conv2d:
-        r.K = r.in_shape.c * nd.kernel * nd.kernel;
+        r.K = r.in_shape.c * nd.kernel * nd.kw();
         r.HWo = nd.shape.h * nd.shape.w;
         r.weight = add_param(nd.name + ".weight", ParamKind::Weight, nd.weight, true);
         r.bias = add_param(nd.name + ".bias", ParamKind::Bias, nd.bias, true);
@@ -532,8 +534,8 @@ void Network::Impl::fwd_node(int j, int s, bool training) {
         const int gi = std::min(r.group, ns - i0);
         const size_t ld = size_t(gi) * r.HWo;
         for (int i = 0; i < gi; ++i)
-          im2col(x + size_t(i0 + i) * r.in_size, r.in_shape.c, r.in_shape.h, r.in_shape.w, nd.kernel, nd.stride,
-                 nd.padding, nd.shape.h, nd.shape.w, col + size_t(i) * r.HWo, ld);
+          im2col(x + size_t(i0 + i) * r.in_size, r.in_shape.c, r.in_shape.h, r.in_shape.w, nd, nd.shape.h,
+                 nd.shape.w, col + size_t(i) * r.HWo, ld);
         if (gi == 1) {  // straight into the image's output (CHW is [co][HWo])
           float* dst = out + size_t(i0) * r.size;
           gemm(false, false, co, r.HWo, r.K, w, r.K, col, ptrdiff_t(ld), dst, r.HWo);
@@ -914,14 +916,14 @@ void Network::Impl::bwd_node(int j, int s) {
           db[o] += sum;
         }
         for (int i = 0; i < gi; ++i)
-          im2col(x + size_t(i0 + i) * r.in_size, r.in_shape.c, r.in_shape.h, r.in_shape.w, nd.kernel, nd.stride,
-                 nd.padding, nd.shape.h, nd.shape.w, col + size_t(i) * r.HWo, ld);
+          im2col(x + size_t(i0 + i) * r.in_size, r.in_shape.c, r.in_shape.h, r.in_shape.w, nd, nd.shape.h,
+                 nd.shape.w, col + size_t(i) * r.HWo, ld);
         gemm(false, true, co, r.K, ptrdiff_t(ld), G, ptrdiff_t(ld), col, ptrdiff_t(ld), dW, r.K, i0 > 0);
         if (!dx) continue;
         gemm(true, false, r.K, ptrdiff_t(ld), co, w, r.K, G, ptrdiff_t(ld), col, ptrdiff_t(ld));
         for (int i = 0; i < gi; ++i)
-          col2im(col + size_t(i) * r.HWo, ld, r.in_shape.c, r.in_shape.h, r.in_shape.w, nd.kernel, nd.stride,
-                 nd.padding, nd.shape.h, nd.shape.w, dx + size_t(i0 + i) * r.in_size);
+          col2im(col + size_t(i) * r.HWo, ld, r.in_shape.c, r.in_shape.h, r.in_shape.w, nd, nd.shape.h, nd.shape.w,
+                 dx + size_t(i0 + i) * r.in_size);
       }
       break;
     }
@@ -1328,7 +1330,7 @@ namespace {
 // Zeroes a grouped convolution's weights across groups and their momentum:
 // for each output, the input channels before and after its group's.
 void hold_across_groups(const Node& n, float* w, float* v) {
-  const size_t taps = size_t(n.kernel) * size_t(n.kernel), row = size_t(n.in_channels) * taps;
+  const size_t taps = size_t(n.kernel) * size_t(n.kw()), row = size_t(n.in_channels) * taps;
   const size_t group = size_t(n.in_channels / n.groups) * taps;
   const int outputs_per_group = n.out_channels / n.groups;
   for (int o = 0; o < n.out_channels; ++o) {

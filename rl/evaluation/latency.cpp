@@ -52,7 +52,7 @@ LatencyResult analytic_latency(const ModelFile& model, const ArchConfig& arch, c
     const Shape& in = g.nodes[size_t(nd.inputs[0])].shape;
     const bool conv = nd.kind == OpKind::Conv2d;
     const int64_t m = nd.out_channels;
-    const int64_t n = conv ? int64_t(in.c) * nd.kernel * nd.kernel : in.size();
+    const int64_t n = conv ? int64_t(in.c) * nd.kernel * nd.kw() : in.size();
     const int64_t invocations = conv ? int64_t(nd.shape.h) * nd.shape.w : 1;
     int64_t cols = m * ceil_div(policy.weight_bits[l], arch.crossbar.cell_bits), rows = n;
     switch (arch.crossbar.mapping) {

@@ -155,6 +155,16 @@ TEST(TrainGradient, ActivationsAndSqueezeExcitation) {
   check_gradients(g, 3, 13);
 }
 
+TEST(TrainGradient, NonSquareKernels) {
+  Graph g;
+  g.name = "grad5";
+  int x = g.add_input("input", {2, 7, 6});
+  x = g.add_relu("r1", g.add_conv_rect("c1x3", x, 3, 1, 3, 1, 0, 1));
+  x = g.add_relu("r2", g.add_conv_rect("c3x1", x, 3, 3, 1, 2, 1, 0));
+  g.add_dense("fc", x, 4);
+  check_gradients(g, 3, 14);
+}
+
 TEST(TrainGradient, Lenet5) { check_gradients(make_model("lenet5", 2), 4, 5, 6); }
 
 TEST(TrainGradient, Lenet5WithDistillation) { check_gradients(make_model("lenet5", 2), 5, 9, 6, true); }

@@ -41,7 +41,7 @@ const Network kNetworks[] = {
     {"squeezenet1_0", nullptr},
     {"googlenet", nullptr},
     {"densenet121", nullptr},
-    {"inception_v3", "Conv node '/Mixed_6b/branch7x7_2/conv/Conv': unsupported non-square kernel 1x7"},
+    {"inception_v3", nullptr},
     {"efficientnet_b0", nullptr},
     {"shufflenet_v2_x0_5", "Reshape node '/stage2/stage2.0/Reshape': unsupported target shape: only [batch, features] (a flatten) is supported"},
 };
@@ -85,9 +85,10 @@ INSTANTIATE_TEST_SUITE_P(Zoo, Torchvision, ::testing::ValuesIn(kNetworks),
 // Grouped convolutions and ReLU6 (mobilenet_v2), ceil-mode max pooling and
 // concatenation (squeezenet1_0, googlenet), batch norms executed between
 // concatenations and average pools after a Pad (densenet121), hard swish,
-// SiLU and squeeze-and-excitation (mobilenet_v3_small, efficientnet_b0).
+// SiLU and squeeze-and-excitation (mobilenet_v3_small, efficientnet_b0),
+// 1x7 and 7x1 convolutions (inception_v3).
 const char* const kFunctional[] = {"mobilenet_v2", "squeezenet1_0", "googlenet", "densenet121", "mobilenet_v3_small",
-                                   "efficientnet_b0"};
+                                   "efficientnet_b0", "inception_v3"};
 
 class TorchvisionFunctional : public ::testing::TestWithParam<const char*> {};
 
