@@ -238,6 +238,7 @@ void CodeGenerator::emit_op(const QOp& op) {
     case QOpKind::Concat: emit_concat(op); break;
     case QOpKind::Lut: emit_lut(op); break;
     case QOpKind::Mul: emit_mul(op); break;
+    case QOpKind::Channels: emit_channels(op); break;
   }
 }
 

@@ -99,4 +99,46 @@ void CodeGenerator::emit_mul(const QOp& op) {
   });
 }
 
+// Channels picked: the index list cut into runs whose source channels step
+// evenly; a run is one Vcopy (its channels side by side, or every st-th
+// byte gathered). A single contiguous run (a slice) copies whole rows at
+// once: w pixels of its channels, the input's pixel stride apart.
+void CodeGenerator::emit_channels(const QOp& op) {
+  const TensorPlace& in = memory_.tensors[size_t(op.inputs[0])];
+  const TensorPlace& out = memory_.tensors[size_t(op.output)];
+  struct Run {
+    int dst, src, stride, length;
+  };
+  std::vector<Run> runs;
+  for (size_t j = 0; j < op.channels.size();) {
+    Run r{int(j), op.channels[j], 1, 1};
+    if (j + 1 < op.channels.size()) r.stride = op.channels[j + 1] - op.channels[j];
+    while (j + size_t(r.length) < op.channels.size() &&
+           op.channels[j + size_t(r.length)] == op.channels[j] + r.stride * r.length)
+      ++r.length;
+    if (r.length == 1) r.stride = 1;
+    runs.push_back(r);
+    j += size_t(r.length);
+  }
+  const int w = out.shape.w, ci = in.shape.c, co = out.shape.c;
+  emit_rowwise(op, 0, [&](ProgramBuilder& p, BufferArena&, int rows, const std::vector<int64_t>& src, int64_t dst) {
+    if (runs.size() == 1 && runs[0].stride == 1) {
+      p.vcfg(VcfgReg::VL, runs[0].length).vcfg(VcfgReg::Rows, w).vcfg(VcfgReg::Stride, ci);
+      emit_2d_loop(p, rows, 1, {{src[0] + runs[0].src, 0, in.row_bytes()}, {dst, 0, out.row_bytes()}},
+                   [&](const std::vector<int>& r) { p.vcopy(r[1], 0, r[0], 0); });
+      return;
+    }
+    emit_2d_loop(p, rows, w, {{src[0], ci, in.row_bytes()}, {dst, co, out.row_bytes()}},
+                 [&](const std::vector<int>& r) {
+                   for (const Run& run : runs) {
+                     if (run.stride == 1)
+                       p.vcfg(VcfgReg::VL, run.length).vcfg(VcfgReg::Rows, 1);
+                     else
+                       p.vcfg(VcfgReg::VL, 1).vcfg(VcfgReg::Rows, run.length).vcfg(VcfgReg::Stride, run.stride);
+                     p.vcopy(r[1], run.dst, r[0], run.src);
+                   }
+                 });
+  });
+}
+
 }  // namespace cimvp::codegen

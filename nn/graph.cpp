@@ -22,7 +22,7 @@ constexpr KindName kKindNames[] = {
     {OpKind::GlobalAvgPool, "global_avgpool"}, {OpKind::BatchNorm, "batchnorm"},
     {OpKind::Add, "add"},           {OpKind::Flatten, "flatten"},
     {OpKind::Concat, "concat"},     {OpKind::Activation, "activation"},
-    {OpKind::Mul, "mul"},
+    {OpKind::Mul, "mul"},           {OpKind::Channels, "channels"},
 };
 
 [[noreturn]] void fail(const Node& n, const std::string& what) {
@@ -236,6 +236,12 @@ int Graph::add_mul(const std::string& name, int a, int b) {
   return append(std::move(n));
 }
 
+int Graph::add_channels(const std::string& name, int input, const std::vector<int>& channels) {
+  Node n = unary(name, OpKind::Channels, input);
+  n.channels = channels;
+  return append(std::move(n));
+}
+
 int Graph::add_concat(const std::string& name, const std::vector<int>& inputs) {
   Node n;
   n.name = name;
@@ -328,6 +334,13 @@ void Graph::infer_shapes() {
       case OpKind::Activation:
         n.shape = in;
         break;
+      case OpKind::Channels:
+        if (n.channels.empty()) fail(n, "selects no channels");
+        for (int c : n.channels)
+          if (c < 0 || c >= in.c)
+            fail(n, "channel " + std::to_string(c) + " is not one of the input's " + std::to_string(in.c));
+        n.shape = {int(n.channels.size()), in.h, in.w};
+        break;
       case OpKind::Mul: {
         const Shape b = nodes[size_t(n.inputs[1])].shape;
         if (b != in && b != Shape{in.c, 1, 1})
@@ -413,6 +426,7 @@ Graph structure_of(const Graph& g) {
     m.ceil_mode = n.ceil_mode;
     m.max = n.max;
     m.function = n.function;
+    m.channels = n.channels;
     m.eps = n.eps;
     m.input_shape = n.input_shape;
     m.nonnegative = n.nonnegative;
@@ -541,6 +555,12 @@ std::vector<std::vector<float>> forward_all(const Graph& g, const std::vector<fl
       case OpKind::Activation:
         for (size_t j = 0; j < y.size(); ++j) y[j] = float(activation_value(n.function, x[j]));
         break;
+      case OpKind::Channels: {
+        const size_t hw = size_t(is.h) * size_t(is.w);
+        for (size_t j = 0; j < n.channels.size(); ++j)
+          std::copy_n(x.begin() + std::ptrdiff_t(size_t(n.channels[j]) * hw), hw, y.begin() + std::ptrdiff_t(j * hw));
+        break;
+      }
       case OpKind::Mul: {  // per channel when the second input is C x 1 x 1
         const std::vector<float>& b = out[size_t(n.inputs[1])];
         const size_t per = b.size() == y.size() ? 1 : size_t(is.h) * size_t(is.w);

@@ -41,6 +41,7 @@ enum class OpKind {
   Activation,     // an element-wise non-linear function (Node::function, nn/activation.h)
   Mul,            // element-wise product; the second input the same shape or C x 1 x 1 (per channel:
                   // squeeze-and-excitation's scaling)
+  Channels,       // output channel j is input channel Node::channels[j]: a slice, a shuffle (ShuffleNet)
 };
 
 // "conv2d", "dense", ...; and back (nullopt-free: throws cimvp::Error for an unknown name).
@@ -78,6 +79,7 @@ struct Node {
   bool ceil_mode = false;
   float max = 0;         // Relu: the upper bound (6: ReLU6, ONNX Clip(0, 6)); 0 for none
   Activation function = Activation::Sigmoid;  // Activation: which function
+  std::vector<int> channels;  // Channels: the input channel of each output channel
   float eps = 1e-5f;     // BatchNorm
   Shape input_shape;     // Input only: the shape of the network input
   // Input only: every input value is >= 0 (images as pixel/255), so the
@@ -161,6 +163,7 @@ class Graph {
   int add_concat(const std::string& name, const std::vector<int>& inputs);
   int add_activation(const std::string& name, int input, Activation function);
   int add_mul(const std::string& name, int a, int b);
+  int add_channels(const std::string& name, int input, const std::vector<int>& channels);
 
   // Checks the structure (input indices earlier, arity, unique names,
   // parameter sizes: empty when structure_only) and recomputes every shape

@@ -99,6 +99,9 @@ std::string serialize_model(const ModelFile& m) {
       case OpKind::Activation:
         y << YAML::Key << "function" << YAML::Value << activation_name(n.function);
         break;
+      case OpKind::Channels:
+        y << YAML::Key << "channels" << YAML::Value << YAML::Flow << n.channels;
+        break;
       default: break;
     }
     for (int k = 0; k < 4; ++k)
@@ -205,6 +208,7 @@ ModelFile parse_model(const std::string& s, const std::string& source) {
       if (y["ceil_mode"]) n.ceil_mode = y["ceil_mode"].as<bool>();
       if (y["eps"]) n.eps = y["eps"].as<float>();
       if (y["max"]) n.max = y["max"].as<float>();
+      if (y["channels"]) n.channels = y["channels"].as<std::vector<int>>();
       if (y["function"]) {
         const std::string f = y["function"].as<std::string>();
         const auto fn = activation_from_name(f);

@@ -209,6 +209,15 @@ std::string Exporter::run() {
         break;
       }
       case OpKind::Mul: node("Mul", nd.name, {in0, value[size_t(nd.inputs[1])]}, out); break;
+      case OpKind::Channels: {  // Gather along channels by the constant indices
+        auto* t = g_->add_initializer();
+        t->set_name(nd.name + "_channels");
+        t->set_data_type(onnx_::TensorProto::INT64);
+        t->add_dims(int64_t(nd.channels.size()));
+        for (int c : nd.channels) t->add_int64_data(c);
+        int1(node("Gather", nd.name, {in0, nd.name + "_channels"}, out), "axis", 1);
+        break;
+      }
       case OpKind::Concat: {
         std::vector<std::string> parts;
         for (int in : nd.inputs) parts.push_back(value[size_t(in)]);
@@ -217,7 +226,8 @@ std::string Exporter::run() {
       }
       case OpKind::BatchNorm: throw Error("node '" + nd.name + "': batch norm left after folding");
     }
-    if (nd.kind == OpKind::Relu || nd.kind == OpKind::MaxPool || nd.kind == OpKind::Activation || nd.kind == OpKind::Mul)
+    if (nd.kind == OpKind::Relu || nd.kind == OpKind::MaxPool || nd.kind == OpKind::Activation || nd.kind == OpKind::Mul ||
+        nd.kind == OpKind::Channels)
       flat[i] = flat[size_t(nd.inputs[0])];
     value[i] = out;
     const int d = plan.domain_of[i];

@@ -4,6 +4,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -200,6 +201,58 @@ bool OnnxImporter::fold_constant(const onnx_::NodeProto& n) {
   if (op == "QuantizeLinear" || op == "DequantizeLinear" || op == "Clip" || op == "Quant") {
     // A weight's quantizer: folded, and remembered for the layer that reads it.
     return false;  // handled by float_node, which knows about the quantizer info
+  }
+  // Shape arithmetic (ShuffleNet's channel split: Shape, Gather, Add, Div,
+  // Mul): small integer tensors, computed here.
+  auto fold = [&](OnnxTensor t) {
+    t.name = n.output(0);
+    consts_[n.output(0)] = std::move(t);
+    return true;
+  };
+  if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
+    allow_attrs(n, {});
+    const OnnxTensor &a = consts_.at(n.input(0)), &b = consts_.at(n.input(1));
+    if (a.size() != b.size() && a.size() != 1 && b.size() != 1) fail(n, "unsupported broadcast of constants");
+    OnnxTensor t = a.size() >= b.size() ? a : b;
+    const bool integer = a.data_type == onnx_::TensorProto::INT64 || a.data_type == onnx_::TensorProto::INT32;
+    for (size_t i = 0; i < t.values.size(); ++i) {
+      const double x = a.values[a.size() == 1 ? 0 : i], y = b.values[b.size() == 1 ? 0 : i];
+      if (op == "Div" && y == 0) fail(n, "division by zero in constants");
+      const double q = x / y;
+      t.values[i] = op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : integer ? std::trunc(q) : q;
+    }
+    return fold(t);
+  }
+  if (op == "Gather") {
+    allow_attrs(n, {"axis"});
+    const OnnxTensor &data = consts_.at(n.input(0)), &idx = consts_.at(n.input(1));
+    if (data.dims.size() != 1 || attr_int(n, "axis", 0) != 0) fail(n, "unsupported gather of constants (1-D only)");
+    OnnxTensor t = data;
+    t.dims = idx.dims;
+    t.values.clear();
+    for (double v : idx.values) {
+      const int64_t k = int64_t(v) < 0 ? int64_t(v) + data.size() : int64_t(v);
+      if (k < 0 || k >= data.size()) fail(n, "index " + std::to_string(int64_t(v)) + " out of range");
+      t.values.push_back(data.values[size_t(k)]);
+    }
+    return fold(t);
+  }
+  if (op == "Unsqueeze" || op == "Squeeze") {  // of a scalar or a vector: the values do not move
+    OnnxTensor t = consts_.at(n.input(0));
+    t.dims = {t.size()};
+    return fold(t);
+  }
+  if (op == "Concat") {
+    allow_attrs(n, {"axis"});
+    OnnxTensor t = consts_.at(n.input(0));
+    t.values.clear();
+    for (const auto& in : n.input()) {
+      const OnnxTensor& part = consts_.at(in);
+      if (part.dims.size() > 1) fail(n, "unsupported concatenation of constants (1-D only)");
+      t.values.insert(t.values.end(), part.values.begin(), part.values.end());
+    }
+    t.dims = {int64_t(t.values.size())};
+    return fold(t);
   }
   fail(n, "unsupported operator on constants");
 }

@@ -353,6 +353,79 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     set_output(n, graph_.add_global_avgpool(name, act(n, 0).node));
     return;
   }
+  if (op == "Reshape" && (n.input_size() < 2 || consts_.count(n.input(1)))) {  // a channel shuffle's views
+    const Act x = padded_act(n, 0);
+    const OnnxTensor& target = constant(n, 1, "shape");
+    const Shape is = graph_.nodes[size_t(x.node)].shape;
+    const std::vector<double>& t = target.values;
+    if (x.pad == 0 && x.shuffle_groups == 0 && t.size() == 5 && t[1] > 0 && t[2] > 0 && t[1] * t[2] == is.c &&
+        t[3] == is.h && t[4] == is.w) {
+      acts_[n.output(0)] = Act{x.node, 0, int(t[1]), false};
+      return;
+    }
+    if (x.shuffle_groups != 0) {
+      if (!x.shuffle_transposed || t.size() != 4 || !(t[1] == -1 || t[1] == is.c) || t[2] != is.h || t[3] != is.w)
+        fail(n, "unsupported view of a channel shuffle (only back to [N, C, H, W] after the Transpose)");
+      const int g = x.shuffle_groups, per = is.c / g;
+      std::vector<int> channels;  // [N, C/g, g] read out of [N, g, C/g]: output i * g + k is input k * per + i
+      for (int i = 0; i < per; ++i)
+        for (int k = 0; k < g; ++k) channels.push_back(k * per + i);
+      set_output(n, add_channels(name, x.node, channels));
+      return;
+    }
+  }
+  if (op == "Transpose") {
+    allow_attrs(n, {"perm"});
+    const Act x = padded_act(n, 0);
+    if (x.shuffle_groups == 0 || x.shuffle_transposed || attr_ints(n, "perm") != std::vector<int64_t>{0, 2, 1, 3, 4})
+      fail(n, "unsupported transpose: only the channel shuffle's [0, 2, 1, 3, 4] of a [N, g, C/g, H, W] view");
+    acts_[n.output(0)] = Act{x.node, 0, x.shuffle_groups, true};
+    return;
+  }
+  if (op == "Shape") {  // of a value whose shape is known: a constant [N, C, H, W]
+    allow_attrs(n, {});
+    const Shape s = graph_.nodes[size_t(act(n, 0).node)].shape;
+    OnnxTensor t;
+    t.name = n.output(0);
+    t.data_type = onnx_::TensorProto::INT64;
+    t.dims = {4};
+    t.values = {double(batch_), double(s.c), double(s.h), double(s.w)};
+    consts_[n.output(0)] = t;
+    return;
+  }
+  if (op == "Slice") {  // of channels
+    allow_attrs(n, {});
+    const Act x = act(n, 0);
+    const int c = graph_.nodes[size_t(x.node)].shape.c;
+    const OnnxTensor& starts = constant(n, 1, "starts");
+    const OnnxTensor& ends = constant(n, 2, "ends");
+    const bool axes_ok = !has_input(n, 3) || (constant(n, 3, "axes").values.size() == 1 &&
+                                              (constant(n, 3, "axes").values[0] == 1 || constant(n, 3, "axes").values[0] == -3));
+    const bool step_ok = !has_input(n, 4) || constant(n, 4, "steps").values == std::vector<double>{1};
+    if (!axes_ok || !step_ok || starts.values.size() != 1 || ends.values.size() != 1)
+      fail(n, "unsupported slice: only of channels (axis 1), with step 1");
+    auto clamp_index = [&](double v) { return int(std::clamp(v < 0 ? v + c : v, 0.0, double(c))); };
+    const int b = clamp_index(starts.values[0]), e = clamp_index(ends.values[0]);
+    if (b >= e) fail(n, "the slice [" + std::to_string(b) + ", " + std::to_string(e) + ") of channels is empty");
+    std::vector<int> channels;
+    for (int k = b; k < e; ++k) channels.push_back(k);
+    set_output(n, add_channels(name, x.node, channels));
+    keep_quantizer(n);
+    return;
+  }
+  if (op == "Gather" && !is_const(n.input(0))) {  // channels picked by constant indices (cimvp's export)
+    allow_attrs(n, {"axis"});
+    const Act x = act(n, 0);
+    const int c = graph_.nodes[size_t(x.node)].shape.c;
+    const OnnxTensor& idx = constant(n, 1, "indices");
+    if (attr_int(n, "axis", 0) != 1 || idx.dims.size() != 1)
+      fail(n, "unsupported gather: only of channels (axis 1) by a 1-D list of indices");
+    std::vector<int> channels;
+    for (double v : idx.values) channels.push_back(int(v < 0 ? v + c : v));
+    set_output(n, add_channels(name, x.node, channels));
+    keep_quantizer(n);
+    return;
+  }
   if (op == "Flatten" || op == "Reshape") {
     allow_attrs(n, {"axis", "allowzero"});
     const Act x = act(n, 0);
@@ -389,6 +462,27 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     return;
   }
   fail(n, "unsupported operator");
+}
+
+int OnnxImporter::add_channels(const std::string& name, int x, std::vector<int> channels) {
+  const Node& in = graph_.nodes[size_t(x)];
+  if (in.kind == OpKind::Channels) {  // a pick of a pick: one pick of the first one's input
+    for (int& c : channels) c = in.channels.at(size_t(c));
+    x = in.inputs[0];
+  }
+  return graph_.add_channels(name, x, channels);
+}
+
+void OnnxImporter::remove_unread_channel_picks() {
+  // A pick that later picks composed away reads nothing now; the output stays.
+  for (bool again = true; again;) {
+    const auto readers = graph_.consumers();
+    std::vector<bool> drop(graph_.nodes.size(), false);
+    again = false;
+    for (size_t i = 0; i + 1 < graph_.nodes.size(); ++i)
+      if (graph_.nodes[i].kind == OpKind::Channels && readers[i].empty()) drop[i] = again = true;
+    remove_nodes(drop);
+  }
 }
 
 void OnnxImporter::fuse_gated_activations() {
@@ -478,6 +572,7 @@ OnnxImport OnnxImporter::finish_float() {
     graph_.nodes[0].nonnegative = true;
   execute_standalone_batch_norms();
   fuse_gated_activations();
+  remove_unread_channel_picks();
   graph_.infer_shapes();
   r.model.graph = graph_;
   r.kind = saw_qdq_ ? OnnxModelKind::Qdq : OnnxModelKind::Float;

@@ -131,6 +131,11 @@ class OnnxImporter {
     // Zero padding on every side of height and width from Pad nodes, not
     // yet applied: the convolution or pool that reads it takes it on.
     int pad = 0;
+    // A channel shuffle in progress (PyTorch's: Reshape to [N, g, C/g, H, W],
+    // Transpose to [N, C/g, g, H, W], Reshape back): the groups, and whether
+    // the Transpose came.
+    int shuffle_groups = 0;
+    bool shuffle_transposed = false;
   };
   void float_node(const onnx_::NodeProto& n);
   // Input i; a padded value only where the reader takes the padding on (padded_act).
@@ -139,8 +144,14 @@ class OnnxImporter {
     if (a.pad != 0)
       fail(n, "reads '" + n.input(i) + "', the output of a Pad; cimvp folds a Pad only into the padding of the "
               "Conv, MaxPool or AveragePool that reads it");
+    if (a.shuffle_groups != 0)
+      fail(n, "reads '" + n.input(i) + "', a 5-D view of a channel shuffle; cimvp supports only Reshape to "
+              "[N, g, C/g, H, W], Transpose [0, 2, 1, 3, 4], Reshape to [N, C, H, W]");
     return a;
   }
+  // Channels of x picked (a Slice, a Gather, a shuffle), composed with x's own
+  // pick when x is one.
+  int add_channels(const std::string& name, int x, std::vector<int> channels);
   Act padded_act(const onnx_::NodeProto& n, int i) const {
     if (!has_input(n, i)) fail(n, "input " + std::to_string(i) + " is missing");
     auto it = acts_.find(n.input(i));
@@ -153,6 +164,7 @@ class OnnxImporter {
   // x * sigmoid(x) and x * hard_sigmoid(x) (how PyTorch exports SiLU and
   // hard swish) become one activation each: one table, one rounding.
   void fuse_gated_activations();
+  void remove_unread_channel_picks();
   // Removes the nodes marked in `drop` (read by no kept node), renumbering the rest.
   void remove_nodes(const std::vector<bool>& drop);
   std::string new_name(const onnx_::NodeProto& n) {

@@ -133,6 +133,7 @@ ActivationPlan plan_activations(const Graph& g, const Policy& p) {
       }
       case OpKind::MaxPool:
       case OpKind::Flatten:
+      case OpKind::Channels:
         plan.domain_of[i] = plan.domain_of[size_t(nd.inputs[0])];
         break;
     }
@@ -283,6 +284,7 @@ const char* qop_name(QOpKind k) {
     case QOpKind::Concat: return "concat";
     case QOpKind::Lut: return "activation";
     case QOpKind::Mul: return "mul";
+    case QOpKind::Channels: return "channels";
   }
   return "unknown";
 }
@@ -439,6 +441,17 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
         tensor_of[size_t(dom.node)] = op.output;
         q.layers.push_back(int(q.ops.size()));
         ++layer;
+        break;
+      }
+      case OpKind::Channels: {  // the same integers at the same scale, channels picked
+        QTensor t = q.tensors[size_t(op.inputs[0])];
+        t.name = nd.name;
+        t.shape = nd.shape;
+        q.tensors.push_back(t);
+        op.kind = QOpKind::Channels;
+        op.channels = nd.channels;
+        op.output = int(q.tensors.size()) - 1;
+        tensor_of[i] = op.output;
         break;
       }
       case OpKind::MaxPool: {

@@ -209,6 +209,7 @@ enum class QOpKind {
   Concat,         // acc = q_i m_i in input i's channel slice, then Vreq (the inputs' scales may differ)
   Lut,            // out = table[q - lo_in]: a non-linear activation, exact by construction (Vlut)
   Mul,            // acc = q_a q_b (q_b per channel when its tensor is C x 1 x 1), then Vreq (Vmul8)
+  Channels,       // output channel j = input channel channels[j] (integers and scale unchanged; Vcopy)
 };
 const char* qop_name(QOpKind k);
 
@@ -245,8 +246,10 @@ struct QOp {
 
   // Lut: the output integer of every input integer, from the input's lo().
   std::vector<int32_t> table;
+  // Channels: the input channel of each output channel.
+  std::vector<int> channels;
 
-  Requant requant;             // all kinds but MaxPool, Lut (and Conv2d/Dense with requantize == false)
+  Requant requant;             // all kinds but MaxPool, Lut, Channels (and Conv2d/Dense with requantize == false)
 };
 
 struct QuantizedNetwork {

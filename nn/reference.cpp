@@ -239,6 +239,11 @@ void ReferenceExecutor::op_image(size_t op_index, const std::vector<const int32_
       for (size_t j = 0; j < y_size; ++j) y[j] = requantize_value(acc[j], op.requant);
       break;
     }
+    case QOpKind::Channels: {
+      const size_t hw = size_t(is.h) * size_t(is.w);
+      for (size_t j = 0; j < op.channels.size(); ++j) std::copy_n(x + size_t(op.channels[j]) * hw, hw, y + j * hw);
+      break;
+    }
     case QOpKind::Lut: {
       const int32_t lo = q_.tensors[size_t(op.inputs[0])].lo();
       for (size_t j = 0; j < y_size; ++j) y[j] = op.table[size_t(x[j] - lo)];
@@ -466,6 +471,12 @@ std::vector<double> fake_quant_op(const QuantizedNetwork& q, size_t op_index,
       size_t at = 0;
       for (int in : op.inputs)
         for (double v : t.at(size_t(in))) y[at++] = grid(v);
+      break;
+    }
+    case QOpKind::Channels: {
+      const size_t hw = size_t(is.h) * size_t(is.w);
+      for (size_t j = 0; j < op.channels.size(); ++j)
+        std::copy_n(x.begin() + std::ptrdiff_t(size_t(op.channels[j]) * hw), hw, y.begin() + std::ptrdiff_t(j * hw));
       break;
     }
     case QOpKind::Lut: {  // the input is on its grid: the table is the function rounded onto the output's

@@ -26,14 +26,16 @@ name, path = sys.argv[1], sys.argv[2]
 torch.manual_seed(0)
 size = 299 if name == "inception_v3" else 224
 model = getattr(torchvision.models, name)(weights=None, **({"aux_logits": False, "init_weights": True} if name in ("inception_v3", "googlenet") else {}))
-if name in ("inception_v3", "googlenet"):
-    # Their own initialization (truncated normal, std 0.01) shrinks the
-    # activations about 100x per layer: at the classifier they are ~1e-40 and
-    # its bias overflows any int32 accumulator. He initialization (ResNet's)
-    # keeps them alive, as trained weights would.
+if name in ("inception_v3", "googlenet", "shufflenet_v2_x0_5"):
+    # Their own initialization (truncated normal, std 0.01; PyTorch's default
+    # for ShuffleNet) shrinks the activations layer after layer: at the
+    # classifier they are so small that its bias overflows the int32
+    # accumulator. He initialization over the fan-in keeps them alive, as
+    # trained weights would (over the fan-out, PyTorch counts a depthwise
+    # layer's fan-out as all its channels' and ShuffleNet's still vanish).
     for m in model.modules():
         if isinstance(m, torch.nn.Conv2d):
-            torch.nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            torch.nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
 model.eval()
 torch.onnx.export(model, torch.randn(1, 3, size, size), path, opset_version=13)
 PY

@@ -699,6 +699,14 @@ void Network::Impl::fwd_node(int j, int s, bool training) {
       for (size_t k = 0; k < total; ++k) out[k] = float(activation_value(nd.function, x[k]));
       break;
     }
+    case OpKind::Channels: {
+      const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
+      const size_t hw = size_t(nd.shape.h) * size_t(nd.shape.w);
+      for (int i = 0; i < ns; ++i)
+        for (size_t j = 0; j < nd.channels.size(); ++j)
+          std::copy_n(x + size_t(i) * r.in_size + size_t(nd.channels[j]) * hw, hw, out + size_t(i) * r.size + j * hw);
+      break;
+    }
     case OpKind::Mul: {  // per image; a C x 1 x 1 second input scales each channel
       const float* a = nodes[size_t(r.in[0])].act[size_t(s)].data();
       const NodeRt& fb = nodes[size_t(r.in[1])];
@@ -1024,6 +1032,19 @@ void Network::Impl::bwd_node(int j, int s) {
           std::copy(g, g + total, dx);
         else
           for (size_t k = 0; k < total; ++k) dx[k] += g[k];
+      }
+      break;
+    case OpKind::Channels:
+      if (input_needs(0)) {  // each picked channel's gradient back to its input channel
+        float* dx = in_grad(r, 0, s);
+        const size_t hw = size_t(nd.shape.h) * size_t(nd.shape.w);
+        if (r.assign_in[0]) std::fill(dx, dx + size_t(ns) * r.in_size, 0.f);
+        for (int i = 0; i < ns; ++i)
+          for (size_t j = 0; j < nd.channels.size(); ++j) {
+            float* d = dx + size_t(i) * r.in_size + size_t(nd.channels[j]) * hw;
+            const float* gj = g + size_t(i) * r.size + j * hw;
+            for (size_t k = 0; k < hw; ++k) d[k] += gj[k];
+          }
       }
       break;
     case OpKind::Activation:

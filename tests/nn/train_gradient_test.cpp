@@ -165,6 +165,18 @@ TEST(TrainGradient, NonSquareKernels) {
   check_gradients(g, 3, 14);
 }
 
+TEST(TrainGradient, ChannelPicks) {
+  Graph g;
+  g.name = "grad6";
+  int x = g.add_input("input", {2, 5, 5});
+  x = g.add_relu("r0", g.add_conv("c0", x, 6, 3, 1, 1));
+  const int a = g.add_channels("half", x, {3, 4, 5});
+  const int b = g.add_conv("c1", a, 3, 1);
+  x = g.add_channels("mix", g.add_concat("cat", {x, b}), {8, 0, 2, 2, 7});  // a channel twice: its gradients add
+  g.add_dense("fc", x, 4);
+  check_gradients(g, 3, 15);
+}
+
 TEST(TrainGradient, Lenet5) { check_gradients(make_model("lenet5", 2), 4, 5, 6); }
 
 TEST(TrainGradient, Lenet5WithDistillation) { check_gradients(make_model("lenet5", 2), 5, 9, 6, true); }
