@@ -1,8 +1,8 @@
 // What a latency-only search (`accuracy: none`) reports: the network has no
 // trained weights and no dataset, so there is nothing to fine-tune or test.
 // The summary holds, for the search's best policy and for each baseline
-// (uniform W8A8, W4A8, W4A4, and the best policies of the random and the
-// analytic-latency searches when they ran), what the VP measures for the
+// (uniform W8A8, W4A8, W4A4, always, and the best policies of the random
+// and the analytic-latency searches when they ran), what the VP measures for the
 // whole compiled network (cycles and latency per inference, energy,
 // placement), the speedup over W8A8's VP latency, the cost ratio against
 // the target, and the precision proxy (effective bits, rl/precision_proxy.h).

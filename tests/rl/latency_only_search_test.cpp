@@ -116,6 +116,9 @@ TEST(LatencyOnlySearch, AStoppedSearchResumes) {
   const nlohmann::json whole = run_search_job(latency_only_job(straight, false));
   EXPECT_EQ(resumed.at("policy"), whole.at("policy"));
   EXPECT_EQ(resumed.at("baselines"), whole.at("baselines"));
+  // Without the searches' baselines the uniform ones are still there: one latency step each.
+  for (const char* name : {"w8a8", "w4a8", "w4a4"}) EXPECT_TRUE(whole.at("baselines").contains(name)) << name;
+  EXPECT_FALSE(whole.at("baselines").contains("random"));
 }
 
 TEST(LatencyOnlySearch, WithoutACostTargetTheJobIsRefusedBeforeAnything) {
