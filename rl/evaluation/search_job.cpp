@@ -146,8 +146,8 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
     structure = load_model_structure(config.model);
   } else {
     accuracy_model = std::make_unique<AccuracyModel>(load_model_spec(config.model), config.dataset,
-                                               config.validation_images, config.finetune, options.threads,
-                                               config.nonnegative_input);
+                                                     config.validation_images, config.finetune, options.threads,
+                                                     config.nonnegative_input);
   }
   if (config.accuracy == AccuracySource::Vp) {
     accuracy_model->measure_on_vp(arch, config.accuracy_seeds);
