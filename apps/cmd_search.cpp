@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <string>
 
 #include "apps/command.h"
 #include "common/error.h"
@@ -27,6 +28,39 @@ void override_choice(const po::variables_map& vm, const char* flag, const char* 
   setting = *value;
 }
 
+// "30.2 ms", "8.12 uJ": a positive value in the unit prefix that leaves 1..999.
+std::string scaled(double value, const char* unit) {
+  static const char* const prefixes[] = {"", "m", "u", "n", "p"};
+  int k = 0;
+  while (k < 4 && value > 0 && value < 1) value *= 1e3, ++k;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g %s%s", value, prefixes[k], unit);
+  return buf;
+}
+
+// A latency-only search's result: the found policy and each baseline as the
+// VP measures them, with the precision proxy in place of an accuracy.
+void print_latency_only(const nlohmann::json& s, const rl::SearchConfig& config) {
+  if (s.value("found", false))
+    std::printf("policy: %.2fx fewer VP cycles than W8A8 per inference (cost ratio %.3f, target %.3f), %.2f "
+                "effective bits (latency-only: no accuracy measured)\n",
+                s.at("speedup").get<double>(), s.at("cost_ratio").get<double>(), config.cost_target,
+                s.at("effective_bits").get<double>());
+  else
+    std::printf("no policy met the cost target %.3f\n", config.cost_target);
+  std::printf("  %-9s %8s %12s %10s %10s %6s  %s\n", "", "speedup", "cycles", "latency", "energy", "bits",
+              "placement");
+  auto row = [](const std::string& name, const nlohmann::json& p) {
+    std::printf("  %-9s %7.2fx %12llu %10s %10s %6.2f  %s\n", name.c_str(), p.at("speedup").get<double>(),
+                static_cast<unsigned long long>(p.at("cycles").get<uint64_t>()),
+                scaled(p.at("latency_seconds").get<double>(), "s").c_str(),
+                scaled(p.at("energy_joules").get<double>(), "J").c_str(), p.at("effective_bits").get<double>(),
+                p.at("placement").get<std::string>().c_str());
+  };
+  if (s.contains("policy")) row("policy", s.at("policy"));
+  for (const auto& [name, b] : s.at("baselines").items()) row(name, b);
+}
+
 }  // namespace
 
 int cmd_search(const std::vector<std::string>& args) {
@@ -34,6 +68,7 @@ int cmd_search(const std::vector<std::string>& args) {
   options.add_options()
       ("config", po::value<std::string>()->required(), "search YAML (configs/search/)")
       ("output,o", po::value<std::string>(), "output folder (default: the YAML's output)")
+      ("model", po::value<std::string>(), "zoo name or model file (default: the YAML's model)")
       ("episodes", po::value<int>(), "episodes of each search (default: the YAML's)")
       ("seed", po::value<uint64_t>(), "seed (default: the YAML's)")
       ("method", po::value<std::string>(), "ddpg or random (default: the YAML's)")
@@ -52,6 +87,7 @@ int cmd_search(const std::vector<std::string>& args) {
     if (vm["episodes"].as<int>() < 1) throw Error("--episodes must be at least 1");
     job.config.episodes = vm["episodes"].as<int>();
   }
+  if (vm.count("model")) job.config.model = vm["model"].as<std::string>();  // a file relative to here, as every flag
   if (vm.count("seed")) job.config.seed = vm["seed"].as<uint64_t>();
   override_choice(vm, "method", "ddpg or random", rl::method_from_name, job.config.method);
   override_choice(vm, "latency", "vp or analytic", rl::latency_source_from_name, job.config.latency);
@@ -72,7 +108,12 @@ int cmd_search(const std::vector<std::string>& args) {
   const nlohmann::json s = rl::run_search_job(job);
   const std::string out = job.output.empty() ? job.config.output : job.output;
   if (job.search_only) {
-    if (s.value("found", false))
+    if (s.value("found", false) && s.contains("best_effective_bits"))
+      std::printf("search's best: episode %d, %.2fx fewer %s cycles than W8A8, %.2f effective bits, reward %.6g\n",
+                  s.at("best_episode").get<int>(), s.at("best_speedup").get<double>(),
+                  job.config.latency == rl::LatencySource::Vp ? "VP" : "formula",
+                  s.at("best_effective_bits").get<double>(), s.at("best_reward").get<double>());
+    else if (s.value("found", false))
       std::printf("search's best: episode %d, %.2fx fewer %s cycles than W8A8, validation accuracy %.2f %%, reward %.6g\n",
                   s.at("best_episode").get<int>(), s.at("best_speedup").get<double>(),
                   job.config.latency == rl::LatencySource::Vp ? "VP" : "formula",  // what the search's speedup is in
@@ -82,7 +123,9 @@ int cmd_search(const std::vector<std::string>& args) {
     std::printf("episodes: %s/episodes.csv (--resume runs the final fine-tunes)\n", out.c_str());
     return 0;
   }
-  if (s.value("found", false) && s.contains("accuracy_policy_vp")) {  // accuracy: vp judges on the noisy VP
+  if (job.config.accuracy == rl::AccuracySource::None) {
+    print_latency_only(s, job.config);
+  } else if (s.value("found", false) && s.contains("accuracy_policy_vp")) {  // accuracy: vp judges on the noisy VP
     std::printf("policy: %.2fx fewer VP cycles than W8A8 per inference, test accuracy on the VP under its "
                 "non-idealities %.2f %% (this run's W8A8 %.2f %%: %.2f points lower, %s the %.2f-point budget); "
                 "on ideal hardware %.2f %% (W8A8 %.2f %%)\n",
@@ -99,7 +142,7 @@ int cmd_search(const std::vector<std::string>& args) {
   } else {
     std::printf("no policy met the accuracy target (%.2f points below W8A8)\n", job.config.accuracy_budget);
   }
-  if (s.contains("baselines"))
+  if (s.contains("baselines") && job.config.accuracy != rl::AccuracySource::None)
     for (const auto& [name, b] : s.at("baselines").items())
       std::printf("  %-9s %.2fx, test accuracy %.2f %%\n", name.c_str(), b.at("speedup").get<double>(),
                   100 * b.at("test_accuracy").get<double>());

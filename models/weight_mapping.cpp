@@ -7,13 +7,16 @@
 namespace cimvp {
 
 CellLayout cell_layout(const CrossbarParams& crossbar, int rows, int cols, int weight_bits) {
-  const std::string what = "weight block of " + std::to_string(rows) + " rows x " + std::to_string(cols) +
-                           " columns of " + std::to_string(weight_bits) + "-bit weights";
-  if (rows < 1 || cols < 1) throw Error(what + ": rows and columns must be > 0");
+  // Only an error needs the text: the VP lays out every block it programs.
+  auto what = [&] {
+    return "weight block of " + std::to_string(rows) + " rows x " + std::to_string(cols) + " columns of " +
+           std::to_string(weight_bits) + "-bit weights";
+  };
+  if (rows < 1 || cols < 1) throw Error(what() + ": rows and columns must be > 0");
   if (weight_bits < 1 || weight_bits > kMaxWeightBits)
-    throw Error(what + ": weight bits must be in 1.." + std::to_string(kMaxWeightBits));
+    throw Error(what() + ": weight bits must be in 1.." + std::to_string(kMaxWeightBits));
   if (crossbar.cell_bits < 1 || crossbar.cell_bits > 8)
-    throw Error(what + ": cell bits " + std::to_string(crossbar.cell_bits) + " outside 1..8");
+    throw Error(what() + ": cell bits " + std::to_string(crossbar.cell_bits) + " outside 1..8");
   CellLayout l;
   l.mapping = crossbar.mapping;
   l.cell_bits = crossbar.cell_bits;
@@ -24,7 +27,7 @@ CellLayout cell_layout(const CrossbarParams& crossbar, int rows, int cols, int w
   l.physical_rows = crossbar.physical_rows(rows);
   l.physical_cols = crossbar.physical_cols(cols, weight_bits);
   if (l.physical_rows > crossbar.rows || l.physical_cols > crossbar.cols)
-    throw Error(what + " does not fit a crossbar: with " + std::to_string(crossbar.cell_bits) + "-bit cells (" +
+    throw Error(what() + " does not fit a crossbar: with " + std::to_string(crossbar.cell_bits) + "-bit cells (" +
                 std::to_string(l.slices) + " per weight) and the " + mapping_name(crossbar.mapping) +
                 " mapping it needs " + std::to_string(l.physical_rows) + " rows x " +
                 std::to_string(l.physical_cols) + " columns of cells, the crossbar has " +

@@ -60,6 +60,7 @@ class Search {
         SearchProgress p;
         p.episodes_done = e + 1;
         p.episodes = config_.episodes;
+        p.precision_proxy = config_.accuracy == AccuracySource::None;
         p.last = &state_.records.back();
         if (state_.best >= 0) {
           const EpisodeRecord& b = state_.records[size_t(state_.best)];
@@ -197,7 +198,10 @@ class Search {
     r.cost_ratio = cost_ratio(r.result, state_.baseline, config_.cost);
     r.speedup = speedup(r.result, state_.baseline);
     const double acc = 100.0 * r.result.accuracy;
-    r.meets_target = acc >= target_percent();
+    // Without an accuracy (accuracy: none) there is no budget to meet: the
+    // target is the cost target.
+    r.meets_target = config_.accuracy == AccuracySource::None ? r.cost_ratio <= config_.cost_target
+                                                               : acc >= target_percent();
     r.reward = constrained() ? constrained_reward(acc, base_percent())
                              : reward(acc, target_percent(), r.cost_ratio, config_.miss_penalty);
 

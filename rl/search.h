@@ -36,6 +36,9 @@ struct SearchProgress {
   double best_reward = 0;
   double best_speedup = 0;
   double best_accuracy = 0;  // fraction
+  // The accuracy is the precision proxy (accuracy: none; rl/precision_proxy.h):
+  // best_accuracy is effective bits / 8, not a share of correct answers.
+  bool precision_proxy = false;
   double eta_seconds = 0;    // from the mean wall time of the episodes run in this process
 };
 

@@ -32,7 +32,19 @@ std::optional<SearchMethod> method_from_name(const std::string& name) {
   return std::nullopt;
 }
 const char* latency_source_name(LatencySource l) { return l == LatencySource::Vp ? "vp" : "analytic"; }
-const char* accuracy_source_name(AccuracySource a) { return a == AccuracySource::Vp ? "vp" : "reference"; }
+const char* accuracy_source_name(AccuracySource a) {
+  switch (a) {
+    case AccuracySource::Reference: return "reference";
+    case AccuracySource::Vp: return "vp";
+    case AccuracySource::None: return "none";
+  }
+  return "?";
+}
+std::optional<AccuracySource> accuracy_source_from_name(const std::string& name) {
+  for (AccuracySource a : {AccuracySource::Reference, AccuracySource::Vp, AccuracySource::None})
+    if (name == accuracy_source_name(a)) return a;
+  return std::nullopt;
+}
 
 std::optional<LatencySource> latency_source_from_name(const std::string& name) {
   for (LatencySource l : {LatencySource::Vp, LatencySource::Analytic})
@@ -118,10 +130,8 @@ const std::vector<KeyDef>& key_defs() {
         INT("finetune.batches", 0, big, finetune.batches),
         REAL("finetune.lr", 0, 10, true, finetune.lr),
         INT("validation.images", 1, big, validation_images),
-        KeyDef{"accuracy", Kind::Choice, 0, 0, false, {"reference", "vp"},
-               [](SearchConfig& c, const std::string& v) {
-                 c.accuracy = v == "vp" ? AccuracySource::Vp : AccuracySource::Reference;
-               },
+        KeyDef{"accuracy", Kind::Choice, 0, 0, false, {"reference", "vp", "none"},
+               [](SearchConfig& c, const std::string& v) { c.accuracy = *accuracy_source_from_name(v); },  // a listed choice
                {}, {}, [](const SearchConfig& c) { return std::string(accuracy_source_name(c.accuracy)); }},
         INT("accuracy_seeds", 1, 1000, accuracy_seeds),
         INT("final.epochs", 0, 1000, final_finetune.epochs),
@@ -326,6 +336,24 @@ class Reader {
   std::map<std::string, YAML::Mark> marks_;
 };
 
+// accuracy: none is HAQ's resource-constrained search without an accuracy:
+// the cost target is what every policy is held to, so it must be set, and a
+// key that only says how to measure accuracy would silently do nothing.
+void check_accuracy_free(const SearchConfig& c, const Reader& r) {
+  if (!(c.cost_target > 0))
+    throw Error(r.where("accuracy") + ": 'accuracy: none' needs 'cost_target' > 0: without an accuracy the search "
+                "can only hold every policy to a cost target and keep the most precise one (HAQ's "
+                "resource-constrained mode), e.g. 'cost_target: 0.5' for 2x fewer cycles than W8A8");
+  for (const KeyDef& d : key_defs()) {
+    const std::string& k = d.key;
+    const bool measures_accuracy = k == "dataset" || k == "nonnegative_input" || k == "validation.images" ||
+                                   k == "accuracy_seeds" || k.rfind("finetune.", 0) == 0 || k.rfind("final.", 0) == 0;
+    if (measures_accuracy && r.given(k))
+      throw Error(r.where(k) + ": '" + k + "' says how the accuracy is measured, and 'accuracy: none' measures "
+                  "none: remove it, or measure the accuracy ('accuracy: reference')");
+  }
+}
+
 }  // namespace
 
 SearchConfig parse_search_config(const std::string& text, const std::string& source, const std::string& base_dir) {
@@ -357,6 +385,7 @@ SearchConfig parse_search_config(const std::string& text, const std::string& sou
   }
   if (r.given("latency_weight") && c.cost.objective != Objective::Mix)
     throw Error(r.where("latency_weight") + ": 'latency_weight' applies only to 'objective: mix'");
+  if (c.accuracy == AccuracySource::None) check_accuracy_free(c, r);
   return c;
 }
 

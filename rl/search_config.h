@@ -18,13 +18,17 @@ enum class SearchMethod { Ddpg, Random };
 enum class LatencySource { Vp, Analytic };
 // Where a policy's accuracy comes from: the integer reference (the ideal
 // VP's bits, fast), or the VP itself under the architecture's device and
-// converter non-idealities, over accuracy_seeds device draws.
-enum class AccuracySource { Reference, Vp };
+// converter non-idealities, over accuracy_seeds device draws; or nowhere
+// (None: a latency-only search of a network without trained weights or
+// dataset, cost_target only, rewarded by the precision proxy of
+// rl/evaluation/precision_proxy.h).
+enum class AccuracySource { Reference, Vp, None };
 const char* method_name(SearchMethod m);
 std::optional<SearchMethod> method_from_name(const std::string& name);  // none for an unknown name
 const char* latency_source_name(LatencySource l);
 std::optional<LatencySource> latency_source_from_name(const std::string& name);  // none for an unknown name
 const char* accuracy_source_name(AccuracySource a);
+std::optional<AccuracySource> accuracy_source_from_name(const std::string& name);  // none for an unknown name
 
 struct FinetuneSettings {
   int batches = 0;     // QAT batches per evaluated policy before its accuracy is taken; 0: none

@@ -1,12 +1,19 @@
 #include "rl/evaluation/network_evaluator.h"
 
 #include "common/error.h"
+#include "rl/precision_proxy.h"
 
 namespace cimvp::rl {
 
 NetworkEvaluator::NetworkEvaluator(LatencySource source, VpLatency* vp, const ModelFile& model,
                                    const ArchConfig& arch, AccuracyModel& accuracy)
-    : source_(source), vp_(vp), model_(model), arch_(arch), accuracy_(accuracy) {
+    : NetworkEvaluator(source, vp, model, arch) {
+  accuracy_ = &accuracy;
+}
+
+NetworkEvaluator::NetworkEvaluator(LatencySource source, VpLatency* vp, const ModelFile& model,
+                                   const ArchConfig& arch)
+    : source_(source), vp_(vp), model_(model), arch_(arch), accuracy_(nullptr) {
   if (source == LatencySource::Vp && !vp) throw Error("a VP latency evaluator needs an elaborated SoC");
 }
 
@@ -18,7 +25,7 @@ PolicyResult NetworkEvaluator::evaluate(const Policy& policy) {
   }
   ++evaluations_;
   PolicyResult r = cost(policy);
-  r.accuracy = accuracy_.accuracy(policy);
+  r.accuracy = accuracy_ ? accuracy_->accuracy(policy) : precision_proxy(policy);
   cache_.emplace(key, r);
   return r;
 }
@@ -39,8 +46,7 @@ PolicyResult NetworkEvaluator::cost(const Policy& policy) {
 
 EvaluatorTimes NetworkEvaluator::times() const {
   EvaluatorTimes t;
-  t.finetune = accuracy_.finetune_seconds();
-  t.accuracy = accuracy_.evaluate_seconds();
+  if (accuracy_) t.finetune = accuracy_->finetune_seconds(), t.accuracy = accuracy_->evaluate_seconds();
   if (vp_) t.compile = vp_->compile_seconds(), t.vp = vp_->run_seconds();
   t.evaluations = evaluations_;
   t.cache_hits = cache_hits_;

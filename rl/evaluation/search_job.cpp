@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "common/digest.h"
 #include "common/error.h"
@@ -15,7 +16,9 @@
 #include "nn/zoo.h"
 #include "nn/train/trainer.h"
 #include "common/atomic_file.h"
+#include "rl/evaluation/latency_only_summary.h"
 #include "rl/evaluation/network_evaluator.h"
+#include "rl/precision_proxy.h"
 
 namespace cimvp::rl {
 
@@ -44,7 +47,11 @@ bool is_candidate(const std::string& name) { return name.rfind("candidate-", 0) 
 // What the job needs from its settings, checked before anything runs.
 void check_settings(const SearchConfig& c) {
   if (c.arch.empty()) throw Error(c.source + ": arch: the search needs an architecture file");
-  if (c.dataset.empty()) throw Error(c.source + ": dataset: the search needs a dataset to measure accuracy on");
+  if (c.accuracy == AccuracySource::None && !(c.cost_target > 0))  // parse_search_config says where
+    throw Error(c.source + ": accuracy: none needs a cost_target > 0 (a latency-only search holds every policy to it)");
+  if (c.dataset.empty() && c.accuracy != AccuracySource::None)
+    throw Error(c.source + ": dataset: the search needs a dataset to measure accuracy on (or, for a latency-only "
+                "search of a network without one, 'accuracy: none' with a 'cost_target')");
 }
 
 // Settings that make a search other than it looks, said before it starts and
@@ -75,9 +82,11 @@ void flatten(const nlohmann::json& j, const std::string& prefix, std::string& ou
 std::string search_inputs(const SearchConfig& c, const ArchConfig& arch) {
   std::string s = "cimvp.version=" + std::string(version()) + "\n";
   s += is_zoo_model(c.model) ? "model.zoo=" + c.model + "\n" : "model.contents=" + file_digest(c.model) + "\n";
-  const DatasetFiles train = dataset_files(c.dataset, Split::Train);
-  for (const std::string& file : {train.images, train.labels})
-    s += "dataset." + fs::path(file).filename().string() + "=" + file_digest(file) + "\n";
+  if (!c.dataset.empty()) {  // none with accuracy: none
+    const DatasetFiles train = dataset_files(c.dataset, Split::Train);
+    for (const std::string& file : {train.images, train.labels})
+      s += "dataset." + fs::path(file).filename().string() + "=" + file_digest(file) + "\n";
+  }
   flatten(architecture_json(arch), "arch.", s);
   return s;
 }
@@ -127,18 +136,33 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   const std::vector<std::string> warnings = warnings_for(config);
   for (const std::string& w : warnings) message("warning: " + w);
   const std::string inputs = search_inputs(config, arch);
-  AccuracyModel accuracy(load_model_spec(config.model), config.dataset, config.validation_images, config.finetune,
-                         options.threads, config.nonnegative_input);
+  // A latency-only search (accuracy: none) needs the model's structure alone:
+  // no weights are decoded, no dataset is read, and the precision proxy
+  // stands in for the accuracy.
+  const bool latency_only = config.accuracy == AccuracySource::None;
+  std::unique_ptr<AccuracyModel> accuracy_model;  // none in a latency-only search
+  ModelFile structure;
+  if (latency_only) {
+    structure = load_model_structure(config.model);
+  } else {
+    accuracy_model = std::make_unique<AccuracyModel>(load_model_spec(config.model), config.dataset,
+                                                     config.validation_images, config.finetune, options.threads,
+                                                     config.nonnegative_input);
+  }
   if (config.accuracy == AccuracySource::Vp) {
-    accuracy.measure_on_vp(arch, config.accuracy_seeds);
+    accuracy_model->measure_on_vp(arch, config.accuracy_seeds);
     if (crossbars_are_exact(arch))
       message("warning: accuracy: vp on " + config.arch + ", whose crossbars are exact: the VP computes what the "
               "integer reference does, only slower (accuracy: reference)");
   }
-  const ModelFile& model = accuracy.model();  // what every evaluator and fine-tune starts from
+  // What every evaluator and fine-tune starts from.
+  const ModelFile& model = latency_only ? structure : accuracy_model->model();
   VpLatency vp(arch);  // the one SoC of this process
-  NetworkEvaluator vp_evaluator(LatencySource::Vp, &vp, model, arch, accuracy);
-  NetworkEvaluator analytic_evaluator(LatencySource::Analytic, nullptr, model, arch, accuracy);
+  auto evaluator = [&](LatencySource s, VpLatency* v) {
+    return latency_only ? NetworkEvaluator(s, v, model, arch) : NetworkEvaluator(s, v, model, arch, *accuracy_model);
+  };
+  NetworkEvaluator vp_evaluator = evaluator(LatencySource::Vp, &vp);
+  NetworkEvaluator analytic_evaluator = evaluator(LatencySource::Analytic, nullptr);
   auto evaluator_for = [&](LatencySource s) -> NetworkEvaluator& {
     return s == LatencySource::Vp ? vp_evaluator : analytic_evaluator;
   };
@@ -180,12 +204,21 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
   const double search_seconds = seconds_since(t0);
   if (options.search_only) {
     nlohmann::json j{{"search_only", true}, {"found", main.found}, {"warnings", warnings}};
-    if (main.found)
+    if (main.found) {
       j.update({{"best_episode", main.best_episode},
                 {"best_reward", main.best_reward},
                 {"best_speedup", main.best_speedup},
                 {"best_validation_accuracy", main.best_result.accuracy}});
+      if (latency_only) j["best_effective_bits"] = effective_bits(main.best_policy);
+    }
     return j;
+  }
+  if (latency_only) {  // no fine-tunes and no test set: every policy's VP cost and precision proxy
+    LatencyOnlyRun run{config, arch, model.graph.quantizable_layers().size(), main, random, analytic, warnings,
+                       search_seconds};
+    nlohmann::json s = latency_only_summary(run, vp_evaluator);
+    write_file_atomically((fs::path(out) / "summary.json").string(), s.dump(2) + "\n", options.durable);
+    return s;
   }
 
   // The proper fine-tune and test-set accuracy of each policy worth reporting.
@@ -210,6 +243,7 @@ nlohmann::json run_search_job(const SearchJobOptions& options) {
     if (analytic && analytic->found) finals.emplace_back("analytic", analytic->best_policy);
   }
   // The test split is read here, once, after every search has finished.
+  AccuracyModel& accuracy = *accuracy_model;
   const Dataset test = load_dataset(config.dataset, Split::Test);
   const DatasetFiles test_paths = dataset_files(config.dataset, Split::Test);
   nlohmann::json test_files;

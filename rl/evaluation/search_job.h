@@ -8,6 +8,9 @@
 //      best of random/ and analytic/, uniform W8A8, W4A8, W4A4): its model
 //      file, test-set accuracy and VP latency in final/NAME.{cimvp,json};
 //   4. summary.json, written last.
+// A latency-only search (accuracy: none) has no accuracy to fine-tune or
+// test: it skips step 3, and its summary times every policy on the VP
+// (latency_only_summary.h).
 // Every step leaves its results on disk as it finishes, so a killed job
 // resumed with `resume` loses no finished episode or fine-tune.
 #pragma once

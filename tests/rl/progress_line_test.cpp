@@ -20,3 +20,12 @@ TEST(ProgressLine, BeforeAnyPolicyMeetsTheTarget) {
   p.episodes_done = 3, p.episodes = 20, p.eta_seconds = 3725;
   EXPECT_EQ(progress_line(p, 4), "[....]  3/20  best: none yet  ETA 1h02m");
 }
+
+// A latency-only search has no accuracy: its best shows effective bits.
+TEST(ProgressLine, LatencyOnlySearchShowsEffectiveBits) {
+  SearchProgress p;
+  p.episodes_done = 10, p.episodes = 20, p.eta_seconds = 5;
+  p.has_best = true, p.best_reward = -2.1, p.best_speedup = 2.013, p.best_accuracy = 6.32 / 8;
+  p.precision_proxy = true;
+  EXPECT_EQ(progress_line(p, 4), "[##..] 10/20  best -2.10 (2.01x, 6.32 bits)  ETA 5s");
+}
