@@ -18,6 +18,7 @@
 #include "platform/soc.h"
 #include "tests/support/paths.h"
 #include "tests/support/random_data.h"
+#include "tests/support/vp_equals_reference.h"
 
 namespace cimvp {
 namespace {
@@ -80,26 +81,8 @@ TEST(Channels, TheVpEqualsTheIntegerReferenceBitForBit) {
   ModelFile model;
   model.graph = shuffle_unit(3);
   model.random_weights = true;
-  const ArchConfig arch = load_arch_config(test::source_path("configs/arch/default.yaml"));
-  Soc soc("soc", arch);
-  std::mt19937 rng(4);
   const size_t layers = model.graph.quantizable_layers().size();
-  for (const Policy& policy : {uniform_policy(layers, 8, 8), uniform_policy(layers, 4, 5)}) {
-    const QuantizedNetwork q = quantize_model(model, policy);
-    ReferenceExecutor reference(q);
-    for (Placement placement : {Placement::Auto, Placement::PerLayer}) {
-      CompileOptions options;
-      options.placement = placement;
-      const CompileResult compiled = compile(q, arch, options);
-      soc.load(compiled.image, "shuffle_unit");
-      for (int image = 0; image < 2; ++image) {
-        const std::vector<int8_t> x = test::random_image(rng, q);
-        const RunResult r = soc.run(RunMode::Functional, {input_bytes(q, x)});
-        ASSERT_EQ(output_values(compiled.image, r.outputs[0]), reference.run(x))
-            << "a" << policy.activation_bits[0] << ", " << placement_name(compiled.placement);
-      }
-    }
-  }
+  test::expect_vp_equals_reference(model, {uniform_policy(layers, 8, 8), uniform_policy(layers, 4, 5)}, 4, 2);
 }
 
 TEST(Channels, TheModelFileAndOnnxKeepThePicks) {
@@ -108,20 +91,12 @@ TEST(Channels, TheModelFileAndOnnxKeepThePicks) {
   model.random_weights = true;
   const ModelFile back = parse_model(serialize_model(model), "shuffle.cimvp");
   EXPECT_EQ(back.graph.nodes[size_t(back.graph.find("shuffle"))].channels, shuffle(8, 2));
-  model.policy = uniform_policy(model.graph.quantizable_layers().size(), 8, 8);
-  model.calibration = calibrate(model.graph, test::random_images(model.graph.input_shape(), 4, 10), model.policy);
-  const OnnxImport im = import_onnx_bytes(export_onnx_bytes(model), "shuffle.onnx");
+  const OnnxImport im = test::expect_onnx_round_trip(model, 9, 1);  // runs the ONNX checker
   // The pick of a pick comes back as one pick of the concatenation.
   const int odd = im.model.graph.find("odd");
   ASSERT_GE(odd, 0);
   EXPECT_EQ(im.model.graph.nodes[size_t(odd)].channels, (std::vector<int>{4, 5, 6, 7, 0}));
   EXPECT_EQ(im.model.graph.find("shuffle"), -1) << "read by nothing once composed";
-  const QuantizedNetwork a = quantize(model.graph, model.policy, model.calibration);
-  const QuantizedNetwork b = quantize(im.model.graph, im.model.policy, im.model.calibration);
-  ReferenceExecutor ra(a), rb(b);
-  std::mt19937 rng(9);
-  const std::vector<int8_t> x = test::random_image(rng, a);
-  EXPECT_EQ(ra.run(x), rb.run(x));
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "platform/soc.h"
 #include "tests/support/paths.h"
 #include "tests/support/random_data.h"
+#include "tests/support/vp_equals_reference.h"
 
 namespace cimvp {
 namespace {
@@ -111,26 +112,8 @@ TEST(Concat, TheVpEqualsTheIntegerReferenceBitForBit) {
   ModelFile model;
   model.graph = inception_like(3);
   model.random_weights = true;  // calibrated on generated inputs
-  const ArchConfig arch = load_arch_config(test::source_path("configs/arch/default.yaml"));
-  Soc soc("soc", arch);
-  std::mt19937 rng(4);
   const size_t layers = model.graph.quantizable_layers().size();
-  for (const Policy& policy : {uniform_policy(layers, 8, 8), uniform_policy(layers, 4, 4)}) {
-    const QuantizedNetwork q = quantize_model(model, policy);
-    ReferenceExecutor reference(q);
-    for (Placement placement : {Placement::Auto, Placement::PerLayer}) {
-      CompileOptions options;
-      options.placement = placement;
-      const CompileResult compiled = compile(q, arch, options);
-      soc.load(compiled.image, "inception_like");
-      for (int image = 0; image < 2; ++image) {
-        const std::vector<int8_t> x = test::random_image(rng, q);
-        const RunResult r = soc.run(RunMode::Functional, {input_bytes(q, x)});
-        ASSERT_EQ(output_values(compiled.image, r.outputs[0]), reference.run(x))
-            << "w" << policy.weight_bits[0] << ", " << placement_name(compiled.placement);
-      }
-    }
-  }
+  test::expect_vp_equals_reference(model, {uniform_policy(layers, 8, 8), uniform_policy(layers, 4, 4)}, 4, 2);
 }
 
 TEST(Concat, TheModelFileAndOnnxKeepConcatAndCeilMode) {
@@ -140,17 +123,7 @@ TEST(Concat, TheModelFileAndOnnxKeepConcatAndCeilMode) {
   const ModelFile back = parse_model(serialize_model(model), "inception_like.cimvp");
   EXPECT_TRUE(back.graph.nodes[size_t(back.graph.find("pool"))].ceil_mode);
   EXPECT_EQ(back.graph.nodes[size_t(back.graph.find("cat2"))].inputs, model.graph.nodes[size_t(model.graph.find("cat2"))].inputs);
-  model.policy = uniform_policy(model.graph.quantizable_layers().size(), 8, 8);
-  model.calibration = calibrate(model.graph, test::random_images(model.graph.input_shape(), 4, 10), model.policy);
-  const OnnxImport im = import_onnx_bytes(export_onnx_bytes(model), "inception_like.onnx");  // runs the ONNX checker
-  const QuantizedNetwork a = quantize(model.graph, model.policy, model.calibration);
-  const QuantizedNetwork b = quantize(im.model.graph, im.model.policy, im.model.calibration);
-  ReferenceExecutor ra(a), rb(b);
-  std::mt19937 rng(9);
-  for (int image = 0; image < 3; ++image) {
-    const std::vector<int8_t> x = test::random_image(rng, a);
-    EXPECT_EQ(ra.run(x), rb.run(x));
-  }
+  const OnnxImport im = test::expect_onnx_round_trip(model, 9, 3);  // runs the ONNX checker
 }
 
 }  // namespace

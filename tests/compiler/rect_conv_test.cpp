@@ -16,6 +16,7 @@
 #include "platform/soc.h"
 #include "tests/support/paths.h"
 #include "tests/support/random_data.h"
+#include "tests/support/vp_equals_reference.h"
 
 namespace cimvp {
 namespace {
@@ -80,26 +81,8 @@ TEST(RectConv, TheVpEqualsTheIntegerReferenceBitForBit) {
   ModelFile model;
   model.graph = inception_rows(3);
   model.random_weights = true;
-  const ArchConfig arch = load_arch_config(test::source_path("configs/arch/default.yaml"));
-  Soc soc("soc", arch);
-  std::mt19937 rng(4);
   const size_t layers = model.graph.quantizable_layers().size();
-  for (const Policy& policy : {uniform_policy(layers, 8, 8), uniform_policy(layers, 4, 3)}) {
-    const QuantizedNetwork q = quantize_model(model, policy);
-    ReferenceExecutor reference(q);
-    for (Placement placement : {Placement::Auto, Placement::PerLayer}) {
-      CompileOptions options;
-      options.placement = placement;
-      const CompileResult compiled = compile(q, arch, options);
-      soc.load(compiled.image, "inception_rows");
-      for (int image = 0; image < 2; ++image) {
-        const std::vector<int8_t> x = test::random_image(rng, q);
-        const RunResult r = soc.run(RunMode::Functional, {input_bytes(q, x)});
-        ASSERT_EQ(output_values(compiled.image, r.outputs[0]), reference.run(x))
-            << "w" << policy.weight_bits[0] << ", " << placement_name(compiled.placement);
-      }
-    }
-  }
+  test::expect_vp_equals_reference(model, {uniform_policy(layers, 8, 8), uniform_policy(layers, 4, 3)}, 4, 2);
 }
 
 TEST(RectConv, TheModelFileAndOnnxKeepTheWindow) {
@@ -112,19 +95,11 @@ TEST(RectConv, TheModelFileAndOnnxKeepTheWindow) {
   EXPECT_EQ(n.kw(), 5);
   EXPECT_EQ(n.padding, 1);
   EXPECT_EQ(n.pw(), 2);
-  model.policy = uniform_policy(model.graph.quantizable_layers().size(), 8, 8);
-  model.calibration = calibrate(model.graph, test::random_images(model.graph.input_shape(), 4, 10), model.policy);
-  const OnnxImport im = import_onnx_bytes(export_onnx_bytes(model), "rows.onnx");
+  const OnnxImport im = test::expect_onnx_round_trip(model, 9, 1);  // runs the ONNX checker
   const Node& m = im.model.graph.nodes[size_t(im.model.graph.find("conv1x7"))];
   EXPECT_EQ(m.kernel, 1);
   EXPECT_EQ(m.kw(), 7);
   EXPECT_EQ(m.pw(), 3);
-  const QuantizedNetwork a = quantize(model.graph, model.policy, model.calibration);
-  const QuantizedNetwork b = quantize(im.model.graph, im.model.policy, im.model.calibration);
-  ReferenceExecutor ra(a), rb(b);
-  std::mt19937 rng(9);
-  const std::vector<int8_t> x = test::random_image(rng, a);
-  EXPECT_EQ(ra.run(x), rb.run(x));
 }
 
 }  // namespace
