@@ -13,7 +13,13 @@ struct Named {
 constexpr Named kNames[] = {{Activation::Sigmoid, "sigmoid"},
                             {Activation::HardSigmoid, "hard_sigmoid"},
                             {Activation::Silu, "silu"},
-                            {Activation::HardSwish, "hard_swish"}};
+                            {Activation::HardSwish, "hard_swish"},
+                            {Activation::Tanh, "tanh"},
+                            {Activation::Softplus, "softplus"},
+                            {Activation::Elu, "elu"},
+                            {Activation::Selu, "selu"}};
+// ONNX Selu's defaults (the self-normalizing constants).
+constexpr double kSeluAlpha = 1.67326319217681884765625, kSeluGamma = 1.05070102214813232421875;
 
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 double hard_sigmoid(double x) { return std::clamp(x / 6.0 + 0.5, 0.0, 1.0); }
@@ -37,6 +43,10 @@ double activation_value(Activation f, double x) {
     case Activation::HardSigmoid: return hard_sigmoid(x);
     case Activation::Silu: return x * sigmoid(x);
     case Activation::HardSwish: return x * hard_sigmoid(x);
+    case Activation::Tanh: return std::tanh(x);
+    case Activation::Softplus: return x > 30 ? x : std::log1p(std::exp(x));
+    case Activation::Elu: return x > 0 ? x : std::expm1(x);
+    case Activation::Selu: return kSeluGamma * (x > 0 ? x : kSeluAlpha * std::expm1(x));
   }
   return 0;
 }
@@ -53,11 +63,20 @@ double activation_derivative(Activation f, double x) {
       return s * (1 + x * (1 - s));
     }
     case Activation::HardSwish: return x <= -3 ? 0.0 : x >= 3 ? 1.0 : x / 3.0 + 0.5;
+    case Activation::Tanh: {
+      const double t = std::tanh(x);
+      return 1 - t * t;
+    }
+    case Activation::Softplus: return sigmoid(x);
+    case Activation::Elu: return x > 0 ? 1.0 : std::exp(x);
+    case Activation::Selu: return kSeluGamma * (x > 0 ? 1.0 : kSeluAlpha * std::exp(x));
   }
   return 0;
 }
 
-bool activation_nonnegative(Activation f) { return f == Activation::Sigmoid || f == Activation::HardSigmoid; }
+bool activation_nonnegative(Activation f) {
+  return f == Activation::Sigmoid || f == Activation::HardSigmoid || f == Activation::Softplus;
+}
 
 std::vector<int32_t> activation_table(Activation f, int32_t in_lo, int32_t in_hi, double in_scale, int32_t in_zp,
                                       double out_scale, int32_t out_zp, int32_t out_lo, int32_t out_hi) {

@@ -19,6 +19,10 @@ enum class Activation {
   HardSigmoid,  // clamp(x / 6 + 1/2, 0, 1): PyTorch's (ONNX HardSigmoid with alpha 1/6, beta 1/2)
   Silu,         // x * sigmoid(x) (swish)
   HardSwish,    // x * hard_sigmoid(x)
+  Tanh,         // tanh(x)
+  Softplus,     // log(1 + e^x)
+  Elu,          // x for x > 0, e^x - 1 otherwise (ONNX Elu with alpha 1)
+  Selu,         // 1.0507 * (x for x > 0, 1.6733 (e^x - 1) otherwise): ONNX's constants
 };
 
 const char* activation_name(Activation f);                               // "sigmoid", "hard_sigmoid", ...
@@ -26,7 +30,7 @@ std::optional<Activation> activation_from_name(const std::string& name);  // non
 
 double activation_value(Activation f, double x);
 double activation_derivative(Activation f, double x);
-// Every output is >= 0 (sigmoid, hard sigmoid): the output domain is unsigned.
+// Every output is >= 0 (sigmoid, hard sigmoid, softplus): the output domain is unsigned.
 bool activation_nonnegative(Activation f);
 
 // The quantized function: out[q - in_lo] for every input integer q in

@@ -198,7 +198,13 @@ std::string Exporter::run() {
         const bool gate = nd.function == Activation::Silu || nd.function == Activation::HardSwish;
         const bool hard = nd.function == Activation::HardSigmoid || nd.function == Activation::HardSwish;
         const std::string s = gate ? nd.name + "_gate" : out;
-        auto* n = node(hard ? "HardSigmoid" : "Sigmoid", gate ? s : nd.name, {in0}, s);
+        const char* op = nd.function == Activation::Tanh       ? "Tanh"
+                         : nd.function == Activation::Softplus ? "Softplus"
+                         : nd.function == Activation::Elu      ? "Elu"
+                         : nd.function == Activation::Selu     ? "Selu"
+                         : hard                                ? "HardSigmoid"
+                                                               : "Sigmoid";
+        auto* n = node(op, gate ? s : nd.name, {in0}, s);
         if (hard) {
           auto* a = n->add_attribute();
           a->set_name("alpha");

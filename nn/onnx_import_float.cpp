@@ -292,14 +292,20 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     if (op == "MaxPool") keep_quantizer(n);
     return;
   }
-  if (op == "Sigmoid" || op == "HardSigmoid" || op == "HardSwish") {
-    allow_attrs(n, {"alpha", "beta"});
+  static const std::map<std::string, Activation> kActivations = {
+      {"Sigmoid", Activation::Sigmoid},   {"HardSigmoid", Activation::HardSigmoid}, {"HardSwish", Activation::HardSwish},
+      {"Tanh", Activation::Tanh},         {"Softplus", Activation::Softplus},       {"Elu", Activation::Elu},
+      {"Selu", Activation::Selu}};
+  if (const auto fn = kActivations.find(op); fn != kActivations.end()) {
+    allow_attrs(n, {"alpha", "beta", "gamma"});
     if (op == "HardSigmoid" && (std::fabs(attr_float(n, "alpha", 0.2f) - 1.f / 6.f) > 1e-6f ||
                                 attr_float(n, "beta", 0.5f) != 0.5f))
       fail(n, "unsupported alpha and beta: only PyTorch's hard sigmoid (alpha 1/6, beta 1/2)");
-    const Activation f = op == "Sigmoid" ? Activation::Sigmoid
-                         : op == "HardSigmoid" ? Activation::HardSigmoid
-                                               : Activation::HardSwish;
+    if (op == "Elu" && attr_float(n, "alpha", 1.f) != 1.f) fail(n, "unsupported alpha: only 1");
+    if (op == "Selu" && (std::fabs(attr_float(n, "alpha", 1.67326319f) - 1.67326319f) > 1e-6f ||
+                         std::fabs(attr_float(n, "gamma", 1.05070102f) - 1.05070102f) > 1e-6f))
+      fail(n, "unsupported alpha and gamma: only ONNX's defaults");
+    const Activation f = fn->second;
     set_output(n, graph_.add_activation(name, act(n, 0).node, f));
     return;
   }

@@ -55,7 +55,10 @@ TEST(Activation, FunctionsAndTablesAreTheDefinitions) {
   EXPECT_DOUBLE_EQ(activation_value(Activation::HardSigmoid, 1.5), 0.75);
   EXPECT_DOUBLE_EQ(activation_value(Activation::HardSwish, 1.5), 1.125);
   EXPECT_NEAR(activation_value(Activation::Silu, 1), 1 / (1 + std::exp(-1.0)), 1e-15);
-  for (Activation f : {Activation::Sigmoid, Activation::HardSigmoid, Activation::Silu, Activation::HardSwish})
+  EXPECT_NEAR(activation_value(Activation::Selu, -1), 1.0507009873554805 * 1.6732632423543772 * (std::exp(-1.0) - 1), 1e-7);
+  EXPECT_NEAR(activation_value(Activation::Softplus, 2), std::log(1 + std::exp(2.0)), 1e-15);
+  for (Activation f : {Activation::Sigmoid, Activation::HardSigmoid, Activation::Silu, Activation::HardSwish,
+                       Activation::Tanh, Activation::Softplus, Activation::Elu, Activation::Selu})
     for (double x : {-4.0, -1.3, 0.2, 2.9, 5.0}) {  // derivatives against central differences
       const double h = 1e-6;
       EXPECT_NEAR(activation_derivative(f, x), (activation_value(f, x + h) - activation_value(f, x - h)) / (2 * h), 1e-6)
@@ -73,6 +76,30 @@ TEST(Activation, FunctionsAndTablesAreTheDefinitions) {
     const double want = std::clamp(q * s_in / 6 + 0.5, 0.0, 1.0) / s_out;
     EXPECT_LE(std::fabs(t[size_t(q + 128)] - want), 0.5) << q;
   }
+}
+
+// ONNX's other element-wise functions (Tanh, Softplus, Elu, Selu) are tables
+// too: the VP equals the reference, and the export names them back.
+TEST(Activation, TanhSoftplusEluSeluRunAndRoundTrip) {
+  ModelFile model;
+  Graph& g = model.graph;
+  g.name = "smooth";
+  int x = g.add_input("input", {2, 6, 6});
+  x = g.add_activation("tanh", g.add_conv("c1", x, 4, 3, 1, 1), Activation::Tanh);
+  x = g.add_activation("softplus", g.add_conv("c2", x, 4, 3, 1, 1), Activation::Softplus);
+  x = g.add_activation("elu", g.add_conv("c3", x, 4, 3, 1, 1), Activation::Elu);
+  x = g.add_activation("selu", g.add_conv("c4", x, 4, 3, 1, 1), Activation::Selu);
+  g.add_dense("fc", x, 5);
+  std::mt19937 rng(6);
+  std::normal_distribution<float> w(0.f, 0.5f);
+  for (Node& n : g.nodes)
+    for (float& v : n.weight) v = w(rng);
+  model.random_weights = true;
+  test::expect_vp_equals_reference(model, {uniform_policy(5, 8, 8), uniform_policy(5, 4, 4)}, 7);
+  const OnnxImport im = test::expect_onnx_round_trip(model, 8);
+  for (const char* name : {"tanh", "softplus", "elu", "selu"})
+    EXPECT_EQ(im.model.graph.nodes[size_t(im.model.graph.find(name))].function,
+              model.graph.nodes[size_t(model.graph.find(name))].function) << name;
 }
 
 TEST(Activation, MulShapesAreCheckedNamingTheNode) {
