@@ -332,8 +332,8 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     if (const auto* m = attr(n, "mode"); m && m->s() != "constant") fail(n, "unsupported mode '" + m->s() + "'");
     const Act x = padded_act(n, 0);
     const OnnxTensor& pads = constant(n, 1, "pads");
-    if (has_input(n, 2) && std::any_of(constant(n, 2, "constant_value").values.begin(),
-                                       constant(n, 2, "constant_value").values.end(), [](double v) { return v != 0; }))
+    const std::vector<double> value = has_input(n, 2) ? constant(n, 2, "constant_value").values : std::vector<double>{};
+    if (std::any_of(value.begin(), value.end(), [](double v) { return v != 0; }))
       fail(n, "unsupported constant_value: only zeros are folded into the reader's padding");
     if (has_input(n, 3)) fail(n, "unsupported input axes");
     const std::vector<double>& p = pads.values;  // [n, c, h, w] begins, then ends
@@ -405,8 +405,8 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     const int c = graph_.nodes[size_t(x.node)].shape.c;
     const OnnxTensor& starts = constant(n, 1, "starts");
     const OnnxTensor& ends = constant(n, 2, "ends");
-    const bool axes_ok = !has_input(n, 3) || (constant(n, 3, "axes").values.size() == 1 &&
-                                              (constant(n, 3, "axes").values[0] == 1 || constant(n, 3, "axes").values[0] == -3));
+    const std::vector<double> axes = has_input(n, 3) ? constant(n, 3, "axes").values : std::vector<double>{1};
+    const bool axes_ok = axes == std::vector<double>{1} || axes == std::vector<double>{-3};
     const bool step_ok = !has_input(n, 4) || constant(n, 4, "steps").values == std::vector<double>{1};
     if (!axes_ok || !step_ok || starts.values.size() != 1 || ends.values.size() != 1)
       fail(n, "unsupported slice: only of channels (axis 1), with step 1");

@@ -20,11 +20,12 @@ struct Rng {
   float uniform() { return float(next() >> 40) * (1.0f / 16777216.0f); }  // [0, 1)
 };
 
-// conv + BN + ReLU, returns the ReLU.
-int conv_bn_relu(Graph& g, const std::string& name, int x, int out, int k, int stride, int pad) {
-  x = g.add_conv(name, x, out, k, stride, pad);
+// conv + BN + ReLU (ReLU6 with max 6: MobileNet's bounded activation), returns the ReLU.
+int conv_bn_relu(Graph& g, const std::string& name, int x, int out, int k, int stride, int pad, int groups = 1,
+                 float max = 0) {
+  x = g.add_conv(name, x, out, k, stride, pad, groups);
   x = g.add_batchnorm(name + "_bn", x);
-  return g.add_relu(name + "_relu", x);
+  return g.add_relu(name + (max > 0 ? "_relu6" : "_relu"), x, max);
 }
 
 Graph lenet5(bool structure_only) {
@@ -97,11 +98,8 @@ Graph resnet_small(bool structure_only) {
   return g;
 }
 
-// conv + BN + ReLU6 (MobileNet's bounded activation), returns the ReLU6.
 int conv_bn_relu6(Graph& g, const std::string& name, int x, int out, int k, int stride, int pad, int groups = 1) {
-  x = g.add_conv(name, x, out, k, stride, pad, groups);
-  x = g.add_batchnorm(name + "_bn", x);
-  return g.add_relu(name + "_relu6", x, 6.f);
+  return conv_bn_relu(g, name, x, out, k, stride, pad, groups, 6.f);
 }
 
 // Squeeze-and-excitation (MobileNetV3's): global average, 1x1 conv to a
