@@ -5,31 +5,30 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "compiler/per_layer_mapping.h"
 
 namespace cimvp::codegen {
 
-// A convolution's output rows are split over cores that hold all of its
-// tiles (duplicated weights). When its tiles exceed one core's crossbars,
-// its output channels (column tiles) are split into parts first, each part
-// on its own cores, so that every core programs only its part's tiles
-// (once, when they fit its crossbars) instead of reprogramming all of them;
-// the cores of a part split the output rows.
+// A convolution's output channels (column tiles) are cut into parts, each
+// part on its own cores, which split the output rows and hold all of the
+// part's tiles (duplicated weights). Per-layer placement chooses the number
+// of parts (compiler/per_layer_mapping.h): at least enough that every core
+// programs only its part's tiles (once, when they fit its crossbars), more
+// when that saves more programming than it costs MVMs.
 void CodeGenerator::emit_conv(const QOp& op) {
   const TensorPlace& in = memory_.tensors[size_t(op.inputs[0])];
   const TensorPlace& out = memory_.tensors[size_t(op.output)];
   const int kh = op.kernel, kw = op.kernel_w, s = op.stride, ci = in.shape.c, co = out.shape.c;
   const int ho = out.shape.h, wo = out.shape.w;
   const int eb = out.elem_bytes;
-  const ChannelPacking packing = channel_packing(op, arch_);
+  const PerLayerMapping mapping = resident_ ? PerLayerMapping{channel_packing(op, arch_), 1}
+                                            : per_layer_mapping(op, in.shape, out.shape, cores_, arch_);
+  const ChannelPacking& packing = mapping.packing;
   const WeightMatrix m = weight_matrix(op, in.shape, packing, !options_.timing_only);
   const TileGrid grid = tile_matrix(m, arch_, op.name);
   const int per_core = arch_.crossbars_per_core();
-  const int row_tiles = grid.row_tiles, col_tiles = grid.col_tiles;
-  int parts = 1;
-  if (int(grid.tiles.size()) > per_core && cores_ > 1) {
-    const int cols_per_part = std::max(1, per_core / row_tiles);  // column tiles one core holds at once
-    parts = std::min(cores_, (col_tiles + cols_per_part - 1) / cols_per_part);
-  }
+  const int col_tiles = grid.col_tiles;
+  const int parts = mapping.parts;
   const auto col_ranges = split(col_tiles, parts);
   const auto core_ranges = split(cores_, parts);
   const bool gather = !(kh == 1 && kw == 1);  // a 1x1 window is already contiguous
