@@ -449,22 +449,31 @@ namespace {
 void conv_forward(const Node& n, const Shape& is, const float* x, float* y) {
   const int cin = is.c, H = is.h, W = is.w, kh = n.kernel, kw = n.kw(), s = n.stride, ph = n.padding, pw = n.pw();
   const int Ho = n.shape.h, Wo = n.shape.w;
+  // A grouped convolution's output reads only its group's inputs (its other
+  // weights are 0: skipping them changes no bit of the sum).
+  const int in_per_group = cin / n.groups, out_per_group = n.out_channels / n.groups;
   for (int o = 0; o < n.out_channels; ++o) {
     float* yo = y + int64_t(o) * Ho * Wo;
     for (int i = 0; i < Ho * Wo; ++i) yo[i] = n.bias[size_t(o)];
-    for (int c = 0; c < cin; ++c) {
+    const int c0 = o / out_per_group * in_per_group;
+    for (int c = c0; c < c0 + in_per_group; ++c) {
       const float* xc = x + int64_t(c) * H * W;
       for (int ky = 0; ky < kh; ++ky)
         for (int kx = 0; kx < kw; ++kx) {
           const float wv = n.weight[size_t(((int64_t(o) * cin + c) * kh + ky) * kw + kx)];
+          // outputs whose input column ox * s - pw + kx lies inside [0, W)
+          const int ox_lo = std::min(Wo, std::max(0, (pw - kx + s - 1) / s));
+          const int ox_hi = std::max(ox_lo, std::min(Wo, (W + pw - kx + s - 1) / s));
           for (int oy = 0; oy < Ho; ++oy) {
             const int iy = oy * s - ph + ky;
             if (iy < 0 || iy >= H) continue;
-            for (int ox = 0; ox < Wo; ++ox) {
-              const int ix = ox * s - pw + kx;
-              if (ix < 0 || ix >= W) continue;
-              yo[oy * Wo + ox] += wv * xc[iy * W + ix];
-            }
+            float* yr = yo + oy * Wo;
+            const float* xr = xc + iy * W;
+            const int shift = kx - pw;
+            if (s == 1)
+              for (int ox = ox_lo; ox < ox_hi; ++ox) yr[ox] += wv * xr[ox + shift];
+            else
+              for (int ox = ox_lo; ox < ox_hi; ++ox) yr[ox] += wv * xr[ox * s + shift];
           }
         }
     }

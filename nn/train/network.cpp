@@ -190,6 +190,35 @@ double dot_blocked(const float* g, const float* h, size_t n) {
 // times; groups still give the GEMM at least ~256 columns.
 int conv_group(int hwo) { return std::max(1, (256 + hwo - 1) / hwo); }
 
+// A convolution's products group by group. Its weight is stored dense,
+// [co][C x KH x KW] (nn/graph.h), and held at 0 across groups; the im2col
+// rows of group g's input channels are contiguous, as are its outputs and
+// their weight rows, so group g's product is the dense one's block
+// [g Og, (g+1) Og) x [g Kg, (g+1) Kg): G products of Og x Kg instead of one
+// of co x K (a depthwise layer of 160 channels: 160x fewer operations).
+// Only within-group blocks are ever computed or written.
+struct ConvGroups {
+  int groups = 1, og = 0;  // outputs per group
+  ptrdiff_t kg = 0, K = 0;  // weight columns per group, in all
+  ConvGroups(const Node& nd, ptrdiff_t k) : groups(nd.groups), og(nd.out_channels / nd.groups), kg(k / nd.groups), K(k) {}
+  // out[co][ld] = W col
+  void forward(const float* w, const float* col, ptrdiff_t n, ptrdiff_t ld, float* out, ptrdiff_t ldo) const {
+    for (int g = 0; g < groups; ++g)
+      gemm(false, false, og, n, kg, w + g * og * K + g * kg, K, col + g * kg * ld, ld, out + g * og * ldo, ldo);
+  }
+  // dW (+)= G colᵀ, within groups (the rest of dW is set to 0 when not accumulating)
+  void weight_grad(const float* G, const float* col, ptrdiff_t ld, float* dW, bool accumulate) const {
+    if (groups > 1 && !accumulate) std::fill(dW, dW + og * groups * K, 0.f);
+    for (int g = 0; g < groups; ++g)
+      gemm(false, true, og, kg, ld, G + g * og * ld, ld, col + g * kg * ld, ld, dW + g * og * K + g * kg, K, accumulate);
+  }
+  // d col = Wᵀ G
+  void input_grad(const float* w, const float* G, ptrdiff_t ld, float* col) const {
+    for (int g = 0; g < groups; ++g)
+      gemm(true, false, kg, ld, og, w + g * og * K + g * kg, K, G + g * og * ld, ld, col + g * kg * ld, ld);
+  }
+};
+
 // ------------------------------------------------------------------ state
 
 enum class ParamKind { Weight, Bias, BatchNorm, Scale };
@@ -538,7 +567,7 @@ void Network::Impl::fwd_node(int j, int s, bool training) {
                  nd.shape.w, col + size_t(i) * r.HWo, ld);
         if (gi == 1) {  // straight into the image's output (CHW is [co][HWo])
           float* dst = out + size_t(i0) * r.size;
-          gemm(false, false, co, r.HWo, r.K, w, r.K, col, ptrdiff_t(ld), dst, r.HWo);
+          ConvGroups(nd, r.K).forward(w, col, r.HWo, ptrdiff_t(ld), dst, r.HWo);
           for (int o = 0; o < co; ++o) {
             const float bo = b[o];
             float* d = dst + size_t(o) * r.HWo;
@@ -547,7 +576,7 @@ void Network::Impl::fwd_node(int j, int s, bool training) {
           continue;
         }
         float* tmp = r.tmp[size_t(s)].data();
-        gemm(false, false, co, ptrdiff_t(ld), r.K, w, r.K, col, ptrdiff_t(ld), tmp, ptrdiff_t(ld));
+        ConvGroups(nd, r.K).forward(w, col, ptrdiff_t(ld), ptrdiff_t(ld), tmp, ptrdiff_t(ld));
         for (int i = 0; i < gi; ++i)
           for (int o = 0; o < co; ++o) {
             const float* src = tmp + size_t(o) * ld + size_t(i) * r.HWo;
@@ -926,9 +955,10 @@ void Network::Impl::bwd_node(int j, int s) {
         for (int i = 0; i < gi; ++i)
           im2col(x + size_t(i0 + i) * r.in_size, r.in_shape.c, r.in_shape.h, r.in_shape.w, nd, nd.shape.h,
                  nd.shape.w, col + size_t(i) * r.HWo, ld);
-        gemm(false, true, co, r.K, ptrdiff_t(ld), G, ptrdiff_t(ld), col, ptrdiff_t(ld), dW, r.K, i0 > 0);
+        const ConvGroups groups(nd, r.K);
+        groups.weight_grad(G, col, ptrdiff_t(ld), dW, i0 > 0);
         if (!dx) continue;
-        gemm(true, false, r.K, ptrdiff_t(ld), co, w, r.K, G, ptrdiff_t(ld), col, ptrdiff_t(ld));
+        groups.input_grad(w, G, ptrdiff_t(ld), col);
         for (int i = 0; i < gi; ++i)
           col2im(col + size_t(i) * r.HWo, ld, r.in_shape.c, r.in_shape.h, r.in_shape.w, nd, nd.shape.h, nd.shape.w,
                  dx + size_t(i0 + i) * r.in_size);

@@ -177,6 +177,18 @@ TEST(TrainGradient, ChannelPicks) {
   check_gradients(g, 3, 15);
 }
 
+// Grouped convolutions multiply group by group (network.cpp, ConvGroups):
+// depthwise, and 2 groups of 2 inputs to 3 outputs each, strided.
+TEST(TrainGradient, GroupedAndDepthwiseConvolutions) {
+  Graph g;
+  g.name = "grad7";
+  int x = g.add_input("input", {4, 6, 6});
+  x = g.add_relu("r1", g.add_conv("dw", x, 4, 3, 1, 1, 4));
+  x = g.add_relu("r2", g.add_conv("g2", x, 6, 3, 2, 1, 2));
+  g.add_dense("fc", x, 4);
+  check_gradients(g, 3, 16, 60);
+}
+
 TEST(TrainGradient, Lenet5) { check_gradients(make_model("lenet5", 2), 4, 5, 6); }
 
 TEST(TrainGradient, Lenet5WithDistillation) { check_gradients(make_model("lenet5", 2), 5, 9, 6, true); }
