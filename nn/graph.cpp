@@ -222,7 +222,7 @@ int Graph::add_add(const std::string& name, int a, int b) {
 
 int Graph::add_flatten(const std::string& name, int input) { return append(unary(name, OpKind::Flatten, input)); }
 
-int Graph::add_activation(const std::string& name, int input, Activation function) {
+int Graph::add_activation(const std::string& name, int input, ActivationFn function) {
   Node n = unary(name, OpKind::Activation, input);
   n.function = function;
   return append(std::move(n));

@@ -78,7 +78,7 @@ struct Node {
   // input or the top/left padding; the positions outside never win.
   bool ceil_mode = false;
   float max = 0;         // Relu: the upper bound (6: ReLU6, ONNX Clip(0, 6)); 0 for none
-  Activation function = Activation::Sigmoid;  // Activation: which function
+  ActivationFn function;  // Activation: which function, with its parameters
   std::vector<int> channels;  // Channels: the input channel of each output channel
   float eps = 1e-5f;     // BatchNorm
   Shape input_shape;     // Input only: the shape of the network input
@@ -161,7 +161,7 @@ class Graph {
   int add_add(const std::string& name, int a, int b);
   int add_flatten(const std::string& name, int input);
   int add_concat(const std::string& name, const std::vector<int>& inputs);
-  int add_activation(const std::string& name, int input, Activation function);
+  int add_activation(const std::string& name, int input, ActivationFn function);
   int add_mul(const std::string& name, int a, int b);
   int add_channels(const std::string& name, int input, const std::vector<int>& channels);
 

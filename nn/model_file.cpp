@@ -97,7 +97,9 @@ std::string serialize_model(const ModelFile& m) {
         if (n.max > 0) y << YAML::Key << "max" << YAML::Value << fmt_float(n.max);
         break;
       case OpKind::Activation:
-        y << YAML::Key << "function" << YAML::Value << activation_name(n.function);
+        y << YAML::Key << "function" << YAML::Value << activation_name(n.function.f);
+        if (n.function.has_parameters()) y << YAML::Key << "alpha" << YAML::Value << n.function.alpha;
+        if (n.function.f == Activation::Clip) y << YAML::Key << "beta" << YAML::Value << n.function.beta;
         break;
       case OpKind::Channels:
         y << YAML::Key << "channels" << YAML::Value << YAML::Flow << n.channels;
@@ -212,8 +214,14 @@ ModelFile parse_model(const std::string& s, const std::string& source) {
       if (y["function"]) {
         const std::string f = y["function"].as<std::string>();
         const auto fn = activation_from_name(f);
-        if (!fn) throw bad("node '" + n.name + "': unknown function '" + f + "' (sigmoid, hard_sigmoid, silu, hard_swish)");
+        if (!fn)
+          throw bad("node '" + n.name + "': unknown function '" + f +
+                    "' (sigmoid, hard_sigmoid, silu, hard_swish, tanh, softplus, elu, selu, relu, leaky_relu, clip)");
         n.function = *fn;
+        if (y["alpha"]) n.function.alpha = y["alpha"].as<double>();
+        if (y["beta"]) n.function.beta = y["beta"].as<double>();
+        if (n.function.f == Activation::Clip && !(y["alpha"] && y["beta"] && n.function.alpha < n.function.beta))
+          throw bad("node '" + n.name + "': a clip needs its bounds alpha < beta");
       }
       for (int k = 0; k < 4; ++k) {
         const uint64_t count = y[kParamKeys[k]] ? y[kParamKeys[k]].as<uint64_t>() : 0;

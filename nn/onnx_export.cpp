@@ -195,21 +195,30 @@ std::string Exporter::run() {
         break;
       }
       case OpKind::Activation: {  // SiLU and hard swish as x times (hard) sigmoid(x): opset 13 has neither
-        const bool gate = nd.function == Activation::Silu || nd.function == Activation::HardSwish;
-        const bool hard = nd.function == Activation::HardSigmoid || nd.function == Activation::HardSwish;
+        const Activation f = nd.function.f;
+        const bool gate = f == Activation::Silu || f == Activation::HardSwish;
+        const bool hard = f == Activation::HardSigmoid || f == Activation::HardSwish;
         const std::string s = gate ? nd.name + "_gate" : out;
-        const char* op = nd.function == Activation::Tanh       ? "Tanh"
-                         : nd.function == Activation::Softplus ? "Softplus"
-                         : nd.function == Activation::Elu      ? "Elu"
-                         : nd.function == Activation::Selu     ? "Selu"
-                         : hard                                ? "HardSigmoid"
-                                                               : "Sigmoid";
-        auto* n = node(op, gate ? s : nd.name, {in0}, s);
-        if (hard) {
+        std::vector<std::string> inputs = {in0};
+        if (f == Activation::Clip) {  // opset 13: the bounds are inputs
+          inputs.push_back(float_init(nd.name + "_min", {float(nd.function.alpha)}, {}));
+          inputs.push_back(float_init(nd.name + "_max", {float(nd.function.beta)}, {}));
+        }
+        const char* op = f == Activation::Tanh        ? "Tanh"
+                         : f == Activation::Softplus  ? "Softplus"
+                         : f == Activation::Elu       ? "Elu"
+                         : f == Activation::Selu      ? "Selu"
+                         : f == Activation::Relu      ? "Relu"
+                         : f == Activation::LeakyRelu ? "LeakyRelu"
+                         : f == Activation::Clip      ? "Clip"
+                         : hard                       ? "HardSigmoid"
+                                                      : "Sigmoid";
+        auto* n = node(op, gate ? s : nd.name, inputs, s);
+        if (hard || f == Activation::Elu || f == Activation::LeakyRelu) {
           auto* a = n->add_attribute();
           a->set_name("alpha");
           a->set_type(onnx_::AttributeProto::FLOAT);
-          a->set_f(1.f / 6.f);
+          a->set_f(hard ? 1.f / 6.f : float(nd.function.alpha));
         }
         if (gate) node("Mul", nd.name, {in0, s}, out);
         break;

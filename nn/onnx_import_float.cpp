@@ -117,6 +117,7 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     }
     acts_[n.output(0)] = a;
     qinfo_[n.output(0)] = qi;
+    if (op == "DequantizeLinear") dequantized_.insert(n.output(0));
     return;
   }
   if (op == "Clip") {
@@ -125,13 +126,17 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     if (has_input(n, 1)) lo = scalar(n, 1, "min");
     if (has_input(n, 2)) hi = scalar(n, 2, "max");
     auto it = qinfo_.find(n.input(0));
-    if (it == qinfo_.end()) {  // on float values: Clip(0, max) is a bounded ReLU (ReLU6)
-      if (lo != 0 || !(hi > 0) || !std::isfinite(hi))
+    if (it == qinfo_.end() || dequantized_.count(n.input(0))) {  // on float values: Clip(0, max) after a layer is a bounded ReLU (ReLU6)
+      if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi))
         fail(n, "unsupported bounds [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                    "] on float values: only Clip(0, max) with a finite max > 0 (a bounded ReLU such as ReLU6), or "
-                    "any Clip between QuantizeLinear and DequantizeLinear");
-      set_output(n, graph_.add_relu(name, act(n, 0).node, float(hi)));
-      keep_quantizer(n, true);
+                    "] on float values: both bounds finite, min < max");
+      const Act x = act(n, 0);
+      if (lo == 0 && graph_.nodes[size_t(x.node)].kind != OpKind::Input) {
+        set_output(n, graph_.add_relu(name, x.node, float(hi)));
+        keep_quantizer(n, true);
+      } else {  // any other clip: a table (nn/activation.h)
+        set_output(n, graph_.add_activation(name, x.node, ActivationFn(Activation::Clip, lo, hi)));
+      }
       return;
     }
     QInfo qi = it->second;
@@ -184,6 +189,7 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     if (op == "Dropout" && has_input(n, 2)) fail(n, "unsupported training_mode input");
     acts_[n.output(0)] = act(n, 0);
     if (qinfo_.count(n.input(0))) qinfo_[n.output(0)] = qinfo_[n.input(0)];
+    if (dequantized_.count(n.input(0))) dequantized_.insert(n.output(0));
     return;
   }
 
@@ -218,7 +224,7 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
   }
   if (op == "Gemm" || op == "MatMul") {
     if (op == "Gemm")
-      allow_attrs(n, {"alpha", "beta", "transA", "transB"});
+      allow_attrs(n, {"alpha", "beta", "transA", "transB", "broadcast"});  // opset < 7: broadcast (of the bias)
     else
       allow_attrs(n, {});
     if (attr_int(n, "transA", 0) != 0) fail(n, "unsupported attribute transA = 1");
@@ -270,8 +276,25 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
   }
   if (op == "Relu") {
     allow_attrs(n, {});
-    set_output(n, graph_.add_relu(name, act(n, 0).node));
+    const Act x = act(n, 0);
+    if (graph_.nodes[size_t(x.node)].kind == OpKind::Input) {  // no layer before it applies it: a table
+      set_output(n, graph_.add_activation(name, x.node, Activation::Relu));
+      return;
+    }
+    set_output(n, graph_.add_relu(name, x.node));
     keep_quantizer(n, true);
+    return;
+  }
+  if (op == "LeakyRelu") {
+    allow_attrs(n, {"alpha"});
+    set_output(n, graph_.add_activation(name, act(n, 0).node,
+                                        ActivationFn(Activation::LeakyRelu, attr_float(n, "alpha", 0.01f))));
+    return;
+  }
+  if (op == "PRelu") {  // one slope: a leaky ReLU
+    allow_attrs(n, {});
+    const double slope = scalar(n, 1, "slope");
+    set_output(n, graph_.add_activation(name, act(n, 0).node, ActivationFn(Activation::LeakyRelu, slope)));
     return;
   }
   if (op == "MaxPool" || op == "AveragePool") {
@@ -301,11 +324,11 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     if (op == "HardSigmoid" && (std::fabs(attr_float(n, "alpha", 0.2f) - 1.f / 6.f) > 1e-6f ||
                                 attr_float(n, "beta", 0.5f) != 0.5f))
       fail(n, "unsupported alpha and beta: only PyTorch's hard sigmoid (alpha 1/6, beta 1/2)");
-    if (op == "Elu" && attr_float(n, "alpha", 1.f) != 1.f) fail(n, "unsupported alpha: only 1");
     if (op == "Selu" && (std::fabs(attr_float(n, "alpha", 1.67326319f) - 1.67326319f) > 1e-6f ||
                          std::fabs(attr_float(n, "gamma", 1.05070102f) - 1.05070102f) > 1e-6f))
       fail(n, "unsupported alpha and gamma: only ONNX's defaults");
-    const Activation f = fn->second;
+    ActivationFn f = fn->second;
+    if (op == "Elu") f.alpha = attr_float(n, "alpha", 1.f);
     set_output(n, graph_.add_activation(name, act(n, 0).node, f));
     return;
   }
@@ -328,15 +351,22 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     return;
   }
   if (op == "Pad") {  // zeros around height and width: taken on by the Conv or pool that reads it
-    allow_attrs(n, {"mode"});
-    if (const auto* m = attr(n, "mode"); m && m->s() != "constant") fail(n, "unsupported mode '" + m->s() + "'");
+    allow_attrs(n, {"mode", "pads", "value"});  // opset < 11: pads and value are attributes
+    if (const auto* m = attr(n, "mode"); m && m->s() != "constant")
+      fail(n, "unsupported mode '" + m->s() + "': only constant (zero) padding, which the reader's padding is");
     const Act x = padded_act(n, 0);
-    const OnnxTensor& pads = constant(n, 1, "pads");
-    const std::vector<double> value = has_input(n, 2) ? constant(n, 2, "constant_value").values : std::vector<double>{};
+    std::vector<double> p, value;
+    if (attr(n, "pads")) {
+      for (int64_t v : attr_ints(n, "pads")) p.push_back(double(v));
+      value.push_back(attr_float(n, "value", 0.f));
+    } else {
+      p = constant(n, 1, "pads").values;
+      if (has_input(n, 2)) value = constant(n, 2, "constant_value").values;
+    }
     if (std::any_of(value.begin(), value.end(), [](double v) { return v != 0; }))
       fail(n, "unsupported constant_value: only zeros are folded into the reader's padding");
     if (has_input(n, 3)) fail(n, "unsupported input axes");
-    const std::vector<double>& p = pads.values;  // [n, c, h, w] begins, then ends
+    // p: [n, c, h, w] begins, then ends
     if (p.size() != 8 || p[0] != 0 || p[1] != 0 || p[4] != 0 || p[5] != 0 || p[2] < 0 || p[3] != p[2] ||
         p[6] != p[2] || p[7] != p[2])
       fail(n, "unsupported pads: only the same zero padding on every side of height and width");
@@ -400,18 +430,22 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     return;
   }
   if (op == "Slice") {  // of channels
-    allow_attrs(n, {});
+    allow_attrs(n, {"starts", "ends", "axes"});  // opset < 10: attributes instead of inputs
     const Act x = act(n, 0);
     const int c = graph_.nodes[size_t(x.node)].shape.c;
-    const OnnxTensor& starts = constant(n, 1, "starts");
-    const OnnxTensor& ends = constant(n, 2, "ends");
-    const std::vector<double> axes = has_input(n, 3) ? constant(n, 3, "axes").values : std::vector<double>{1};
+    const auto doubles = [](const std::vector<int64_t>& v) { return std::vector<double>(v.begin(), v.end()); };
+    const bool old_form = attr(n, "starts") != nullptr;
+    const std::vector<double> starts = old_form ? doubles(attr_ints(n, "starts")) : constant(n, 1, "starts").values;
+    const std::vector<double> ends = old_form ? doubles(attr_ints(n, "ends")) : constant(n, 2, "ends").values;
+    const std::vector<double> axes = old_form && attr(n, "axes") ? doubles(attr_ints(n, "axes"))
+                                     : !old_form && has_input(n, 3) ? constant(n, 3, "axes").values
+                                                                    : std::vector<double>{1};
     const bool axes_ok = axes == std::vector<double>{1} || axes == std::vector<double>{-3};
-    const bool step_ok = !has_input(n, 4) || constant(n, 4, "steps").values == std::vector<double>{1};
-    if (!axes_ok || !step_ok || starts.values.size() != 1 || ends.values.size() != 1)
+    const bool step_ok = old_form || !has_input(n, 4) || constant(n, 4, "steps").values == std::vector<double>{1};
+    if (!axes_ok || !step_ok || starts.size() != 1 || ends.size() != 1)
       fail(n, "unsupported slice: only of channels (axis 1), with step 1");
     auto clamp_index = [&](double v) { return int(std::clamp(v < 0 ? v + c : v, 0.0, double(c))); };
-    const int b = clamp_index(starts.values[0]), e = clamp_index(ends.values[0]);
+    const int b = clamp_index(starts[0]), e = clamp_index(ends[0]);
     if (b >= e) fail(n, "the slice [" + std::to_string(b) + ", " + std::to_string(e) + ") of channels is empty");
     std::vector<int> channels;
     for (int k = b; k < e; ++k) channels.push_back(k);
@@ -451,9 +485,15 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     return;
   }
   if (op == "BatchNormalization") {
-    allow_attrs(n, {"epsilon", "momentum", "training_mode", "spatial"});
+    allow_attrs(n, {"epsilon", "momentum", "training_mode", "spatial", "is_test", "consumed_inputs"});  // (opset < 7: is_test, consumed_inputs)
     if (attr_int(n, "training_mode", 0) != 0) fail(n, "unsupported attribute training_mode = 1");
+    if (attr(n, "is_test") && attr_int(n, "is_test", 1) != 1) fail(n, "unsupported attribute is_test = 0 (training)");
     if (attr_int(n, "spatial", 1) != 1) fail(n, "unsupported attribute spatial = 0");
+    // Its channels are axis 1: the last axis of rows [N, K], not of the
+    // 1-D and 3-D data cimvp reads as rows of their last axis.
+    if (data_dims_.size() != 2 && data_dims_.size() != 4)
+      fail(n, "normalizes axis 1 of a rank-" + std::to_string(data_dims_.size()) +
+                  " input: only images [N, C, H, W] and rows [N, K] are supported");
     need_outputs(1);
     const int node = graph_.add_batchnorm(name, act(n, 0).node, attr_float(n, "epsilon", 1e-5f));
     Node& nd = graph_.nodes[size_t(node)];
@@ -500,9 +540,9 @@ void OnnxImporter::fuse_gated_activations() {
       const int gate = mul.inputs[size_t(k)], x = mul.inputs[size_t(1 - k)];
       const Node& g = graph_.nodes[size_t(gate)];
       if (g.kind != OpKind::Activation || g.inputs[0] != x || readers[size_t(gate)].size() != 1) continue;
-      if (g.function != Activation::Sigmoid && g.function != Activation::HardSigmoid) continue;
+      if (g.function.f != Activation::Sigmoid && g.function.f != Activation::HardSigmoid) continue;
       mul.kind = OpKind::Activation;
-      mul.function = g.function == Activation::Sigmoid ? Activation::Silu : Activation::HardSwish;
+      mul.function = g.function.f == Activation::Sigmoid ? Activation::Silu : Activation::HardSwish;
       mul.inputs = {x};
       drop[size_t(gate)] = true;
       break;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -198,6 +199,10 @@ class OnnxImporter {
 
   std::map<std::string, OnnxTensor> consts_;
   std::map<std::string, QInfo> qinfo_;  // tensor name -> the quantizer that produced it (Q, Clip, DQ outputs)
+  // Outputs of DequantizeLinear (and what passes them on): float values,
+  // though qinfo_ knows their quantizer. A Clip of these clips reals, not
+  // the integers between a QuantizeLinear and its DequantizeLinear.
+  std::set<std::string> dequantized_;
   std::string data_input_;
   std::vector<int64_t> data_dims_;
   int data_type_ = 1;

@@ -102,6 +102,47 @@ TEST(Activation, TanhSoftplusEluSeluRunAndRoundTrip) {
               model.graph.nodes[size_t(model.graph.find(name))].function) << name;
 }
 
+// Functions with parameters (ONNX LeakyRelu and PRelu of one slope, Elu's
+// alpha, any Clip) and a ReLU of the network input, which no layer before
+// it applies: tables like the others. The VP equals the reference; the
+// model file and ONNX keep function and parameters (values exact in float).
+TEST(Activation, LeakyReluEluClipAndInputReluRunAndRoundTrip) {
+  ModelFile model;
+  Graph& g = model.graph;
+  g.name = "params";
+  int x = g.add_input("input", {2, 6, 6});
+  x = g.add_activation("relu_in", x, Activation::Relu);
+  x = g.add_activation("leaky", g.add_conv("c1", x, 4, 3, 1, 1), ActivationFn(Activation::LeakyRelu, 0.125));
+  x = g.add_activation("elu", g.add_conv("c2", x, 4, 3, 1, 1), ActivationFn(Activation::Elu, 0.5));
+  x = g.add_activation("clip", g.add_conv("c3", x, 4, 3, 1, 1), ActivationFn(Activation::Clip, -0.5, 0.75));
+  g.add_dense("fc", x, 5);
+  std::mt19937 rng(9);
+  std::normal_distribution<float> w(0.f, 0.5f);
+  for (Node& n : g.nodes)
+    for (float& v : n.weight) v = w(rng);
+  model.random_weights = true;
+  EXPECT_DOUBLE_EQ(activation_value(g.nodes[size_t(g.find("leaky"))].function, -2), -0.25);
+  EXPECT_DOUBLE_EQ(activation_value(g.nodes[size_t(g.find("clip"))].function, -2), -0.5);
+  EXPECT_NEAR(activation_value(g.nodes[size_t(g.find("elu"))].function, -1), 0.5 * (std::exp(-1.0) - 1), 1e-15);
+  for (const ActivationFn& f : {ActivationFn(Activation::LeakyRelu, 0.125), ActivationFn(Activation::Elu, 0.5),
+                                ActivationFn(Activation::Clip, -0.5, 0.75), ActivationFn(Activation::Relu)})
+    for (double v : {-1.3, -0.2, 0.3, 1.1}) {
+      const double h = 1e-6;
+      EXPECT_NEAR(activation_derivative(f, v), (activation_value(f, v + h) - activation_value(f, v - h)) / (2 * h), 1e-6)
+          << activation_name(f.f) << " at " << v;
+    }
+  EXPECT_TRUE(activation_nonnegative(Activation::Relu));
+  EXPECT_FALSE(activation_nonnegative(ActivationFn(Activation::Clip, -0.5, 0.75)));
+  test::expect_vp_equals_reference(model, {uniform_policy(4, 8, 8), uniform_policy(4, 4, 4)}, 10);
+  const ModelFile back = parse_model(serialize_model(model), "params.cimvp");
+  const OnnxImport im = test::expect_onnx_round_trip(model, 11);
+  for (const char* name : {"relu_in", "leaky", "elu", "clip"}) {
+    const ActivationFn& want = model.graph.nodes[size_t(model.graph.find(name))].function;
+    EXPECT_EQ(back.graph.nodes[size_t(back.graph.find(name))].function, want) << name;
+    EXPECT_EQ(im.model.graph.nodes[size_t(im.model.graph.find(name))].function, want) << name;
+  }
+}
+
 TEST(Activation, MulShapesAreCheckedNamingTheNode) {
   Graph g;
   const int x = g.add_input("input", {4, 6, 6});
