@@ -275,6 +275,7 @@ void Core::trace_instruction(const Instruction& in, Picos begin) {
     default: return;  // scalar and control instructions
   }
   const bool message = in.op == Opcode::Send || in.op == Opcode::Recv;
+  if (in.op == Opcode::Recv) begin = trace_recv_begin_;
   // Loops interleave a few scalar instructions between the same kind of
   // work: such runs become one slice, or a trace of a network would hold
   // millions of them. A message is a slice of its own, the end of its flow.
@@ -629,7 +630,10 @@ void Core::exec_recv(const Instruction& in) {
     local_ += m.arrival - t;
   }
   if (control_.trace) {
+    // The recv's slice starts when the message is there, so that its flow
+    // runs forward in time from the send; the wait before is a slice of its own.
     trace_flow_ = m.flow;
+    trace_recv_begin_ = now();
     if (now() > waited_from) {  // the message had not arrived: waiting for it
       SliceArgs args;
       args.layer = layer_, args.peer = src, args.flow = m.flow;

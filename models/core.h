@@ -164,6 +164,7 @@ class Core : public sc_core::sc_module {
   EventCounts trace_since_;      // the core's events when it opened
   EventCounts trace_before_;     // the core's events before the instruction being executed
   uint64_t trace_flow_ = 0;      // the message of the send or recv just executed
+  Picos trace_recv_begin_ = 0;   // when the recv just executed had its message
   std::vector<std::deque<Message>> inbox_;  // per sending core
 
   sc_core::sc_event start_event_;

@@ -202,9 +202,23 @@ void ChromeTrace::write(const std::string& path) const {
            std::to_string(pid) + ",\"tid\":" + std::to_string(tid) + ",\"ts\":" + micros(ts);
   };
 
-  // Core slices with their arguments, and the flow ends bound to sends and recvs.
-  std::map<std::string, int> group_ids;
+  // Core slices with their arguments, and the flow ends bound to sends and
+  // recvs. In time order, a parent before the slices it holds: the models
+  // report a slice when it ends, a layer after its instructions, and a
+  // reader that keeps file order for equal times would nest them inside out.
+  std::vector<std::pair<int, const Slice*>> ordered;  // (rank among equal times, slice)
   for (const Slice& s : slices_) {
+    const std::string c = s.category;
+    ordered.emplace_back(c == "run" ? 0 : c == "layer" ? 1 : c == "instruction" ? 2 : 3, &s);
+  }
+  std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
+    if (a.second->begin != b.second->begin) return a.second->begin < b.second->begin;
+    if (a.second->end != b.second->end) return a.second->end > b.second->end;
+    return a.first < b.first;
+  });
+  std::map<std::string, int> group_ids;
+  for (const auto& entry : ordered) {
+    const Slice& s = *entry.second;
     std::string args = "\"cycles\":" + cycles(s.end - s.begin);
     if (s.layer >= 0 && s.category != std::string("layer"))
       args += ",\"layer\":" + quoted(layout_.layer_names.at(size_t(s.layer)));

@@ -12,7 +12,7 @@
 // to the report: a layer's over the cores to the report's layer, the
 // instruction slices' to the report's totals (every instruction that moves
 // bytes or reads crossbars is traced). Each send starts one flow that ends at
-// the recv of the same message on its destination, with the same bytes, and
+// the recv of the same message on its destination, no earlier, with the same bytes, and
 // the messages' bytes are the report's moved bytes less the DMA's, counted at
 // both ends. Each core's bandwidth counters integrate over time to the bytes
 // the report gives the core; the memory channel's slices carry every DMA
@@ -219,6 +219,7 @@ inline void expect_trace_matches_run(const nlohmann::json& trace, const nlohmann
     EXPECT_EQ(send->args["to"], "core " + std::to_string(recv.core));
     EXPECT_EQ(recv.args["from"], "core " + std::to_string(send->core));
     EXPECT_EQ(count(*send, "bytes_moved"), count(recv, "bytes_moved"));
+    EXPECT_LE(send->begin, recv.begin) << "a flow that runs back in time";
     message_bytes += count(*send, "bytes_moved");
     EXPECT_EQ(flow_starts[id], 1);
     EXPECT_EQ(flow_finishes[id], 1);
