@@ -71,20 +71,19 @@ std::string metadata(const char* what, int pid, int tid, const std::string& valu
          ",\"tid\":" + std::to_string(tid) + ",\"args\":{\"" + key + "\":" + value + "}";
 }
 
-// A counter's samples at their times: consecutive equal values and samples
-// overwritten at the same time are dropped.
+// A counter's samples at their times; a sample equal to the one before adds
+// nothing (a counter holds its value until the next sample).
 struct CounterTrack {
   std::vector<std::pair<Picos, double>> samples;
   void add(Picos t, double v) {
-    if (!samples.empty() && samples.back().first == t) samples.pop_back();
-    if (!samples.empty() && samples.back().second == v) return;
-    samples.emplace_back(t, v);
+    if (samples.empty() || samples.back().second != v) samples.emplace_back(t, v);
   }
 };
 
 // Rates and occupancies are averages over bins of the run: kRateBins of
-// them, each a whole number of nanoseconds (the times' resolution). Bins keep a counter's size bounded
-// whatever the run's length, where a sample per slice would double the trace.
+// them, each a whole number of nanoseconds (the times' resolution). Bins
+// keep a counter's size bounded whatever the run's length, where a sample
+// per slice would double the trace.
 constexpr Picos kRateBins = 400;
 
 struct Bins {
@@ -239,7 +238,7 @@ void ChromeTrace::write(const std::string& path) const {
     if (s.peer >= 0) args += std::string(send ? ",\"to\":" : ",\"from\":") + quoted(node(s.peer));
     if (s.flow) args += ",\"message\":" + std::to_string(s.flow);
 
-    if (s.category == std::string("crossbar")) {  // a crossbar group: an async track of its own, named after the group
+    if (s.category == std::string("crossbar")) {  // async events: a track of its own, named after the group
       std::string group = "core " + std::to_string(s.core) + " crossbars " + std::to_string(s.first_crossbar);
       if (s.crossbars > 1) group += "-" + std::to_string(s.first_crossbar + s.crossbars - 1);
       const std::string id = std::to_string(group_ids.emplace(group, int(group_ids.size())).first->second);
@@ -261,8 +260,10 @@ void ChromeTrace::write(const std::string& path) const {
   }
 
   // NoC links and the memory channel: a slice per transfer that occupied them.
-  Picos run_end = 1;
+  Picos run_end = 1;  // the bins span every slice
   for (const Slice& s : slices_) run_end = std::max(run_end, s.end);
+  for (const LinkBusy& l : links_) run_end = std::max(run_end, l.end);
+  for (const MemoryBusy& m : memory_) run_end = std::max(run_end, m.end);
   Bins links_busy(run_end), channel_busy(run_end), queued(run_end);
   for (const LinkBusy& l : links_) {
     w.event(head(node(l.from) + " -> " + node(l.to), "noc", "X", noc_pid, link_tid0 + l.link, l.begin) +

@@ -4,9 +4,9 @@
 // with a thread per core, slices per layer, instruction kind and wait, each
 // with its arguments; a flow from every send to its recv; a process for the
 // NoC with a thread per link that carried data, and one for the global-memory
-// channel; counters of rates (buffer and NoC GB/s per core) and occupancy
-// (NoC links busy, memory transfers queued). docs/virtual-platform.md says
-// what every track means.
+// channel; counters, averaged over bins of the run, of rates (buffer and NoC
+// GB/s per core) and occupancy (NoC links busy, memory channel busy, DMAs
+// queued). docs/virtual-platform.md says what every track means.
 #pragma once
 
 #include <string>

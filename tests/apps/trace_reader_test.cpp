@@ -162,8 +162,8 @@ TEST(TraceReader, LargeSocGroupsCoresByMeshRow) {
 TEST(TraceReader, DetailLevels) {
   std::map<std::string, std::map<std::string, int>> seen;  // level: kind of event -> count
   for (const char* level : {"layers", "instructions", "crossbars"}) {
-    const TracedRun r =
-        compile_and_run(test::write_tall_part_arch(temp("tall.yaml")), "lenet5", std::string("--trace-detail ") + level);
+    const std::string arch = test::write_tall_part_arch(temp("tall.yaml"));
+    const TracedRun r = compile_and_run(arch, "lenet5", std::string("--trace-detail ") + level);
     for (const nlohmann::json& e : r.trace["traceEvents"]) {
       const std::string ph = e["ph"], cat = e.value("cat", "");
       ++seen[level][ph == "X" && cat == "instruction" ? e["name"].get<std::string>() : ph + " " + cat];

@@ -95,7 +95,8 @@ inline void expect_trace_matches_run(const nlohmann::json& trace, const nlohmann
     ASSERT_TRUE(e.contains("cat") && e["cat"].is_string()) << e.dump();
     ASSERT_TRUE(e.contains("args") && e["args"].is_object() && e["args"].contains("cycles")) << e.dump();
     // cycles: of the exact duration, which the trace rounds at both ends
-    EXPECT_NEAR(e["args"]["cycles"].get<double>() * cycle_ps, ps(e["dur"]), 2 * to_ns + 1e-5 * ps(e["dur"])) << e.dump();
+    EXPECT_NEAR(e["args"]["cycles"].get<double>() * cycle_ps, ps(e["dur"]), 2 * to_ns + 1e-5 * ps(e["dur"]))
+        << e.dump();
     const std::string category = e["cat"].get<std::string>();
     const double begin = ps(e["ts"]);
     if (!core_categories.count(category)) {  // a NoC link's or the memory channel's
@@ -226,18 +227,24 @@ inline void expect_trace_matches_run(const nlohmann::json& trace, const nlohmann
   }
   EXPECT_EQ(flow_starts.size(), sends.size());
   EXPECT_EQ(flow_finishes.size(), recvs.size());
-  EXPECT_EQ(2 * message_bytes, totals["bytes_moved"].get<uint64_t>() - totals["memory_bytes_transferred"].get<uint64_t>());
+  EXPECT_EQ(2 * message_bytes,
+            totals["bytes_moved"].get<uint64_t>() - totals["memory_bytes_transferred"].get<uint64_t>());
   // Each flow end sits at the start of a send (s) or recv (f) slice of its core.
   std::set<std::pair<int, double>> send_starts, recv_starts;
   for (const auto& [id, s] : sends) send_starts.insert({s->core, s->begin});
   for (const auto& [id, s] : recvs) recv_starts.insert({s->core, s->begin});
-  for (const auto& [core, t] : flow_ends["s"]) EXPECT_TRUE(send_starts.count({core, t})) << "flow start on core " << core;
-  for (const auto& [core, t] : flow_ends["f"]) EXPECT_TRUE(recv_starts.count({core, t})) << "flow end on core " << core;
+  for (const auto& [core, t] : flow_ends["s"]) {
+    EXPECT_TRUE(send_starts.count({core, t})) << "flow start on core " << core;
+  }
+  for (const auto& [core, t] : flow_ends["f"]) {
+    EXPECT_TRUE(recv_starts.count({core, t})) << "flow end on core " << core;
+  }
 
   // Rate counters integrate to each core's bytes.
   for (int c = 0; c < arch.cores(); ++c) {
     const nlohmann::json& rc = report["cores"][size_t(c)];
-    for (const auto& [suffix, key] : {std::pair<const char*, const char*>{" buffer", "buffer_bytes"}, {" NoC", "bytes_moved"}}) {
+    using Counter = std::pair<const char*, const char*>;  // name suffix, report key
+    for (const auto& [suffix, key] : {Counter{" buffer", "buffer_bytes"}, Counter{" NoC", "bytes_moved"}}) {
       const std::string name = "core " + std::to_string(c) + suffix;
       const auto& samples = counters[name];
       double bytes = 0;  // GB/s x ps = 1e-3 bytes
