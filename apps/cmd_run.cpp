@@ -19,12 +19,14 @@ int cmd_run(const std::vector<std::string>& args) {
       ("output", po::value<std::string>(), "write the output tensors here (raw, or .txt)")
       ("report", po::value<std::string>(), "write the report as JSON here")
       ("trace", po::value<std::string>(), "write a Chrome trace-event JSON (open in ui.perfetto.dev)")
+      ("trace-detail", po::value<std::string>()->default_value("instructions"),
+       "layers | instructions | crossbars: what the trace keeps besides layers, messages, NoC and memory")
       ("repeat", po::value<int>()->default_value(1), "run the image this many times (reports the last)")
       ("bit-accurate", "compute every crossbar through cells, DAC digits, ADC and shift-and-add, even where the "
                        "ideal-ADC fast path gives the same bits (slower)");
   po::variables_map vm;
   if (!parse("run", "--arch ARCH.yaml --firmware IMAGE [--mode functional|timing] [--input FILE] [--output FILE] "
-             "[--report REPORT.json] [--trace TRACE.json]", options, {}, args, vm))
+             "[--report REPORT.json] [--trace TRACE.json [--trace-detail layers|instructions|crossbars]]", options, {}, args, vm))
     return 0;
 
   const std::string mode_name = vm["mode"].as<std::string>();
@@ -48,7 +50,8 @@ int cmd_run(const std::vector<std::string>& args) {
   flow::Pipeline pipeline(arch);
   pipeline.load(std::move(image), image_path);
   pipeline.soc().set_bit_accurate_crossbars(vm.count("bit-accurate") > 0);
-  ChromeTrace trace;
+  ChromeTrace trace(parse_trace_detail(vm["trace-detail"].as<std::string>()));
+  if (!vm["trace-detail"].defaulted() && !vm.count("trace")) throw Error("--trace-detail needs --trace");
   RunResult result;
   for (int i = 0; i < repeat; ++i) {
     const bool last = i + 1 == repeat;
@@ -71,7 +74,7 @@ int cmd_run(const std::vector<std::string>& args) {
     throw Error("--output needs --mode functional (a timing-only run computes no data)");
   }
   if (vm.count("report")) write_json_file(to_json(result.report), vm["report"].as<std::string>());
-  if (vm.count("trace")) trace.write(vm["trace"].as<std::string>(), arch.cores());
+  if (vm.count("trace")) trace.write(vm["trace"].as<std::string>());
   return 0;
 }
 

@@ -24,16 +24,9 @@ inline int mailbox_core(uint64_t a) { return int((a - kMailboxBase) >> kMailboxS
 struct SourceCore : tlm::tlm_extension<SourceCore> {
   int core = -1;
   uint64_t flit_hops = 0;
-  tlm::tlm_extension_base* clone() const override {
-    auto* e = new SourceCore;
-    e->core = core;
-    e->flit_hops = flit_hops;
-    return e;
-  }
-  void copy_from(const tlm::tlm_extension_base& other) override {
-    core = static_cast<const SourceCore&>(other).core;
-    flit_hops = static_cast<const SourceCore&>(other).flit_hops;
-  }
+  uint64_t flow = 0;  // traced runs: the message's flow id (SliceArgs::flow), 0 otherwise
+  tlm::tlm_extension_base* clone() const override { return new SourceCore(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override { *this = static_cast<const SourceCore&>(other); }
 };
 
 }  // namespace cimvp

@@ -169,10 +169,14 @@ void Core::thread() {
     } catch (const Error& e) {
       control_.fail(e.what());
     }
-    flush_trace();
+    flush_trace(events_);
     enter_layer(-1, now());
     end_ps_ = now();
-    if (control_.trace) control_.trace->span(id_, "core " + std::to_string(id_), "run", start_ps_, end_ps_);
+    if (control_.trace) {
+      SliceArgs run;
+      run.events = events_;
+      control_.trace->span(id_, "core " + std::to_string(id_), "run", start_ps_, end_ps_, run);
+    }
     sync();
     halted_ = true;
     if (--control_.running == 0 && control_.signal_halted) control_.all_halted.notify(sc_core::SC_ZERO_TIME);
@@ -181,12 +185,17 @@ void Core::thread() {
 
 void Core::enter_layer(int layer, Picos t) {
   if (layer == layer_) return;
-  flush_trace();  // instruction slices nest inside their layer's slice
+  flush_trace(events_);  // instruction slices nest inside their layer's slice
   if (layer_ >= 0) {
     LayerStats& s = control_.layers[size_t(layer_)];
     s.last = std::max(s.last, t);
     s.events += events_ - layer_snapshot_;
-    if (control_.trace) control_.trace->span(id_, control_.image->layer_names[size_t(layer_)], "layer", layer_since_, t);
+    if (control_.trace) {
+      SliceArgs args;
+      args.layer = layer_;
+      args.events = events_ - layer_snapshot_;
+      control_.trace->span(id_, control_.image->layer_names[size_t(layer_)], "layer", layer_since_, t, args);
+    }
   }
   layer_ = layer;
   layer_uses_.clear();
@@ -207,9 +216,10 @@ void Core::execute() {
     const Instruction& in = code[pc_];
     const int layer = pc_layer_[pc_];
     if (layer != layer_) enter_layer(layer, now());
+    Picos begin = 0;
+    if (control_.trace) begin = now(), trace_before_ = events_;
     ++events_.instructions;
     uint32_t next = pc_ + 1;
-    const Picos begin = control_.trace ? now() : 0;
     switch (in.op) {
       case Opcode::Nop: local_ += timing_.issue; break;
       case Opcode::Halt: return;
@@ -250,9 +260,11 @@ void Core::execute() {
 
 void Core::trace_instruction(const Instruction& in, Picos begin) {
   const char* kind = nullptr;
-  int first = -1, count = 0;
+  int first = -1, count = 0, bits = 0;
   switch (in.op) {
-    case Opcode::Mvm: kind = "mvm", first = mvm_first_crossbar(in), count = mvm_crossbar_count(in); break;
+    case Opcode::Mvm:
+      kind = "mvm", first = mvm_first_crossbar(in), count = mvm_crossbar_count(in), bits = mvm_input_bits(in);
+      break;
     case Opcode::Xprog: kind = "xprog", first = in.imm0, count = 1; break;
     case Opcode::Vreq: case Opcode::Vmac: case Opcode::Vadd32: case Opcode::Vmax8:
     case Opcode::Vfill32: case Opcode::Vcopy: case Opcode::Vlut: case Opcode::Vmul8: kind = "gpeu"; break;
@@ -262,30 +274,35 @@ void Core::trace_instruction(const Instruction& in, Picos begin) {
     case Opcode::Barrier: kind = "barrier"; break;
     default: return;  // scalar and control instructions
   }
+  const bool message = in.op == Opcode::Send || in.op == Opcode::Recv;
+  if (in.op == Opcode::Recv) begin = trace_recv_begin_;
   // Loops interleave a few scalar instructions between the same kind of
   // work: such runs become one slice, or a trace of a network would hold
-  // millions of them.
+  // millions of them. A message is a slice of its own, the end of its flow.
   const Picos gap = std::max<Picos>(32 * timing_.issue, 1000);
-  if (kind == trace_kind_ && first == trace_first_ && count == trace_count_ && begin <= trace_end_ + gap) {
+  if (!message && kind == trace_kind_ && first == trace_args_.first_crossbar && count == trace_args_.crossbars &&
+      bits == trace_args_.bits && begin <= trace_end_ + gap) {
     trace_end_ = now();
     return;
   }
-  flush_trace();
-  trace_kind_ = kind, trace_begin_ = begin, trace_end_ = now(), trace_first_ = first, trace_count_ = count;
+  flush_trace(trace_before_);  // the open slice ends before this instruction
+  trace_kind_ = kind, trace_begin_ = begin, trace_end_ = now();
+  trace_args_ = SliceArgs{};
+  trace_args_.layer = layer_, trace_args_.first_crossbar = first, trace_args_.crossbars = count;
+  trace_args_.bits = bits;
+  trace_since_ = trace_before_;
+  if (message) {
+    trace_args_.peer = in.imm0, trace_args_.flow = trace_flow_;
+    flush_trace(events_);
+  }
 }
 
-void Core::flush_trace() {
+void Core::flush_trace(const EventCounts& upto) {
   if (!trace_kind_ || !control_.trace) return;
   TraceSink& t = *control_.trace;
-  t.span(id_, trace_kind_, "instruction", trace_begin_, trace_end_);
-  if (trace_first_ >= 0) {
-    std::string group = "core " + std::to_string(id_) + " crossbars " + std::to_string(trace_first_);
-    if (trace_count_ > 1) group += "-" + std::to_string(trace_first_ + trace_count_ - 1);
-    t.track_span(group, trace_kind_, "crossbar", trace_begin_, trace_end_);
-  }
-  const std::string core = "core " + std::to_string(id_);
-  t.counter(core + " buffer bytes", trace_end_, double(events_.buffer_bytes));
-  t.counter(core + " NoC bytes", trace_end_, double(events_.bytes_moved));
+  trace_args_.events = upto - trace_since_;
+  t.span(id_, trace_kind_, "instruction", trace_begin_, trace_end_, trace_args_);
+  if (trace_args_.first_crossbar >= 0) t.crossbar_span(id_, trace_kind_, trace_begin_, trace_end_, trace_args_);
   trace_kind_ = nullptr;
 }
 
@@ -532,7 +549,7 @@ void Core::exec_dma(const Instruction& in) {
   local_ += Picos(delay.value()) + timing_.buffer_access(uint64_t(bytes));
 }
 
-void Core::noc_transport(sc_time& delay) {
+void Core::noc_transport(sc_time& delay, uint64_t flow) {
   SourceCore* source = trans_.get_extension<SourceCore>();
   if (!source) {
     source = new SourceCore;
@@ -540,6 +557,7 @@ void Core::noc_transport(sc_time& delay) {
   }
   source->core = id_;
   source->flit_hops = 0;
+  source->flow = flow;
   noc->b_transport(trans_, delay);
   events_.noc_flit_hops += source->flit_hops;
 }
@@ -562,7 +580,8 @@ void Core::exec_send(const Instruction& in) {
   trans_.set_streaming_width(unsigned(bytes));
   trans_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   sc_time delay = sc_core::SC_ZERO_TIME;
-  noc_transport(delay);
+  if (control_.trace) trace_flow_ = ++control_.traced_messages;
+  noc_transport(delay, control_.trace ? trace_flow_ : 0);
   if (trans_.get_response_status() != tlm::TLM_OK_RESPONSE) fail("the NoC refused the message");
   events_.bytes_moved += uint64_t(bytes);
   events_.buffer_bytes += uint64_t(bytes);
@@ -579,6 +598,7 @@ void Core::mailbox_b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) 
   m.bytes = trans.get_data_length();
   if (const uint8_t* p = trans.get_data_ptr()) m.data.assign(p, p + m.bytes);
   m.arrival = Picos(sc_core::sc_time_stamp().value()) + Picos(delay.value());
+  m.flow = source->flow;
   inbox_[size_t(source->core)].push_back(std::move(m));
   mail_event_.notify();
   trans.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -594,6 +614,7 @@ void Core::exec_recv(const Instruction& in) {
   if (bytes < 0) fail("byte count " + std::to_string(bytes) + " is negative");
   uint8_t* data = buffer_at(address, bytes, "destination");
   sync();
+  const Picos waited_from = now();
   auto& queue = inbox_[size_t(src)];
   waiting_peer_ = src;
   while (queue.empty()) wait_for(mail_event_, "recv");
@@ -607,6 +628,17 @@ void Core::exec_recv(const Instruction& in) {
   if (m.arrival > t) {
     wait_ps_ += m.arrival - t;
     local_ += m.arrival - t;
+  }
+  if (control_.trace) {
+    // The recv's slice starts when the message is there, so that its flow
+    // runs forward in time from the send; the wait before is a slice of its own.
+    trace_flow_ = m.flow;
+    trace_recv_begin_ = now();
+    if (now() > waited_from) {  // the message had not arrived: waiting for it
+      SliceArgs args;
+      args.layer = layer_, args.peer = src, args.flow = m.flow;
+      control_.trace->span(id_, "recv", "wait", waited_from, now(), args);
+    }
   }
   if (data && bytes) {
     std::memcpy(data, m.data.data(), size_t(bytes));
@@ -627,7 +659,11 @@ void Core::exec_barrier() {
   } else {
     wait_for(control_.barrier_release, "barrier");
   }
-  if (control_.trace) control_.trace->span(id_, "barrier", "wait", t, now());
+  if (control_.trace) {
+    SliceArgs args;
+    args.layer = layer_;
+    control_.trace->span(id_, "barrier", "wait", t, now(), args);
+  }
 }
 
 }  // namespace cimvp

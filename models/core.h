@@ -76,6 +76,7 @@ class Core : public sc_core::sc_module {
     std::vector<uint8_t> data;  // empty in timing-only runs
     uint64_t bytes = 0;
     Picos arrival = 0;
+    uint64_t flow = 0;  // traced runs: its flow id (SliceArgs::flow)
   };
   // Timing and extents of one Mvm instruction for the current crossbar contents.
   struct MvmPlan {
@@ -100,11 +101,12 @@ class Core : public sc_core::sc_module {
   void set_reg(int r, int32_t v) { if (r != 0) regs_[r] = v; }
   void enter_layer(int layer, Picos t);
   // Trace: one slice per run of instructions of one kind (mvm, xprog, gpeu,
-  // dma, send, recv, barrier) on the core's track and, for mvm and xprog, on
-  // the track of the crossbar group they use; counters of buffer and NoC
-  // bytes at the end of each slice. Scalar instructions are not traced.
+  // dma, barrier) on the core's track and, for mvm and xprog, on the track
+  // of the crossbar group they use; one slice per send and per recv, which
+  // carry their message's flow id. Scalar instructions are not traced.
   void trace_instruction(const Instruction& in, Picos begin);
-  void flush_trace();
+  // Emits the open slice with the events counted from its start to `upto`.
+  void flush_trace(const EventCounts& upto);
 
   void exec_xprog(const Instruction& in);
   void exec_mvm(const Instruction& in);
@@ -115,7 +117,7 @@ class Core : public sc_core::sc_module {
   void exec_send(const Instruction& in);
   // Sends trans_ into the NoC as this core's transaction and charges the
   // flit-hops the NoC reports back to this core's events.
-  void noc_transport(sc_core::sc_time& delay);
+  void noc_transport(sc_core::sc_time& delay, uint64_t flow = 0);
   void exec_recv(const Instruction& in);
   void exec_barrier();
 
@@ -158,7 +160,11 @@ class Core : public sc_core::sc_module {
   EventCounts layer_snapshot_;
   const char* trace_kind_ = nullptr;  // the open (coalesced) trace slice
   Picos trace_begin_ = 0, trace_end_ = 0;
-  int trace_first_ = -1, trace_count_ = 0;  // its crossbar group (mvm, xprog)
+  SliceArgs trace_args_;         // its crossbar group, bits and layer
+  EventCounts trace_since_;      // the core's events when it opened
+  EventCounts trace_before_;     // the core's events before the instruction being executed
+  uint64_t trace_flow_ = 0;      // the message of the send or recv just executed
+  Picos trace_recv_begin_ = 0;   // when the recv just executed had its message
   std::vector<std::deque<Message>> inbox_;  // per sending core
 
   sc_core::sc_event start_event_;

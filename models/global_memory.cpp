@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "models/address_map.h"
+
 namespace cimvp {
 
 GlobalMemory::GlobalMemory(sc_core::sc_module_name name, uint64_t bytes, const Timing& timing)
@@ -41,6 +43,10 @@ void GlobalMemory::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time
   const Picos start = std::max(arrive, channel_free_);
   channel_free_ = start + timing_.memory_transfer(length);
   const Picos done = channel_free_ + timing_.memory_latency;
+  if (trace_) {  // the host's port (no SourceCore) is not part of a run
+    const SourceCore* source = trans.get_extension<SourceCore>();
+    if (source) trace_->memory_span(source->core, trans.is_write(), length, arrive, start, channel_free_);
+  }
   delay = sc_core::sc_time::from_value(done - Picos(sc_core::sc_time_stamp().value()));
   bytes_ += length;
   trans.set_response_status(tlm::TLM_OK_RESPONSE);

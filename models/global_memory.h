@@ -14,6 +14,7 @@
 
 #include "models/local_buffer.h"
 #include "models/timing.h"
+#include "models/trace_sink.h"
 
 namespace cimvp {
 
@@ -28,6 +29,8 @@ class GlobalMemory : public sc_core::sc_module {
   void reset();          // new run: clear written bytes, then reset_channel()
   void reset_channel();  // idle channel, zero counters; the contents stay (a host wrote the inputs)
   uint64_t bytes_transferred() const { return bytes_; }
+  // Reports the channel's busy intervals to `trace` (nullptr: none) from now on.
+  void set_trace(TraceSink* trace) { trace_ = trace; }
 
   // The socket's transport, also called directly by the SoC's host port.
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
@@ -38,6 +41,7 @@ class GlobalMemory : public sc_core::sc_module {
   const Timing& timing_;
   Picos channel_free_ = 0;  // absolute time the channel finishes its queued transfers
   uint64_t bytes_ = 0;
+  TraceSink* trace_ = nullptr;
 };
 
 }  // namespace cimvp

@@ -36,6 +36,15 @@ int NocMesh::hops(int from, int to) const {
   return std::abs(from / cols_ - to / cols_) + std::abs(from % cols_ - to % cols_);
 }
 
+std::string NocMesh::link_name(int link) const {
+  const int n = rows_ * cols_;
+  if (link == 6 * n) return "memory port";
+  static const char* const kDirections[] = {"east", "west", "north", "south"};
+  const std::string node = "core " + std::to_string(link < 4 * n ? link / 4 : link % n) + " ";
+  if (link < 4 * n) return node + kDirections[link % 4];
+  return node + (link < 5 * n ? "inject" : "eject");
+}
+
 void NocMesh::route(int from, int to, std::vector<int>& links) const {
   int r = from / cols_, c = from % cols_;
   const int tr = to / cols_, tc = to % cols_;
@@ -69,6 +78,7 @@ NocMesh::Transfer NocMesh::transfer(int from, int to, uint64_t bytes, Picos star
     Picos& free_at = link_free_[size_t(path_[i])];
     const Picos begin = std::max(head, free_at);
     free_at = begin + serialization;
+    if (trace_) trace_->link_span(path_[i], begin, free_at, from, to, bytes);
     if (i == 0) injected = begin + serialization;
     const bool router_link = i >= first_hop && i < first_hop + router_hops;
     head = begin + (router_link ? timing_.noc_hop : 0);

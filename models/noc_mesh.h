@@ -21,6 +21,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/timing.h"
+#include "models/trace_sink.h"
 #include "config/arch_config.h"
 
 namespace cimvp {
@@ -34,6 +35,11 @@ class NocMesh : public sc_core::sc_module {
   NocMesh(sc_core::sc_module_name name, const MeshParams& mesh, const NocParams& noc, const Timing& timing);
 
   void reset();
+  // Reports every link's busy interval to `trace` (nullptr: none) from now on.
+  void set_trace(TraceSink* trace) { trace_ = trace; }
+  int links() const { return int(link_free_.size()); }
+  // "core 5 east" (router-to-router), "core 5 inject", "core 5 eject", "memory port".
+  std::string link_name(int link) const;
   uint64_t flit_hops() const { return flit_hops_; }
   int hops(int from, int to) const;
   int memory_node() const { return memory_node_; }
@@ -57,6 +63,7 @@ class NocMesh : public sc_core::sc_module {
   std::vector<Picos> link_free_;  // per link: the time it is next free
   std::vector<int> path_;         // scratch
   uint64_t flit_hops_ = 0;
+  TraceSink* trace_ = nullptr;
 };
 
 }  // namespace cimvp

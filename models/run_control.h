@@ -13,24 +13,11 @@
 #include "firmware/image.h"
 #include "models/events.h"
 #include "models/timing.h"
+#include "models/trace_sink.h"
 
 namespace cimvp {
 
 enum class RunMode { Functional, Timing };
-
-// Receives spans of simulated time for the trace (Chrome trace-event JSON).
-struct TraceSink {
-  virtual ~TraceSink() = default;
-  virtual void begin_run(Picos start) = 0;  // times of the following spans are absolute
-  virtual void span(int core, const std::string& name, const char* category, Picos begin, Picos end) = 0;
-  // A span on a track of its own, named `track` (a core's crossbar group).
-  virtual void track_span(const std::string& track, const std::string& name, const char* category, Picos begin,
-                          Picos end) {
-    (void)track, (void)name, (void)category, (void)begin, (void)end;
-  }
-  // One sample of a counter track named `name` (buffer and NoC traffic).
-  virtual void counter(const std::string& name, Picos t, double value) { (void)name, (void)t, (void)value; }
-};
 
 struct LayerStats {
   Picos first = std::numeric_limits<Picos>::max();  // start of its first instruction on any core
@@ -46,6 +33,7 @@ struct RunControl {
   RunMode mode = RunMode::Functional;
   const FirmwareImage* image = nullptr;
   TraceSink* trace = nullptr;
+  uint64_t traced_messages = 0;  // flow ids handed out (SliceArgs::flow)
   std::vector<LayerStats> layers;
 
   // the first error of this run; the others are consequences
@@ -79,6 +67,7 @@ struct RunControl {
     mode = m;
     image = img;
     trace = sink;
+    traced_messages = 0;
     layers.assign(img ? img->layer_names.size() : 0, LayerStats{});
     failed = false;
     error.clear();

@@ -162,7 +162,15 @@ RunResult Soc::run(RunMode mode, const std::vector<TensorBytes>& inputs, TraceSi
     }
   start_cores(mode, trace);
   const Picos start = Picos(sc_core::sc_time_stamp().value());
-  if (trace) trace->begin_run(start);
+  if (trace) {
+    TraceLayout layout;
+    layout.cores = arch_.cores();
+    layout.mesh_cols = arch_.mesh.cols;
+    layout.cycle = timing_.cycle;
+    layout.layer_names = image_.layer_names;
+    for (int l = 0; l < noc_.links(); ++l) layout.link_names.push_back(noc_.link_name(l));
+    trace->begin_run(start, layout);
+  }
   sc_core::sc_start();
 
   if (control_.failed) {
@@ -213,7 +221,9 @@ void Soc::start_cores(RunMode mode, TraceSink* trace) {
   control_.barrier_participants = 0;
   for (auto& core : cores_) control_.barrier_participants += core->has_code() ? 1 : 0;
   noc_.reset();
-  memory_.reset_channel();  // host writes before the start are not part of the run
+  noc_.set_trace(trace);
+  memory_.reset_channel();
+  memory_.set_trace(trace);  // host writes before the start are not part of the run
   for (auto& core : cores_) core->begin_run();  // clears the local buffers
   if (mode == RunMode::Functional)
     for (const MemorySegment& seg : image_.segments)

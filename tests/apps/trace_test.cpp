@@ -15,6 +15,7 @@
 #include "tests/support/chrome_trace_check.h"
 #include "tests/support/cli.h"
 #include "tests/support/paths.h"
+#include "tests/support/tall_part_arch.h"
 
 namespace cimvp {
 namespace {
@@ -32,9 +33,10 @@ struct TracedRun {
   ArchConfig arch;
 };
 
-TracedRun compile_and_run(const std::string& arch_file, const std::string& model, const std::string& compile_args,
-                    const std::string& mode) {
-  const std::string arch = test::source_path(arch_file), image = temp(model + ".img");
+// `arch` is a path.
+TracedRun compile_and_run(const std::string& arch, const std::string& model, const std::string& compile_args,
+                          const std::string& mode) {
+  const std::string image = temp(model + ".img");
   const std::string report_file = temp(model + "_report.json"), trace_file = temp(model + "_trace.json");
   Outcome o = cimvp("compile --arch " + arch + " --model " + model + " " + compile_args + " -o " + image);
   EXPECT_EQ(o.status, 0) << o.output;
@@ -45,10 +47,10 @@ TracedRun compile_and_run(const std::string& arch_file, const std::string& model
           read_image_file(image), load_arch_config(arch)};
 }
 
-void check_trace(const std::string& arch_file, const std::string& model, const std::string& compile_args,
+void check_trace(const std::string& arch, const std::string& model, const std::string& compile_args,
                  const std::string& mode) {
   SCOPED_TRACE(model + " " + compile_args + " (" + mode + ")");
-  const TracedRun r = compile_and_run(arch_file, model, compile_args, mode);
+  const TracedRun r = compile_and_run(arch, model, compile_args, mode);
   ASSERT_GT(r.image.layer_names.size(), 2u);
   test::expect_trace_matches_run(r.trace, r.report, r.image, r.arch);
 }
@@ -56,12 +58,18 @@ void check_trace(const std::string& arch_file, const std::string& model, const s
 // Resident weights: a set-up layer programs every crossbar, then each layer
 // runs on the cores that hold it (helpers send partial sums).
 TEST(Trace, ResidentNetworkMatchesTheReport) {
-  check_trace("configs/arch/default.yaml", "lenet5", "--bits w8a8", "functional");
+  check_trace(test::source_path("configs/arch/default.yaml"), "lenet5", "--bits w8a8", "functional");
+}
+
+// Helper cores send fc1's partial sums to the part's core: a flow per message.
+TEST(Trace, MessagesMatchTheReport) {
+  check_trace(test::write_tall_part_arch(temp("tall.yaml")), "lenet5", "--bits w8a8", "functional");
 }
 
 // Every layer on all cores, reprogramming crossbars, with barriers between layers.
 TEST(Trace, PerLayerNetworkMatchesTheReport) {
-  check_trace("configs/arch/default.yaml", "resnet-small", "--bits w4a4 --placement per-layer", "timing");
+  check_trace(test::source_path("configs/arch/default.yaml"), "resnet-small", "--bits w4a4 --placement per-layer",
+              "timing");
 }
 
 // The failures `check` reports, caught instead of failing this test.
@@ -82,7 +90,8 @@ std::string failures_of(Check check) {
 // missing layer span, is caught.
 TEST(Trace, CheckCatchesAWrongEndAndAMissingLayer) {
   const TracedRun r =
-      compile_and_run("configs/arch/default.yaml", "lenet5", "--bits w8a8 --placement per-layer", "timing");
+      compile_and_run(test::source_path("configs/arch/default.yaml"), "lenet5", "--bits w8a8 --placement per-layer",
+                      "timing");
   nlohmann::json late = r.trace, missing = r.trace;
   bool moved = false;
   for (nlohmann::json& e : late["traceEvents"])
