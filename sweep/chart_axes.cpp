@@ -70,7 +70,7 @@ nlohmann::json position(const std::string& field, const std::string& title, cons
     p["axis"] = {{"values", log_ticks(lo, hi)}, {"format", "~r"}};
     return p;
   }
-  p["scale"] = {{"zero", false}, {"nice", true}};
+  p["scale"] = {{"zero", false}, {"nice", true}, {"padding", 12}};  // no point on the frame
   p["axis"] = {{"format", "~r"}};
   if (all_integers(values)) p["axis"]["tickMinStep"] = 1;
   return p;

@@ -36,11 +36,12 @@ json bar_chart(const std::string& title, const std::string& category_title, cons
   const double lo = v.empty() ? 0 : *std::min_element(v.begin(), v.end());
   const double hi = v.empty() ? 0 : *std::max_element(v.begin(), v.end());
   if (log && lo > 0 && hi / lo > 30) {
-    // Bars on a log axis start at the lowest tick, so the smallest layer
-    // still has a visible bar.
+    // Bars on a log axis have no zero to start from: they start at the
+    // lowest tick (x2), so the smallest layer still has a visible bar.
     const std::vector<double> ticks = log_ticks(lo, hi);
     x["scale"] = {{"type", "log"}, {"domain", {ticks.front(), ticks.back()}}};
     x["axis"]["values"] = ticks;
+    x["stack"] = nullptr;
   }
   json spec = {{"title", title}, {"width", 380}, {"height", {{"step", 18}}}, {"data", {{"values", values}}},
                {"mark", {{"type", "bar"}, {"tooltip", true}}},
@@ -48,6 +49,7 @@ json bar_chart(const std::string& title, const std::string& category_title, cons
                 {{"y", {{"field", "category"}, {"type", "nominal"}, {"sort", order}, {"title", category_title},
                         {"axis", {{"labelLimit", 240}}}}},
                  {"x", x}}}};
+  if (x.contains("stack")) spec["encoding"]["x2"] = {{"datum", x["scale"]["domain"][0]}};
   json tip = json::array({{{"field", "category"}, {"type", "nominal"}, {"title", category_title}}});
   if (stacked) {
     spec["encoding"]["color"] = {{"field", "part"}, {"type", "nominal"}, {"title", nullptr}};
@@ -162,7 +164,13 @@ std::string run_report_html(const std::string& path) {
   {
     json values = json::array(), order_e = json::array();
     std::vector<std::pair<double, std::string>> comps;
-    for (const auto& [k, v] : need(r, "components", path).items()) comps.push_back({v.get<double>(), k});
+    std::string zero;  // components that spent nothing have no bar on a log axis
+    for (const auto& [k, v] : need(r, "components", path).items()) {
+      if (v.get<double>() > 0)
+        comps.push_back({v.get<double>(), k});
+      else
+        zero += (zero.empty() ? "" : ", ") + k;
+    }
     std::sort(comps.rbegin(), comps.rend());
     std::vector<double> raw;
     for (const auto& c : comps) raw.push_back(c.first);
@@ -181,6 +189,7 @@ std::string run_report_html(const std::string& path) {
       area_values.push_back({{"category", k}, {"value", v}});
     }
     page.heading("Energy and area by component");
+    if (!zero.empty()) page.note("No energy spent by: " + zero + ".");
     page.html("<div class=\"charts\">\n");
     page.chart(bar_chart("energy of the run by component", "component", order_e, with_unit("energy", u.symbol), values,
                          false, true));

@@ -122,10 +122,17 @@ void summary_table(ReportPage& page, const json& s) {
             (verdict.empty() ? "" : ", " + verdict + " the accuracy budget of " +
                                         format_number(s.value("accuracy_budget_points", 0.0)) + " points") +
             ".</p>\n");
-  page.html(html_table({"policy", "speedup over W8A8", "placement", "validation accuracy in search (%)",
-                        "test accuracy (%)", "test accuracy on the VP (%)", "drop against W8A8 (points)",
-                        with_unit("latency", u.symbol), "effective bits", "bits per layer"},
-                       rows, true));
+  std::vector<std::string> header = {"policy", "speedup over W8A8", "placement", "validation accuracy in search (%)",
+                                     "test accuracy (%)", "test accuracy on the VP (%)", "drop against W8A8 (points)",
+                                     with_unit("latency", u.symbol), "effective bits", "bits per layer"};
+  // Columns no row has (VP accuracy without a noisy VP, effective bits
+  // outside latency-only searches) are left out.
+  for (size_t c = header.size(); c-- > 0;)
+    if (std::all_of(rows.begin(), rows.end(), [&](const std::vector<TableCell>& r) { return r[c].text.empty(); })) {
+      header.erase(header.begin() + std::ptrdiff_t(c));
+      for (auto& r : rows) r.erase(r.begin() + std::ptrdiff_t(c));
+    }
+  page.html(html_table(header, rows, true));
 }
 
 // Every episode's accuracy against its speedup, the target as a rule and
@@ -148,7 +155,8 @@ void accuracy_against_speedup(ReportPage& page, const json& s, const std::vector
     xs.push_back(j["speedup"].get<double>());
   }
   const json x = position("x", "speedup over W8A8 (×)", xs, false);
-  const json y = {{"field", "y"}, {"type", "quantitative"}, {"title", y_title}, {"scale", {{"zero", false}}}};
+  const json y = {{"field", "y"}, {"type", "quantitative"}, {"title", y_title},
+                  {"scale", {{"zero", false}, {"padding", 12}}}, {"axis", {{"format", "~r"}}}};
   const json tip = json::array({{{"field", "label"}, {"type", "nominal"}, {"title", "policy"}},
                                 {{"field", "x"}, {"type", "quantitative"}, {"title", "speedup (×)"}, {"format", ".4~g"}},
                                 {{"field", "y"}, {"type", "quantitative"}, {"title", y_title}, {"format", ".4~g"}}});
@@ -249,10 +257,11 @@ void bits_per_layer(ReportPage& page, const json& s, const std::string& folder) 
               {"encoding",
                {{"x", {{"field", "layer"}, {"type", "nominal"}, {"sort", order}, {"title", "quantizable layer"},
                        {"axis", {{"labelAngle", -45}, {"labelLimit", 160}}}}},
-                {"xOffset", {{"field", "kind"}, {"type", "nominal"}}},
+                {"xOffset", {{"field", "kind"}, {"type", "nominal"}, {"sort", {"weights", "activations (input)"}}}},
                 {"y", {{"field", "bits"}, {"type", "quantitative"}, {"title", "bits"},
                        {"scale", {{"domain", {0, 8}}}}, {"axis", {{"values", {0, 1, 2, 3, 4, 5, 6, 7, 8}}}}}},
-                {"color", {{"field", "kind"}, {"type", "nominal"}, {"title", nullptr}}}}}});
+                {"color", {{"field", "kind"}, {"type", "nominal"}, {"title", nullptr},
+                           {"sort", {"weights", "activations (input)"}}}}}}});
   page.note("From " + from + "." + (why.empty() ? "" : " Layers by index: " + why + "."));
 }
 

@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -20,8 +21,9 @@
 namespace cimvp::test {
 
 struct RenderedChart {
-  std::map<std::string, size_t> marks;   // aria-roledescription -> count: "point", "bar", "line mark", "text mark", "rule"
+  std::map<std::string, size_t> marks;   // aria-roledescription -> count: "point", "bar", "line mark", "text mark", "rule mark"
   std::vector<std::string> axis_titles;  // in document order
+  size_t visible_bars = 0;               // bars at least half a pixel wide and high
   size_t count(const std::string& kind) const { return marks.count(kind) ? marks.at(kind) : 0; }
 };
 
@@ -57,6 +59,8 @@ inline std::map<std::string, RenderedChart> parse_charts(const std::string& dom)
   const std::regex div("<div [^>]*id=\"chart[0-9]+\"[^>]*>");
   const std::regex title_attr("data-title=\"([^\"]*)\"");
   const std::regex mark("role=\"graphics-symbol\" aria-roledescription=\"([a-z ]+)\"");
+  // Vega draws a bar as a path "M x,y h width v height h -width Z".
+  const std::regex bar("aria-roledescription=\"bar\" d=\"M[^,]+,[^h]+h([-0-9.e]+)v([-0-9.e]+)h");
   const std::regex axis_title("role-axis-title\"[^>]*><text[^>]*>([^<]*)</text>");
   std::vector<std::pair<size_t, std::string>> starts;
   for (auto it = std::sregex_iterator(dom.begin(), dom.end(), div); it != std::sregex_iterator(); ++it) {
@@ -70,6 +74,8 @@ inline std::map<std::string, RenderedChart> parse_charts(const std::string& dom)
     RenderedChart& c = charts[starts[i].second];
     for (auto it = std::sregex_iterator(part.begin(), part.end(), mark); it != std::sregex_iterator(); ++it)
       ++c.marks[(*it)[1].str()];
+    for (auto it = std::sregex_iterator(part.begin(), part.end(), bar); it != std::sregex_iterator(); ++it)
+      c.visible_bars += std::abs(std::stod((*it)[1].str())) >= 0.5 && std::abs(std::stod((*it)[2].str())) >= 0.5;
     for (auto it = std::sregex_iterator(part.begin(), part.end(), axis_title); it != std::sregex_iterator(); ++it)
       c.axis_titles.push_back((*it)[1].str());
   }
