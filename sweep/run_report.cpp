@@ -96,7 +96,7 @@ std::string run_report_html(const std::string& path) {
     row("operations", number(fom, "operations", path), "");
     row("throughput", number(fom, "tops", path) * 1e12, "OPS");
     row("efficiency", number(fom, "tops_per_watt", path) * 1e12, "OPS/W");
-    row("area efficiency (TOPS/mm²)", number(fom, "tops_per_mm2", path), "");
+    row("area efficiency", number(fom, "tops_per_mm2", path) * 1e12, "OPS/mm²");
     row("average power", number(fom, "average_power_watts", path), "W");
     row("inferences per second", number(fom, "inferences_per_second", path), "");
     rows.push_back({text_cell("crossbar utilization"), number_cell(number(fom, "crossbar_utilization", path) * 100, 4),
