@@ -1,5 +1,6 @@
 // cimvp report: a sweep's or a search's output folder, or a run's report.json,
 // as one self-contained HTML file (sweep/html_report.h).
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -18,7 +19,10 @@ int cmd_report(const std::vector<std::string>& args) {
   positional.add("folder", 1);
   po::variables_map vm;
   if (!parse("report", "DIR|REPORT.json -o report.html", options, positional, args, vm)) return 0;
-  const std::string html = report_html(vm["folder"].as<std::string>());
+  // A search report runs this binary (through a shell, so its resolved path)
+  // to time the found policy per layer.
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  const std::string html = report_html(vm["folder"].as<std::string>(), self);
   const std::string path = vm["output"].as<std::string>();
   std::ofstream out(path);
   if (!out) throw Error(path + ": cannot open for writing");

@@ -8,7 +8,8 @@
 
 namespace cimvp {
 
-// Throws cimvp::Error naming the path when it is none of these.
-std::string report_html(const std::string& path);
+// Throws cimvp::Error naming the path when it is none of these. `cimvp`:
+// the binary a search report runs to measure time per layer ("" for none).
+std::string report_html(const std::string& path, const std::string& cimvp = "");
 
 }  // namespace cimvp

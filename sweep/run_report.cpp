@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "firmware/image.h"
+#include "sweep/bar_chart.h"
 #include "sweep/chart_axes.h"
 #include "sweep/report_page.h"
 #include "sweep/report_table.h"
@@ -24,40 +25,6 @@ double number(const json& j, const std::string& key, const std::string& path) {
   const json& v = need(j, key, path);
   if (!v.is_number()) throw Error(path + ": '" + key + "' is not a number");
   return v.get<double>();
-}
-
-// Horizontal bars, one per category in the given order: `values` are
-// {category, value[, part]}; stacked by `part` when given.
-json bar_chart(const std::string& title, const std::string& category_title, const json& order,
-               const std::string& value_title, const json& values, bool stacked, bool log) {
-  std::vector<double> v;
-  for (const json& x : values) v.push_back(x["value"].get<double>());
-  json x = {{"field", "value"}, {"type", "quantitative"}, {"title", value_title}, {"axis", {{"format", "~r"}}}};
-  const double lo = v.empty() ? 0 : *std::min_element(v.begin(), v.end());
-  const double hi = v.empty() ? 0 : *std::max_element(v.begin(), v.end());
-  if (log && lo > 0 && hi / lo > 30) {
-    // Bars on a log axis have no zero to start from: they start at the
-    // lowest tick (x2), so the smallest layer still has a visible bar.
-    const std::vector<double> ticks = log_ticks(lo, hi);
-    x["scale"] = {{"type", "log"}, {"domain", {ticks.front(), ticks.back()}}};
-    x["axis"]["values"] = ticks;
-    x["stack"] = nullptr;
-  }
-  json spec = {{"title", title}, {"width", 380}, {"height", {{"step", 18}}}, {"data", {{"values", values}}},
-               {"mark", {{"type", "bar"}, {"tooltip", true}}},
-               {"encoding",
-                {{"y", {{"field", "category"}, {"type", "nominal"}, {"sort", order}, {"title", category_title},
-                        {"axis", {{"labelLimit", 240}}}}},
-                 {"x", x}}}};
-  if (x.contains("stack")) spec["encoding"]["x2"] = {{"datum", x["scale"]["domain"][0]}};
-  json tip = json::array({{{"field", "category"}, {"type", "nominal"}, {"title", category_title}}});
-  if (stacked) {
-    spec["encoding"]["color"] = {{"field", "part"}, {"type", "nominal"}, {"title", nullptr}};
-    tip.push_back({{"field", "part"}, {"type", "nominal"}});
-  }
-  tip.push_back({{"field", "value"}, {"type", "quantitative"}, {"title", value_title}, {"format", ".4~g"}});
-  spec["encoding"]["tooltip"] = tip;
-  return spec;
 }
 
 }  // namespace
@@ -137,11 +104,11 @@ std::string run_report_html(const std::string& path) {
               format_number(number(*setup, "energy_joules", path) * eu.scale) + " " + eu.symbol +
               ") runs once before the inference and is not drawn. Log axes when the layers span more than 30x.");
   page.html("<div class=\"charts\">\n");
-  page.chart(bar_chart("time per layer", "layer", order, with_unit("time", tu.symbol), time, false, true));
-  page.chart(bar_chart("energy per layer", "layer", order, with_unit("energy", eu.symbol), energy, false, true));
-  page.chart(bar_chart("crossbars used per layer", "layer", order, "crossbar tiles", xbars, false, false));
+  page.chart(bar_chart("time per layer", "layer", order, with_unit("time", tu.symbol), time, Bars::Single, true));
+  page.chart(bar_chart("energy per layer", "layer", order, with_unit("energy", eu.symbol), energy, Bars::Single, true));
+  page.chart(bar_chart("crossbars used per layer", "layer", order, "crossbar tiles", xbars, Bars::Single, false));
   page.chart(bar_chart("programmed cells per layer", "layer", order, "programmed share of its crossbars' cells (%)",
-                       share, false, false));
+                       share, Bars::Single, false));
   page.html("</div>\n");
 
   // Per core: busy and waiting time; the rest of the run it idles.
@@ -157,7 +124,7 @@ std::string run_report_html(const std::string& path) {
     page.heading("Per core");
     page.note("Busy: executing instructions; waiting: blocked on data from another core or memory. The whole run is " +
               format_number(seconds * u.scale) + " " + u.symbol + ".");
-    page.chart(bar_chart("busy and waiting time per core", "core", corder, with_unit("time", u.symbol), values, true, false));
+    page.chart(bar_chart("busy and waiting time per core", "core", corder, with_unit("time", u.symbol), values, Bars::Stacked, false));
   }
 
   // Energy and area by component.
@@ -192,9 +159,9 @@ std::string run_report_html(const std::string& path) {
     if (!zero.empty()) page.note("No energy spent by: " + zero + ".");
     page.html("<div class=\"charts\">\n");
     page.chart(bar_chart("energy of the run by component", "component", order_e, with_unit("energy", u.symbol), values,
-                         false, true));
+                         Bars::Single, true));
     if (!parts.empty())
-      page.chart(bar_chart("area of one core by component", "component", order_a, "area (mm²)", area_values, false, true));
+      page.chart(bar_chart("area of one core by component", "component", order_a, "area (mm²)", area_values, Bars::Single, true));
     page.html("</div>\n");
   }
   return page.str();

@@ -8,7 +8,9 @@
 #include "common/error.h"
 #include "nn/model_source.h"
 #include "nn/policy.h"
+#include "sweep/bar_chart.h"
 #include "sweep/chart_axes.h"
+#include "sweep/policy_layer_times.h"
 #include "sweep/report_page.h"
 #include "sweep/report_table.h"
 
@@ -120,7 +122,7 @@ void summary_table(ReportPage& page, const json& s) {
             (s.contains("speedup") ? ": the found policy is " + format_number(s["speedup"].get<double>(), 4) +
                                          "x faster than W8A8" : ": no policy met the target") +
             (verdict.empty() ? "" : ", " + verdict + " the accuracy budget of " +
-                                        format_number(s.value("accuracy_budget_points", 0.0)) + " points") +
+                                        format_number(s.value("accuracy_budget_points", 0.0)) + " point(s)") +
             ".</p>\n");
   std::vector<std::string> header = {"policy", "speedup over W8A8", "placement", "validation accuracy in search (%)",
                                      "test accuracy (%)", "test accuracy on the VP (%)", "drop against W8A8 (points)",
@@ -180,7 +182,7 @@ void accuracy_against_speedup(ReportPage& page, const json& s, const std::vector
                       {"encoding", {{"y", y}, {"tooltip", {{"field", "label"}}}}}});
     note += " Dashed: the accuracy target (W8A8's validation accuracy, " +
             format_number(s["search"]["base_validation_accuracy"].get<double>() * 100) + " %, less the budget of " +
-            format_number(s.value("accuracy_budget_points", 0.0)) + " points).";
+            format_number(s.value("accuracy_budget_points", 0.0)) + " point(s)).";
   }
   page.chart({{"title", proxy ? "precision proxy against speedup" : "accuracy against speedup"}, {"width", 480},
               {"height", 320}, {"layer", layers}});
@@ -230,7 +232,8 @@ std::vector<std::string> layer_names(const json& s, size_t layers, std::string* 
   return names;
 }
 
-void bits_per_layer(ReportPage& page, const json& s, const std::string& folder) {
+// Returns the chart's note (where the bits come from).
+std::string bits_per_layer(ReportPage& page, const json& s, const std::string& folder) {
   Policy p;
   std::string from;
   if (s.contains("policy") && s["policy"].contains("weight_bits")) {
@@ -241,8 +244,7 @@ void bits_per_layer(ReportPage& page, const json& s, const std::string& folder) 
     p = load_policy(folder + "/best-policy.yaml");
     from = "best-policy.yaml (the search's best so far)";
   } else {
-    page.note("No policy met the target yet: no summary.json policy, no best-policy.yaml.");
-    return;
+    return "No policy met the target yet: no summary.json policy, no best-policy.yaml.";
   }
   std::string why;
   const std::vector<std::string> names = layer_names(s, p.size(), &why);
@@ -262,12 +264,49 @@ void bits_per_layer(ReportPage& page, const json& s, const std::string& folder) 
                        {"scale", {{"domain", {0, 8}}}}, {"axis", {{"values", {0, 1, 2, 3, 4, 5, 6, 7, 8}}}}}},
                 {"color", {{"field", "kind"}, {"type", "nominal"}, {"title", nullptr},
                            {"sort", {"weights", "activations (input)"}}}}}}});
-  page.note("From " + from + "." + (why.empty() ? "" : " Layers by index: " + why + "."));
+  return "Bits from " + from + "." + (why.empty() ? "" : " Layers by index: " + why + ".");
+}
+
+Policy policy_of(const json& j) {
+  Policy p;
+  p.weight_bits = j.at("weight_bits").get<std::vector<int>>();
+  p.activation_bits = j.at("activation_bits").get<std::vector<int>>();
+  return p;
+}
+
+// The found policy's time per layer against W8A8's, both run now on the
+// search's architecture (summary.json holds whole-network latencies only).
+// Returns the chart's note.
+std::string layer_times(ReportPage& page, const json& s, const std::string& cimvp) {
+  if (!s.contains("policy") || !s.contains("architecture") || cimvp.empty()) return "";
+  const std::string placement = s["policy"].value("placement", "");
+  const Policy found = policy_of(s["policy"]);
+  const LayerTimes a = vp_layer_times(cimvp, s.value("model", ""), found, s["architecture"], placement);
+  const LayerTimes b = vp_layer_times(cimvp, s.value("model", ""), uniform_policy(found.size(), 8, 8),
+                                      s["architecture"], placement);
+  if (!a.error.empty() || !b.error.empty()) {
+    return "Time per layer not measured: " + (a.error.empty() ? b.error : a.error);
+  }
+  std::vector<double> raw;
+  for (const auto& l : a.seconds) raw.push_back(l.second);
+  for (const auto& l : b.seconds) raw.push_back(l.second);
+  const Unit u = si_unit(raw, "s");
+  json values = json::array(), order = json::array();
+  for (const auto& [name, seconds] : a.seconds) {
+    order.push_back(name);
+    values.push_back({{"category", name}, {"part", "found policy"}, {"value", seconds * u.scale}});
+  }
+  for (const auto& [name, seconds] : b.seconds)
+    values.push_back({{"category", name}, {"part", "W8A8"}, {"value", seconds * u.scale}});
+  page.chart(bar_chart("time per layer: found policy against W8A8", "layer", order, with_unit("time", u.symbol),
+                       values, Bars::Grouped, true));
+  return "Time per layer: both run now on the VP (timing only) on the search's architecture" +
+         (placement.empty() ? std::string() : ", " + placement + " placement") + "; the weight set-up is left out.";
 }
 
 }  // namespace
 
-std::string search_report_html(const std::string& folder) {
+std::string search_report_html(const std::string& folder, const std::string& cimvp) {
   json s = json::object();
   const bool has_summary = std::filesystem::exists(folder + "/summary.json");
   if (has_summary) s = read_json(folder + "/summary.json");
@@ -288,7 +327,12 @@ std::string search_report_html(const std::string& folder) {
     progress(page, episodes);
   }
   page.heading("Found policy");
-  bits_per_layer(page, s, folder);
+  page.html("<div class=\"charts\">\n");
+  const std::string bits_note = bits_per_layer(page, s, folder);
+  const std::string times_note = layer_times(page, s, cimvp);
+  page.html("</div>\n");
+  page.note(bits_note);
+  if (!times_note.empty()) page.note(times_note);
   return page.str();
 }
 

@@ -8,6 +8,8 @@
 namespace cimvp {
 
 // Throws cimvp::Error naming the file and the column or key it misses.
-std::string search_report_html(const std::string& folder);
+// `cimvp`: the binary that measures the found policy's and W8A8's time per
+// layer (policy_layer_times.h); "" leaves that chart out.
+std::string search_report_html(const std::string& folder, const std::string& cimvp);
 
 }  // namespace cimvp

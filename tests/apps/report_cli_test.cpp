@@ -9,6 +9,7 @@
 
 #include <regex>
 
+#include "config/arch_config.h"
 #include "tests/support/cli.h"
 #include "tests/support/rendered_report.h"
 #include "tests/support/sweep_results.h"
@@ -166,7 +167,8 @@ TEST(ReportCli, SearchReportShowsEveryBaselineAndTheTarget) {
         {"w4a8", entry({4, 4, 4, 4, 4}, {8, 8, 8, 8, 8}, 0.875, 0.887, 1.3)},
         {"w4a4", entry({4, 4, 4, 4, 4}, {4, 4, 4, 4, 4}, 0.82, 0.83, 1.9)},
         {"random", entry({8, 2, 2, 4, 8}, {8, 4, 4, 4, 8}, 0.85, 0.86, 1.7)},
-        {"analytic", entry({8, 4, 2, 2, 8}, {8, 8, 4, 4, 8}, 0.86, 0.87, 1.5)}}}};
+        {"analytic", entry({8, 4, 2, 2, 8}, {8, 8, 4, 4, 8}, 0.86, 0.87, 1.5)}}},
+      {"architecture", architecture_json(load_arch_config(std::string(CIMVP_SOURCE_DIR) + "/configs/arch/default.yaml"))}};
   test::write_text(dir + "/summary.json", summary.dump(2));
   const test::Outcome o = test::cimvp("report " + dir + " -o " + dir + "/report.html");
   ASSERT_EQ(o.status, 0) << o.output;
@@ -186,6 +188,32 @@ TEST(ReportCli, SearchReportShowsEveryBaselineAndTheTarget) {
   EXPECT_EQ(bits.count("bar"), 10u);
   EXPECT_THAT(bits.axis_titles, Contains("quantizable layer"));
   EXPECT_THAT(page.dom, ::testing::Not(HasSubstr("Layers by index")));
+  // Time per layer, measured by the report on the VP: lenet5's 8 layers
+  // (input, conv1, pool1, conv2, pool2, fc1, fc2, fc3), policy and W8A8 each.
+  const test::RenderedChart& times = chart(page, "time per layer: found policy against W8A8");
+  EXPECT_EQ(times.visible_bars, 16u);
+  EXPECT_THAT(times.axis_titles, Contains(MatchesRegex(kTimeTitle)));
+  EXPECT_THAT(page.dom, HasSubstr("found policy"));
+}
+
+// A search still running: episodes and best-policy.yaml, no summary.json.
+TEST(ReportCli, RunningSearchShowsItsEpisodes) {
+  const std::string dir = test::temp_folder("report_running");
+  test::write_text(dir + "/episodes.csv",
+                   "episode,kind,weight_bits,activation_bits,accuracy,latency_seconds,cycles,energy_joules,cost_ratio,"
+                   "speedup,reward,meets_target,placement\n"
+                   "0,warmup,8-4-4,8-8-8,0.9,1e-4,100000,1e-6,0.8,1.25,0.2,1,resident\n"
+                   "1,explore,4-4-4,8-4-8,0.85,8e-5,80000,1e-6,0.6,1.6,-0.1,0,resident\n");
+  test::write_text(dir + "/best-policy.yaml", "weight_bits: [8, 4, 4]\nactivation_bits: [8, 8, 8]\n");
+  const test::Outcome o = test::cimvp("report " + dir + " -o " + dir + "/report.html");
+  ASSERT_EQ(o.status, 0) << o.output;
+  const test::RenderedPage page = render_clean(dir + "/report.html", dir);
+  EXPECT_THAT(page.dom, HasSubstr("No summary.json yet"));
+  EXPECT_EQ(chart(page, "accuracy against speedup").count("point"), 2u);
+  EXPECT_EQ(chart(page, "accuracy against speedup").count("rule mark"), 0u);  // no target without the summary
+  EXPECT_EQ(chart(page, "reward per episode").count("point"), 2u);
+  EXPECT_EQ(chart(page, "bits per layer of the found policy").visible_bars, 6u);
+  EXPECT_THAT(page.dom, HasSubstr("Layers by index"));  // no model named: layer 0, 1, 2
 }
 
 TEST(ReportCli, BadInputNamesTheFileOrWhatIsMissing) {
