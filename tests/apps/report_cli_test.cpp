@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "config/arch_config.h"
@@ -88,6 +89,36 @@ TEST(ReportCli, SweepReportPlotsAccuracyAgainstAdcBitsPerCellBits) {
   EXPECT_GT(test::screenshot(dir + "/report.html", dir + "/sweep.png", dir), 20000u) << "a blank page?";
 }
 
+// The shipped 108-point vgg-small sweep (timing only, a few seconds): every
+// swept parameter has its charts, the page stays under 3 MB, and its
+// latency-energy front, which is one point, is drawn as a point.
+TEST(ReportCli, ShippedVggSmallSweepHasEveryParameterAndItsFront) {
+  const std::string dir = test::temp_folder("report_vgg");
+  const test::Outcome sweep = test::cimvp("sweep --config " + std::string(CIMVP_SOURCE_DIR) +
+                                          "/configs/sweeps/vgg-small-xbar.yaml -o " + dir + "/out --jobs 2 --no-progress");
+  ASSERT_EQ(sweep.status, 0) << sweep.output;
+  const test::Outcome o = test::cimvp("report " + dir + "/out -o " + dir + "/report.html");
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_LT(test::read_text(dir + "/report.html").size(), 3u << 20);
+  const test::RenderedPage page = render_clean(dir + "/report.html", dir);
+  for (const char* key : {"crossbar.rows", "crossbar.cols", "crossbar.cell_bits", "adc.bits"})
+    for (const char* metric : {"latency", "energy", "chip area", "energy-delay product", "crossbar tiles"})
+      EXPECT_EQ(chart(page, std::string(metric) + " against " + key).count("point"), 108u) << metric << " " << key;
+  // The front counted here, by definition: points no other beats on both.
+  std::vector<std::pair<double, double>> le;
+  for (const auto& [id, r] : test::sweep_results(dir + "/out"))
+    le.emplace_back(r["metrics"]["latency_s"].get<double>(), r["metrics"]["energy_j"].get<double>());
+  size_t front = 0;
+  for (const auto& a : le)
+    front += std::none_of(le.begin(), le.end(), [&](const auto& b) {
+      return b.first <= a.first && b.second <= a.second && (b.first < a.first || b.second < a.second);
+    });
+  const test::RenderedChart& c = chart(page, "energy against latency: Pareto front");
+  EXPECT_EQ(c.count("point"), 108u);
+  EXPECT_EQ(c.point_fills.count("#d62728") ? c.point_fills.at("#d62728") : 0, front) << "front points, drawn in red";
+  EXPECT_THAT(page.dom, HasSubstr(std::to_string(front) + " of 108 points on the front (lower energy, lower latency)"));
+}
+
 // Three points, one better than the others on both objectives: the front is
 // one point, and it must be drawn (a one-point line is invisible).
 TEST(ReportCli, OnePointParetoFrontIsDrawn) {
@@ -106,6 +137,7 @@ TEST(ReportCli, OnePointParetoFrontIsDrawn) {
   const test::RenderedPage page = render_clean(dir + "/report.html", dir);
   const test::RenderedChart& front = chart(page, "energy against latency: Pareto front");
   EXPECT_EQ(front.count("point"), 3u);
+  EXPECT_EQ(front.point_fills.at("#d62728"), 1u);  // the front's one point, drawn
   EXPECT_THAT(page.dom, HasSubstr("1 of 3 points on the front"));
   // The integer parameter's axis has its three values as ticks, on a log2 scale.
   EXPECT_THAT(chart(page, "latency against crossbar.rows").axis_titles, Contains("crossbar.rows"));

@@ -24,6 +24,7 @@ struct RenderedChart {
   std::map<std::string, size_t> marks;   // aria-roledescription -> count: "point", "bar", "line mark", "text mark", "rule mark"
   std::vector<std::string> axis_titles;  // in document order
   size_t visible_bars = 0;               // bars at least half a pixel wide and high
+  std::map<std::string, size_t> point_fills;  // fill colour -> points drawn in it
   size_t count(const std::string& kind) const { return marks.count(kind) ? marks.at(kind) : 0; }
 };
 
@@ -61,6 +62,7 @@ inline std::map<std::string, RenderedChart> parse_charts(const std::string& dom)
   const std::regex mark("role=\"graphics-symbol\" aria-roledescription=\"([a-z ]+)\"");
   // Vega draws a bar as a path "M x,y h width v height h -width Z".
   const std::regex bar("aria-roledescription=\"bar\" d=\"M[^,]+,[^h]+h([-0-9.e]+)v([-0-9.e]+)h");
+  const std::regex point_fill("aria-roledescription=\"point\"[^>]*fill=\"([^\"]+)\"");
   const std::regex axis_title("role-axis-title\"[^>]*><text[^>]*>([^<]*)</text>");
   std::vector<std::pair<size_t, std::string>> starts;
   for (auto it = std::sregex_iterator(dom.begin(), dom.end(), div); it != std::sregex_iterator(); ++it) {
@@ -74,6 +76,8 @@ inline std::map<std::string, RenderedChart> parse_charts(const std::string& dom)
     RenderedChart& c = charts[starts[i].second];
     for (auto it = std::sregex_iterator(part.begin(), part.end(), mark); it != std::sregex_iterator(); ++it)
       ++c.marks[(*it)[1].str()];
+    for (auto it = std::sregex_iterator(part.begin(), part.end(), point_fill); it != std::sregex_iterator(); ++it)
+      ++c.point_fills[(*it)[1].str()];
     for (auto it = std::sregex_iterator(part.begin(), part.end(), bar); it != std::sregex_iterator(); ++it)
       c.visible_bars += std::abs(std::stod((*it)[1].str())) >= 0.5 && std::abs(std::stod((*it)[2].str())) >= 0.5;
     for (auto it = std::sregex_iterator(part.begin(), part.end(), axis_title); it != std::sregex_iterator(); ++it)
