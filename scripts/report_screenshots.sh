@@ -4,7 +4,7 @@
 # OUT/<name>/report.html and its screenshot as OUT/<name>.png (headless
 # Chromium). Resumes what a killed run left (sweeps and search resume).
 #   scripts/report_screenshots.sh OUT [SWEEP...]    (default: every shipped sweep)
-# The 108-point vgg-small sweep takes the longest (about 10 minutes on 2 cores).
+# About 4 minutes on 2 cores, most of it the search and its fine-tunes.
 set -euo pipefail
 out="${1:?usage: report_screenshots.sh OUT [SWEEP...]}"
 shift

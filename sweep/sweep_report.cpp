@@ -70,7 +70,12 @@ struct Sweep {
   std::vector<std::string> dims;   // swept + "model", "policy" when they vary
   std::vector<Point> points;       // finished points
   json config;                     // sweep.json (empty for folders written before it existed)
+  // "cores" when the sweep varies the mesh: its size is what a reader asks
+  // about, so it gets charts of its own, with the mesh.* keys not as series.
+  std::string derived;
 };
+
+constexpr const char* kMeshPrefix = "mesh.";
 
 std::string join(const std::vector<std::string>& parts, const std::string& sep) {
   std::string s;
@@ -120,6 +125,13 @@ Sweep load_sweep(const std::string& folder, const std::vector<json>& records) {
     policies.insert(p.at["policy"]);
     s.points.push_back(p);
   }
+  std::set<int> cores;
+  for (Point& p : s.points) {
+    p.at["cores"] = std::to_string(p.record->value("cores", 0));
+    cores.insert(p.record->value("cores", 0));
+  }
+  if (cores.size() > 1 && std::any_of(s.swept.begin(), s.swept.end(), [](const std::string& k) { return k.rfind(kMeshPrefix, 0) == 0; }))
+    s.derived = "cores";
   s.dims = s.swept;
   if (models.size() > 1) s.dims.push_back("model");
   if (policies.size() > 1 || s.dims.empty()) s.dims.push_back("policy");
@@ -171,7 +183,7 @@ void metric_against_param(ReportPage& page, const Sweep& s, const std::string& k
   if (pts.empty()) return;
   std::vector<std::string> others;
   for (const std::string& d : s.dims)
-    if (d != key && distinct(pts, {d}) > 1) others.push_back(d);
+    if (d != key && distinct(pts, {d}) > 1 && !(key == s.derived && d.rfind(kMeshPrefix, 0) == 0)) others.push_back(d);
   std::vector<std::string> facets;
   while (others.size() > 1 && facets.size() < 2 && distinct(pts, others) > kMaxSeries) {
     auto most = std::max_element(others.begin(), others.end(), [&](const std::string& a, const std::string& b) {
@@ -397,6 +409,14 @@ std::string sweep_report_html(const std::string& folder) {
               "\"ADC not exact\" in the labels): their latency, energy and area hold, but their accuracy would drop, "
               "possibly to chance. Only a point with a measured accuracy says how much.</p>\n");
 
+  // The mesh size first when the sweep varies it: the question it asks.
+  if (!s.derived.empty()) {
+    page.heading("Against the number of cores");
+    page.note("cores = mesh.rows x mesh.cols of each point.");
+    page.html("<div class=\"charts\">\n");
+    for (const MetricInfo& m : sweep_metrics()) metric_against_param(page, s, s.derived, m);
+    page.html("</div>\n");
+  }
   // Every metric against every swept parameter.
   for (const std::string& key : s.swept) {
     page.heading("Against " + key);

@@ -144,6 +144,29 @@ TEST(ReportCli, OnePointParetoFrontIsDrawn) {
   EXPECT_THAT(page.dom, HasSubstr("no sweep.json"));
 }
 
+// A sweep over mesh shapes (like resnet18-cores.yaml) asks about the number
+// of cores: one line against it, not one point per mesh.rows value.
+TEST(ReportCli, MeshSweepIsPlottedAgainstCores) {
+  const std::string dir = test::temp_folder("report_cores");
+  std::string lines;
+  int i = 0;
+  for (const auto& [rows, cols, latency] : std::vector<std::tuple<int, int, double>>{
+           {1, 1, 4e-3}, {1, 2, 2.2e-3}, {2, 2, 1.3e-3}, {2, 4, 9e-4}})
+    lines += nlohmann::json({{"id", "p" + std::to_string(i)}, {"index", i++}, {"model", "resnet18"},
+                             {"policy", "w8a8"}, {"params", {{"mesh.rows", rows}, {"mesh.cols", cols}}},
+                             {"cores", rows * cols}, {"metrics", {{"latency_s", latency}}}, {"error", nullptr}})
+                 .dump() + "\n";
+  test::write_text(dir + "/results.jsonl", lines);
+  const test::Outcome o = test::cimvp("report " + dir + " -o " + dir + "/report.html");
+  ASSERT_EQ(o.status, 0) << o.output;
+  const test::RenderedPage page = render_clean(dir + "/report.html", dir);
+  const test::RenderedChart& c = chart(page, "latency against cores");
+  EXPECT_EQ(c.count("point"), 4u);
+  EXPECT_EQ(c.count("line mark"), 1u);
+  EXPECT_THAT(c.axis_titles, Contains("latency (ms)"));
+  EXPECT_EQ(chart(page, "latency against mesh.rows").count("point"), 4u);  // the swept keys keep their charts
+}
+
 TEST(ReportCli, RunReportShowsLayersCoresAndComponents) {
   const std::string dir = test::temp_folder("report_run");
   const std::string arch = std::string(CIMVP_SOURCE_DIR) + "/configs/arch/default.yaml";
