@@ -35,6 +35,13 @@ test::RenderedPage render_clean(const std::string& html, const std::string& dir)
   return page;
 }
 
+// `cimvp report INPUT -o DIR/report.html`, rendered by render_clean.
+test::RenderedPage report_page(const std::string& input, const std::string& dir) {
+  const test::Outcome o = test::cimvp("report " + input + " -o " + dir + "/report.html");
+  EXPECT_EQ(o.status, 0) << o.output;
+  return o.status == 0 ? render_clean(dir + "/report.html", dir) : test::RenderedPage{};
+}
+
 const test::RenderedChart& chart(const test::RenderedPage& page, const std::string& title) {
   static const test::RenderedChart none;
   const auto it = page.charts.find(title);
@@ -55,9 +62,7 @@ TEST(ReportCli, SweepReportPlotsAccuracyAgainstAdcBitsPerCellBits) {
                    "dataset: fashion-mnist}\npolicies: [w8a8, w4a4]\n"
                    "metrics: [latency, energy, area, accuracy, edp, crossbars]\naccuracy_images: 10\n");
   ASSERT_EQ(test::cimvp("sweep --config " + dir + "/sweep.yaml -o " + dir + "/out --jobs 2 --no-progress").status, 0);
-  const test::Outcome o = test::cimvp("report " + dir + "/out -o " + dir + "/report.html");
-  ASSERT_EQ(o.status, 0) << o.output;
-  const test::RenderedPage page = render_clean(dir + "/report.html", dir);
+  const test::RenderedPage page = report_page(dir + "/out", dir);
 
   // The question of lenet5-adc-accuracy.yaml: 8 points, one line per
   // combination of cell bits and policy (2 x 2).
@@ -97,10 +102,8 @@ TEST(ReportCli, ShippedVggSmallSweepHasEveryParameterAndItsFront) {
   const test::Outcome sweep = test::cimvp("sweep --config " + std::string(CIMVP_SOURCE_DIR) +
                                           "/configs/sweeps/vgg-small-xbar.yaml -o " + dir + "/out --jobs 2 --no-progress");
   ASSERT_EQ(sweep.status, 0) << sweep.output;
-  const test::Outcome o = test::cimvp("report " + dir + "/out -o " + dir + "/report.html");
-  ASSERT_EQ(o.status, 0) << o.output;
+  const test::RenderedPage page = report_page(dir + "/out", dir);
   EXPECT_LT(test::read_text(dir + "/report.html").size(), 3u << 20);
-  const test::RenderedPage page = render_clean(dir + "/report.html", dir);
   for (const char* key : {"crossbar.rows", "crossbar.cols", "crossbar.cell_bits", "adc.bits"})
     for (const char* metric : {"latency", "energy", "chip area", "energy-delay product", "crossbar tiles"})
       EXPECT_EQ(chart(page, std::string(metric) + " against " + key).count("point"), 108u) << metric << " " << key;
@@ -132,9 +135,7 @@ TEST(ReportCli, OnePointParetoFrontIsDrawn) {
                              {"metrics", {{"latency_s", latency}, {"energy_j", energy}, {"area_mm2", 10.0}}},
                              {"error", nullptr}}).dump() + "\n";
   test::write_text(dir + "/results.jsonl", lines);
-  const test::Outcome o = test::cimvp("report " + dir + " -o " + dir + "/report.html");
-  ASSERT_EQ(o.status, 0) << o.output;
-  const test::RenderedPage page = render_clean(dir + "/report.html", dir);
+  const test::RenderedPage page = report_page(dir, dir);
   const test::RenderedChart& front = chart(page, "energy against latency: Pareto front");
   EXPECT_EQ(front.count("point"), 3u);
   EXPECT_EQ(front.point_fills.at("#d62728"), 1u);  // the front's one point, drawn
@@ -157,9 +158,7 @@ TEST(ReportCli, MeshSweepIsPlottedAgainstCores) {
                              {"cores", rows * cols}, {"metrics", {{"latency_s", latency}}}, {"error", nullptr}})
                  .dump() + "\n";
   test::write_text(dir + "/results.jsonl", lines);
-  const test::Outcome o = test::cimvp("report " + dir + " -o " + dir + "/report.html");
-  ASSERT_EQ(o.status, 0) << o.output;
-  const test::RenderedPage page = render_clean(dir + "/report.html", dir);
+  const test::RenderedPage page = report_page(dir, dir);
   const test::RenderedChart& c = chart(page, "latency against cores");
   EXPECT_EQ(c.count("point"), 4u);
   EXPECT_EQ(c.count("line mark"), 1u);
@@ -177,9 +176,7 @@ TEST(ReportCli, RunReportShowsLayersCoresAndComponents) {
   const nlohmann::json r = nlohmann::json::parse(test::read_text(dir + "/report.json"));
   size_t layers = 0;
   for (const auto& l : r["layers"]) layers += l["name"] != "weights";
-  const test::Outcome o = test::cimvp("report " + dir + "/report.json -o " + dir + "/report.html");
-  ASSERT_EQ(o.status, 0) << o.output;
-  const test::RenderedPage page = render_clean(dir + "/report.html", dir);
+  const test::RenderedPage page = report_page(dir + "/report.json", dir);
   EXPECT_EQ(chart(page, "time per layer").visible_bars, layers);  // on a log axis too
   EXPECT_THAT(chart(page, "time per layer").axis_titles, Contains(MatchesRegex(kTimeTitle)));
   EXPECT_EQ(chart(page, "energy per layer").visible_bars, layers);
@@ -225,9 +222,7 @@ TEST(ReportCli, SearchReportShowsEveryBaselineAndTheTarget) {
         {"analytic", entry({8, 4, 2, 2, 8}, {8, 8, 4, 4, 8}, 0.86, 0.87, 1.5)}}},
       {"architecture", architecture_json(load_arch_config(std::string(CIMVP_SOURCE_DIR) + "/configs/arch/default.yaml"))}};
   test::write_text(dir + "/summary.json", summary.dump(2));
-  const test::Outcome o = test::cimvp("report " + dir + " -o " + dir + "/report.html");
-  ASSERT_EQ(o.status, 0) << o.output;
-  const test::RenderedPage page = render_clean(dir + "/report.html", dir);
+  const test::RenderedPage page = report_page(dir, dir);
   for (const char* row : {"policy (found)", "w8a8", "w4a8", "w4a4", "random", "analytic"})
     EXPECT_THAT(page.dom, HasSubstr("<td class=\"t\">" + std::string(row) + "</td>"));
   const test::RenderedChart& acc = chart(page, "accuracy against speedup");
@@ -260,9 +255,7 @@ TEST(ReportCli, RunningSearchShowsItsEpisodes) {
                    "0,warmup,8-4-4,8-8-8,0.9,1e-4,100000,1e-6,0.8,1.25,0.2,1,resident\n"
                    "1,explore,4-4-4,8-4-8,0.85,8e-5,80000,1e-6,0.6,1.6,-0.1,0,resident\n");
   test::write_text(dir + "/best-policy.yaml", "weight_bits: [8, 4, 4]\nactivation_bits: [8, 8, 8]\n");
-  const test::Outcome o = test::cimvp("report " + dir + " -o " + dir + "/report.html");
-  ASSERT_EQ(o.status, 0) << o.output;
-  const test::RenderedPage page = render_clean(dir + "/report.html", dir);
+  const test::RenderedPage page = report_page(dir, dir);
   EXPECT_THAT(page.dom, HasSubstr("No summary.json yet"));
   EXPECT_EQ(chart(page, "accuracy against speedup").count("point"), 2u);
   EXPECT_EQ(chart(page, "accuracy against speedup").count("rule mark"), 0u);  // no target without the summary
