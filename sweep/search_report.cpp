@@ -156,6 +156,8 @@ void accuracy_against_speedup(ReportPage& page, const json& s, const std::vector
     marks.push_back({{"x", j["speedup"].get<double>()}, {"y", acc * 100}, {"label", name}});
     xs.push_back(j["speedup"].get<double>());
   }
+  const bool cost_target = s.value("cost_target", 0.0) > 0 && s.value("objective", "") == "latency";
+  if (cost_target) xs.push_back(1 / s["cost_target"].get<double>());  // keep the target's rule in the chart
   const json x = position("x", "speedup over W8A8 (×)", xs, false);
   const json y = {{"field", "y"}, {"type", "quantitative"}, {"title", y_title},
                   {"scale", {{"zero", false}, {"padding", 12}}}, {"axis", {{"format", "~r"}}}};
@@ -183,6 +185,15 @@ void accuracy_against_speedup(ReportPage& page, const json& s, const std::vector
     note += " Dashed: the accuracy target (W8A8's validation accuracy, " +
             format_number(s["search"]["base_validation_accuracy"].get<double>() * 100) + " %, less the budget of " +
             format_number(s.value("accuracy_budget_points", 0.0)) + " point(s)).";
+  }
+  // A latency cost target is a speedup to reach: cost ratio = 1 / speedup.
+  if (cost_target) {
+    const double speedup = 1 / s["cost_target"].get<double>();
+    layers.push_back({{"data", {{"values", {{{"x", speedup}, {"label", "cost target"}}}}}},
+                      {"mark", {{"type", "rule"}, {"strokeDash", {6, 4}}, {"color", "#1f77b4"}}},
+                      {"encoding", {{"x", x}, {"tooltip", {{"field", "label"}}}}}});
+    note += " Dashed vertical: the cost target (" + format_number(s["cost_target"].get<double>()) +
+            " of W8A8's latency, a speedup of " + format_number(speedup) + ").";
   }
   page.chart({{"title", proxy ? "precision proxy against speedup" : "accuracy against speedup"}, {"width", 480},
               {"height", 320}, {"layer", layers}});

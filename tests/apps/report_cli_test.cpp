@@ -246,6 +246,36 @@ TEST(ReportCli, SearchReportShowsEveryBaselineAndTheTarget) {
   EXPECT_THAT(page.dom, HasSubstr("found policy"));
 }
 
+// A latency-only search (accuracy: none): the precision proxy stands for
+// accuracy, and the cost target is a speedup to reach.
+TEST(ReportCli, LatencyOnlySearchShowsTheProxyAndTheCostTarget) {
+  const std::string dir = test::temp_folder("report_latency_only");
+  test::write_text(dir + "/episodes.csv",
+                   "episode,kind,weight_bits,activation_bits,accuracy,latency_seconds,cycles,energy_joules,cost_ratio,"
+                   "speedup,reward,meets_target,placement\n"
+                   "0,warmup,8-4-4,8-8-8,0.8,1e-4,100000,1e-6,0.8,1.25,-2,0,resident\n"
+                   "1,explore,4-4-4,8-4-8,0.6,4e-5,40000,1e-6,0.4,2.5,-5,1,resident\n");
+  auto entry = [](std::vector<int> w, std::vector<int> a, double speedup, double bits) {
+    return nlohmann::json{{"weight_bits", w}, {"activation_bits", a}, {"speedup", speedup},
+                          {"latency_seconds", 1e-4 / speedup}, {"placement", "resident"}, {"effective_bits", bits}};
+  };
+  const nlohmann::json summary = {
+      {"model", "lenet5-no-such-model"}, {"method", "ddpg"}, {"accuracy", "none"}, {"objective", "latency"},
+      {"cost_target", 0.4}, {"episodes", 2}, {"speedup", 2.5},
+      {"policy", entry({4, 4, 4}, {8, 4, 8}, 2.5, 4.8)},
+      {"baselines", {{"w8a8", entry({8, 8, 8}, {8, 8, 8}, 1, 8)}, {"w4a8", entry({4, 4, 4}, {8, 8, 8}, 1.6, 5.6)},
+                     {"w4a4", entry({4, 4, 4}, {4, 4, 4}, 2.6, 4)}}}};
+  test::write_text(dir + "/summary.json", summary.dump(2));
+  const test::RenderedPage page = report_page(dir, dir);
+  const test::RenderedChart& c = chart(page, "precision proxy against speedup");
+  EXPECT_EQ(c.count("point"), 2u + 4u);  // 2 episodes, the policy and 3 baselines
+  EXPECT_EQ(c.count("rule mark"), 1u);   // the cost target, at speedup 2.5; no accuracy target
+  EXPECT_THAT(page.dom, HasSubstr("a speedup of 2.5"));
+  EXPECT_THAT(page.dom, HasSubstr("<th>effective bits</th>"));
+  EXPECT_THAT(page.dom, ::testing::Not(HasSubstr("<th>test accuracy (%)</th>")));  // none measured
+  EXPECT_THAT(page.dom, HasSubstr("Layers by index"));  // the model cannot be loaded here
+}
+
 // A search still running: episodes and best-policy.yaml, no summary.json.
 TEST(ReportCli, RunningSearchShowsItsEpisodes) {
   const std::string dir = test::temp_folder("report_running");
