@@ -42,6 +42,13 @@ test::RenderedPage report_page(const std::string& input, const std::string& dir)
   return o.status == 0 ? render_clean(dir + "/report.html", dir) : test::RenderedPage{};
 }
 
+// An episodes.csv (docs/search.md, "Files") with these rows.
+void write_episodes(const std::string& path, const std::string& rows) {
+  test::write_text(path,
+                   "episode,kind,weight_bits,activation_bits,accuracy,latency_seconds,cycles,energy_joules,cost_ratio,"
+                   "speedup,reward,meets_target,placement\n" + rows);
+}
+
 const test::RenderedChart& chart(const test::RenderedPage& page, const std::string& title) {
   static const test::RenderedChart none;
   const auto it = page.charts.find(title);
@@ -194,16 +201,13 @@ TEST(ReportCli, RunReportShowsLayersCoresAndComponents) {
 
 TEST(ReportCli, SearchReportShowsEveryBaselineAndTheTarget) {
   const std::string dir = test::temp_folder("report_search");
-  const std::string header =
-      "episode,kind,weight_bits,activation_bits,accuracy,latency_seconds,cycles,energy_joules,cost_ratio,"
-      "speedup,reward,meets_target,placement\n";
-  test::write_text(dir + "/episodes.csv", header +
-                   "0,warmup,8-4-4-4-8,8-8-8-8-8,0.88,1e-4,100000,1e-6,0.8,1.25,0.2,1,resident\n"
-                   "1,explore,4-4-4-4-4,8-4-8-4-8,0.80,8e-5,80000,1e-6,0.6,1.6,-0.1,0,resident\n"
-                   "2,explore,8-2-4-4-8,8-4-4-4-8,0.87,6e-5,60000,1e-6,0.5,2.0,0.4,1,resident\n");
+  write_episodes(dir + "/episodes.csv",
+                 "0,warmup,8-4-4-4-8,8-8-8-8-8,0.88,1e-4,100000,1e-6,0.8,1.25,0.2,1,resident\n"
+                 "1,explore,4-4-4-4-4,8-4-8-4-8,0.80,8e-5,80000,1e-6,0.6,1.6,-0.1,0,resident\n"
+                 "2,explore,8-2-4-4-8,8-4-4-4-8,0.87,6e-5,60000,1e-6,0.5,2.0,0.4,1,resident\n");
   std::filesystem::create_directories(dir + "/random");
-  test::write_text(dir + "/random/episodes.csv", header +
-                   "0,random,8-2-2-4-8,8-4-4-4-8,0.85,7e-5,70000,1e-6,0.6,1.7,0.1,1,resident\n");
+  write_episodes(dir + "/random/episodes.csv",
+                 "0,random,8-2-2-4-8,8-4-4-4-8,0.85,7e-5,70000,1e-6,0.6,1.7,0.1,1,resident\n");
   auto entry = [](std::vector<int> w, std::vector<int> a, double val, double test, double speedup) {
     return nlohmann::json{{"weight_bits", w}, {"activation_bits", a}, {"validation_accuracy_in_search", val},
                           {"test_accuracy", test}, {"speedup", speedup}, {"latency_seconds", 1.2e-4 / speedup},
@@ -250,11 +254,9 @@ TEST(ReportCli, SearchReportShowsEveryBaselineAndTheTarget) {
 // accuracy, and the cost target is a speedup to reach.
 TEST(ReportCli, LatencyOnlySearchShowsTheProxyAndTheCostTarget) {
   const std::string dir = test::temp_folder("report_latency_only");
-  test::write_text(dir + "/episodes.csv",
-                   "episode,kind,weight_bits,activation_bits,accuracy,latency_seconds,cycles,energy_joules,cost_ratio,"
-                   "speedup,reward,meets_target,placement\n"
-                   "0,warmup,8-4-4,8-8-8,0.8,1e-4,100000,1e-6,0.8,1.25,-2,0,resident\n"
-                   "1,explore,4-4-4,8-4-8,0.6,4e-5,40000,1e-6,0.4,2.5,-5,1,resident\n");
+  write_episodes(dir + "/episodes.csv",
+                 "0,warmup,8-4-4,8-8-8,0.8,1e-4,100000,1e-6,0.8,1.25,-2,0,resident\n"
+                 "1,explore,4-4-4,8-4-8,0.6,4e-5,40000,1e-6,0.4,2.5,-5,1,resident\n");
   auto entry = [](std::vector<int> w, std::vector<int> a, double speedup, double bits) {
     return nlohmann::json{{"weight_bits", w}, {"activation_bits", a}, {"speedup", speedup},
                           {"latency_seconds", 1e-4 / speedup}, {"placement", "resident"}, {"effective_bits", bits}};
@@ -279,11 +281,9 @@ TEST(ReportCli, LatencyOnlySearchShowsTheProxyAndTheCostTarget) {
 // A search still running: episodes and best-policy.yaml, no summary.json.
 TEST(ReportCli, RunningSearchShowsItsEpisodes) {
   const std::string dir = test::temp_folder("report_running");
-  test::write_text(dir + "/episodes.csv",
-                   "episode,kind,weight_bits,activation_bits,accuracy,latency_seconds,cycles,energy_joules,cost_ratio,"
-                   "speedup,reward,meets_target,placement\n"
-                   "0,warmup,8-4-4,8-8-8,0.9,1e-4,100000,1e-6,0.8,1.25,0.2,1,resident\n"
-                   "1,explore,4-4-4,8-4-8,0.85,8e-5,80000,1e-6,0.6,1.6,-0.1,0,resident\n");
+  write_episodes(dir + "/episodes.csv",
+                 "0,warmup,8-4-4,8-8-8,0.9,1e-4,100000,1e-6,0.8,1.25,0.2,1,resident\n"
+                 "1,explore,4-4-4,8-4-8,0.85,8e-5,80000,1e-6,0.6,1.6,-0.1,0,resident\n");
   test::write_text(dir + "/best-policy.yaml", "weight_bits: [8, 4, 4]\nactivation_bits: [8, 8, 8]\n");
   const test::RenderedPage page = report_page(dir, dir);
   EXPECT_THAT(page.dom, HasSubstr("No summary.json yet"));
