@@ -152,6 +152,30 @@ TEST(ReportCli, OnePointParetoFrontIsDrawn) {
   EXPECT_THAT(page.dom, HasSubstr("no sweep.json"));
 }
 
+// The results table sorts by a column when its header is clicked: twice on
+// energy orders the points from the most energy to the least.
+TEST(ReportCli, ResultsTableSortsByAClickedColumn) {
+  const std::string dir = test::temp_folder("report_sort");
+  std::string lines;
+  int i = 0;
+  for (const auto& [rows, energy] : std::vector<std::pair<int, double>>{{128, 3e-6}, {256, 5e-6}, {512, 2e-6}})
+    lines += nlohmann::json({{"id", "p" + std::to_string(i)}, {"index", i++}, {"model", "vgg-small"},
+                             {"policy", "w8a8"}, {"params", {{"crossbar.rows", rows}}},
+                             {"metrics", {{"energy_j", energy}}}, {"error", nullptr}})
+                 .dump() + "\n";
+  test::write_text(dir + "/results.jsonl", lines);
+  ASSERT_EQ(test::cimvp("report " + dir + " -o " + dir + "/report.html").status, 0);
+  const std::string click =
+      "var t=document.querySelectorAll('table.sortable');t=t[t.length-1];"
+      "var h=Array.from(t.querySelectorAll('th')).find(function(x){return x.textContent.indexOf('energy')===0;});"
+      "h.click();h.click();";
+  const std::string dom = test::render_report(dir + "/report.html", dir, click).dom;
+  const size_t p0 = dom.rfind(">p0<"), p1 = dom.rfind(">p1<"), p2 = dom.rfind(">p2<");
+  ASSERT_NE(p0, std::string::npos);
+  EXPECT_LT(p1, p0);  // 5 µJ, 3 µJ, 2 µJ
+  EXPECT_LT(p0, p2);
+}
+
 // A sweep over mesh shapes (like resnet18-cores.yaml) asks about the number
 // of cores: one line against it, not one point per mesh.rows value.
 TEST(ReportCli, MeshSweepIsPlottedAgainstCores) {

@@ -87,11 +87,15 @@ inline std::map<std::string, RenderedChart> parse_charts(const std::string& dom)
 }
 
 // Renders `html` (a copy with the console hook) in `dir`, with a virtual-time
-// budget long enough for Vega to render every chart.
-inline RenderedPage render_report(const std::string& html, const std::string& dir) {
+// budget long enough for Vega to render every chart. `on_load`: JavaScript
+// run once the page has loaded (what a reader would click).
+inline RenderedPage render_report(const std::string& html, const std::string& dir, const std::string& on_load = "") {
   std::string page = read_text(html);
   const size_t head = page.find("<head>");
   if (head != std::string::npos) page.insert(head + 6, kConsoleHook);
+  const size_t end = page.rfind("</body>");
+  if (!on_load.empty() && end != std::string::npos)
+    page.insert(end, "<script>window.addEventListener('load',function(){" + on_load + "});</script>");
   {
     std::ofstream out(dir + "/hooked.html");
     out << page;
