@@ -289,7 +289,8 @@ Policy policy_of(const json& j) {
 // search's architecture (summary.json holds whole-network latencies only).
 // Returns the chart's note.
 std::string layer_times(ReportPage& page, const json& s, const std::string& cimvp) {
-  if (!s.contains("policy") || !s.contains("architecture") || cimvp.empty()) return "";
+  if (!s.contains("policy") || !s["policy"].contains("weight_bits") || !s.contains("architecture") || cimvp.empty())
+    return "";
   const std::string placement = s["policy"].value("placement", "");
   const Policy found = policy_of(s["policy"]);
   const LayerTimes a = vp_layer_times(cimvp, s.value("model", ""), found, s["architecture"], placement);
