@@ -153,8 +153,16 @@ void accuracy_against_speedup(ReportPage& page, const json& s, const std::vector
   for (const auto& [name, j] : summary_rows(s)) {
     const double acc = proxy ? j.value("effective_bits", 0.0) / 8 : j.value("validation_accuracy_in_search", -1.0);
     if (!j.contains("speedup") || acc < 0) continue;
-    marks.push_back({{"x", j["speedup"].get<double>()}, {"y", acc * 100}, {"label", name}});
-    xs.push_back(j["speedup"].get<double>());
+    // Policies at the same place (the analytic search often finds the
+    // policy itself) share one diamond and one label.
+    const double x = j["speedup"].get<double>(), y = acc * 100;
+    auto same = std::find_if(marks.begin(), marks.end(), [&](const json& m) { return m["x"] == x && m["y"] == y; });
+    if (same != marks.end()) {
+      (*same)["label"] = (*same)["label"].get<std::string>() + ", " + name;
+      continue;
+    }
+    marks.push_back({{"x", x}, {"y", y}, {"label", name}});
+    xs.push_back(x);
   }
   const bool cost_target = s.value("cost_target", 0.0) > 0 && s.value("objective", "") == "latency";
   if (cost_target) xs.push_back(1 / s["cost_target"].get<double>());  // keep the target's rule in the chart

@@ -27,6 +27,8 @@ using json = nlohmann::json;
 
 // More series than this in one chart are split into facets.
 constexpr size_t kMaxSeries = 8;
+// Fronts of at most this many points have their points named on the chart.
+constexpr size_t kMaxLabelledFront = 4;
 
 std::string text_of(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
@@ -227,8 +229,10 @@ void metric_against_param(ReportPage& page, const Sweep& s, const std::string& k
   } else {
     // Headers read "adc.bits=4", in the values' order (4 before 10).
     auto header = [&](size_t f) {
+      json h = {{"labelFontSize", 11}};
+      if (f == 1) h["labelAngle"] = 0, h["labelAlign"] = "right";  // row headers read across, clear of the y title
       return json{{"field", "f" + std::to_string(f)}, {"type", "ordinal"}, {"title", nullptr},
-                  {"sort", facet_order(pts, facets[f])}, {"header", {{"labelFontSize", 11}}}};
+                  {"sort", facet_order(pts, facets[f])}, {"header", h}};
     };
     json facet = {{"column", header(0)}};
     if (facets.size() > 1) facet["row"] = header(1);
@@ -276,8 +280,14 @@ void pareto_chart(ReportPage& page, const Sweep& s, const MetricInfo& xm, const 
   json line_layer = {{"transform", {{{"filter", {{"field", "set"}, {"equal", on}}}}}},
                      {"mark", {{"type", "line"}, {"color", "#d62728"}, {"strokeWidth", 1.5}}},
                      {"encoding", {{"x", x}, {"y", y}, {"order", {{"field", "x"}, {"type", "quantitative"}}}}}};
+  json layers = {line_layer, points_layer(off, 40), points_layer(on, 110)};
+  // A short front's points are named on the chart too (a long one in the list below).
+  if (front.size() <= kMaxLabelledFront)
+    layers.push_back({{"transform", {{{"filter", {{"field", "set"}, {"equal", on}}}}}},
+                      {"mark", {{"type", "text"}, {"align", "left"}, {"dx", 8}, {"dy", -6}, {"fontSize", 10}}},
+                      {"encoding", {{"x", x}, {"y", y}, {"text", {{"field", "label"}}}}}});
   page.chart({{"title", title}, {"width", 420}, {"height", 300}, {"data", {{"values", values}}},
-              {"layer", {line_layer, points_layer(off, 40), points_layer(on, 110)}}});
+              {"layer", layers}});
   std::vector<std::vector<TableCell>> rows;
   for (size_t i : front)
     rows.push_back({text_cell(pts[i]->label), number_cell(xr[i], 4, xu.scale), number_cell(yr[i], 4, yu.scale)});

@@ -147,6 +147,7 @@ TEST(ReportCli, OnePointParetoFrontIsDrawn) {
   const test::RenderedChart& front = chart(page, "energy against latency: Pareto front");
   EXPECT_EQ(front.count("point"), 3u);
   EXPECT_EQ(front.point_fills.at("#d62728"), 1u);  // the front's one point, drawn
+  EXPECT_EQ(front.count("text mark"), 1u);           // and named
   EXPECT_THAT(page.dom, HasSubstr("1 of 3 points on the front"));
   // The integer parameter's axis has its three values as ticks, on a log2 scale.
   EXPECT_THAT(chart(page, "latency against crossbar.rows").axis_titles, Contains("crossbar.rows"));
