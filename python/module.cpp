@@ -37,4 +37,5 @@ PYBIND11_MODULE(_cimvp, m) {
   bind_run(m);
   bind_evaluate(m);
   bind_reference_latency(m);
+  bind_search(m);
 }

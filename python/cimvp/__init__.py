@@ -31,13 +31,14 @@ from ._cimvp import (  # noqa: F401  (the public API)
     SimulationError,
     dataset_names,
     load_dataset,
+    search,
     zoo_names,
 )
 from .evaluation import Evaluation, evaluate  # noqa: F401
 from .report import Report  # noqa: F401
 
 __all__ = [
-    "Arch", "Model", "Policy", "Image", "Report", "Evaluation", "evaluate", "load_dataset", "dataset_names",
+    "Arch", "Model", "Policy", "Image", "Report", "Evaluation", "evaluate", "search", "load_dataset", "dataset_names",
     "zoo_names", "params", "Error", "ConfigError", "ModelError", "PolicyError", "CompileError", "InputError",
     "DatasetError", "SimulationError",
 ]
