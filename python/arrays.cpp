@@ -1,5 +1,6 @@
 #include "python/arrays.h"
 
+#include <cmath>
 #include <cstring>
 
 namespace cimvp::python {
@@ -29,7 +30,14 @@ py::array_t<float, py::array::c_style> checked(const py::handle& value, const Sh
   bool fits = a.ndim() == 3 + leading;
   for (int i = 0; fits && i < 3; ++i) fits = a.shape(leading + i) == dims[i];
   if (!fits) throw InputError(what + ": shape " + shape_text(a) + "; expected " + expected);
-  return py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(a);
+  auto floats = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(a);
+  // A NaN or infinity has no integer input; quantizing it would be undefined.
+  const float* data = floats.data();
+  for (py::ssize_t i = 0; i < floats.size(); ++i)
+    if (!std::isfinite(data[i]))
+      throw InputError(what + ": element " + std::to_string(i) + " is " + std::to_string(data[i]) +
+                       "; inputs must be finite");
+  return floats;
 }
 
 }  // namespace

@@ -85,7 +85,7 @@ void bind_model(py::module_& m);
 void bind_image(py::module_& m);
 void bind_run(py::module_& m);
 void bind_evaluate(py::module_& m);
-void bind_reference_latency(py::module_& m);
+void bind_bench_references(py::module_& m);
 void bind_search(py::module_& m);
 
 }  // namespace cimvp::python

@@ -36,6 +36,6 @@ PYBIND11_MODULE(_cimvp, m) {
   bind_image(m);
   bind_run(m);
   bind_evaluate(m);
-  bind_reference_latency(m);
+  bind_bench_references(m);
   bind_search(m);
 }

@@ -37,11 +37,11 @@ py::object run(const ArchConfig& arch, const Image& image, const py::object& inp
   const QuantizedNetwork& net = image.build.network;
   std::vector<TensorBytes> inputs;
   if (!input.is_none()) {
-    if (mode == RunMode::Timing) throw InputError("Arch.run: a timing run takes no input (mode='functional' does)");
+    if (mode == RunMode::Timing) throw InputError("Arch.run: a timing run takes no inputs (mode='functional' does)");
     if (image.timing_only)
       throw InputError("Arch.run: " + image.source + " was compiled with timing_only=True; compile with "
                        "timing_only=False for a functional run");
-    inputs.push_back(input_bytes(net, quantize_input(net, image_of(input, net.input_tensor().shape, "Arch.run(input)"))));
+    inputs.push_back(input_bytes(net, quantize_input(net, image_of(input, net.input_tensor().shape, "Arch.run(inputs)"))));
   } else if (mode == RunMode::Functional) {
     for (const TensorLayout& t : image.build.compiled.image.inputs) inputs.emplace_back(t.bytes(), 0);  // zeros, as the CLI
   }
@@ -86,9 +86,9 @@ py::array_t<int32_t> infer(const ArchConfig& arch, const Image& image, const py:
 
 void bind_run(py::module_& m) {
   auto arch = py::reinterpret_borrow<py::class_<ArchConfig>>(m.attr("Arch"));
-  arch.def("run", &run, py::arg("image"), py::arg("input") = py::none(), py::arg("mode") = py::none(),
+  arch.def("run", &run, py::arg("image"), py::arg("inputs") = py::none(), py::arg("mode") = py::none(),
            "One run of `image` on this architecture's VP: a Report, as `cimvp run --report`. Timing without "
-           "`input`; functional with one float image (C, H, W), whose integer outputs are Report.outputs.");
+           "`input`; functional with `inputs`, one float image (C, H, W), whose integer outputs are Report.outputs.");
   arch.def(
       "prepare",
       [](const ArchConfig& a) {

@@ -60,6 +60,8 @@ def test_single_run_outputs_equal_the_batch_row():
     (np.zeros((2, 3, 28, 28), np.float32), r"shape \(2, 3, 28, 28\)"),
     ((IMAGES[:2] * 255).astype(np.uint8), "dtype uint8; expected float32 or float64"),
     (IMAGES[:2].tolist(), "expected a numpy array of shape .*got list"),
+    (np.where(np.arange(2 * 784).reshape(2, 1, 28, 28) == 800, np.nan, IMAGES[:2]).astype(np.float32),
+     "element 800 is nan; inputs must be finite"),
 ])
 def test_bad_batches(batch, message):
     with pytest.raises(cimvp.InputError, match=message):
@@ -69,10 +71,10 @@ def test_bad_batches(batch, message):
 
 
 def test_bad_single_input():
-    with pytest.raises(cimvp.InputError, match=r"Arch.run\(input\): shape \(2, 1, 28, 28\); expected \(1, 28, 28\)"):
+    with pytest.raises(cimvp.InputError, match=r"Arch.run\(inputs\): shape \(2, 1, 28, 28\); expected \(1, 28, 28\)"):
         ARCH.run(IMAGE, IMAGES[:2])
-    with pytest.raises(cimvp.InputError, match="a timing run takes no input"):
-        ARCH.run(IMAGE, IMAGES[0], mode="timing")
+    with pytest.raises(cimvp.InputError, match="a timing run takes no inputs"):
+        ARCH.run(IMAGE, inputs=IMAGES[0], mode="timing")
 
 
 def test_evaluate_errors():

@@ -17,6 +17,9 @@ def test_zoo_and_files():
     assert trained.layers == zoo.layers and len(trained.layers) == 5
     assert trained.policy == cimvp.Policy.uniform("w8a8", 5)
     assert trained.parameter_count == zoo.parameter_count > 0
+    assert zoo.output_shape == (10, 1, 1) and zoo.spec == "lenet5" and "zoo" in zoo.metadata["source"]
+    assert trained.spec == LENET5_W8A8 and trained.metadata["dataset"] == "fashion-mnist"
+    assert "lenet5" in repr(zoo)
     onnx = cimvp.Model.load(LENET5_ONNX)
     assert len(onnx.layers) == 5 and onnx.input_shape == (1, 28, 28)
     # `cimvp layers` lists the same quantizable layers, in policy order.
@@ -37,6 +40,7 @@ def test_compile_gives_the_image_the_cli_writes(tmp_path):
         assert (tmp_path / "py.img").read_bytes() == (tmp_path / "cli.img").read_bytes()
     assert "conv1" in image.explain() and image.placement in ("resident", "per-layer")
     assert image.input_shape == (1, 28, 28) and image.output_size == 10 and image.output_scale > 0
+    assert image.arch == arch and "lenet5 at w8a8 for default" in repr(image)
 
 
 def test_policy_forms_and_the_models_own():

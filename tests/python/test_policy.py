@@ -20,6 +20,8 @@ def test_the_forms_agree(tmp_path):
     by_dict.save(str(tmp_path / "q.yaml"))
     assert cimvp.Policy.load(str(tmp_path / "q.yaml")) == by_dict
     assert cimvp.Policy(by_dict.to_dict()) == by_dict
+    named = cimvp.Policy({"weight_bits": [8], "activation_bits": [8], "model": "lenet5"})
+    assert named.model == "lenet5" and "w8a8 over 1 layers" in repr(named)
 
 
 @pytest.mark.parametrize("make, message", [

@@ -11,6 +11,7 @@ ARCH = cimvp.Arch.load(DEFAULT_ARCH)
 
 
 def test_timing_report_fields_and_sums():
+    ARCH.prepare()  # the architecture this file runs: elaborated before any run (a no-op later)
     image = cimvp.Model.zoo("lenet5").compile(ARCH, "w8a8", timing_only=True)
     r = ARCH.run(image)
     d = r.to_dict()
@@ -32,6 +33,8 @@ def test_timing_report_fields_and_sums():
     assert r.area.chip_mm2 > r.area.core_mm2 > 0
     assert r.figures_of_merit.tops_per_watt > 0
     assert r.architecture["adc"]["bits"] == ARCH["adc.bits"]
+    assert "cycles" in r and "cylces" not in r and "layers" in r.keys()
+    assert r.layers[0].to_dict() == d["layers"][0] and "name" in dir(r.layers[0])
     with pytest.raises(AttributeError, match="no field 'cylces'"):
         r.cylces
     assert "cycles" in repr(r)
