@@ -52,6 +52,11 @@ auto raising(F&& f) -> decltype(f()) {
 // so that other Python threads keep running meanwhile.
 std::mutex& soc_mutex();
 
+// Called with the GIL released in long C++ loops: runs Python's signal
+// handlers (Ctrl-C's KeyboardInterrupt) and throws what they raise, so that
+// a long batch or search stops like Python code would.
+void raise_pending_signals();
+
 // ---------------------------------------------------------------- objects
 // A model as Python holds it: its source spec (zoo name or file) and its
 // structure, read at once so that a bad file fails in Model.load; the

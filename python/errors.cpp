@@ -1,10 +1,15 @@
 // The exception hierarchy: cimvp.Error (any cimvp::Error) and one subclass
-// per area. Bad input (arrays, policies) is also a ValueError, so code that
+// per area; and Python's own exceptions (KeyboardInterrupt) out of C++ loops. Bad input (arrays, policies) is also a ValueError, so code that
 // catches ValueError keeps working. The translators run in the reverse order
 // of registration, so the base is registered first.
 #include "python/bindings.h"
 
 namespace cimvp::python {
+
+void raise_pending_signals() {
+  py::gil_scoped_acquire gil;
+  if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+}
 
 void bind_errors(py::module_& m) {
   auto& base = py::register_exception<Error>(m, "Error", PyExc_Exception);

@@ -77,6 +77,7 @@ py::array_t<int32_t> infer(const ArchConfig& arch, const Image& image, const py:
       const RunResult r = raising<SimulationError>(
           [&] { return pipeline.run(RunMode::Functional, {input_bytes(net, quantize_input(net, xs[i]))}); });
       ys[i] = output_values(pipeline.image(), r.outputs.at(0));
+      if (i % 64 == 63) raise_pending_signals();  // Ctrl-C stops a long batch
     }
   }
   return int32_rows(ys, size_t(net.output_tensor().shape.size()));

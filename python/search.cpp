@@ -58,11 +58,12 @@ py::object search(const std::string& config, const std::string& output, const st
   job.resume = resume;
   job.force = force;
   job.threads = threads;
-  if (!progress.is_none())
-    job.progress = [progress](const std::string& phase, const rl::SearchProgress& p) {
-      py::gil_scoped_acquire gil;
-      progress(phase, progress_dict(p));
-    };
+  job.progress = [progress](const std::string& phase, const rl::SearchProgress& p) {
+    raise_pending_signals();  // Ctrl-C stops the search after an episode (resume continues it)
+    if (progress.is_none()) return;
+    py::gil_scoped_acquire gil;
+    progress(phase, progress_dict(p));
+  };
   if (!message.is_none())
     job.message = [message](const std::string& m) {
       py::gil_scoped_acquire gil;

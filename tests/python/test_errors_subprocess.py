@@ -2,9 +2,11 @@
 in a fresh python3 whose exit status and stderr are checked, including the
 second architecture after a simulation, which SystemC cannot elaborate."""
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import cimvp
 
@@ -61,3 +63,36 @@ def test_bad_calls_raise_and_the_interpreter_exits_cleanly():
 
 def test_the_module_is_built_for_debians_python3():
     assert sys.executable == "/usr/bin/python3"
+
+
+INTERRUPTED = textwrap.dedent("""
+    import numpy as np
+    import cimvp
+    arch = cimvp.Arch.load(ARCH)
+    image = cimvp.Model.load(MODEL).compile(arch)
+    images, _ = cimvp.load_dataset("fashion-mnist", "test", 1000)
+    batch = np.repeat(images, 20, axis=0)  # 20,000 images: several seconds
+    print("started", flush=True)
+    try:
+        arch.infer(image, batch)
+        print("finished")
+    except KeyboardInterrupt:
+        print("interrupted")
+    # The VP is still usable: the same outputs as the integer reference.
+    print((arch.infer(image, images[:50]) == image.reference(images[:50])).all())
+""")
+
+
+def test_ctrl_c_stops_a_long_batch():
+    from conftest import LENET5_W8A8
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(cimvp.__file__)))
+    p = subprocess.Popen([sys.executable, "-c", "ARCH = %r\nMODEL = %r\n" % (DEFAULT_ARCH, LENET5_W8A8) + INTERRUPTED],
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert p.stdout.readline() == "started\n"
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=120)
+    assert time.monotonic() - t0 < 3, "the batch went on after Ctrl-C"
+    assert p.returncode == 0, err
+    assert out == "interrupted\nTrue\n" and err == ""
