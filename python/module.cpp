@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "common/provenance.h"
+#include "common/version.h"
 #include "python/bindings.h"
 
 // libsystemc refers to sc_main (extern "C"), which only a SystemC
@@ -29,6 +30,9 @@ PYBIND11_MODULE(_cimvp, m) {
   static char python_name[] = "python3 (cimvp module)";
   static char* argv[] = {python_name, nullptr};
   cimvp::set_command_line(1, argv);
+  // The version and commit every report records, as `cimvp --version`.
+  m.attr("__version__") = cimvp::version();
+  m.attr("commit") = cimvp::commit();
   bind_errors(m);
   bind_arch(m);
   bind_policy(m);

@@ -29,6 +29,8 @@ from ._cimvp import (  # noqa: F401  (the public API)
     Policy,
     PolicyError,
     SimulationError,
+    __version__,
+    commit,
     dataset_names,
     load_dataset,
     search,

@@ -6,6 +6,9 @@ import numpy.typing as npt
 
 from .report import Report
 
+__version__: str
+commit: str
+
 class Error(Exception): ...
 class ConfigError(Error): ...
 class ModelError(Error): ...

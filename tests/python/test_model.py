@@ -83,3 +83,12 @@ def test_compile_errors():
     float_model = cimvp.Model.load(LENET5_ONNX)
     with pytest.raises(cimvp.ModelError, match="no-such-dataset"):
         float_model.compile(arch, "w4a4", dataset="no-such-dataset")
+
+
+def test_version_is_the_clis():
+    out = subprocess.run([CLI, "--version"], capture_output=True, text=True, check=True).stdout
+    assert out.startswith(f"cimvp {cimvp.__version__} (commit ")
+    # The commit is the tree's at build time: the module and the CLI agree
+    # when built together, so only its form is checked here.
+    import re
+    assert re.fullmatch(r"[0-9a-f]{40}(-modified)?|unknown", cimvp.commit), cimvp.commit
