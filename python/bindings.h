@@ -92,5 +92,6 @@ void bind_run(py::module_& m);
 void bind_evaluate(py::module_& m);
 void bind_bench_references(py::module_& m);
 void bind_search(py::module_& m);
+void bind_sweep(py::module_& m);
 
 }  // namespace cimvp::python

@@ -42,4 +42,5 @@ PYBIND11_MODULE(_cimvp, m) {
   bind_evaluate(m);
   bind_bench_references(m);
   bind_search(m);
+  bind_sweep(m);
 }

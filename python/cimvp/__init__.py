@@ -38,9 +38,10 @@ from ._cimvp import (  # noqa: F401  (the public API)
 )
 from .evaluation import Evaluation, evaluate  # noqa: F401
 from .report import Report  # noqa: F401
+from .sweep import sweep  # noqa: F401
 
 __all__ = [
-    "Arch", "Model", "Policy", "Image", "Report", "Evaluation", "evaluate", "search", "load_dataset", "dataset_names",
+    "Arch", "Model", "Policy", "Image", "Report", "Evaluation", "evaluate", "search", "sweep", "load_dataset", "dataset_names",
     "zoo_names", "params", "Error", "ConfigError", "ModelError", "PolicyError", "CompileError", "InputError",
     "DatasetError", "SimulationError",
 ]
