@@ -64,3 +64,10 @@ def test_sweep_errors(tmp_path):
         cimvp.sweep(str(bad), str(tmp_path / "out"))
     with pytest.raises(cimvp.InputError, match="jobs must be at least 1"):
         cimvp.sweep(sweep_file(tmp_path), str(tmp_path / "out"), jobs=0)
+
+
+def test_the_workers_are_the_binary_built_with_the_package(monkeypatch):
+    import sys
+    monkeypatch.delenv("CIMVP_BINARY")
+    # From the build tree: the build tree's cimvp, whatever is installed or on the PATH.
+    assert os.path.samefile(sys.modules["cimvp.sweep"]._cli(), CLI)
