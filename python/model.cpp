@@ -19,11 +19,12 @@ const ModelFile& Model::weights() {
 
 namespace {
 
-std::shared_ptr<Model> load(const std::string& spec, uint64_t seed) {
+std::shared_ptr<Model> load(const std::string& spec, uint64_t seed, bool weights) {
   auto m = std::make_shared<Model>();
   m->spec = spec;
   m->seed = seed;
   m->structure = raising<ModelError>([&] { return load_model_structure(spec); });
+  if (weights) m->weights();  // now, for a file that will not stay (Model.from_torch's)
   return m;
 }
 
@@ -33,7 +34,7 @@ std::shared_ptr<Model> zoo(const std::string& name, uint64_t seed) {
     for (const std::string& n : zoo_names()) known += (known.empty() ? "" : ", ") + n;
     throw ModelError("'" + name + "' is not a zoo model (the zoo: " + known + ")");
   }
-  return load(name, seed);
+  return load(name, seed, false);
 }
 
 // The policy a compile uses: the given one, a spec such as "w8a8", or (None)
@@ -79,8 +80,9 @@ py::tuple shape_tuple(const Shape& s) { return py::make_tuple(s.c, s.h, s.w); }
 void bind_model(py::module_& m) {
   m.def("zoo_names", &zoo_names, "The names Model.zoo() takes.");
   py::class_<Model, std::shared_ptr<Model>>(m, "Model", "A network: a zoo name, a cimvp model file or an ONNX file.")
-      .def_static("load", &load, py::arg("path"), py::arg("seed") = 1,
-                  "A cimvp model file, an ONNX file (float or QDQ) or a zoo name; `seed` seeds a zoo model's weights.")
+      .def_static("load", &load, py::arg("path"), py::arg("seed") = 1, py::arg("weights") = false,
+                  "A cimvp model file, an ONNX file (float or QDQ) or a zoo name; `seed` seeds a zoo model's weights. "
+                  "The weights are read on first use, or now with weights=True.")
       .def_static("zoo", &zoo, py::arg("name"), py::arg("seed") = 1, "A zoo model with seeded random weights.")
       .def_property_readonly("name", [](const Model& m) { return m.structure.graph.name; })
       .def_property_readonly("spec", [](const Model& m) { return m.spec; })

@@ -39,6 +39,7 @@ from ._cimvp import (  # noqa: F401  (the public API)
 from .evaluation import Evaluation, evaluate  # noqa: F401
 from .report import Report  # noqa: F401
 from .sweep import sweep  # noqa: F401
+from . import torch_models  # noqa: F401  (adds Model.from_torch)
 
 __all__ = [
     "Arch", "Model", "Policy", "Image", "Report", "Evaluation", "evaluate", "search", "sweep", "load_dataset", "dataset_names",
