@@ -4,9 +4,12 @@
 // architecture is elaborated once per process and reused by every later
 // image; a second architecture after the first run is refused by
 // flow::soc_for, raised here as SimulationError.
+#include <optional>
+
 #include <pybind11/stl.h>
 
 #include "compiler/io_layout.h"
+#include "nn/dataset.h"
 #include "flow/pipeline.h"
 #include "python/arrays.h"
 
@@ -58,21 +61,29 @@ py::object run(const ArchConfig& arch, const Image& image, const py::object& inp
   return report_object(result.report, int32_rows({outputs}, outputs.size())[py::int_(0)]);
 }
 
-py::array_t<int32_t> infer(const ArchConfig& arch, const Image& image, const py::handle& batch) {
+py::array_t<int32_t> infer(const ArchConfig& arch, const Image& image, const py::handle& batch,
+                           const std::optional<std::string>& calibration) {
   if (image.timing_only)
     throw InputError("Arch.infer: " + image.source + " was compiled with timing_only=True and has no weights; "
                      "compile with timing_only=False");
-  if (flow::calibrates_adc(arch))
-    throw SimulationError("Arch.infer: architecture '" + arch.name + "' calibrates its ADC ranges on training images "
-                          "(adc.calibration), which the Python API does not do yet; use `cimvp infer` or set "
-                          "adc.calibration to none");
+  // What an ADC range calibration observes: the dataset's training images,
+  // as `cimvp infer --dataset` calibrates (flow/adc_calibration.h).
+  std::optional<Dataset> adc_images;
+  if (flow::calibrates_adc(arch)) {
+    if (!calibration)
+      throw InputError("Arch.infer: architecture '" + arch.name + "' calibrates its ADC ranges on training images "
+                       "(adc.calibration = " + arch.adc.calibration + "): give calibration='fashion-mnist' (the "
+                       "dataset whose training split to observe), or set adc.calibration to none");
+    adc_images = raising<DatasetError>([&] { return load_dataset(*calibration, Split::Train); });
+  }
   const QuantizedNetwork& net = image.build.network;
   const std::vector<std::vector<float>> xs = images_of(batch, net.input_tensor().shape, "Arch.infer(batch)");
   std::vector<std::vector<int32_t>> ys(xs.size());
   {
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(soc_mutex());
-    flow::Pipeline pipeline = loaded(arch, image);
+    flow::Pipeline pipeline = raising<SimulationError>([&] { return flow::Pipeline(arch); });
+    raising<SimulationError>([&] { pipeline.load(image.build, image.source, adc_images ? &*adc_images : nullptr); });
     for (size_t i = 0; i < xs.size(); ++i) {
       const RunResult r = raising<SimulationError>(
           [&] { return pipeline.run(RunMode::Functional, {input_bytes(net, quantize_input(net, xs[i]))}); });
@@ -99,9 +110,11 @@ void bind_run(py::module_& m) {
       },
       "Elaborates this architecture's VP now. SystemC elaborates before the first run only: a process that runs "
       "several architectures prepares each before running any.");
-  arch.def("infer", &infer, py::arg("image"), py::arg("batch"),
+  arch.def("infer", &infer, py::arg("image"), py::arg("batch"), py::arg("calibration") = py::none(),
            "Functional runs of a float batch (N, C, H, W): the VP's int32 outputs (N, outputs); real logits are "
-           "image.output_scale times them.");
+           "image.output_scale times them. Image k of the batch is the k-th inference since the image was loaded "
+           "(device draws, as `cimvp infer`). An architecture with adc.calibration needs `calibration`, the dataset "
+           "whose training images its ADC ranges are calibrated on, at every call.");
 }
 
 }  // namespace cimvp::python
