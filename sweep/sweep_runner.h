@@ -7,8 +7,11 @@
 // point that cannot be an architecture stops the sweep with its line.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace cimvp {
 
@@ -20,6 +23,11 @@ struct SweepOptions {
   double timeout_seconds = 0;  // per point; 0 = none
   bool resume = false;
   bool progress = true;     // the progress line on stderr
+  // Called as each point finishes, with its record (results.jsonl's line),
+  // points finished so far (skipped ones included) and the sweep's points:
+  // the Python API's progress callback. It must not throw (the workers
+  // would be left running).
+  std::function<void(const nlohmann::json& record, size_t done, size_t points)> on_point;
 };
 
 struct SweepSummary {
