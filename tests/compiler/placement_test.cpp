@@ -196,7 +196,9 @@ TEST(Placement, ResidentInferenceNeverReprogramsAndBeatsPerLayer) {
     // the high-resolution first layers get fewer cores than per-layer gives
     // them (stem and block1 take 60 % longer), which costs more than the
     // per-layer placement's programming (docs/compiler.md).
-    if (name != "resnet-small") EXPECT_LT(rep.inference_cycles, pl.report.inference_cycles);
+    if (name != "resnet-small") {
+      EXPECT_LT(rep.inference_cycles, pl.report.inference_cycles);
+    }
   }
 }
 

@@ -81,7 +81,9 @@ TEST(Trace, TracksSlicesAndCountersForPerfetto) {
     std::vector<std::pair<double, double>> open;
     for (const auto& x : s) {
       while (!open.empty() && open.back().second <= x.first + 1e-9) open.pop_back();
-      if (!open.empty()) EXPECT_LE(x.second, open.back().second + 1e-9) << track_names[tid] << " at " << x.first;
+      if (!open.empty()) {
+        EXPECT_LE(x.second, open.back().second + 1e-9) << track_names[tid] << " at " << x.first;
+      }
       open.push_back(x);
     }
   }
