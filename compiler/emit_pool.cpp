@@ -14,9 +14,6 @@ void CodeGenerator::emit_pool(const QOp& op) {
   const QTensor& in_t = net_.tensors[size_t(op.inputs[0])];
   const int k = op.kernel, s = op.stride, c = in.shape.c, ho = out.shape.h, wo = out.shape.w;
   const bool is_max = op.kind == QOpKind::MaxPool;
-  // The border reads 0, which never wins only over values >= 0.
-  if (is_max && window_border(op, in.shape, out.shape) > 0 && in_t.is_signed)
-    throw Error(where(op) + ": padded (or ceil-mode) max pooling of a signed tensor is not supported");
   const std::vector<int> working = cores_for_rows(ho);
   const auto row_ranges = split(ho, int(working.size()));
   LayerPlan& lp = new_plan(op);

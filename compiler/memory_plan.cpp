@@ -22,27 +22,30 @@ MemoryPlan plan_memory(const QuantizedNetwork& net, uint64_t memory_bytes) {
     plan.tensors[t].elem_bytes = net.tensors[t].bits == 32 ? 4 : 1;
   }
   // Padded readers: a convolution pads with the input's zero point (it
-  // contributes nothing once the bias folds in -zp * sum(w)), pools with 0.
-  std::vector<const QOp*> zero_padder(net.tensors.size(), nullptr), zp_padder(net.tensors.size(), nullptr);
+  // contributes nothing once the bias folds in -zp * sum(w)), an average
+  // pool with 0, a max pool of a signed tensor with -128 (below every
+  // value, so a border never wins; of an unsigned one with 0).
+  std::vector<const QOp*> padder(net.tensors.size(), nullptr);
   for (const QOp& op : net.ops) {
     const bool windowed = op.kind == QOpKind::Conv2d || op.kind == QOpKind::MaxPool || op.kind == QOpKind::AvgPool;
-    if (windowed) {
-      const size_t t = size_t(op.inputs[0]);
-      TensorPlace& in = plan.tensors[t];
-      const int border = window_border(op, in.shape, net.tensors[size_t(op.output)].shape);
-      in.pad = std::max(in.pad, border);
-      if (border > 0) {
-        const bool zp = op.kind == QOpKind::Conv2d && net.tensors[t].zero_point != 0;
-        (zp ? zp_padder : zero_padder)[t] = &op;
-        if (zp) in.pad_byte = uint8_t(net.tensors[t].zero_point);
-      }
-    }
+    if (!windowed) continue;
+    const size_t t = size_t(op.inputs[0]);
+    TensorPlace& in = plan.tensors[t];
+    const int border = window_border(op, in.shape, net.tensors[size_t(op.output)].shape);
+    in.pad = std::max(in.pad, border);
+    if (border == 0) continue;
+    const QTensor& x = net.tensors[t];
+    const uint8_t byte = op.kind == QOpKind::Conv2d                    ? uint8_t(x.zero_point)
+                         : op.kind == QOpKind::MaxPool && x.is_signed ? uint8_t(0x80)
+                                                                       : uint8_t(0);
+    if (padder[t] && in.pad_byte != byte)
+      throw Error("tensor '" + x.name + "': layer '" + padder[t]->name + "' pads it with " +
+                  std::to_string(x.is_signed ? int(int8_t(in.pad_byte)) : int(in.pad_byte)) + " but layer '" + op.name +
+                  "' pads it with " + std::to_string(x.is_signed ? int(int8_t(byte)) : int(byte)) +
+                  "; one buffer border cannot hold both");
+    padder[t] = &op;
+    in.pad_byte = byte;
   }
-  for (size_t t = 0; t < net.tensors.size(); ++t)
-    if (zp_padder[t] && zero_padder[t])
-      throw Error("tensor '" + net.tensors[t].name + "': layer '" + zp_padder[t]->name +
-                  "' pads it with its zero point " + std::to_string(net.tensors[t].zero_point) + " but layer '" +
-                  zero_padder[t]->name + "' pads it with 0; one buffer border cannot hold both");
   uint64_t top = 0;
   auto place = [&](uint64_t bytes) {
     const uint64_t at = top;

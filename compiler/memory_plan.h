@@ -4,8 +4,9 @@
 // borders. Borders stay zero because memory is zeroed for every run and
 // writers store only rows of the interior (with zero border columns). A
 // tensor with a zero point that a convolution pads has a border of its zero
-// point instead (pad_byte): the image initializes its region with it, and
-// writers fill border columns with it.
+// point instead, a signed tensor that a max pool pads one of -128 (pad_byte):
+// the image initializes its region with it, and writers fill border columns
+// with it.
 #pragma once
 
 #include <cstdint>

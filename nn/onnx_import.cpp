@@ -254,6 +254,19 @@ bool OnnxImporter::fold_constant(const onnx_::NodeProto& n) {
     t.dims = {int64_t(t.values.size())};
     return fold(t);
   }
+  if (op == "Transpose") {  // of a matrix (old exporters' Linear: Gemm of the transposed weight)
+    allow_attrs(n, {"perm"});
+    const OnnxTensor& in = consts_.at(n.input(0));
+    const std::vector<int64_t> perm = attr_ints(n, "perm");
+    if (in.dims.size() != 2 || !(perm.empty() || perm == std::vector<int64_t>{1, 0}))
+      fail(n, "unsupported transpose of constants: only of a matrix");
+    OnnxTensor t = in;
+    const int64_t rows = in.dims[0], cols = in.dims[1];
+    t.dims = {cols, rows};
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) t.values[size_t(c * rows + r)] = in.values[size_t(r * cols + c)];
+    return fold(t);
+  }
   fail(n, "unsupported operator on constants");
 }
 

@@ -193,7 +193,8 @@ void ReferenceExecutor::op_image(size_t op_index, const std::vector<const int32_
       break;
     }
     case QOpKind::MaxPool:
-      if (op.kernel == 2 && op.stride == 2 && op.padding == 0) {  // every window in bounds
+      if (op.kernel == 2 && op.stride == 2 && op.padding == 0 && is.h == 2 * os.h && is.w == 2 * os.w) {
+        // every window in bounds (a ceil-mode pool of an odd size has windows that overhang)
         for (int c = 0; c < os.c; ++c)
           for (int oy = 0; oy < os.h; ++oy) {
             const int32_t* r0 = x + (int64_t(c) * is.h + 2 * oy) * is.w;
