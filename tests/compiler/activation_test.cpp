@@ -90,10 +90,7 @@ TEST(Activation, TanhSoftplusEluSeluRunAndRoundTrip) {
   x = g.add_activation("elu", g.add_conv("c3", x, 4, 3, 1, 1), Activation::Elu);
   x = g.add_activation("selu", g.add_conv("c4", x, 4, 3, 1, 1), Activation::Selu);
   g.add_dense("fc", x, 5);
-  std::mt19937 rng(6);
-  std::normal_distribution<float> w(0.f, 0.5f);
-  for (Node& n : g.nodes)
-    for (float& v : n.weight) v = w(rng);
+  test::normal_weights(g, 6, 0.5f);
   model.random_weights = true;
   test::expect_vp_equals_reference(model, {uniform_policy(5, 8, 8), uniform_policy(5, 4, 4)}, 7);
   const OnnxImport im = test::expect_onnx_round_trip(model, 8);
@@ -116,10 +113,7 @@ TEST(Activation, LeakyReluEluClipAndInputReluRunAndRoundTrip) {
   x = g.add_activation("elu", g.add_conv("c2", x, 4, 3, 1, 1), ActivationFn(Activation::Elu, 0.5));
   x = g.add_activation("clip", g.add_conv("c3", x, 4, 3, 1, 1), ActivationFn(Activation::Clip, -0.5, 0.75));
   g.add_dense("fc", x, 5);
-  std::mt19937 rng(9);
-  std::normal_distribution<float> w(0.f, 0.5f);
-  for (Node& n : g.nodes)
-    for (float& v : n.weight) v = w(rng);
+  test::normal_weights(g, 9, 0.5f);
   model.random_weights = true;
   EXPECT_DOUBLE_EQ(activation_value(g.nodes[size_t(g.find("leaky"))].function, -2), -0.25);
   EXPECT_DOUBLE_EQ(activation_value(g.nodes[size_t(g.find("clip"))].function, -2), -0.5);

@@ -26,10 +26,7 @@ TEST(SignedMaxPool, PaddedAndCeilModeEqualTheReference) {
   x = g.add_conv("conv", x, 4, 3, 1, 1);                         // signed output (no ReLU)
   x = g.add_maxpool("pool_ceil", x, 2, 2, 0, /*ceil_mode=*/true);  // 9 -> 5: an overhang of one
   g.add_dense("fc", x, 5);
-  std::mt19937 rng(4);
-  std::normal_distribution<float> w(0.f, 0.5f);
-  for (Node& n : g.nodes)
-    for (float& v : n.weight) v = w(rng);
+  test::normal_weights(g, 4, 0.5f);
   model.random_weights = true;
   const QuantizedNetwork q = quantize_model(model, uniform_policy(2, 8, 8));
   ASSERT_TRUE(q.tensors[size_t(q.input)].is_signed);

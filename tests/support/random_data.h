@@ -62,4 +62,13 @@ inline void perturb(Graph& g, uint32_t seed) {
   }
 }
 
+// Every layer's weights drawn from N(0, sigma): a small graph built in a
+// test, with weights large enough that its activations use their range.
+inline void normal_weights(Graph& g, uint32_t seed, float sigma) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> w(0.f, sigma);
+  for (Node& n : g.nodes)
+    for (float& v : n.weight) v = w(rng);
+}
+
 }  // namespace cimvp::test
