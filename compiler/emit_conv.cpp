@@ -19,6 +19,7 @@ void CodeGenerator::emit_conv(const QOp& op) {
   const TensorPlace& in = memory_.tensors[size_t(op.inputs[0])];
   const TensorPlace& out = memory_.tensors[size_t(op.output)];
   const int kh = op.kernel, kw = op.kernel_w, s = op.stride, ci = in.shape.c, co = out.shape.c;
+  const int d = op.dilation, span_h = (kh - 1) * d + 1;  // input rows one window spans
   const int ho = out.shape.h, wo = out.shape.w;
   const int eb = out.elem_bytes;
   const PerLayerMapping mapping = resident_ ? PerLayerMapping{channel_packing(op, arch_), 1}
@@ -102,16 +103,17 @@ void CodeGenerator::emit_conv(const QOp& op) {
     const int64_t buf_row = whole_rows ? out_row : int64_t(wo) * cc * eb;
     const int64_t acc_fixed = single ? int64_t(cc) * 4 : 0;
     const int64_t acc_per_row = single ? 0 : int64_t(wo) * cc * 4;
-    // chunk of r rows needs (r - 1) * s + kh input rows
+    // chunk of r rows needs (r - 1) * s + span_h input rows
     // (+ a received partial sum when parts spread over cores: the same for all cores of a part)
-    const int64_t fixed = patch_bytes + acc_fixed + align4((kh - s) * in_row) + 16 + (spread ? int64_t(cc) * 4 : 0);
+    const int64_t fixed =
+        patch_bytes + acc_fixed + align4((span_h - s) * in_row) + 16 + (spread ? int64_t(cc) * 4 : 0);
     const int64_t per_row = align4(s * in_row) + align4(buf_row) + acc_per_row;
     const int64_t chunk = chunk_rows(op, fixed, per_row, wk.r1 - wk.r0);
     configure_requant(p, op.requant);
     for (int a = wk.r0; a < wk.r1; a += int(chunk)) {
       const int rows = int(std::min<int64_t>(chunk, wk.r1 - a));
       BufferArena arena(dynamic_base_, arch_.buffer.bytes);
-      const int64_t in_rows = int64_t(rows - 1) * s + kh;
+      const int64_t in_rows = int64_t(rows - 1) * s + span_h;
       const int64_t in_buf = arena.take(in_rows * in_row);
       const int64_t out_buf = arena.take(rows * buf_row);
       const int64_t patch = arena.take(patch_bytes);
@@ -139,16 +141,18 @@ void CodeGenerator::emit_conv(const QOp& op) {
       for (const std::vector<int>& group : groups) {
         if (!resident_)
           for (size_t x = 0; x < group.size(); ++x) p.xprog(wk.first_crossbar + int(x), group[x]);
-        // One pack: the window's kh rows of kw x ci bytes. Several: per pack
-        // and kernel row, its channels at the kw taps (kw x channels bytes).
-        if (gather && packing.packs == 1) p.vcfg(VcfgReg::Rows, kh).vcfg(VcfgReg::Stride, int32_t(in_row));
-        if (gather && packing.packs > 1) p.vcfg(VcfgReg::Rows, kw).vcfg(VcfgReg::Stride, ci);
+        // One pack: the window's kh rows of kw x ci bytes. Several (or a
+        // dilated window): per pack and kernel row, its channels at the kw
+        // taps, d pixels apart (kw x channels bytes).
+        const bool row_gather = gather && packing.packs == 1 && d == 1;
+        if (row_gather) p.vcfg(VcfgReg::Rows, kh).vcfg(VcfgReg::Stride, int32_t(in_row));
+        if (gather && !row_gather) p.vcfg(VcfgReg::Rows, kw).vcfg(VcfgReg::Stride, d * ci);
         std::vector<Walk> walks = {src, dst};
         if (!single) walks.push_back(accw);
         emit_2d_loop(p, rows, wo, walks, [&](const std::vector<int>& r) {
           int in_reg = r[0];
           int32_t in_off = int32_t(patch_row0);  // k = 1: the pixel is the patch, a pack's rows its channels
-          if (gather && packing.packs == 1) {
+          if (row_gather) {
             p.vcfg(VcfgReg::VL, kw * ci).vcopy(0, int32_t(patch), r[0], 0);
           } else if (gather) {
             int vl = -1;
@@ -157,7 +161,7 @@ void CodeGenerator::emit_conv(const QOp& op) {
               if (n != vl) p.vcfg(VcfgReg::VL, vl = n);
               for (int ky = 0; ky < kh; ++ky)
                 p.vcopy(0, int32_t(patch + packing.first_row(pack) - patch_row0 + int64_t(ky) * kw * n), r[0],
-                        int32_t(int64_t(ky) * in_row + int64_t(pack) * packing.in_channels));
+                        int32_t(int64_t(ky) * d * in_row + int64_t(pack) * packing.in_channels));
             }
           }
           if (gather) {

@@ -143,7 +143,7 @@ int Graph::add_conv(const std::string& name, int input, int out_channels, int ke
 }
 
 int Graph::add_conv_rect(const std::string& name, int input, int out_channels, int kernel_h, int kernel_w, int stride,
-                         int padding_h, int padding_w, int groups) {
+                         int padding_h, int padding_w, int groups, int dilation) {
   Node n = unary(name, OpKind::Conv2d, input);
   n.out_channels = out_channels;
   n.kernel = kernel_h;
@@ -152,6 +152,7 @@ int Graph::add_conv_rect(const std::string& name, int input, int out_channels, i
   if (kernel_w != kernel_h) n.kernel_w = kernel_w;
   if (padding_w != padding_h) n.padding_w = padding_w;
   n.groups = groups;
+  n.dilation = dilation;
   if (input >= 0 && input < int(nodes.size())) {
     const int64_t cin = nodes[size_t(input)].shape.c;
     if (out_channels > 0 && kernel_h > 0 && kernel_w > 0 && !structure_only) {
@@ -278,12 +279,13 @@ void Graph::infer_shapes() {
         if (n.kernel <= 0 || n.kw() <= 0) fail(n, "kernel must be positive");
         if (n.stride <= 0) fail(n, "stride must be positive");
         if (n.padding < 0 || n.pw() < 0) fail(n, "padding must not be negative");
+        if (n.dilation < 1) fail(n, "dilation must be positive");
         if (n.groups < 1 || in.c % n.groups != 0 || n.out_channels % n.groups != 0)
           fail(n, "groups = " + std::to_string(n.groups) + " must be positive and divide the " + std::to_string(in.c) +
                       " input and " + std::to_string(n.out_channels) + " output channels");
         n.in_channels = in.c;
-        n.shape = {n.out_channels, window_out(n, in.h, n.kernel, n.padding, "height"),
-                   window_out(n, in.w, n.kw(), n.pw(), "width")};
+        n.shape = {n.out_channels, window_out(n, in.h, n.span_h(), n.padding, "height"),
+                   window_out(n, in.w, n.span_w(), n.pw(), "width")};
         check_size(n, n.weight, int64_t(n.out_channels) * in.c * n.kernel * n.kw(), "weight [out][in][kh][kw]", structure_only);
         check_size(n, n.bias, n.out_channels, "bias", structure_only);
         break;
@@ -419,6 +421,7 @@ Graph structure_of(const Graph& g) {
     m.out_channels = n.out_channels;
     m.kernel = n.kernel;
     m.kernel_w = n.kernel_w;
+    m.dilation = n.dilation;
     m.padding_w = n.padding_w;
     m.stride = n.stride;
     m.padding = n.padding;
@@ -448,6 +451,7 @@ namespace {
 
 void conv_forward(const Node& n, const Shape& is, const float* x, float* y) {
   const int cin = is.c, H = is.h, W = is.w, kh = n.kernel, kw = n.kw(), s = n.stride, ph = n.padding, pw = n.pw();
+  const int d = n.dilation;
   const int Ho = n.shape.h, Wo = n.shape.w;
   // A grouped convolution's output reads only its group's inputs (its other
   // weights are 0: skipping them changes no bit of the sum).
@@ -462,14 +466,14 @@ void conv_forward(const Node& n, const Shape& is, const float* x, float* y) {
         for (int kx = 0; kx < kw; ++kx) {
           const float wv = n.weight[size_t(((int64_t(o) * cin + c) * kh + ky) * kw + kx)];
           // outputs whose input column ox * s - pw + kx lies inside [0, W)
-          const int ox_lo = std::min(Wo, std::max(0, (pw - kx + s - 1) / s));
-          const int ox_hi = std::max(ox_lo, std::min(Wo, (W + pw - kx + s - 1) / s));
+          const int ox_lo = std::min(Wo, std::max(0, (pw - kx * d + s - 1) / s));
+          const int ox_hi = std::max(ox_lo, std::min(Wo, (W + pw - kx * d + s - 1) / s));
           for (int oy = 0; oy < Ho; ++oy) {
-            const int iy = oy * s - ph + ky;
+            const int iy = oy * s - ph + ky * d;
             if (iy < 0 || iy >= H) continue;
             float* yr = yo + oy * Wo;
             const float* xr = xc + iy * W;
-            const int shift = kx - pw;
+            const int shift = kx * d - pw;
             if (s == 1)
               for (int ox = ox_lo; ox < ox_hi; ++ox) yr[ox] += wv * xr[ox + shift];
             else

@@ -71,6 +71,10 @@ struct Node {
   int kernel_w = 0;
   int padding_w = -1;
   int kw() const { return kernel_w > 0 ? kernel_w : kernel; }
+  int dilation = 1;  // Conv2d: the spacing of the kernel's taps (ONNX dilations; 1: adjacent)
+  // Rows and columns of the input one window spans: (kernel - 1) * dilation + 1.
+  int span_h() const { return (kernel - 1) * dilation + 1; }
+  int span_w() const { return (kw() - 1) * dilation + 1; }
   int pw() const { return padding_w >= 0 ? padding_w : padding; }
   int groups = 1;        // Conv2d: channel groups (see the header comment); divides in and out
   // MaxPool: the output size rounds up (PyTorch's ceil_mode): a last window
@@ -150,7 +154,7 @@ class Graph {
                int padding = 0, int groups = 1);
   // A kernel_h x kernel_w convolution padded by padding_h (top, bottom) and padding_w (left, right).
   int add_conv_rect(const std::string& name, int input, int out_channels, int kernel_h, int kernel_w, int stride,
-                    int padding_h, int padding_w, int groups = 1);
+                    int padding_h, int padding_w, int groups = 1, int dilation = 1);
   int add_dense(const std::string& name, int input, int out_features);
   int add_relu(const std::string& name, int input, float max = 0);
   int add_maxpool(const std::string& name, int input, int kernel, int stride, int padding = 0,

@@ -87,6 +87,7 @@ std::string serialize_model(const ModelFile& m) {
           if (n.groups != 1) y << YAML::Key << "groups" << YAML::Value << n.groups;
           if (n.kw() != n.kernel) y << YAML::Key << "kernel_w" << YAML::Value << n.kw();
           if (n.pw() != n.padding) y << YAML::Key << "padding_w" << YAML::Value << n.pw();
+          if (n.dilation != 1) y << YAML::Key << "dilation" << YAML::Value << n.dilation;
           if (n.ceil_mode) y << YAML::Key << "ceil_mode" << YAML::Value << true;
         }
         break;
@@ -206,6 +207,7 @@ ModelFile parse_model(const std::string& s, const std::string& source) {
       if (y["padding"]) n.padding = y["padding"].as<int>();
       if (y["groups"]) n.groups = y["groups"].as<int>();
       if (y["kernel_w"]) n.kernel_w = y["kernel_w"].as<int>();
+      if (y["dilation"]) n.dilation = y["dilation"].as<int>();
       if (y["padding_w"]) n.padding_w = y["padding_w"].as<int>();
       if (y["ceil_mode"]) n.ceil_mode = y["ceil_mode"].as<bool>();
       if (y["eps"]) n.eps = y["eps"].as<float>();

@@ -152,6 +152,7 @@ std::string Exporter::run() {
           ints(n, "strides", {nd.stride, nd.stride});
           ints(n, "pads", {nd.padding, nd.pw(), nd.padding, nd.pw()});
           if (groups > 1) int1(n, "group", groups);
+          if (nd.dilation != 1) ints(n, "dilations", {nd.dilation, nd.dilation});
         } else {
           if (!flat[size_t(nd.inputs[0])]) {
             auto* f = node("Flatten", nd.name + "_flatten", {x}, nd.name + "_flat");

@@ -135,8 +135,13 @@ OnnxImporter::Window OnnxImporter::window(const onnx_::NodeProto& n, int64_t kh,
     if (st.size() != 2 || st[0] != st[1]) fail(n, "unsupported attribute strides: only equal strides are supported");
     w.stride = int(st[0]);
   }
-  for (int64_t d : attr_ints(n, "dilations"))
-    if (d != 1) fail(n, "unsupported attribute dilations: only 1 is supported");
+  const std::vector<int64_t> dil = attr_ints(n, "dilations");
+  if (!dil.empty()) {
+    if (dil.size() != 2 || dil[0] != dil[1] || dil[0] < 1 || (is_pool && dil[0] != 1))
+      fail(n, is_pool ? "unsupported attribute dilations: pools only 1"
+                      : "unsupported attribute dilations: only the same dilation on both axes");
+    w.dilation = int(dil[0]);
+  }
   if (const auto* a = attr(n, "auto_pad")) {
     if (a->s() != "NOTSET" && a->s() != "VALID") fail(n, "unsupported attribute auto_pad = " + a->s());
   }

@@ -209,7 +209,7 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     const int in_channels = graph_.nodes[size_t(x.node)].shape.c;
     const int groups = conv_groups(n, w, in_channels);
     const int node = graph_.add_conv_rect(name, x.node, int(w.dims[0]), win.kernel, win.kernel_w, win.stride,
-                                          win.padding, win.padding_w, groups);
+                                          win.padding, win.padding_w, groups, win.dilation);
     Node& nd = graph_.nodes[size_t(node)];
     if (!graph_.structure_only)
       expand_groups(w.values, nd.out_channels, in_channels, groups, win.kernel * win.kernel_w, nd.weight);

@@ -51,6 +51,7 @@ QOp& OnnxImporter::add_layer(const onnx_::NodeProto& n, QOpKind kind, int in, st
   op.inputs = {in};
   op.kernel = kind == QOpKind::Conv2d ? win.kernel : 1;
   op.kernel_w = kind == QOpKind::Conv2d ? win.kernel_w : 1;
+  if (win.dilation != 1) fail(n, "unsupported attribute dilations: integer convolutions only 1");
   op.stride = win.stride;
   op.padding = win.padding;
   op.padding_w = win.padding_w;

@@ -398,6 +398,7 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
         op.kind = nd.kind == OpKind::Conv2d ? QOpKind::Conv2d : QOpKind::Dense;
         op.kernel = nd.kind == OpKind::Conv2d ? nd.kernel : 1;
         op.kernel_w = nd.kind == OpKind::Conv2d ? nd.kw() : 1;
+        op.dilation = nd.kind == OpKind::Conv2d ? nd.dilation : 1;
         op.stride = nd.stride;
         op.padding = nd.padding;
         op.padding_w = nd.pw();

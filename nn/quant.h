@@ -223,6 +223,7 @@ struct QOp {
   // kernel_w and padding_w the width's (equal but for non-square convolutions).
   int kernel = 0, stride = 1, padding = 0;
   int kernel_w = 0, padding_w = 0;
+  int dilation = 1;  // Conv2d: spacing of the taps
 
   // Conv2d and Dense.
   int layer = -1;              // index in policy order

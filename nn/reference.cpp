@@ -19,8 +19,9 @@ using DMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::Row
 // height and of the width.
 struct Window {
   int kh, kw, s, ph, pw;
+  int d = 1;  // dilation
 };
-Window window_of(const QOp& op) { return {op.kernel, op.kernel_w, op.stride, op.padding, op.padding_w}; }
+Window window_of(const QOp& op) { return {op.kernel, op.kernel_w, op.stride, op.padding, op.padding_w, op.dilation}; }
 
 // im2col of a CHW tensor: rows (c, ky, kx), columns output positions (oy, ox);
 // padded positions hold `pad` (the input's zero point).
@@ -33,11 +34,11 @@ void im2col(const T* x, const Shape& is, const Window& win, int ho, int wo, M& c
       for (int kx = 0; kx < kw; ++kx) {
         auto* row = col.data() + ((int64_t(c) * kh + ky) * kw + kx) * ho * wo;
         for (int oy = 0; oy < ho; ++oy) {
-          const int iy = oy * s - win.ph + ky;
+          const int iy = oy * s - win.ph + ky * win.d;
           if (iy < 0 || iy >= is.h) continue;
           const T* xr = x + (int64_t(c) * is.h + iy) * is.w;
           for (int ox = 0; ox < wo; ++ox) {
-            const int ix = ox * s - win.pw + kx;
+            const int ix = ox * s - win.pw + kx * win.d;
             if (ix >= 0 && ix < is.w) row[oy * wo + ox] = xr[ix];
           }
         }
@@ -128,28 +129,28 @@ void layer_product(const QOp& op, const M& w, const int32_t* x, int64_t x_size, 
 // whose rows are ld long (a batch's images side by side).
 void im2col_float(const int32_t* x, const Shape& is, const Window& win, int ho, int wo, float pad, float* col,
                   size_t ld) {
-  const int kh = win.kh, kw = win.kw, s = win.s, p = win.pw;
+  const int kh = win.kh, kw = win.kw, s = win.s, p = win.pw, d = win.d;
   for (int c = 0; c < is.c; ++c)
     for (int ky = 0; ky < kh; ++ky)
       for (int kx = 0; kx < kw; ++kx) {
         float* row = col + size_t((int64_t(c) * kh + ky) * kw + kx) * ld;
         for (int oy = 0; oy < ho; ++oy) {
           float* r = row + size_t(oy) * wo;
-          const int iy = oy * s - win.ph + ky;
+          const int iy = oy * s - win.ph + ky * d;
           if (iy < 0 || iy >= is.h) {
             std::fill(r, r + wo, pad);
             continue;
           }
           const int32_t* xr = x + (int64_t(c) * is.h + iy) * is.w;
-          // in-bounds outputs: 0 <= ox*s - p + kx < w
-          const int lo = std::min(wo, std::max(0, (p - kx + s - 1) / s));
-          const int hi = std::max(lo, std::min(wo, (is.w + p - kx + s - 1) / s));
+          // in-bounds outputs: 0 <= ox*s - p + kx*d < w
+          const int lo = std::min(wo, std::max(0, (p - kx * d + s - 1) / s));
+          const int hi = std::max(lo, std::min(wo, (is.w + p - kx * d + s - 1) / s));
           std::fill(r, r + lo, pad);
           if (s == 1) {
-            const int32_t* src = xr - p + kx;
+            const int32_t* src = xr - p + kx * d;
             for (int ox = lo; ox < hi; ++ox) r[ox] = float(src[ox]);
           } else {
-            for (int ox = lo; ox < hi; ++ox) r[ox] = float(xr[ox * s - p + kx]);
+            for (int ox = lo; ox < hi; ++ox) r[ox] = float(xr[ox * s - p + kx * d]);
           }
           std::fill(r + hi, r + wo, pad);
         }

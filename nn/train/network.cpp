@@ -18,52 +18,52 @@ namespace {
 // Column block of one image: rows (c, kh, kw), columns (oh, ow), written at
 // column offset col0 of a matrix whose rows are ld floats long.
 void im2col(const float* x, int C, int H, int W, const Node& nd, int Ho, int Wo, float* col, size_t ld) {
-  const int KH = nd.kernel, KW = nd.kw(), stride = nd.stride, pad_h = nd.padding, pad = nd.pw();
+  const int KH = nd.kernel, KW = nd.kw(), stride = nd.stride, pad_h = nd.padding, pad = nd.pw(), d = nd.dilation;
   for (int c = 0; c < C; ++c)
     for (int kh = 0; kh < KH; ++kh)
       for (int kw = 0; kw < KW; ++kw) {
         float* dst = col + size_t((c * KH + kh) * KW + kw) * ld;
         // valid ow range: 0 <= ow*stride - pad + kw < W
-        const int ow_lo = std::min(Wo, std::max(0, (pad - kw + stride - 1) / stride));
-        const int ow_hi = std::max(ow_lo, std::min(Wo, (W + pad - kw + stride - 1) / stride));
+        const int ow_lo = std::min(Wo, std::max(0, (pad - kw * d + stride - 1) / stride));
+        const int ow_hi = std::max(ow_lo, std::min(Wo, (W + pad - kw * d + stride - 1) / stride));
         for (int oh = 0; oh < Ho; ++oh) {
-          float* d = dst + oh * Wo;
-          const int ih = oh * stride - pad_h + kh;
+          float* dst_row = dst + oh * Wo;
+          const int ih = oh * stride - pad_h + kh * d;
           if (ih < 0 || ih >= H) {
-            std::fill(d, d + Wo, 0.f);
+            std::fill(dst_row, dst_row + Wo, 0.f);
             continue;
           }
           const float* src = x + (size_t(c) * H + ih) * W;
-          std::fill(d, d + ow_lo, 0.f);
+          std::fill(dst_row, dst_row + ow_lo, 0.f);
           if (stride == 1) {
-            std::copy(src + ow_lo - pad + kw, src + ow_hi - pad + kw, d + ow_lo);
+            std::copy(src + ow_lo - pad + kw * d, src + ow_hi - pad + kw * d, dst_row + ow_lo);
           } else {
-            for (int ow = ow_lo; ow < ow_hi; ++ow) d[ow] = src[ow * stride - pad + kw];
+            for (int ow = ow_lo; ow < ow_hi; ++ow) dst_row[ow] = src[ow * stride - pad + kw * d];
           }
-          std::fill(d + ow_hi, d + Wo, 0.f);
+          std::fill(dst_row + ow_hi, dst_row + Wo, 0.f);
         }
       }
 }
 
 // The transpose of im2col: adds the column block into dx (which the caller zeroed or holds a sum).
 void col2im(const float* col, size_t ld, int C, int H, int W, const Node& nd, int Ho, int Wo, float* dx) {
-  const int KH = nd.kernel, KW = nd.kw(), stride = nd.stride, pad_h = nd.padding, pad = nd.pw();
+  const int KH = nd.kernel, KW = nd.kw(), stride = nd.stride, pad_h = nd.padding, pad = nd.pw(), d = nd.dilation;
   for (int c = 0; c < C; ++c)
     for (int kh = 0; kh < KH; ++kh)
       for (int kw = 0; kw < KW; ++kw) {
         const float* src = col + size_t((c * KH + kh) * KW + kw) * ld;
-        const int ow_lo = std::min(Wo, std::max(0, (pad - kw + stride - 1) / stride));
-        const int ow_hi = std::max(ow_lo, std::min(Wo, (W + pad - kw + stride - 1) / stride));
+        const int ow_lo = std::min(Wo, std::max(0, (pad - kw * d + stride - 1) / stride));
+        const int ow_hi = std::max(ow_lo, std::min(Wo, (W + pad - kw * d + stride - 1) / stride));
         for (int oh = 0; oh < Ho; ++oh) {
-          const int ih = oh * stride - pad_h + kh;
+          const int ih = oh * stride - pad_h + kh * d;
           if (ih < 0 || ih >= H) continue;
-          float* d = dx + (size_t(c) * H + ih) * W;
+          float* row = dx + (size_t(c) * H + ih) * W;
           const float* s = src + oh * Wo;
           if (stride == 1) {
-            float* dd = d - pad + kw;
+            float* dd = row - pad + kw * d;
             for (int ow = ow_lo; ow < ow_hi; ++ow) dd[ow] += s[ow];
           } else {
-            for (int ow = ow_lo; ow < ow_hi; ++ow) d[ow * stride - pad + kw] += s[ow];
+            for (int ow = ow_lo; ow < ow_hi; ++ow) row[ow * stride - pad + kw * d] += s[ow];
           }
         }
       }

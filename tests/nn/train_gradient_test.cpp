@@ -178,13 +178,15 @@ TEST(TrainGradient, ChannelPicks) {
 }
 
 // Grouped convolutions multiply group by group (network.cpp, ConvGroups):
-// depthwise, and 2 groups of 2 inputs to 3 outputs each, strided.
+// depthwise, and 2 groups of 2 inputs to 3 outputs each, strided; then a
+// dilated convolution.
 TEST(TrainGradient, GroupedAndDepthwiseConvolutions) {
   Graph g;
   g.name = "grad7";
   int x = g.add_input("input", {4, 6, 6});
   x = g.add_relu("r1", g.add_conv("dw", x, 4, 3, 1, 1, 4));
   x = g.add_relu("r2", g.add_conv("g2", x, 6, 3, 2, 1, 2));
+  x = g.add_relu("r3", g.add_conv_rect("dilated", x, 4, 2, 2, 1, 1, 1, 1, 2));  // taps 2 apart
   g.add_dense("fc", x, 4);
   check_gradients(g, 3, 16, 60);
 }
