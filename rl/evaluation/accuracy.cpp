@@ -1,12 +1,14 @@
 #include "rl/evaluation/accuracy.h"
 
 #include <chrono>
+#include <cstdio>
 
 #include "common/error.h"
 #include "common/seconds_since.h"
 #include "flow/build.h"
 #include "flow/pipeline.h"
 #include "nn/train/trainer.h"
+#include "rl/episode_record.h"
 
 namespace cimvp::rl {
 
@@ -46,14 +48,14 @@ double AccuracyModel::accuracy(const Policy& policy) {
     const ModelFile tuned = finetune(model_, train_, dataset_, policy, run, threads_, &activations_);
     finetune_seconds_ += seconds_since(t0);
     t0 = std::chrono::steady_clock::now();
-    a = measure(tuned, policy);
+    a = deployable_accuracy(tuned, policy);
     evaluate_seconds_ += seconds_since(t0);
   } else {
     const auto t0 = std::chrono::steady_clock::now();
     ModelFile m = model_;  // at the policy, with the scales every command would give it
     m.calibration = calibration_for(model_, policy, &train_, &activations_);
     m.policy = policy;
-    a = measure(m, policy);
+    a = deployable_accuracy(m, policy);
     evaluate_seconds_ += seconds_since(t0);
   }
   cache_.emplace(key, a);
@@ -73,6 +75,21 @@ std::vector<double> AccuracyModel::vp_accuracies(const ModelFile& tuned, const P
   // The pipeline's SoC is shared with the latency measurement: load every time.
   vp_->load(flow::build(tuned, policy, *vp_arch_), tuned.graph.name, &train_);
   return vp_->accuracy_over_seeds(images, count, seeds, threads_);  // the VP on as many processes as threads
+}
+
+// A policy whose (fine-tuned) scales let a layer's int32 accumulator
+// overflow cannot be deployed: quantization, the compiler and the VP all
+// refuse it. One such policy must not end a search of hours, so it scores
+// accuracy 0, the least reward, and the refusal is printed once (the
+// accuracy is cached per policy).
+double AccuracyModel::deployable_accuracy(const ModelFile& tuned, const Policy& policy) {
+  try {
+    return measure(tuned, policy);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "\ncimvp search: policy w %s a %s cannot be deployed, its accuracy counts as 0: %s\n",
+                 bits_text(policy.weight_bits).c_str(), bits_text(policy.activation_bits).c_str(), e.what());
+    return 0;
+  }
 }
 
 double AccuracyModel::measure(const ModelFile& tuned, const Policy& policy) {

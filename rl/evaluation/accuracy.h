@@ -57,6 +57,7 @@ class AccuracyModel {
   ActivationSamples& activations() { return activations_; }
 
  private:
+  double deployable_accuracy(const ModelFile& tuned, const Policy& policy);
   ModelFile model_;
   std::string dataset_;
   Dataset train_, validation_;
