@@ -36,7 +36,7 @@ double core_ns(const std::vector<Tile>& tiles, int64_t pixels, int gathers, cons
     program += a.crossbar.program_ns + a.crossbar.program_row_ns * a.crossbar.physical_rows(t.rows);
     widest = std::max(widest, a.crossbar.physical_cols(t.cols, op.weight_bits));
     patch_bytes += t.rows;  // over-counts rows shared by column tiles: an estimate
-    cols += t.cols;
+    if (t.row0 == tiles.front().row0) cols += t.cols;  // each column tile once
   }
   const int per_core = a.crossbars_per_core();
   const int64_t groups = (int64_t(tiles.size()) + per_core - 1) / per_core;
