@@ -19,7 +19,7 @@ void CodeGenerator::emit_conv(const QOp& op) {
   const TensorPlace& in = memory_.tensors[size_t(op.inputs[0])];
   const TensorPlace& out = memory_.tensors[size_t(op.output)];
   const int kh = op.kernel, kw = op.kernel_w, s = op.stride, ci = in.shape.c, co = out.shape.c;
-  const int d = op.dilation, span_h = (kh - 1) * d + 1;  // input rows one window spans
+  const int d = op.dilation, span_h = op.span_h();
   const int ho = out.shape.h, wo = out.shape.w;
   const int eb = out.elem_bytes;
   const PerLayerMapping mapping = resident_ ? PerLayerMapping{channel_packing(op, arch_), 1}

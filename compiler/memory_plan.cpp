@@ -9,9 +9,8 @@ namespace cimvp {
 int window_border(const QOp& op, const Shape& in, const Shape& out) {
   // The last window's last row is (out.h - 1) * stride - padding + kernel - 1
   // in the input's coordinates; a ceil-mode pool's may pass the padding.
-  const int span_h = (op.kernel - 1) * op.dilation + 1, span_w = (op.kernel_w - 1) * op.dilation + 1;
-  const int bottom = (out.h - 1) * op.stride - op.padding + span_h - in.h;
-  const int right = (out.w - 1) * op.stride - op.padding_w + span_w - in.w;
+  const int bottom = (out.h - 1) * op.stride - op.padding + op.span_h() - in.h;
+  const int right = (out.w - 1) * op.stride - op.padding_w + op.span_w() - in.w;
   return std::max({op.padding, op.padding_w, bottom, right, 0});
 }
 

@@ -224,6 +224,9 @@ struct QOp {
   int kernel = 0, stride = 1, padding = 0;
   int kernel_w = 0, padding_w = 0;
   int dilation = 1;  // Conv2d: spacing of the taps
+  // Input rows and columns one window spans (as Node::span_h, span_w).
+  int span_h() const { return (kernel - 1) * dilation + 1; }
+  int span_w() const { return (kernel_w - 1) * dilation + 1; }
 
   // Conv2d and Dense.
   int layer = -1;              // index in policy order
