@@ -33,6 +33,10 @@ void emit_2d_loop(ProgramBuilder& p, int64_t rows, int64_t cols, const std::vect
   p.addi(kRowCounter, kRowCounter, 1).li(kLimit, int32_t(rows)).blt(kRowCounter, kLimit, row_top);
 }
 
+void fill_words(ProgramBuilder& p, int64_t at, int64_t bytes, int32_t word) {
+  p.vcfg(VcfgReg::VL, int32_t((bytes + 3) / 4)).vfill32(0, int32_t(at), word);
+}
+
 // Splits [0, n) into at most `parts` contiguous ranges of near-equal size.
 std::vector<std::pair<int, int>> split(int n, int parts) {
   parts = std::max(1, std::min(parts, n));

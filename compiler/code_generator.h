@@ -44,6 +44,11 @@ constexpr int kRowCounter = 1, kColCounter = 2, kLimit = 3, kFirstWalkReg = 4;
 void emit_2d_loop(ProgramBuilder& p, int64_t rows, int64_t cols, const std::vector<Walk>& walks,
                   const std::function<void(const std::vector<int>&)>& body);
 
+// Fills `bytes` at buffer address `at` with `word`, rounded up to whole
+// words (BufferArena's regions are): a border's last bytes are filled too
+// when a chunk's rows are not a whole number of words.
+void fill_words(ProgramBuilder& p, int64_t at, int64_t bytes, int32_t word);
+
 // The 256 bytes of an activation's table as Vlut reads them.
 std::vector<uint8_t> lut_bytes(const QOp& op, const QTensor& in);
 

@@ -47,7 +47,7 @@ void CodeGenerator::emit_concat(const QOp& op) {
         channel += t.shape.c;
       }
       const int64_t out_buf = arena.take(rows * out.row_bytes());
-      if (out.pad > 0) p.vcfg(VcfgReg::VL, int32_t(rows * out.row_bytes() / 4)).vfill32(0, int32_t(out_buf), out.pad_word());
+      if (out.pad > 0) fill_words(p, out_buf, rows * out.row_bytes(), out.pad_word());
       p.vcfg(VcfgReg::VL, w * c);
       emit_2d_loop(p, rows, 1, {{acc, 0, acc_row}, {out_buf + int64_t(out.pad) * c, 0, out.row_bytes()}},
                    [&](const std::vector<int>& r) { vreq(p, op.requant, r[1], 0, r[0], 0, 0, 0, false); });

@@ -124,7 +124,7 @@ void CodeGenerator::emit_conv(const QOp& op) {
       const int64_t first_in_row = int64_t(a) * s - op.padding + in.pad;
       p.load(int32_t(in_buf), int32_t(int64_t(in.address) + first_in_row * in_row), int32_t(in_rows * in_row));
       if (whole_rows && out.pad > 0 && !helper)
-        p.vcfg(VcfgReg::VL, int32_t(rows * out_row / 4)).vfill32(0, int32_t(out_buf), out.pad_word());
+        fill_words(p, out_buf, rows * out_row, out.pad_word());
       if (!single) p.vcfg(VcfgReg::VL, int32_t(int64_t(rows) * wo * cc)).vfill32(0, int32_t(acc), 0);
       const Walk src{in_buf + int64_t(in.pad - op.padding_w) * ci, int64_t(s) * ci, int64_t(s) * in_row};
       const Walk dst = whole_rows ? Walk{out_buf + int64_t(out.pad) * co * eb, int64_t(co) * eb, out_row}

@@ -53,7 +53,7 @@ void CodeGenerator::emit_rowwise(const QOp& op, int64_t per_row_scratch,
         in_bufs.push_back(buf + (whole(t) ? t.offset(t.pad, t.pad) : int64_t(t.pad) * t.shape.c));
       }
       const int64_t out_buf = arena.take(rows * out.row_bytes());
-      if (out.pad > 0) p.vcfg(VcfgReg::VL, int32_t(rows * out.row_bytes() / 4)).vfill32(0, int32_t(out_buf), out.pad_word());
+      if (out.pad > 0) fill_words(p, out_buf, rows * out.row_bytes(), out.pad_word());
       body(p, arena, rows, in_bufs, out_buf + int64_t(out.pad) * out.shape.c);
       p.store(int32_t(int64_t(out.address) + int64_t(a + out.pad) * out.row_bytes()), int32_t(out_buf),
               int32_t(rows * out.row_bytes()));

@@ -7,12 +7,13 @@
 
 namespace cimvp::codegen {
 
-// MaxPool and AvgPool: per output pixel, the window's k x k input pixels.
+// MaxPool and AvgPool: per output pixel, the window's kh x kw input pixels
+// (dilation apart).
 void CodeGenerator::emit_pool(const QOp& op) {
   const TensorPlace& in = memory_.tensors[size_t(op.inputs[0])];
   const TensorPlace& out = memory_.tensors[size_t(op.output)];
   const QTensor& in_t = net_.tensors[size_t(op.inputs[0])];
-  const int k = op.kernel, s = op.stride, c = in.shape.c, ho = out.shape.h, wo = out.shape.w;
+  const int s = op.stride, d = op.dilation, c = in.shape.c, ho = out.shape.h, wo = out.shape.w;
   const bool is_max = op.kind == QOpKind::MaxPool;
   const std::vector<int> working = cores_for_rows(ho);
   const auto row_ranges = split(ho, int(working.size()));
@@ -20,7 +21,7 @@ void CodeGenerator::emit_pool(const QOp& op) {
   lp.cores = int(working.size());
   lp.invocations = int64_t(ho) * wo;
   const int64_t in_row = in.row_bytes(), out_row = out.row_bytes();
-  const int64_t fixed = int64_t(c) * 4 + align4((k - s) * in_row) + 16;
+  const int64_t fixed = int64_t(c) * 4 + align4(std::max(0, op.span_h() - s) * in_row) + 16;
   const int64_t per_row = align4(s * in_row) + align4(out_row);
   op_section(op.name, working, [&](int core, ProgramBuilder& p) {
     const auto [r0, r1] = row_ranges[size_t(core)];
@@ -29,26 +30,27 @@ void CodeGenerator::emit_pool(const QOp& op) {
     for (int a = r0; a < r1; a += int(chunk)) {
       const int rows = int(std::min<int64_t>(chunk, r1 - a));
       BufferArena arena(dynamic_base_, arch_.buffer.bytes);
-      const int64_t in_rows = int64_t(rows - 1) * s + k;
+      const int64_t in_rows = int64_t(rows - 1) * s + op.span_h();
       const int64_t in_buf = arena.take(in_rows * in_row);
       const int64_t out_buf = arena.take(rows * out_row);
       const int64_t acc = arena.take(int64_t(c) * 4);
       const int64_t first_in_row = int64_t(a) * s - op.padding + in.pad;
       p.load(int32_t(in_buf), int32_t(int64_t(in.address) + first_in_row * in_row), int32_t(in_rows * in_row));
-      if (out.pad > 0) p.vcfg(VcfgReg::VL, int32_t(rows * out_row / 4)).vfill32(0, int32_t(out_buf), out.pad_word());
+      if (out.pad > 0) fill_words(p, out_buf, rows * out_row, out.pad_word());
       p.vcfg(VcfgReg::VL, c).vcfg(VcfgReg::Rows, 1).vcfg(VcfgReg::Stride, 0);
-      const Walk src{in_buf + int64_t(in.pad - op.padding) * c, int64_t(s) * c, int64_t(s) * in_row};
+      const Walk src{in_buf + int64_t(in.pad - op.padding_w) * c, int64_t(s) * c, int64_t(s) * in_row};
       const Walk dst{out_buf + int64_t(out.pad) * c, c, out_row};
       emit_2d_loop(p, rows, wo, {src, dst}, [&](const std::vector<int>& r) {
         if (is_max) {
           p.vcopy(r[1], 0, r[0], 0);
-          for (int ky = 0; ky < k; ++ky)
-            for (int kx = 0; kx < k; ++kx)
-              if (ky || kx) p.vmax8(r[1], 0, r[1], 0, r[0], int32_t(ky * in_row + kx * c), in_t.is_signed);
+          for (int ky = 0; ky < op.kernel; ++ky)
+            for (int kx = 0; kx < op.kernel_w; ++kx)
+              if (ky || kx) p.vmax8(r[1], 0, r[1], 0, r[0], int32_t((ky * in_row + kx * c) * d), in_t.is_signed);
         } else {
           p.vfill32(0, int32_t(acc), 0);
-          for (int ky = 0; ky < k; ++ky)
-            for (int kx = 0; kx < k; ++kx) p.vmac(0, int32_t(acc), r[0], int32_t(ky * in_row + kx * c), in_t.is_signed, 1);
+          for (int ky = 0; ky < op.kernel; ++ky)
+            for (int kx = 0; kx < op.kernel_w; ++kx)
+              p.vmac(0, int32_t(acc), r[0], int32_t((ky * in_row + kx * c) * d), in_t.is_signed, 1);
           vreq(p, op.requant, r[1], 0, 0, int32_t(acc), 0, 0, false);
         }
       });

@@ -35,7 +35,7 @@ void CodeGenerator::emit_sum(const QOp& op) {
       }
       const int64_t out_buf = arena.take(rows * out.row_bytes());
       const int64_t acc = arena.take(int64_t(w) * c * 4);
-      if (out.pad > 0) p.vcfg(VcfgReg::VL, int32_t(rows * out.row_bytes() / 4)).vfill32(0, int32_t(out_buf), out.pad_word());
+      if (out.pad > 0) fill_words(p, out_buf, rows * out.row_bytes(), out.pad_word());
       walks.push_back({out_buf + int64_t(out.pad) * c, 0, out.row_bytes()});
       p.vcfg(VcfgReg::VL, w * c);
       emit_2d_loop(p, rows, 1, walks, [&](const std::vector<int>& r) {

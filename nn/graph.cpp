@@ -303,13 +303,15 @@ void Graph::infer_shapes() {
         break;
       case OpKind::MaxPool:
       case OpKind::AvgPool:
-        if (n.kernel <= 0) fail(n, "kernel must be positive");
+        if (n.kernel <= 0 || n.kw() <= 0) fail(n, "kernel must be positive");
         if (n.stride <= 0) fail(n, "stride must be positive");
-        if (n.padding < 0 || n.padding >= n.kernel) fail(n, "padding must be in 0..kernel-1");
+        if (n.padding < 0 || n.padding >= n.kernel || n.pw() < 0 || n.pw() >= n.kw())
+          fail(n, "padding must be in 0..kernel-1");
         if (n.ceil_mode && n.kind != OpKind::MaxPool) fail(n, "ceil_mode is only supported for max pooling");
-        if (n.kw() != n.kernel || n.pw() != n.padding) fail(n, "a pool's window must be square");
-        n.shape = {in.c, window_out(n, in.h, n.kernel, n.padding, "height"),
-                   window_out(n, in.w, n.kernel, n.padding, "width")};
+        if (n.dilation < 1) fail(n, "dilation must be positive");
+        if (n.dilation != 1 && n.kind != OpKind::MaxPool) fail(n, "dilation is only supported for max pooling");
+        n.shape = {in.c, window_out(n, in.h, n.span_h(), n.padding, "height"),
+                   window_out(n, in.w, n.span_w(), n.pw(), "width")};
         break;
       case OpKind::GlobalAvgPool:
         n.shape = {in.c, 1, 1};
@@ -485,20 +487,21 @@ void conv_forward(const Node& n, const Shape& is, const float* x, float* y) {
 }
 
 void pool_forward(const Node& n, const Shape& is, const float* x, float* y) {
-  const int k = n.kernel, s = n.stride, p = n.padding, Ho = n.shape.h, Wo = n.shape.w;
+  const int kh = n.kernel, kw = n.kw(), s = n.stride, ph = n.padding, pw = n.pw(), d = n.dilation;
+  const int Ho = n.shape.h, Wo = n.shape.w;
   for (int c = 0; c < is.c; ++c)
     for (int oy = 0; oy < Ho; ++oy)
       for (int ox = 0; ox < Wo; ++ox) {
         float m = -std::numeric_limits<float>::infinity(), sum = 0;
-        for (int ky = 0; ky < k; ++ky)
-          for (int kx = 0; kx < k; ++kx) {
-            const int iy = oy * s - p + ky, ix = ox * s - p + kx;
+        for (int ky = 0; ky < kh; ++ky)
+          for (int kx = 0; kx < kw; ++kx) {
+            const int iy = oy * s - ph + ky * d, ix = ox * s - pw + kx * d;
             if (iy < 0 || iy >= is.h || ix < 0 || ix >= is.w) continue;
             const float v = x[(int64_t(c) * is.h + iy) * is.w + ix];
             m = std::max(m, v);
             sum += v;
           }
-        y[(int64_t(c) * Ho + oy) * Wo + ox] = n.kind == OpKind::MaxPool ? m : sum / float(k * k);
+        y[(int64_t(c) * Ho + oy) * Wo + ox] = n.kind == OpKind::MaxPool ? m : sum / float(kh * kw);
       }
 }
 

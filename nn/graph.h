@@ -31,8 +31,8 @@ enum class OpKind {
   Conv2d,         // square kernel, stride, zero padding, with bias
   Dense,          // fully connected, with bias
   Relu,
-  MaxPool,        // square kernel, stride, padding (padded positions never win)
-  AvgPool,        // square kernel, stride, zero padding counted in the divisor k*k
+  MaxPool,        // kernel, stride, padding, dilation (padded positions never win)
+  AvgPool,        // kernel, stride, zero padding counted in the divisor kh*kw
   GlobalAvgPool,  // mean over H x W per channel
   BatchNorm,      // per channel, inference form; folded away before deployment
   Add,            // element-wise sum of two inputs of the same shape (residual)
@@ -66,12 +66,12 @@ struct Node {
   int kernel = 0;        // Conv2d, MaxPool, AvgPool: kernel height (and width, unless kernel_w says otherwise)
   int stride = 1;        // Conv2d, MaxPool, AvgPool
   int padding = 0;       // Conv2d, MaxPool, AvgPool: on the top and bottom (and left and right, unless padding_w)
-  // Conv2d: a non-square window (Inception's 1x7 and 7x1): the kernel's width
-  // and the padding left and right; 0 and -1 mean "as kernel" and "as padding".
+  // A non-square window (Inception's 1x7 and 7x1 convolutions): the kernel's
+  // width and the padding left and right; 0 and -1 mean "as kernel" and "as padding".
   int kernel_w = 0;
   int padding_w = -1;
   int kw() const { return kernel_w > 0 ? kernel_w : kernel; }
-  int dilation = 1;  // Conv2d: the spacing of the kernel's taps (ONNX dilations; 1: adjacent)
+  int dilation = 1;  // Conv2d, MaxPool: the spacing of the kernel's taps (ONNX dilations; 1: adjacent)
   // Rows and columns of the input one window spans: (kernel - 1) * dilation + 1.
   int span_h() const { return (kernel - 1) * dilation + 1; }
   int span_w() const { return (kw() - 1) * dilation + 1; }

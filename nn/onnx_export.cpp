@@ -176,9 +176,10 @@ std::string Exporter::run() {
       case OpKind::MaxPool:
       case OpKind::AvgPool: {
         auto* n = node(nd.kind == OpKind::MaxPool ? "MaxPool" : "AveragePool", nd.name, {in0}, out);
-        ints(n, "kernel_shape", {nd.kernel, nd.kernel});
+        ints(n, "kernel_shape", {nd.kernel, nd.kw()});
         ints(n, "strides", {nd.stride, nd.stride});
-        ints(n, "pads", {nd.padding, nd.padding, nd.padding, nd.padding});
+        ints(n, "pads", {nd.padding, nd.pw(), nd.padding, nd.pw()});
+        if (nd.dilation != 1) ints(n, "dilations", {nd.dilation, nd.dilation});
         if (nd.kind == OpKind::AvgPool) int1(n, "count_include_pad", 1);
         if (nd.ceil_mode) int1(n, "ceil_mode", 1);
         break;

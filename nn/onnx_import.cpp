@@ -126,8 +126,6 @@ OnnxImporter::Window OnnxImporter::window(const onnx_::NodeProto& n, int64_t kh,
   if (ks.empty() && !is_pool) ks = {kh, kw};
   if (ks.size() != 2) fail(n, "needs a 2-D kernel_shape");
   if (!is_pool && (ks[0] != kh || ks[1] != kw)) fail(n, "kernel_shape disagrees with the weight's shape");
-  if (ks[0] != ks[1] && is_pool)
-    fail(n, "unsupported non-square kernel " + std::to_string(ks[0]) + "x" + std::to_string(ks[1]));
   w.kernel = int(ks[0]);
   w.kernel_w = int(ks[1]);
   std::vector<int64_t> st = attr_ints(n, "strides");
@@ -137,9 +135,9 @@ OnnxImporter::Window OnnxImporter::window(const onnx_::NodeProto& n, int64_t kh,
   }
   const std::vector<int64_t> dil = attr_ints(n, "dilations");
   if (!dil.empty()) {
-    if (dil.size() != 2 || dil[0] != dil[1] || dil[0] < 1 || (is_pool && dil[0] != 1))
-      fail(n, is_pool ? "unsupported attribute dilations: pools only 1"
-                      : "unsupported attribute dilations: only the same dilation on both axes");
+    if (dil.size() != 2 || dil[0] != dil[1] || dil[0] < 1)
+      fail(n, "unsupported attribute dilations: only the same dilation on both axes");
+    if (dil[0] != 1 && n.op_type() == "AveragePool") fail(n, "unsupported attribute dilations: average pools only 1");
     w.dilation = int(dil[0]);
   }
   if (const auto* a = attr(n, "auto_pad")) {
@@ -147,9 +145,8 @@ OnnxImporter::Window OnnxImporter::window(const onnx_::NodeProto& n, int64_t kh,
   }
   std::vector<int64_t> pads = attr_ints(n, "pads");
   if (!pads.empty()) {  // [top, left, bottom, right]
-    if (pads.size() != 4 || pads[0] != pads[2] || pads[1] != pads[3] || (is_pool && pads[0] != pads[1]))
-      fail(n, is_pool ? "unsupported attribute pads: only the same padding on every side is supported"
-                      : "unsupported attribute pads: only the same padding at the top and bottom, and left and right");
+    if (pads.size() != 4 || pads[0] != pads[2] || pads[1] != pads[3])
+      fail(n, "unsupported attribute pads: only the same padding at the top and bottom, and left and right");
     w.padding = int(pads[0]);
     w.padding_w = int(pads[1]);
   }

@@ -310,8 +310,14 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     // either (ReLU outputs) could fold, and the graph does not know that here.
     if (x.pad > 0 && op == "MaxPool") fail(n, "reads the output of a Pad: a max pool does not fold a Pad's zeros");
     win.padding += x.pad;
-    set_output(n, op == "MaxPool" ? graph_.add_maxpool(name, x.node, win.kernel, win.stride, win.padding, win.ceil_mode)
-                                  : graph_.add_avgpool(name, x.node, win.kernel, win.stride, win.padding));
+    win.padding_w += x.pad;
+    const int node = op == "MaxPool" ? graph_.add_maxpool(name, x.node, win.kernel, win.stride, win.padding, win.ceil_mode)
+                                     : graph_.add_avgpool(name, x.node, win.kernel, win.stride, win.padding);
+    Node& nd = graph_.nodes[size_t(node)];
+    nd.kernel_w = win.kernel_w;
+    nd.padding_w = win.padding_w;
+    nd.dilation = win.dilation;
+    set_output(n, node);
     if (op == "MaxPool") keep_quantizer(n);
     return;
   }

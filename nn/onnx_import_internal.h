@@ -116,7 +116,7 @@ class OnnxImporter {
   struct Window {
     int kernel = 0, stride = 1, padding = 0;
     int kernel_w = 0, padding_w = 0;
-    int dilation = 1;       // convolutions: the same on both axes
+    int dilation = 1;       // convolutions and max pools: the same on both axes
     bool ceil_mode = false;  // pools: the output size rounds up
   };
   Window window(const onnx_::NodeProto& n, int64_t weight_kh, int64_t weight_kw, bool is_pool) const;

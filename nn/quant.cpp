@@ -307,6 +307,16 @@ Requant make_requant(double real, const QTensor& out) {
 
 namespace {
 
+// A windowed op's window (Conv2d, MaxPool, AvgPool) as its node's.
+void set_window(QOp& op, const Node& nd) {
+  op.kernel = nd.kernel;
+  op.kernel_w = nd.kw();
+  op.dilation = nd.dilation;
+  op.stride = nd.stride;
+  op.padding = nd.padding;
+  op.padding_w = nd.pw();
+}
+
 // The one op-building path of quantize() and quantize_structure(). With
 // c == nullptr (structure): every activation scale and weight scale is the
 // nominal 1, weights stay empty and biases are zeros sized out_channels; the
@@ -396,12 +406,10 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
         }
         const QTensor& in = q.tensors[size_t(tin)];
         op.kind = nd.kind == OpKind::Conv2d ? QOpKind::Conv2d : QOpKind::Dense;
-        op.kernel = nd.kind == OpKind::Conv2d ? nd.kernel : 1;
-        op.kernel_w = nd.kind == OpKind::Conv2d ? nd.kw() : 1;
-        op.dilation = nd.kind == OpKind::Conv2d ? nd.dilation : 1;
-        op.stride = nd.stride;
-        op.padding = nd.padding;
-        op.padding_w = nd.pw();
+        if (nd.kind == OpKind::Conv2d)
+          set_window(op, nd);
+        else
+          op.kernel = op.kernel_w = 1;
         op.layer = layer;
         op.in_channels = nd.in_channels;
         op.out_channels = nd.out_channels;
@@ -461,9 +469,7 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
         t.shape = nd.shape;
         q.tensors.push_back(t);
         op.kind = QOpKind::MaxPool;
-        op.kernel = op.kernel_w = nd.kernel;
-        op.stride = nd.stride;
-        op.padding = op.padding_w = nd.padding;
+        set_window(op, nd);
         op.output = int(q.tensors.size()) - 1;
         tensor_of[i] = op.output;
         break;
@@ -475,10 +481,8 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
         const double s_in = in.scale;
         const Shape is = g.nodes[size_t(nd.inputs[0])].shape;
         op.kind = nd.kind == OpKind::AvgPool ? QOpKind::AvgPool : QOpKind::GlobalAvgPool;
-        op.kernel = op.kernel_w = nd.kernel;
-        op.stride = nd.stride;
-        op.padding = op.padding_w = nd.padding;
-        const double count = nd.kind == OpKind::AvgPool ? double(nd.kernel) * nd.kernel : double(is.h) * is.w;
+        set_window(op, nd);
+        const double count = nd.kind == OpKind::AvgPool ? double(nd.kernel) * nd.kw() : double(is.h) * is.w;
         if (count * 255.0 >= 2147483647.0) throw Error("node '" + nd.name + "': pooling window too large");
         op.output = new_tensor(dom, nd);
         op.acc_scale = s_in;

@@ -220,10 +220,10 @@ struct QOp {
   int output = 0;           // tensor index
 
   // Conv2d, MaxPool, AvgPool window: kernel and padding are the height's,
-  // kernel_w and padding_w the width's (equal but for non-square convolutions).
+  // kernel_w and padding_w the width's (equal but for non-square windows).
   int kernel = 0, stride = 1, padding = 0;
   int kernel_w = 0, padding_w = 0;
-  int dilation = 1;  // Conv2d: spacing of the taps
+  int dilation = 1;  // Conv2d, MaxPool: spacing of the taps
   // Input rows and columns one window spans (as Node::span_h, span_w).
   int span_h() const { return (kernel - 1) * dilation + 1; }
   int span_w() const { return (kernel_w - 1) * dilation + 1; }

@@ -48,16 +48,16 @@ void im2col(const T* x, const Shape& is, const Window& win, int ho, int wo, M& c
 // Window reduction shared by the integer and fake-quantized pools: calls
 // f(out_index, list of in-bounds input indices) through a small buffer.
 template <typename F>
-void for_windows(const Shape& is, const Shape& os, int k, int s, int p, F f) {
+void for_windows(const Shape& is, const Shape& os, const Window& win, F f) {
   std::vector<int64_t> idx;
-  idx.reserve(size_t(k * k));
+  idx.reserve(size_t(win.kh * win.kw));
   for (int c = 0; c < is.c; ++c)
     for (int oy = 0; oy < os.h; ++oy)
       for (int ox = 0; ox < os.w; ++ox) {
         idx.clear();
-        for (int ky = 0; ky < k; ++ky)
-          for (int kx = 0; kx < k; ++kx) {
-            const int iy = oy * s - p + ky, ix = ox * s - p + kx;
+        for (int ky = 0; ky < win.kh; ++ky)
+          for (int kx = 0; kx < win.kw; ++kx) {
+            const int iy = oy * win.s - win.ph + ky * win.d, ix = ox * win.s - win.pw + kx * win.d;
             if (iy >= 0 && iy < is.h && ix >= 0 && ix < is.w) idx.push_back((int64_t(c) * is.h + iy) * is.w + ix);
           }
         f((int64_t(c) * os.h + oy) * os.w + ox, idx);
@@ -194,7 +194,8 @@ void ReferenceExecutor::op_image(size_t op_index, const std::vector<const int32_
       break;
     }
     case QOpKind::MaxPool:
-      if (op.kernel == 2 && op.stride == 2 && op.padding == 0 && is.h == 2 * os.h && is.w == 2 * os.w) {
+      if (op.kernel == 2 && op.kernel_w == 2 && op.stride == 2 && op.padding == 0 && op.padding_w == 0 &&
+          op.dilation == 1 && is.h == 2 * os.h && is.w == 2 * os.w) {
         // every window in bounds (a ceil-mode pool of an odd size has windows that overhang)
         for (int c = 0; c < os.c; ++c)
           for (int oy = 0; oy < os.h; ++oy) {
@@ -206,14 +207,14 @@ void ReferenceExecutor::op_image(size_t op_index, const std::vector<const int32_
           }
         break;
       }
-      for_windows(is, os, op.kernel, op.stride, op.padding, [&](int64_t o, const std::vector<int64_t>& idx) {
+      for_windows(is, os, window_of(op), [&](int64_t o, const std::vector<int64_t>& idx) {
         int32_t m = INT32_MIN;
         for (int64_t j : idx) m = std::max(m, x[size_t(j)]);
         y[size_t(o)] = m;
       });
       break;
     case QOpKind::AvgPool:
-      for_windows(is, os, op.kernel, op.stride, op.padding, [&](int64_t o, const std::vector<int64_t>& idx) {
+      for_windows(is, os, window_of(op), [&](int64_t o, const std::vector<int64_t>& idx) {
         int64_t s = 0;
         for (int64_t j : idx) s += x[size_t(j)];
         y[size_t(o)] = requantize_value(s, op.requant);
@@ -439,17 +440,17 @@ std::vector<double> fake_quant_op(const QuantizedNetwork& q, size_t op_index,
       break;
     }
     case QOpKind::MaxPool:
-      for_windows(is, os, op.kernel, op.stride, op.padding, [&](int64_t o, const std::vector<int64_t>& idx) {
+      for_windows(is, os, window_of(op), [&](int64_t o, const std::vector<int64_t>& idx) {
         double m = -INFINITY;
         for (int64_t j : idx) m = std::max(m, x[size_t(j)]);
         y[size_t(o)] = m;
       });
       break;
     case QOpKind::AvgPool:
-      for_windows(is, os, op.kernel, op.stride, op.padding, [&](int64_t o, const std::vector<int64_t>& idx) {
+      for_windows(is, os, window_of(op), [&](int64_t o, const std::vector<int64_t>& idx) {
         double s = 0;
         for (int64_t j : idx) s += x[size_t(j)];
-        y[size_t(o)] = grid(s / (double(op.kernel) * op.kernel));
+        y[size_t(o)] = grid(s / (double(op.kernel) * op.kernel_w));
       });
       break;
     case QOpKind::GlobalAvgPool: {

@@ -612,8 +612,9 @@ void Network::Impl::fwd_node(int j, int s, bool training) {
     case OpKind::MaxPool: {
       const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
       int32_t* arg = r.arg[size_t(s)].data();
-      const int H = r.in_shape.h, W = r.in_shape.w, Ho = nd.shape.h, Wo = nd.shape.w, k = nd.kernel;
-      if (k == 2 && nd.stride == 2 && nd.padding == 0) {
+      const int H = r.in_shape.h, W = r.in_shape.w, Ho = nd.shape.h, Wo = nd.shape.w;
+      const int kh = nd.kernel, kw = nd.kw(), d = nd.dilation;
+      if (kh == 2 && kw == 2 && d == 1 && nd.stride == 2 && nd.padding == 0 && nd.pw() == 0) {
         // The common 2x2 pool: every window is in bounds; same winner (the
         // first largest in scan order) as the general loop below, without
         // its bounds and first-element tests (it was the evaluator's top cost).
@@ -649,10 +650,12 @@ void Network::Impl::fwd_node(int j, int s, bool training) {
             for (int ow = 0; ow < Wo; ++ow) {
               float best = -std::numeric_limits<float>::infinity();
               int32_t bi = -1;
-              const int h0 = oh * nd.stride - nd.padding, w0 = ow * nd.stride - nd.padding;
-              for (int kh = std::max(0, -h0); kh < k && h0 + kh < H; ++kh)
-                for (int kw = std::max(0, -w0); kw < k && w0 + kw < W; ++kw) {
-                  const int idx = (h0 + kh) * W + w0 + kw;
+              const int h0 = oh * nd.stride - nd.padding, w0 = ow * nd.stride - nd.pw();
+              for (int ty = 0; ty < kh; ++ty)
+                for (int tx = 0; tx < kw; ++tx) {
+                  const int iy = h0 + ty * d, ix = w0 + tx * d;
+                  if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                  const int idx = iy * W + ix;
                   if (xc[idx] > best || bi < 0) {
                     best = xc[idx];
                     bi = idx;
@@ -666,8 +669,8 @@ void Network::Impl::fwd_node(int j, int s, bool training) {
     }
     case OpKind::AvgPool: {
       const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
-      const int H = r.in_shape.h, W = r.in_shape.w, Ho = nd.shape.h, Wo = nd.shape.w, k = nd.kernel;
-      const float inv = 1.f / float(k * k);
+      const int H = r.in_shape.h, W = r.in_shape.w, Ho = nd.shape.h, Wo = nd.shape.w, k = nd.kernel, kw = nd.kw();
+      const float inv = 1.f / float(k * kw);
       for (int i = 0; i < ns; ++i)
         for (int c = 0; c < nd.shape.c; ++c) {
           const float* xc = x + size_t(i) * r.in_size + size_t(c) * H * W;
@@ -675,9 +678,9 @@ void Network::Impl::fwd_node(int j, int s, bool training) {
           for (int oh = 0; oh < Ho; ++oh)
             for (int ow = 0; ow < Wo; ++ow) {
               float sum = 0;
-              const int h0 = oh * nd.stride - nd.padding, w0 = ow * nd.stride - nd.padding;
-              for (int kh = std::max(0, -h0); kh < k && h0 + kh < H; ++kh)
-                for (int kw = std::max(0, -w0); kw < k && w0 + kw < W; ++kw) sum += xc[(h0 + kh) * W + w0 + kw];
+              const int h0 = oh * nd.stride - nd.padding, w0 = ow * nd.stride - nd.pw();
+              for (int ty = std::max(0, -h0); ty < k && h0 + ty < H; ++ty)
+                for (int tx = std::max(0, -w0); tx < kw && w0 + tx < W; ++tx) sum += xc[(h0 + ty) * W + w0 + tx];
               oc[oh * Wo + ow] = sum * inv;
             }
         }
@@ -1020,8 +1023,8 @@ void Network::Impl::bwd_node(int j, int s) {
       if (!input_needs(0)) break;
       float* dx = in_grad(r, 0, s);
       if (r.assign_in[0]) std::fill(dx, dx + size_t(ns) * r.in_size, 0.f);
-      const int H = r.in_shape.h, W = r.in_shape.w, Ho = nd.shape.h, Wo = nd.shape.w, k = nd.kernel;
-      const float inv = 1.f / float(k * k);
+      const int H = r.in_shape.h, W = r.in_shape.w, Ho = nd.shape.h, Wo = nd.shape.w, k = nd.kernel, kw = nd.kw();
+      const float inv = 1.f / float(k * kw);
       for (int i = 0; i < ns; ++i)
         for (int c = 0; c < nd.shape.c; ++c) {
           float* dc = dx + size_t(i) * r.in_size + size_t(c) * H * W;
@@ -1029,9 +1032,9 @@ void Network::Impl::bwd_node(int j, int s) {
           for (int oh = 0; oh < Ho; ++oh)
             for (int ow = 0; ow < Wo; ++ow) {
               const float v = gc[oh * Wo + ow] * inv;
-              const int h0 = oh * nd.stride - nd.padding, w0 = ow * nd.stride - nd.padding;
-              for (int kh = std::max(0, -h0); kh < k && h0 + kh < H; ++kh)
-                for (int kw = std::max(0, -w0); kw < k && w0 + kw < W; ++kw) dc[(h0 + kh) * W + w0 + kw] += v;
+              const int h0 = oh * nd.stride - nd.padding, w0 = ow * nd.stride - nd.pw();
+              for (int ty = std::max(0, -h0); ty < k && h0 + ty < H; ++ty)
+                for (int tx = std::max(0, -w0); tx < kw && w0 + tx < W; ++tx) dc[(h0 + ty) * W + w0 + tx] += v;
             }
         }
       break;

@@ -191,6 +191,21 @@ TEST(TrainGradient, GroupedAndDepthwiseConvolutions) {
   check_gradients(g, 3, 16, 60);
 }
 
+// Rectangular pool windows, a max pool's taps 2 apart.
+TEST(TrainGradient, RectangularAndDilatedPools) {
+  Graph g;
+  g.name = "grad8";
+  int x = g.add_input("input", {2, 9, 8});
+  x = g.add_conv("conv", x, 3, 3, 1, 1);
+  x = g.add_maxpool("max", x, 3, 1, 1);
+  g.nodes[size_t(x)].kernel_w = 2, g.nodes[size_t(x)].dilation = 2;
+  x = g.add_avgpool("avg", x, 2, 2, 0);
+  g.nodes[size_t(x)].kernel_w = 3, g.nodes[size_t(x)].padding_w = 1;
+  g.infer_shapes();  // before the dense takes its input's size
+  g.add_dense("fc", x, 4);
+  check_gradients(g, 3, 17, 60);
+}
+
 TEST(TrainGradient, Lenet5) { check_gradients(make_model("lenet5", 2), 4, 5, 6); }
 
 TEST(TrainGradient, Lenet5WithDistillation) { check_gradients(make_model("lenet5", 2), 5, 9, 6, true); }
