@@ -243,6 +243,7 @@ void CodeGenerator::emit_op(const QOp& op) {
     case QOpKind::Lut: emit_lut(op); break;
     case QOpKind::Mul: emit_mul(op); break;
     case QOpKind::Channels: emit_channels(op); break;
+    case QOpKind::Pad: emit_pad(op); break;
   }
 }
 

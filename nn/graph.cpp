@@ -23,6 +23,7 @@ constexpr KindName kKindNames[] = {
     {OpKind::Add, "add"},           {OpKind::Flatten, "flatten"},
     {OpKind::Concat, "concat"},     {OpKind::Activation, "activation"},
     {OpKind::Mul, "mul"},           {OpKind::Channels, "channels"},
+    {OpKind::Pad, "pad"},
 };
 
 [[noreturn]] void fail(const Node& n, const std::string& what) {
@@ -243,6 +244,12 @@ int Graph::add_channels(const std::string& name, int input, const std::vector<in
   return append(std::move(n));
 }
 
+int Graph::add_pad(const std::string& name, int input, const PadSpec& pad) {
+  Node n = unary(name, OpKind::Pad, input);
+  n.pad = pad;
+  return append(std::move(n));
+}
+
 int Graph::add_concat(const std::string& name, const std::vector<int>& inputs) {
   Node n;
   n.name = name;
@@ -345,6 +352,15 @@ void Graph::infer_shapes() {
             fail(n, "channel " + std::to_string(c) + " is not one of the input's " + std::to_string(in.c));
         n.shape = {int(n.channels.size()), in.h, in.w};
         break;
+      case OpKind::Pad: {
+        const PadSpec& p = n.pad;
+        if (p.top < 0 || p.left < 0 || p.bottom < 0 || p.right < 0) fail(n, "padding must not be negative");
+        if (p.mode == PadMode::Reflect && (std::max(p.top, p.bottom) >= in.h || std::max(p.left, p.right) >= in.w))
+          fail(n, "a reflection must be narrower than the input " + in.str() + " on every side");
+        if (!std::isfinite(p.value)) fail(n, "the padding value must be finite");
+        n.shape = {in.c, in.h + p.top + p.bottom, in.w + p.left + p.right};
+        break;
+      }
       case OpKind::Mul: {
         const Shape b = nodes[size_t(n.inputs[1])].shape;
         if (b != in && b != Shape{in.c, 1, 1})
@@ -577,6 +593,10 @@ std::vector<std::vector<float>> forward_all(const Graph& g, const std::vector<fl
           std::copy_n(x.begin() + std::ptrdiff_t(size_t(n.channels[j]) * hw), hw, y.begin() + std::ptrdiff_t(j * hw));
         break;
       }
+      case OpKind::Pad:
+        for_pad_positions(is.c, is.h, is.w, n.pad,
+                          [&](long long o, long long i) { y[size_t(o)] = i < 0 ? n.pad.value : x[size_t(i)]; });
+        break;
       case OpKind::Mul: {  // per channel when the second input is C x 1 x 1
         const std::vector<float>& b = out[size_t(n.inputs[1])];
         const size_t per = b.size() == y.size() ? 1 : size_t(is.h) * size_t(is.w);

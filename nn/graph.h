@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "nn/activation.h"
+#include "nn/pad.h"
 
 namespace cimvp {
 
@@ -42,6 +43,7 @@ enum class OpKind {
   Mul,            // element-wise product; the second input the same shape or C x 1 x 1 (per channel:
                   // squeeze-and-excitation's scaling)
   Channels,       // output channel j is input channel Node::channels[j]: a slice, a shuffle (ShuffleNet)
+  Pad,            // a border of Node::pad's widths, value or mode around height and width (nn/pad.h)
 };
 
 // "conv2d", "dense", ...; and back (nullopt-free: throws cimvp::Error for an unknown name).
@@ -84,6 +86,7 @@ struct Node {
   float max = 0;         // Relu: the upper bound (6: ReLU6, ONNX Clip(0, 6)); 0 for none
   ActivationFn function;  // Activation: which function, with its parameters
   std::vector<int> channels;  // Channels: the input channel of each output channel
+  PadSpec pad;                // Pad: the border on each side and what it holds
   float eps = 1e-5f;     // BatchNorm
   Shape input_shape;     // Input only: the shape of the network input
   // Input only: every input value is >= 0 (images as pixel/255), so the
@@ -168,6 +171,7 @@ class Graph {
   int add_activation(const std::string& name, int input, ActivationFn function);
   int add_mul(const std::string& name, int a, int b);
   int add_channels(const std::string& name, int input, const std::vector<int>& channels);
+  int add_pad(const std::string& name, int input, const PadSpec& pad);
 
   // Checks the structure (input indices earlier, arity, unique names,
   // parameter sizes: empty when structure_only) and recomputes every shape

@@ -105,6 +105,12 @@ std::string serialize_model(const ModelFile& m) {
       case OpKind::Channels:
         y << YAML::Key << "channels" << YAML::Value << YAML::Flow << n.channels;
         break;
+      case OpKind::Pad:  // [top, left, bottom, right], ONNX's order for height and width
+        y << YAML::Key << "pads" << YAML::Value << YAML::Flow
+          << std::vector<int>{n.pad.top, n.pad.left, n.pad.bottom, n.pad.right};
+        y << YAML::Key << "mode" << YAML::Value << pad_mode_name(n.pad.mode);
+        if (n.pad.mode == PadMode::Constant) y << YAML::Key << "value" << YAML::Value << fmt_float(n.pad.value);
+        break;
       default: break;
     }
     for (int k = 0; k < 4; ++k)
@@ -213,6 +219,19 @@ ModelFile parse_model(const std::string& s, const std::string& source) {
       if (y["eps"]) n.eps = y["eps"].as<float>();
       if (y["max"]) n.max = y["max"].as<float>();
       if (y["channels"]) n.channels = y["channels"].as<std::vector<int>>();
+      if (y["pads"]) {
+        const auto p = y["pads"].as<std::vector<int>>();
+        if (p.size() != 4) throw bad("node '" + n.name + "': pads must have 4 entries (top, left, bottom, right)");
+        n.pad.top = p[0], n.pad.left = p[1], n.pad.bottom = p[2], n.pad.right = p[3];
+      }
+      if (y["mode"]) {
+        try {
+          n.pad.mode = pad_mode_from_name(y["mode"].as<std::string>());
+        } catch (const Error& e) {
+          throw bad("node '" + n.name + "': " + e.what());
+        }
+      }
+      if (y["value"]) n.pad.value = y["value"].as<float>();
       if (y["function"]) {
         const std::string f = y["function"].as<std::string>();
         const auto fn = activation_from_name(f);

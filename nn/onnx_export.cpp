@@ -42,6 +42,12 @@ class Exporter {
     a->set_type(onnx_::AttributeProto::INTS);
     for (int64_t x : v) a->add_ints(x);
   }
+  static void str1(onnx_::NodeProto* n, const char* name, const std::string& v) {
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx_::AttributeProto::STRING);
+    a->set_s(v);
+  }
   static void int1(onnx_::NodeProto* n, const char* name, int64_t v) {
     auto* a = n->add_attribute();
     a->set_name(name);
@@ -233,6 +239,16 @@ std::string Exporter::run() {
         t->add_dims(int64_t(nd.channels.size()));
         for (int c : nd.channels) t->add_int64_data(c);
         int1(node("Gather", nd.name, {in0, nd.name + "_channels"}, out), "axis", 1);
+        break;
+      }
+      case OpKind::Pad: {  // opset 13: pads [N, C, H, W begins, then ends] and the value are inputs
+        auto* t = g_->add_initializer();
+        t->set_name(nd.name + "_pads");
+        t->set_data_type(onnx_::TensorProto::INT64);
+        t->add_dims(8);
+        for (int p : {0, 0, nd.pad.top, nd.pad.left, 0, 0, nd.pad.bottom, nd.pad.right}) t->add_int64_data(p);
+        str1(node("Pad", nd.name, {in0, nd.name + "_pads", float_init(nd.name + "_value", {nd.pad.value}, {})}, out),
+             "mode", pad_mode_name(nd.pad.mode));
         break;
       }
       case OpKind::Concat: {

@@ -306,13 +306,11 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
       fail(n, "unsupported attribute count_include_pad = 0 with padding (cimvp divides by k*k)");
     const Act x = padded_act(n, 0);
     // A Pad's zeros are values: an average counts them (as count_include_pad
-    // does); a max pool's padding never wins, so only zeros that cannot win
-    // either (ReLU outputs) could fold, and the graph does not know that here.
-    if (x.pad > 0 && op == "MaxPool") fail(n, "reads the output of a Pad: a max pool does not fold a Pad's zeros");
-    win.padding += x.pad;
-    win.padding_w += x.pad;
-    const int node = op == "MaxPool" ? graph_.add_maxpool(name, x.node, win.kernel, win.stride, win.padding, win.ceil_mode)
-                                     : graph_.add_avgpool(name, x.node, win.kernel, win.stride, win.padding);
+    // does); a max pool's padding never wins, so it reads a Pad node's zeros.
+    const int in = op == "MaxPool" ? materialized(n, x) : x.node;
+    if (op != "MaxPool") win.padding += x.pad, win.padding_w += x.pad;
+    const int node = op == "MaxPool" ? graph_.add_maxpool(name, in, win.kernel, win.stride, win.padding, win.ceil_mode)
+                                     : graph_.add_avgpool(name, in, win.kernel, win.stride, win.padding);
     Node& nd = graph_.nodes[size_t(node)];
     nd.kernel_w = win.kernel_w;
     nd.padding_w = win.padding_w;
@@ -356,10 +354,19 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     set_output(n, parts.size() == 1 ? parts[0] : graph_.add_concat(name, parts));
     return;
   }
-  if (op == "Pad") {  // zeros around height and width: taken on by the Conv or pool that reads it
+  // Zeros on equal sides of height and width: taken on by the Conv or
+  // AveragePool that reads it (a MaxPool's padding never wins, so it reads
+  // them from a Pad node). Any other border: a Pad node (nn/pad.h).
+  if (op == "Pad") {
     allow_attrs(n, {"mode", "pads", "value"});  // opset < 11: pads and value are attributes
-    if (const auto* m = attr(n, "mode"); m && m->s() != "constant")
-      fail(n, "unsupported mode '" + m->s() + "': only constant (zero) padding, which the reader's padding is");
+    PadMode mode = PadMode::Constant;
+    if (const auto* m = attr(n, "mode")) {
+      try {
+        mode = pad_mode_from_name(m->s());
+      } catch (const Error&) {
+        fail(n, "unsupported mode '" + m->s() + "' (constant, reflect or edge)");
+      }
+    }
     const Act x = padded_act(n, 0);
     std::vector<double> p, value;
     if (attr(n, "pads")) {
@@ -369,14 +376,23 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
       p = constant(n, 1, "pads").values;
       if (has_input(n, 2)) value = constant(n, 2, "constant_value").values;
     }
-    if (std::any_of(value.begin(), value.end(), [](double v) { return v != 0; }))
-      fail(n, "unsupported constant_value: only zeros are folded into the reader's padding");
+    if (value.size() > 1) fail(n, "unsupported constant_value of " + std::to_string(value.size()) + " values");
+    const double v = value.empty() ? 0.0 : value[0];
     if (has_input(n, 3)) fail(n, "unsupported input axes");
     // p: [n, c, h, w] begins, then ends
-    if (p.size() != 8 || p[0] != 0 || p[1] != 0 || p[4] != 0 || p[5] != 0 || p[2] < 0 || p[3] != p[2] ||
-        p[6] != p[2] || p[7] != p[2])
-      fail(n, "unsupported pads: only the same zero padding on every side of height and width");
-    acts_[n.output(0)] = Act{x.node, x.pad + int(p[2])};
+    if (p.size() != 8 || p[0] != 0 || p[1] != 0 || p[4] != 0 || p[5] != 0)
+      fail(n, "unsupported pads: only around height and width (of a 4-D [N, C, H, W] tensor)");
+    if (std::any_of(p.begin(), p.end(), [](double e) { return e < 0; }))
+      fail(n, "unsupported pads: negative pads (a crop)");
+    if (mode == PadMode::Constant && v == 0 && p[3] == p[2] && p[6] == p[2] && p[7] == p[2]) {
+      acts_[n.output(0)] = Act{x.node, x.pad + int(p[2])};
+      return;
+    }
+    PadSpec spec;
+    spec.top = int(p[2]), spec.left = int(p[3]), spec.bottom = int(p[6]), spec.right = int(p[7]);
+    spec.mode = mode;
+    spec.value = float(v);
+    set_output(n, graph_.add_pad(name, materialized(n, x), spec));
     return;
   }
   if (op == "GlobalAveragePool") {

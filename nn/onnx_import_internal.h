@@ -140,16 +140,28 @@ class OnnxImporter {
     bool shuffle_transposed = false;
   };
   void float_node(const onnx_::NodeProto& n);
-  // Input i; a padded value only where the reader takes the padding on (padded_act).
-  Act act(const onnx_::NodeProto& n, int i) const {
+  // Input i as a graph node. Pending zeros of a Pad (padded_act: a Conv or
+  // AveragePool takes them on) become a Pad node, which later readers of
+  // the same value share.
+  Act act(const onnx_::NodeProto& n, int i) {
     const Act a = padded_act(n, i);
-    if (a.pad != 0)
-      fail(n, "reads '" + n.input(i) + "', the output of a Pad; cimvp folds a Pad only into the padding of the "
-              "Conv, MaxPool or AveragePool that reads it");
     if (a.shuffle_groups != 0)
       fail(n, "reads '" + n.input(i) + "', a 5-D view of a channel shuffle; cimvp supports only Reshape to "
               "[N, g, C/g, H, W], Transpose [0, 2, 1, 3, 4], Reshape to [N, C, H, W]");
-    return a;
+    if (a.pad == 0) return a;
+    return acts_[n.input(i)] = Act{materialized(n, a)};
+  }
+  // x as a graph node: a pending zero padding becomes a Pad node of those zeros.
+  int materialized(const onnx_::NodeProto& n, const Act& x) {
+    if (x.shuffle_groups != 0)
+      fail(n, "reads a 5-D view of a channel shuffle; cimvp supports only Reshape to [N, g, C/g, H, W], "
+              "Transpose [0, 2, 1, 3, 4], Reshape to [N, C, H, W]");
+    if (x.pad == 0) return x.node;
+    PadSpec zeros;
+    zeros.top = zeros.left = zeros.bottom = zeros.right = x.pad;
+    std::string nm = graph_.nodes[size_t(x.node)].name + "_pad";
+    for (int k = 1; graph_.find(nm) >= 0; ++k) nm = graph_.nodes[size_t(x.node)].name + "_pad_" + std::to_string(k);
+    return graph_.add_pad(nm, x.node, zeros);
   }
   // Channels of x picked (a Slice, a Gather, a shuffle), composed with x's own
   // pick when x is one.

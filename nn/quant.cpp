@@ -134,6 +134,7 @@ ActivationPlan plan_activations(const Graph& g, const Policy& p) {
       case OpKind::MaxPool:
       case OpKind::Flatten:
       case OpKind::Channels:
+      case OpKind::Pad:
         plan.domain_of[i] = plan.domain_of[size_t(nd.inputs[0])];
         break;
     }
@@ -285,6 +286,7 @@ const char* qop_name(QOpKind k) {
     case QOpKind::Lut: return "activation";
     case QOpKind::Mul: return "mul";
     case QOpKind::Channels: return "channels";
+    case QOpKind::Pad: return "pad";
   }
   return "unknown";
 }
@@ -452,26 +454,29 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
         ++layer;
         break;
       }
-      case OpKind::Channels: {  // the same integers at the same scale, channels picked
-        QTensor t = q.tensors[size_t(op.inputs[0])];
-        t.name = nd.name;
-        t.shape = nd.shape;
-        q.tensors.push_back(t);
-        op.kind = QOpKind::Channels;
-        op.channels = nd.channels;
-        op.output = int(q.tensors.size()) - 1;
-        tensor_of[i] = op.output;
-        break;
-      }
+      // Ops that move integers without changing them: the output is the
+      // input's integers at its scale.
+      case OpKind::Channels:  // channels picked
+      case OpKind::Pad:       // bordered
       case OpKind::MaxPool: {
         QTensor t = q.tensors[size_t(op.inputs[0])];
         t.name = nd.name;
         t.shape = nd.shape;
         q.tensors.push_back(t);
-        op.kind = QOpKind::MaxPool;
-        set_window(op, nd);
         op.output = int(q.tensors.size()) - 1;
         tensor_of[i] = op.output;
+        if (nd.kind == OpKind::Channels) {
+          op.kind = QOpKind::Channels;
+          op.channels = nd.channels;
+        } else if (nd.kind == OpKind::Pad) {
+          op.kind = QOpKind::Pad;
+          op.pad = nd.pad;
+          const double v = std::round(double(nd.pad.value) / t.scale) + t.zero_point;
+          op.pad_integer = int32_t(std::clamp(v, double(t.lo()), double(t.hi())));
+        } else {
+          op.kind = QOpKind::MaxPool;
+          set_window(op, nd);
+        }
         break;
       }
       case OpKind::AvgPool:

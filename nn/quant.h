@@ -210,6 +210,7 @@ enum class QOpKind {
   Lut,            // out = table[q - lo_in]: a non-linear activation, exact by construction (Vlut)
   Mul,            // acc = q_a q_b (q_b per channel when its tensor is C x 1 x 1), then Vreq (Vmul8)
   Channels,       // output channel j = input channel channels[j] (integers and scale unchanged; Vcopy)
+  Pad,            // a border (nn/pad.h) around the same integers at the same scale (Load, Vcopy, Vfill32)
 };
 const char* qop_name(QOpKind k);
 
@@ -252,6 +253,10 @@ struct QOp {
   std::vector<int32_t> table;
   // Channels: the input channel of each output channel.
   std::vector<int> channels;
+  // Pad: the border, and the constant's integer (its value on the tensor's
+  // grid, saturated to the tensor's range).
+  PadSpec pad;
+  int32_t pad_integer = 0;
 
   Requant requant;             // all kinds but MaxPool, Lut, Channels (and Conv2d/Dense with requantize == false)
 };

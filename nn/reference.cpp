@@ -247,6 +247,10 @@ void ReferenceExecutor::op_image(size_t op_index, const std::vector<const int32_
       for (size_t j = 0; j < op.channels.size(); ++j) std::copy_n(x + size_t(op.channels[j]) * hw, hw, y + j * hw);
       break;
     }
+    case QOpKind::Pad:
+      for_pad_positions(is.c, is.h, is.w, op.pad,
+                        [&](long long o, long long i) { y[size_t(o)] = i < 0 ? op.pad_integer : x[size_t(i)]; });
+      break;
     case QOpKind::Lut: {
       const int32_t lo = q_.tensors[size_t(op.inputs[0])].lo();
       for (size_t j = 0; j < y_size; ++j) y[j] = op.table[size_t(x[j] - lo)];
@@ -482,6 +486,11 @@ std::vector<double> fake_quant_op(const QuantizedNetwork& q, size_t op_index,
         std::copy_n(x.begin() + std::ptrdiff_t(size_t(op.channels[j]) * hw), hw, y.begin() + std::ptrdiff_t(j * hw));
       break;
     }
+    case QOpKind::Pad:
+      for_pad_positions(is.c, is.h, is.w, op.pad, [&](long long o, long long i) {
+        y[size_t(o)] = i < 0 ? out.scale * (op.pad_integer - out.zero_point) : x[size_t(i)];
+      });
+      break;
     case QOpKind::Lut: {  // the input is on its grid: the table is the function rounded onto the output's
       const QTensor& in = q.tensors[size_t(op.inputs[0])];
       for (size_t j = 0; j < y.size(); ++j)

@@ -739,6 +739,16 @@ void Network::Impl::fwd_node(int j, int s, bool training) {
           std::copy_n(x + size_t(i) * r.in_size + size_t(nd.channels[j]) * hw, hw, out + size_t(i) * r.size + j * hw);
       break;
     }
+    case OpKind::Pad: {
+      const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
+      for (int i = 0; i < ns; ++i) {
+        const float* xi = x + size_t(i) * r.in_size;
+        float* oi = out + size_t(i) * r.size;
+        for_pad_positions(r.in_shape.c, r.in_shape.h, r.in_shape.w, nd.pad,
+                          [&](long long o, long long j) { oi[o] = j < 0 ? nd.pad.value : xi[j]; });
+      }
+      break;
+    }
     case OpKind::Mul: {  // per image; a C x 1 x 1 second input scales each channel
       const float* a = nodes[size_t(r.in[0])].act[size_t(s)].data();
       const NodeRt& fb = nodes[size_t(r.in[1])];
@@ -1078,6 +1088,19 @@ void Network::Impl::bwd_node(int j, int s) {
             const float* gj = g + size_t(i) * r.size + j * hw;
             for (size_t k = 0; k < hw; ++k) d[k] += gj[k];
           }
+      }
+      break;
+    case OpKind::Pad:
+      if (input_needs(0)) {  // each copied position's gradient back to its source (a reflected one: twice)
+        float* dx = in_grad(r, 0, s);
+        if (r.assign_in[0]) std::fill(dx, dx + size_t(ns) * r.in_size, 0.f);
+        for (int i = 0; i < ns; ++i) {
+          float* di = dx + size_t(i) * r.in_size;
+          const float* gi = g + size_t(i) * r.size;
+          for_pad_positions(r.in_shape.c, r.in_shape.h, r.in_shape.w, nd.pad, [&](long long o, long long j) {
+            if (j >= 0) di[j] += gi[o];
+          });
+        }
       }
       break;
     case OpKind::Activation:

@@ -206,6 +206,22 @@ TEST(TrainGradient, RectangularAndDilatedPools) {
   check_gradients(g, 3, 17, 60);
 }
 
+// Padding: a constant border, a reflection (sources reached twice), edge copies.
+TEST(TrainGradient, Pads) {
+  for (PadMode mode : {PadMode::Constant, PadMode::Reflect, PadMode::Edge}) {
+    Graph g;
+    g.name = "grad9";
+    int x = g.add_input("input", {2, 5, 4});
+    x = g.add_conv("conv", x, 3, 3, 1, 1);
+    PadSpec p;
+    p.top = 1, p.left = 2, p.bottom = 2, p.right = 1, p.mode = mode, p.value = 0.5f;
+    x = g.add_pad("pad", x, p);
+    x = g.add_conv("conv2", x, 2, 3, 2, 0);
+    g.add_dense("fc", x, 4);
+    check_gradients(g, 3, 18, 40);
+  }
+}
+
 TEST(TrainGradient, Lenet5) { check_gradients(make_model("lenet5", 2), 4, 5, 6); }
 
 TEST(TrainGradient, Lenet5WithDistillation) { check_gradients(make_model("lenet5", 2), 5, 9, 6, true); }
