@@ -276,12 +276,7 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
   }
   if (op == "Relu") {
     allow_attrs(n, {});
-    const Act x = act(n, 0);
-    if (graph_.nodes[size_t(x.node)].kind == OpKind::Input) {  // no layer before it applies it: a table
-      set_output(n, graph_.add_activation(name, x.node, Activation::Relu));
-      return;
-    }
-    set_output(n, graph_.add_relu(name, x.node));
+    set_output(n, graph_.add_relu(name, act(n, 0).node));
     keep_quantizer(n, true);
     return;
   }

@@ -121,14 +121,21 @@ ActivationPlan plan_activations(const Graph& g, const Policy& p) {
       case OpKind::BatchNorm:
         fail(nd, "a batch norm must directly follow a conv2d or dense layer that nothing else reads");
         break;
-      case OpKind::Relu: {
+      case OpKind::Relu: {  // one no producer could fuse (the fused ones were skipped above)
         const int d = plan.domain_of[size_t(nd.inputs[0])];
-        if (d < 0 || plan.domains[size_t(d)].is_signed)
-          fail(nd, "a ReLU must directly follow a conv2d, dense, pool or add layer whose output nothing else reads");
-        if (nd.max > 0)
-          fail(nd, "a bounded ReLU (max " + std::to_string(nd.max) +
-                       ") must directly follow a conv2d, dense, pool or add layer whose output nothing else reads");
-        plan.domain_of[i] = d;  // ReLU of unsigned values is the identity
+        if (d >= 0 && !plan.domains[size_t(d)].is_signed && nd.max == 0) {
+          plan.domain_of[i] = d;  // ReLU of unsigned values is the identity
+          break;
+        }
+        // Any other: a table (QOpKind::Lut) into an unsigned domain of its own,
+        // like an activation; a bounded one's clip stays within its bound.
+        ActDomain dom;
+        dom.name = nd.name;
+        dom.root = dom.node = int(i);
+        dom.is_signed = false;
+        dom.max = nd.max;
+        plan.domain_of[i] = int(plan.domains.size());
+        plan.domains.push_back(dom);
         break;
       }
       case OpKind::MaxPool:
@@ -372,7 +379,6 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
         tensor_of[i] = new_tensor(plan.domains[size_t(d)], nd);
         q.input = tensor_of[i];
         continue;
-      case OpKind::Relu:
       case OpKind::Flatten:
       case OpKind::BatchNorm:  // not present after folding; fused ReLUs are skipped below
         if (tensor_of[i] < 0) tensor_of[i] = tensor_of[size_t(nd.inputs[0])];
@@ -510,6 +516,12 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
         tensor_of[size_t(dom.node)] = op.output;
         break;
       }
+      case OpKind::Relu:
+        if (d < 0) {  // fused into its producer, or the identity of unsigned values
+          if (tensor_of[i] < 0) tensor_of[i] = tensor_of[size_t(nd.inputs[0])];
+          continue;
+        }
+        [[fallthrough]];  // one no producer could fuse: a table, as an activation's
       case OpKind::Activation: {
         const ActDomain& dom = plan.domains[size_t(d)];
         op.kind = QOpKind::Lut;
@@ -517,7 +529,10 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
         const QTensor& in = q.tensors[size_t(op.inputs[0])];
         const QTensor& out = q.tensors[size_t(op.output)];
         if (in.bits > 8) throw Error("node '" + nd.name + "': an activation of an int32 tensor is not supported");
-        op.table = activation_table(nd.function, in.lo(), in.hi(), in.scale, in.zero_point, out.scale, out.zero_point,
+        const ActivationFn fn = nd.kind == OpKind::Activation ? nd.function
+                                : nd.max > 0                   ? ActivationFn(Activation::Clip, 0, nd.max)
+                                                               : ActivationFn(Activation::Relu);
+        op.table = activation_table(fn, in.lo(), in.hi(), in.scale, in.zero_point, out.scale, out.zero_point,
                                     out.lo(), out.hi());
         tensor_of[i] = op.output;
         tensor_of[size_t(dom.node)] = op.output;

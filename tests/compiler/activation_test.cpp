@@ -133,7 +133,11 @@ TEST(Activation, LeakyReluEluClipAndInputReluRunAndRoundTrip) {
   for (const char* name : {"relu_in", "leaky", "elu", "clip"}) {
     const ActivationFn& want = model.graph.nodes[size_t(model.graph.find(name))].function;
     EXPECT_EQ(back.graph.nodes[size_t(back.graph.find(name))].function, want) << name;
-    EXPECT_EQ(im.model.graph.nodes[size_t(im.model.graph.find(name))].function, want) << name;
+    const Node& imported = im.model.graph.nodes[size_t(im.model.graph.find(name))];
+    if (want.f == Activation::Relu)  // ONNX's Relu comes back a ReLU node; the quantizer makes it the same table
+      EXPECT_EQ(imported.kind, OpKind::Relu) << name;
+    else
+      EXPECT_EQ(imported.function, want) << name;
   }
 }
 

@@ -137,18 +137,21 @@ TEST(BoundedRelu, BadBoundsAreRefusedNamingTheNode) {
     EXPECT_NE(std::string(e.what()).find("'r'"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("max must be 0 (none) or positive"), std::string::npos) << e.what();
   }
-  // A bounded ReLU that no producer's requantization can take.
+}
+
+// A bounded ReLU that no producer's requantization can take is a Clip(0, 6)
+// table into a domain of its own, bounded by 6.
+TEST(BoundedRelu, OneNoProducerTakesIsATable) {
   Graph h;
   int y = h.add_input("input", {1, 8, 8});
   y = h.add_relu("r1", h.add_conv("c", y, 2, 3));
   y = h.add_relu("r2", h.add_maxpool("p", y, 2, 2), 6.f);
   h.add_dense("fc", y, 3);
-  try {
-    plan_activations(h, uniform_policy(2, 8, 8));
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("node 'r2' (relu): a bounded ReLU (max 6"), std::string::npos) << e.what();
-  }
+  const ActivationPlan plan = plan_activations(h, uniform_policy(2, 8, 8));
+  const ActDomain& d = plan.domains[size_t(plan.domain_of[size_t(h.find("r2"))])];
+  EXPECT_EQ(d.name, "r2");
+  EXPECT_FALSE(d.is_signed);
+  EXPECT_EQ(d.max, 6.f);
 }
 
 }  // namespace
