@@ -86,7 +86,7 @@ CompileResult CodeGenerator::run() {
 
 // ---------------------------------------------------------------- setup
 
-// Biases of every Conv2d/Dense and the tables of every activation live at
+// Biases of every Conv2d/Dense, the tables of every activation and the constants of every softmax live at
 // the bottom of every core's buffer.
 void CodeGenerator::place_biases() {
   std::vector<uint8_t> bytes;
@@ -98,6 +98,13 @@ void CodeGenerator::place_biases() {
       constant_address_[i] = int64_t(bytes.size());
       const std::vector<uint8_t> table = lut_bytes(op, net_.tensors[size_t(op.inputs[0])]);
       bytes.insert(bytes.end(), table.begin(), table.end());
+      continue;
+    }
+    if (op.kind == QOpKind::Softmax) {  // the softmax unit's int32 words
+      constant_address_[i] = int64_t(bytes.size());
+      const size_t at = bytes.size();
+      bytes.resize(at + 4 * op.table.size());
+      std::memcpy(bytes.data() + at, op.table.data(), 4 * op.table.size());
       continue;
     }
     if (op.kind != QOpKind::Conv2d && op.kind != QOpKind::Dense) continue;
@@ -244,6 +251,7 @@ void CodeGenerator::emit_op(const QOp& op) {
     case QOpKind::Mul: emit_mul(op); break;
     case QOpKind::Channels: emit_channels(op); break;
     case QOpKind::Pad: emit_pad(op); break;
+    case QOpKind::Softmax: emit_softmax(op); break;
   }
 }
 

@@ -106,6 +106,7 @@ class CodeGenerator {
   void emit_mul(const QOp& op);
   void emit_channels(const QOp& op);
   void emit_pad(const QOp& op);
+  void emit_softmax(const QOp& op);
   // Element-wise ops over rows (compiler/emit_elementwise.cpp): `body` gets the
   // chunk's rows, each input's first interior byte (a C x 1 x 1 input: its
   // values) and the output's; row strides are the tensors' row_bytes().

@@ -129,11 +129,14 @@ std::string format_with(const Instruction& in, Target target) {
     case Opcode::Vmax8:
     case Opcode::Vlut:
     case Opcode::Vmul8:
+    case Opcode::Vsoftmax:
     case Opcode::Load:
     case Opcode::Store:
       s += " " + address(in.rd, in.imm0) + ", " + address(in.ra, in.imm1) + ", " + address(in.rb, in.imm2);
-      if ((in.op == Opcode::Vmax8 || in.op == Opcode::Vmul8) && (in.flags & flag::kSigned8)) s += ", signed";
+      if ((in.op == Opcode::Vmax8 || in.op == Opcode::Vmul8 || in.op == Opcode::Vsoftmax) && (in.flags & flag::kSigned8))
+        s += ", signed";
       if (in.op == Opcode::Vmul8 && (in.flags & flag::kSigned8B)) s += ", bsigned";
+      if (in.op == Opcode::Vsoftmax && (in.flags & flag::kSoftmaxLog)) s += ", log";
       break;
     case Opcode::Vfill32:
       s += " " + address(in.rd, in.imm0) + ", " + std::to_string(in.imm1);
@@ -791,6 +794,7 @@ class Assembler {
     if (*op == Opcode::Mvm) keywords = {"signed", "acc"};
     if (*op == Opcode::Vmac || *op == Opcode::Vmax8) keywords = {"signed"};
     if (*op == Opcode::Vmul8) keywords = {"signed", "bsigned"};
+    if (*op == Opcode::Vsoftmax) keywords = {"signed", "log"};
     if (*op == Opcode::Vreq) keywords = {"halfeven"};
     std::vector<Item> pos;
     std::map<std::string, Item> opts;
@@ -955,6 +959,14 @@ class Assembler {
         addr(2, in.rb, in.imm2);
         if (opts.count("signed")) in.flags |= flag::kSigned8;
         if (opts.count("bsigned")) in.flags |= flag::kSigned8B;
+        break;
+      case Opcode::Vsoftmax:
+        arity(3, 3, "vsoftmax DST, SRC, CONSTANTS [, signed] [, log]");
+        addr(0, in.rd, in.imm0);
+        addr(1, in.ra, in.imm1);
+        addr(2, in.rb, in.imm2);
+        if (opts.count("signed")) in.flags |= flag::kSigned8;
+        if (opts.count("log")) in.flags |= flag::kSoftmaxLog;
         break;
       case Opcode::Vfill32:
         arity(2, 2, "vfill32 DST, VALUE");

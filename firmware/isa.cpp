@@ -56,6 +56,7 @@ constexpr OpInfo kOps[] = {
     {Opcode::Vcopy, "vcopy", 0, true, true, false, true, true, false},
     {Opcode::Vlut, "vlut", 0, true, true, true, true, true, true},
     {Opcode::Vmul8, "vmul8", flag::kSigned8 | flag::kSigned8B, true, true, true, true, true, true},
+    {Opcode::Vsoftmax, "vsoftmax", flag::kSigned8 | flag::kSoftmaxLog, true, true, true, true, true, true},
     {Opcode::Load, "load", 0, true, true, true, true, true, true},
     {Opcode::Store, "store", 0, true, true, true, true, true, true},
     {Opcode::Send, "send", 0, false, true, true, true, true, true},
@@ -173,6 +174,9 @@ std::vector<AddressOperand> address_operands(const Instruction& in) {
     case Opcode::Vlut:
       return {{A::Buffer, in.rd, in.imm0, "destination"}, {A::Buffer, in.ra, in.imm1, "source"},
               {A::Buffer, in.rb, in.imm2, "table"}};
+    case Opcode::Vsoftmax:
+      return {{A::Buffer, in.rd, in.imm0, "destination"}, {A::Buffer, in.ra, in.imm1, "source"},
+              {A::Buffer, in.rb, in.imm2, "constants"}};
     case Opcode::Vfill32: return {{A::Buffer, in.rd, in.imm0, "destination"}};
     case Opcode::Load:
       return {{A::Buffer, in.rd, in.imm0, "destination"}, {A::Memory, in.ra, in.imm1, "source"},

@@ -55,6 +55,9 @@ enum class Opcode : uint8_t {
   Vcopy = 0x26,   // VROWS rows of VL bytes: dst rd+imm0 (dense), src ra+imm1 (row stride VSTRIDE)
   Vlut = 0x27,    // dst8[i] = table[src8[i]] (the byte as 0..255); dst rd+imm0, src ra+imm1, table rb+imm2 (256 bytes)
   Vmul8 = 0x28,   // dst32[i] = a8[i] * b8[i]; dst rd+imm0, a ra+imm1, b rb+imm2
+  // The softmax unit: dst8[i*STRIDE] = (log-)softmax of the VL values src8[i*STRIDE]
+  // (common/softmax_unit.h); dst rd+imm0, src ra+imm1, constants rb+imm2 (516 int32 words)
+  Vsoftmax = 0x29,
   // memory and network
   Load = 0x30,   // buffer[rd+imm0 ..] = memory[ra+imm1 ..], rb+imm2 bytes
   Store = 0x31,  // memory[rd+imm0 ..] = buffer[ra+imm1 ..], rb+imm2 bytes
@@ -75,6 +78,8 @@ constexpr uint8_t kVreqHalfEven = 0x02;    // round half to even instead of half
 constexpr uint8_t kSigned8 = 0x01;
 // Vmul8: the second operand is signed
 constexpr uint8_t kSigned8B = 0x02;
+// Vsoftmax: log-softmax (signed output) instead of softmax
+constexpr uint8_t kSoftmaxLog = 0x02;
 }  // namespace flag
 
 // GPEU configuration registers written by Vcfg (index in the flags byte).

@@ -54,6 +54,10 @@ class ProgramBuilder {
   ProgramBuilder& vlut(int rd, int32_t dst, int ra, int32_t src, int rb, int32_t table) {
     return emit(make(Opcode::Vlut, 0, rd, ra, rb, dst, src, table));
   }
+  ProgramBuilder& vsoftmax(int rd, int32_t dst, int ra, int32_t src, int rb, int32_t constants, bool is_signed, bool log) {
+    return emit(make(Opcode::Vsoftmax, uint8_t((is_signed ? flag::kSigned8 : 0) | (log ? flag::kSoftmaxLog : 0)), rd, ra,
+                     rb, dst, src, constants));
+  }
   ProgramBuilder& vmul8(int rd, int32_t dst, int ra, int32_t a, int rb, int32_t b, bool a_signed, bool b_signed) {
     return emit(make(Opcode::Vmul8, uint8_t((a_signed ? flag::kSigned8 : 0) | (b_signed ? flag::kSigned8B : 0)), rd, ra,
                      rb, dst, a, b));

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/softmax_unit.h"
 #include "models/address_map.h"
 
 namespace cimvp {
@@ -245,7 +246,7 @@ void Core::execute() {
         break;
       }
       case Opcode::Vreq: case Opcode::Vmac: case Opcode::Vadd32: case Opcode::Vmax8:
-      case Opcode::Vfill32: case Opcode::Vcopy: case Opcode::Vlut: case Opcode::Vmul8:
+      case Opcode::Vfill32: case Opcode::Vcopy: case Opcode::Vlut: case Opcode::Vmul8: case Opcode::Vsoftmax:
         exec_gpeu(in);
         break;
       case Opcode::Load: case Opcode::Store: exec_dma(in); break;
@@ -267,7 +268,7 @@ void Core::trace_instruction(const Instruction& in, Picos begin) {
       break;
     case Opcode::Xprog: kind = "xprog", first = in.imm0, count = 1; break;
     case Opcode::Vreq: case Opcode::Vmac: case Opcode::Vadd32: case Opcode::Vmax8:
-    case Opcode::Vfill32: case Opcode::Vcopy: case Opcode::Vlut: case Opcode::Vmul8: kind = "gpeu"; break;
+    case Opcode::Vfill32: case Opcode::Vcopy: case Opcode::Vlut: case Opcode::Vmul8: case Opcode::Vsoftmax: kind = "gpeu"; break;
     case Opcode::Load: case Opcode::Store: kind = "dma"; break;
     case Opcode::Send: kind = "send"; break;
     case Opcode::Recv: kind = "recv"; break;
@@ -497,6 +498,24 @@ void Core::exec_gpeu(const Instruction& in) {
       if (d) { gpeu_.vfill32(d, in.imm1); buffer_.touch(uint64_t(dst), uint64_t(4 * vl)); }
       bytes = uint64_t(vl) * 4;
       break;
+    }
+    case Opcode::Vsoftmax: {  // three passes over the values: max, exponentials and their sum, quotients
+      aligned(b, "constants");
+      const int64_t stride = gpeu_.get(VcfgReg::Stride);
+      if (stride < 1) fail("vsoftmax needs STRIDE >= 1 (the values' spacing in bytes)");
+      const int64_t span = vl == 0 ? 0 : (vl - 1) * stride + 1;
+      uint8_t* d = buffer_at(dst, span, "destination");
+      const uint8_t* s = buffer_at(a, span, "source");
+      const uint8_t* k = buffer_at(b, 4 * softmax_word::kCount, "constants");
+      if (d) {
+        gpeu_.vsoftmax(d, s, k, stride, in.flags & flag::kSigned8, in.flags & flag::kSoftmaxLog);
+        buffer_.touch(uint64_t(dst), uint64_t(span));
+      }
+      bytes = uint64_t(vl) * 11;  // the source twice, an exponential (4 bytes) twice, the result
+      events_.gpeu_ops += uint64_t(3 * vl);
+      events_.buffer_bytes += bytes;
+      local_ += gpeu_.time(uint64_t(3 * vl), bytes);
+      return;
     }
     case Opcode::Vcopy: {
       const int64_t rows = gpeu_.get(VcfgReg::Rows), stride = gpeu_.get(VcfgReg::Stride);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/softmax_unit.h"
+
 namespace cimvp {
 namespace {
 
@@ -94,6 +96,16 @@ void Gpeu::vfill32(uint8_t* dst32, int32_t value) const {
 void Gpeu::vlut(uint8_t* dst8, const uint8_t* src8, const uint8_t* table) const {
   const int64_t n = vl();
   for (int64_t i = 0; i < n; ++i) dst8[i] = table[src8[i]];
+}
+
+void Gpeu::vsoftmax(uint8_t* dst8, const uint8_t* src8, const uint8_t* constants, int64_t stride, bool is_signed,
+                    bool log) const {
+  int32_t k[softmax_word::kCount];
+  std::memcpy(k, constants, sizeof k);
+  if (is_signed)
+    softmax_unit(reinterpret_cast<const int8_t*>(src8), dst8, vl(), stride, log, k);
+  else
+    softmax_unit(src8, dst8, vl(), stride, log, k);
 }
 
 void Gpeu::vmul8(uint8_t* dst32, const uint8_t* a8, const uint8_t* b8, bool a_signed, bool b_signed) const {

@@ -31,6 +31,9 @@ class Gpeu {
   void vcopy(uint8_t* dst, const uint8_t* src) const;
   void vlut(uint8_t* dst8, const uint8_t* src8, const uint8_t* table) const;
   void vmul8(uint8_t* dst32, const uint8_t* a8, const uint8_t* b8, bool a_signed, bool b_signed) const;
+  // vl() values `stride` bytes apart; `constants`: common/softmax_unit.h's words.
+  void vsoftmax(uint8_t* dst8, const uint8_t* src8, const uint8_t* constants, int64_t stride, bool is_signed,
+                bool log) const;
 
   // Time of one operation on `elements` elements moving `buffer_bytes` bytes.
   Picos time(uint64_t elements, uint64_t buffer_bytes) const {

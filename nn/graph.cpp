@@ -6,6 +6,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "nn/softmax.h"
 
 namespace cimvp {
 
@@ -23,7 +24,7 @@ constexpr KindName kKindNames[] = {
     {OpKind::Add, "add"},           {OpKind::Flatten, "flatten"},
     {OpKind::Concat, "concat"},     {OpKind::Activation, "activation"},
     {OpKind::Mul, "mul"},           {OpKind::Channels, "channels"},
-    {OpKind::Pad, "pad"},
+    {OpKind::Pad, "pad"},           {OpKind::Softmax, "softmax"},
 };
 
 [[noreturn]] void fail(const Node& n, const std::string& what) {
@@ -250,6 +251,13 @@ int Graph::add_pad(const std::string& name, int input, const PadSpec& pad) {
   return append(std::move(n));
 }
 
+int Graph::add_softmax(const std::string& name, int input, SoftmaxAxis axis, bool log) {
+  Node n = unary(name, OpKind::Softmax, input);
+  n.softmax_axis = axis;
+  n.log = log;
+  return append(std::move(n));
+}
+
 int Graph::add_concat(const std::string& name, const std::vector<int>& inputs) {
   Node n;
   n.name = name;
@@ -343,6 +351,7 @@ void Graph::infer_shapes() {
         n.shape = {int(in.size()), 1, 1};
         break;
       case OpKind::Activation:
+      case OpKind::Softmax:
         n.shape = in;
         break;
       case OpKind::Channels:
@@ -597,6 +606,7 @@ std::vector<std::vector<float>> forward_all(const Graph& g, const std::vector<fl
         for_pad_positions(is.c, is.h, is.w, n.pad,
                           [&](long long o, long long i) { y[size_t(o)] = i < 0 ? n.pad.value : x[size_t(i)]; });
         break;
+      case OpKind::Softmax: softmax_forward(is, n.softmax_axis, n.log, x.data(), y.data()); break;
       case OpKind::Mul: {  // per channel when the second input is C x 1 x 1
         const std::vector<float>& b = out[size_t(n.inputs[1])];
         const size_t per = b.size() == y.size() ? 1 : size_t(is.h) * size_t(is.w);

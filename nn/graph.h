@@ -44,7 +44,12 @@ enum class OpKind {
                   // squeeze-and-excitation's scaling)
   Channels,       // output channel j is input channel Node::channels[j]: a slice, a shuffle (ShuffleNet)
   Pad,            // a border of Node::pad's widths, value or mode around height and width (nn/pad.h)
+  Softmax,        // (log-)softmax over each pixel's channels or each row (nn/softmax.h)
 };
+
+// What one softmax normalizes: a pixel's channels (a classifier's K x 1 x 1
+// scores), or a row of one channel (the last axis of a 4-D tensor).
+enum class SoftmaxAxis { Channels, Width };
 
 // "conv2d", "dense", ...; and back (nullopt-free: throws cimvp::Error for an unknown name).
 const char* op_name(OpKind kind);
@@ -87,6 +92,8 @@ struct Node {
   ActivationFn function;  // Activation: which function, with its parameters
   std::vector<int> channels;  // Channels: the input channel of each output channel
   PadSpec pad;                // Pad: the border on each side and what it holds
+  SoftmaxAxis softmax_axis = SoftmaxAxis::Channels;  // Softmax
+  bool log = false;                                  // Softmax: log-softmax
   float eps = 1e-5f;     // BatchNorm
   Shape input_shape;     // Input only: the shape of the network input
   // Input only: every input value is >= 0 (images as pixel/255), so the
@@ -172,6 +179,7 @@ class Graph {
   int add_mul(const std::string& name, int a, int b);
   int add_channels(const std::string& name, int input, const std::vector<int>& channels);
   int add_pad(const std::string& name, int input, const PadSpec& pad);
+  int add_softmax(const std::string& name, int input, SoftmaxAxis axis, bool log = false);
 
   // Checks the structure (input indices earlier, arity, unique names,
   // parameter sizes: empty when structure_only) and recomputes every shape

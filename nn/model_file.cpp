@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "nn/softmax.h"
 
 namespace cimvp {
 
@@ -104,6 +105,10 @@ std::string serialize_model(const ModelFile& m) {
         break;
       case OpKind::Channels:
         y << YAML::Key << "channels" << YAML::Value << YAML::Flow << n.channels;
+        break;
+      case OpKind::Softmax:
+        y << YAML::Key << "axis" << YAML::Value << softmax_axis_name(n.softmax_axis);
+        if (n.log) y << YAML::Key << "log" << YAML::Value << true;
         break;
       case OpKind::Pad:  // [top, left, bottom, right], ONNX's order for height and width
         y << YAML::Key << "pads" << YAML::Value << YAML::Flow
@@ -232,6 +237,14 @@ ModelFile parse_model(const std::string& s, const std::string& source) {
         }
       }
       if (y["value"]) n.pad.value = y["value"].as<float>();
+      if (y["axis"]) {
+        try {
+          n.softmax_axis = softmax_axis_from_name(y["axis"].as<std::string>());
+        } catch (const Error& e) {
+          throw bad("node '" + n.name + "': " + e.what());
+        }
+      }
+      if (y["log"]) n.log = y["log"].as<bool>();
       if (y["function"]) {
         const std::string f = y["function"].as<std::string>();
         const auto fn = activation_from_name(f);

@@ -251,6 +251,10 @@ std::string Exporter::run() {
              "mode", pad_mode_name(nd.pad.mode));
         break;
       }
+      case OpKind::Softmax:  // opset 13: one axis, of [1, C, H, W] or of the flattened [1, K]
+        int1(node(nd.log ? "LogSoftmax" : "Softmax", nd.name, {in0}, out), "axis",
+             nd.softmax_axis == SoftmaxAxis::Width ? 3 : 1);
+        break;
       case OpKind::Concat: {
         std::vector<std::string> parts;
         for (int in : nd.inputs) parts.push_back(value[size_t(in)]);
@@ -260,7 +264,7 @@ std::string Exporter::run() {
       case OpKind::BatchNorm: throw Error("node '" + nd.name + "': batch norm left after folding");
     }
     if (nd.kind == OpKind::Relu || nd.kind == OpKind::MaxPool || nd.kind == OpKind::Activation || nd.kind == OpKind::Mul ||
-        nd.kind == OpKind::Channels)
+        nd.kind == OpKind::Channels || nd.kind == OpKind::Softmax)
       flat[i] = flat[size_t(nd.inputs[0])];
     value[i] = out;
     const int d = plan.domain_of[i];

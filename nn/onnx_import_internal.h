@@ -206,6 +206,12 @@ class OnnxImporter {
                  const Window& win, const std::vector<double>& bias_int);
 
   const onnx_::ModelProto& model_;
+  // The default ("" or ai.onnx) domain's opset version (1 when the model names none).
+  int64_t onnx_opset() const {
+    for (const auto& o : model_.opset_import())
+      if (o.domain().empty() || o.domain() == "ai.onnx") return o.version();
+    return 1;
+  }
   const onnx_::GraphProto& g_;
   std::string source_;
   const OnnxImportOptions& opt_;

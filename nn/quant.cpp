@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "common/error.h"
+#include "nn/softmax.h"
 
 namespace cimvp {
 
@@ -83,6 +84,7 @@ ActivationPlan plan_activations(const Graph& g, const Policy& p) {
       case OpKind::Add:
       case OpKind::Concat:
       case OpKind::Activation:
+      case OpKind::Softmax:
       case OpKind::Mul: {
         ActDomain d;
         d.name = nd.name;
@@ -106,6 +108,8 @@ ActivationPlan plan_activations(const Graph& g, const Policy& p) {
           d.is_signed = plan.domains[size_t(plan.domain_of[size_t(nd.inputs[0])])].is_signed;
         else if (nd.kind == OpKind::Activation)
           d.is_signed = !activation_nonnegative(nd.function);
+        else if (nd.kind == OpKind::Softmax)
+          d.is_signed = nd.log;  // probabilities are >= 0, their logarithms <= 0
         else if (nd.kind == OpKind::Concat || nd.kind == OpKind::Mul)  // unsigned when every part is
           d.is_signed = std::any_of(nd.inputs.begin(), nd.inputs.end(), [&](int in) {
             const int src = plan.domain_of[size_t(in)];
@@ -294,6 +298,7 @@ const char* qop_name(QOpKind k) {
     case QOpKind::Mul: return "mul";
     case QOpKind::Channels: return "channels";
     case QOpKind::Pad: return "pad";
+    case QOpKind::Softmax: return "softmax";
   }
   return "unknown";
 }
@@ -534,6 +539,22 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
                                                                : ActivationFn(Activation::Relu);
         op.table = activation_table(fn, in.lo(), in.hi(), in.scale, in.zero_point, out.scale, out.zero_point,
                                     out.lo(), out.hi());
+        tensor_of[i] = op.output;
+        tensor_of[size_t(dom.node)] = op.output;
+        break;
+      }
+      case OpKind::Softmax: {
+        const ActDomain& dom = plan.domains[size_t(d)];
+        op.kind = QOpKind::Softmax;
+        op.softmax_axis = nd.softmax_axis;
+        op.log = nd.log;
+        op.output = new_tensor(dom, nd);
+        const QTensor& in = q.tensors[size_t(op.inputs[0])];
+        const QTensor& out = q.tensors[size_t(op.output)];
+        if (in.bits > 8) throw Error("node '" + nd.name + "': a softmax of an int32 tensor is not supported");
+        if (in.zero_point != 0 || out.zero_point != 0)
+          throw Error("node '" + nd.name + "': a softmax with zero points is not supported");
+        op.table = softmax_constants(in.scale, out.scale, out.lo(), out.hi(), nd.log, nd.name);
         tensor_of[i] = op.output;
         tensor_of[size_t(dom.node)] = op.output;
         break;

@@ -211,6 +211,7 @@ enum class QOpKind {
   Mul,            // acc = q_a q_b (q_b per channel when its tensor is C x 1 x 1), then Vreq (Vmul8)
   Channels,       // output channel j = input channel channels[j] (integers and scale unchanged; Vcopy)
   Pad,            // a border (nn/pad.h) around the same integers at the same scale (Load, Vcopy, Vfill32)
+  Softmax,        // (log-)softmax of each group (nn/softmax.h), exact integers (common/softmax_unit.h; Vsoftmax)
 };
 const char* qop_name(QOpKind k);
 
@@ -250,7 +251,10 @@ struct QOp {
   double acc_scale = 0;        // Add/Rescale/Concat: s_acc; Conv2d/Dense: s_in * s_w; pools: s_in
 
   // Lut: the output integer of every input integer, from the input's lo().
+  // Softmax: the softmax unit's constants (common/softmax_unit.h).
   std::vector<int32_t> table;
+  SoftmaxAxis softmax_axis = SoftmaxAxis::Channels;  // Softmax
+  bool log = false;                                  // Softmax: log-softmax
   // Channels: the input channel of each output channel.
   std::vector<int> channels;
   // Pad: the border, and the constant's integer (its value on the tensor's

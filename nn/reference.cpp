@@ -6,8 +6,10 @@
 #include <cstdlib>
 
 #include "common/error.h"
+#include "common/softmax_unit.h"
 #include "nn/gemm.h"
 #include "nn/requant_row.h"
+#include "nn/softmax.h"
 
 namespace cimvp {
 
@@ -251,6 +253,11 @@ void ReferenceExecutor::op_image(size_t op_index, const std::vector<const int32_
       for_pad_positions(is.c, is.h, is.w, op.pad,
                         [&](long long o, long long i) { y[size_t(o)] = i < 0 ? op.pad_integer : x[size_t(i)]; });
       break;
+    case QOpKind::Softmax:
+      for_softmax_groups(is, op.softmax_axis, [&](int64_t first, int64_t stride, int64_t n) {
+        softmax_unit(x + first, y + first, n, stride, op.log, op.table.data());
+      });
+      break;
     case QOpKind::Lut: {
       const int32_t lo = q_.tensors[size_t(op.inputs[0])].lo();
       for (size_t j = 0; j < y_size; ++j) y[j] = op.table[size_t(x[j] - lo)];
@@ -491,6 +498,12 @@ std::vector<double> fake_quant_op(const QuantizedNetwork& q, size_t op_index,
         y[size_t(o)] = i < 0 ? out.scale * (op.pad_integer - out.zero_point) : x[size_t(i)];
       });
       break;
+    case QOpKind::Softmax: {  // the float function of the grid values, onto the output grid
+      std::vector<float> xf(x.begin(), x.end()), yf(y.size());
+      softmax_forward(is, op.softmax_axis, op.log, xf.data(), yf.data());
+      for (size_t j = 0; j < y.size(); ++j) y[j] = grid(yf[j]);
+      break;
+    }
     case QOpKind::Lut: {  // the input is on its grid: the table is the function rounded onto the output's
       const QTensor& in = q.tensors[size_t(op.inputs[0])];
       for (size_t j = 0; j < y.size(); ++j)

@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "common/random.h"
 #include "nn/gemm.h"
+#include "nn/softmax.h"
 #include "nn/train/thread_pool.h"
 
 namespace cimvp::training {
@@ -378,6 +379,9 @@ void Network::Impl::build(const Policy* pol, const Calibration* cal) {
       r.in_size = size_t(r.in_shape.size());
     }
     for (int i : r.in) r.need_grad |= nodes[size_t(i)].need_grad;
+    if (nd.kind == OpKind::Softmax && !nd.log && int(j) == g.output())
+      throw Error("model '" + g.name + "': node '" + nd.name + "' (softmax) is the output: the loss needs logits or "
+                  "log-probabilities (a LogSoftmax), not probabilities; train the network without it");
     if ((nd.quantizable() || nd.kind == OpKind::BatchNorm) && nd.weight.empty())
       throw Error("model '" + g.name + "': node '" + nd.name + "' has no parameters (a structure-only graph cannot be trained or evaluated)");
     switch (nd.kind) {
@@ -739,6 +743,12 @@ void Network::Impl::fwd_node(int j, int s, bool training) {
           std::copy_n(x + size_t(i) * r.in_size + size_t(nd.channels[j]) * hw, hw, out + size_t(i) * r.size + j * hw);
       break;
     }
+    case OpKind::Softmax: {
+      const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
+      for (int i = 0; i < ns; ++i)
+        softmax_forward(nd.shape, nd.softmax_axis, nd.log, x + size_t(i) * r.in_size, out + size_t(i) * r.size);
+      break;
+    }
     case OpKind::Pad: {
       const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
       for (int i = 0; i < ns; ++i) {
@@ -1088,6 +1098,21 @@ void Network::Impl::bwd_node(int j, int s) {
             const float* gj = g + size_t(i) * r.size + j * hw;
             for (size_t k = 0; k < hw; ++k) d[k] += gj[k];
           }
+      }
+      break;
+    case OpKind::Softmax:
+      if (input_needs(0)) {
+        float* dx = in_grad(r, 0, s);
+        if (r.assign_in[0]) std::fill(dx, dx + size_t(ns) * r.in_size, 0.f);
+        // g is past the output quantizer (above); through the float
+        // function, its output recomputed from the input.
+        const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
+        std::vector<float> y(r.size);
+        for (int i = 0; i < ns; ++i) {
+          softmax_forward(nd.shape, nd.softmax_axis, nd.log, x + size_t(i) * r.in_size, y.data());
+          softmax_backward(nd.shape, nd.softmax_axis, nd.log, y.data(), g + size_t(i) * r.size,
+                           dx + size_t(i) * r.in_size);
+        }
       }
       break;
     case OpKind::Pad:

@@ -139,7 +139,7 @@ std::string model_with(const std::string& op, const std::string& node) {
 }
 
 TEST(CompileCli, UnsupportedOperatorNamesOperatorAndNode) {
-  for (const auto& [op, node] : std::vector<std::pair<std::string, std::string>>{{"Softmax", "probabilities"},
+  for (const auto& [op, node] : std::vector<std::pair<std::string, std::string>>{{"Hardmax", "probabilities"},
                                                                                    {"Softsign", "squash"}}) {
     SCOPED_TRACE(op);
     const std::string model = temp(op + ".onnx"), image = temp(op + ".img");

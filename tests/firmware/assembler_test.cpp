@@ -157,14 +157,18 @@ TEST(FirmwareAssembler, TableLookupsAndProductsAssembleAndRoundTrip) {
         vlut  r1+4, 64, r2+256
         vmul8 0, r3, 8, signed, bsigned
         vmul8 16, 4, r5, bsigned
+        vsoftmax 32, r6, 512, signed, log
+        vsoftmax 40, 48, 512
         halt
 )",
                                      "lut.s");
   const std::vector<Instruction>& c = img.cores[0].code;
-  ASSERT_EQ(c.size(), 4u);
+  ASSERT_EQ(c.size(), 6u);
   EXPECT_EQ(c[0], ins(Opcode::Vlut, 0, 1, 0, 2, 4, 64, 256));
   EXPECT_EQ(c[1], ins(Opcode::Vmul8, uint8_t(flag::kSigned8 | flag::kSigned8B), 0, 3, 0, 0, 0, 8));
   EXPECT_EQ(c[2], ins(Opcode::Vmul8, flag::kSigned8B, 0, 0, 5, 16, 4, 0));
+  EXPECT_EQ(c[3], ins(Opcode::Vsoftmax, uint8_t(flag::kSigned8 | flag::kSoftmaxLog), 0, 6, 0, 32, 0, 512));
+  EXPECT_EQ(c[4], ins(Opcode::Vsoftmax, 0, 0, 0, 0, 40, 48, 512));
   expect_round_trip(img);
 }
 

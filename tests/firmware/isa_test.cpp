@@ -33,6 +33,7 @@ const std::map<Opcode, Uses>& expected_uses() {
       {Opcode::Vcfg, {0x07, "a0"}},    {Opcode::Vreq, {0x03, "dab012"}}, {Opcode::Vmac, {0x01, "da012"}},
       {Opcode::Vadd32, {0, "dab012"}}, {Opcode::Vmax8, {0x01, "dab012"}}, {Opcode::Vfill32, {0, "d01"}},
       {Opcode::Vcopy, {0, "da01"}},    {Opcode::Vlut, {0, "dab012"}},   {Opcode::Vmul8, {0x03, "dab012"}},
+      {Opcode::Vsoftmax, {0x03, "dab012"}},
       {Opcode::Load, {0, "dab012"}},   {Opcode::Store, {0, "dab012"}},
       {Opcode::Send, {0, "ab012"}},    {Opcode::Recv, {0, "ab012"}},
   };

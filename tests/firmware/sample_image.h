@@ -83,6 +83,7 @@ inline std::vector<Instruction> every_opcode(int32_t target) {
       ins(O::Vcopy, 0, 13, 14, 0, 5, 6),
       ins(O::Vlut, 0, 1, 2, 3, 4, 5, 256),
       ins(O::Vmul8, uint8_t(flag::kSigned8B), 4, 5, 6, 8, 9, 10),
+      ins(O::Vsoftmax, uint8_t(flag::kSigned8 | flag::kSoftmaxLog), 7, 8, 9, 12, 16, 20),
       ins(O::Load, 0, 1, 2, 3, 10, 20, 30),
       ins(O::Store, 0, 4, 5, 6, 40, 50, 60),
       ins(O::Send, 0, 0, 7, 8, 1, 70, 80),

@@ -222,6 +222,26 @@ TEST(TrainGradient, Pads) {
   }
 }
 
+// A softmax over each row inside the network, a log-softmax as the output
+// (the loss reads log-probabilities as logits); a softmax output is refused.
+TEST(TrainGradient, Softmaxes) {
+  Graph g;
+  g.name = "grad10";
+  int x = g.add_input("input", {2, 4, 5});
+  x = g.add_conv("conv", x, 3, 3, 1, 1);
+  x = g.add_softmax("rows", x, SoftmaxAxis::Width);
+  x = g.add_dense("fc", x, 4);
+  g.add_softmax("scores", x, SoftmaxAxis::Channels, true);
+  check_gradients(g, 3, 19, 40);
+  g.nodes.back().log = false;
+  try {
+    Network net(g, 2, 1, 1);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("node 'scores' (softmax) is the output"), std::string::npos) << e.what();
+  }
+}
+
 TEST(TrainGradient, Lenet5) { check_gradients(make_model("lenet5", 2), 4, 5, 6); }
 
 TEST(TrainGradient, Lenet5WithDistillation) { check_gradients(make_model("lenet5", 2), 5, 9, 6, true); }

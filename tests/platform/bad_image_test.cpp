@@ -232,7 +232,8 @@ TEST(BadImage, ConstantAddressesOutsideTheirSpaceAreRefusedAtLoad) {
     return load_error(soc, test::make_image(a, {p}));
   };
   for (Opcode op : {Opcode::Mvm, Opcode::Vreq, Opcode::Vmac, Opcode::Vadd32, Opcode::Vmax8, Opcode::Vfill32,
-                    Opcode::Vcopy, Opcode::Vlut, Opcode::Vmul8, Opcode::Load, Opcode::Store, Opcode::Send, Opcode::Recv}) {
+                    Opcode::Vcopy, Opcode::Vlut, Opcode::Vmul8, Opcode::Vsoftmax, Opcode::Load, Opcode::Store,
+                    Opcode::Send, Opcode::Recv}) {
     Instruction base = ProgramBuilder::make(op, 0, 0, 0, 0, 0);
     if (op == Opcode::Mvm) base.imm0 = mvm_pack_crossbars(0, 1);
     if (op == Opcode::Send || op == Opcode::Recv) base.imm0 = 1;
