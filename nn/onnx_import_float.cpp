@@ -390,28 +390,28 @@ void OnnxImporter::float_node(const onnx_::NodeProto& n) {
     set_output(n, graph_.add_pad(name, materialized(n, x), spec));
     return;
   }
-  // Over a classifier's scores (rows [N, K], or [N, K, 1, 1]: the channels),
-  // each pixel's channels (opset 13's axis 1) or each row's width (the last
-  // axis of [N, C, H, W]).
+  // Over a classifier's scores (K x 1 x 1: axis 1, or -1 of rows [N, K]),
+  // each pixel's channels (opset 13's axis 1 of [N, C, H, W]) or each
+  // row's width (its last axis). (The graph does not keep the ONNX rank:
+  // axis -1 of K x 1 x 1 is taken for the scores of [N, K], not the
+  // singleton last axis of [N, K, 1, 1].)
   if (op == "Softmax" || op == "LogSoftmax") {
     allow_attrs(n, {"axis"});
     const int x = act(n, 0).node;
     const Shape s = graph_.nodes[size_t(x)].shape;
     const bool spatial = s.h * s.w > 1;
     const int64_t opset = onnx_opset();
-    int64_t axis = attr_int(n, "axis", opset >= 13 ? -1 : 1);
-    const int rank = spatial || data_dims_.size() == 4 ? 4 : 2;
-    if (axis < 0) axis += rank;
+    const int64_t axis = attr_int(n, "axis", opset >= 13 ? -1 : 1);
     SoftmaxAxis over;
-    if (!spatial && axis == 1)
+    if (!spatial && (axis == 1 || axis == -1))
       over = SoftmaxAxis::Channels;
     else if (spatial && axis == 1 && opset >= 13)
       over = SoftmaxAxis::Channels;
-    else if (spatial && axis == 3)
+    else if (spatial && (axis == 3 || axis == -1))
       over = SoftmaxAxis::Width;
     else
-      fail(n, "unsupported axis " + std::to_string(attr_int(n, "axis", opset >= 13 ? -1 : 1)) + " of a " + s.str() +
-                  " tensor at opset " + std::to_string(opset) +
+      fail(n, "unsupported axis " + std::to_string(axis) + " of a " + s.str() + " tensor at opset " +
+                  std::to_string(opset) +
                   ": only over a classifier's scores, each pixel's channels (opset 13 axis 1) or each row's width "
                   "(the last axis)");
     set_output(n, graph_.add_softmax(name, x, over, op == "LogSoftmax"));
