@@ -26,16 +26,21 @@ int cmd_layers(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse("layers", "--model MODEL", options, {}, args, vm)) return 0;
   const ModelFile m = load_model_spec(vm["model"].as<std::string>());
-  std::printf("%5s  %-24s %-7s %-12s %-12s %6s %6s %6s %10s\n", "index", "layer", "kind", "input", "output",
-              "kernel", "stride", "pad", "weights");
+  std::printf("%5s  %-24s %-7s %-12s %-12s %6s %6s %6s %6s %10s\n", "index", "layer", "kind", "input", "output",
+              "kernel", "stride", "pad", "groups", "weights");
   const auto layers = m.graph.quantizable_layers();
   for (size_t i = 0; i < layers.size(); ++i) {
     const Node& n = m.graph.nodes[size_t(layers[i])];
     const Node& in = m.graph.nodes[size_t(n.inputs[0])];
     const std::string kernel = n.kw() == n.kernel ? std::to_string(n.kernel)
                                                   : std::to_string(n.kernel) + "x" + std::to_string(n.kw());
-    std::printf("%5zu  %-24s %-7s %-12s %-12s %6s %6d %6d %10zu\n", i, n.name.c_str(), op_name(n.kind),
-                in.shape.str().c_str(), n.shape.str().c_str(), kernel.c_str(), n.stride, n.padding, n.weight.size());
+    // A grouped convolution's weights, not the zeros across groups its dense matrix holds (nn/graph.h).
+    const int64_t weights = n.kind == OpKind::Conv2d
+                                ? int64_t(n.out_channels) * (in.shape.c / n.groups) * n.kernel * n.kw()
+                                : int64_t(n.out_channels) * in.shape.size();
+    std::printf("%5zu  %-24s %-7s %-12s %-12s %6s %6d %6d %6d %10lld\n", i, n.name.c_str(), op_name(n.kind),
+                in.shape.str().c_str(), n.shape.str().c_str(), kernel.c_str(), n.stride, n.padding, n.groups,
+                static_cast<long long>(weights));
   }
   return 0;
 }

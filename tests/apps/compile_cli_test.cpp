@@ -9,8 +9,10 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <onnx/onnx_pb.h>
 #include <sstream>
+#include <vector>
 
 #include "tests/support/cli.h"
 #include "tests/support/paths.h"
@@ -232,6 +234,33 @@ TEST(CompileCli, UnknownModelAndMissingFilesAreErrors) {
   const Outcome o = cimvp(compile_args(kDefault, temp("absent.onnx"), "--bits w8a8", image));
   expect_clean_error(o, image);
   EXPECT_THAT(o.output, HasSubstr("absent.onnx"));
+}
+
+}  // namespace
+}  // namespace cimvp
+
+namespace cimvp {
+namespace {
+
+// `cimvp layers` counts a grouped convolution's weights, not the zeros across
+// groups of its dense matrix: mobilenet-small's block2_dw is 72 channels in
+// 72 groups of one 3x3 kernel each, 72 x 9 = 648 weights.
+TEST(LayersCli, CountsAGroupedConvolutionsOwnWeights) {
+  const Outcome o = cimvp("layers --model " + test::source_path("pretrained/mobilenet-small-fmnist-float.cimvp"));
+  ASSERT_EQ(o.status, 0) << o.output;
+  std::istringstream lines(o.output);
+  std::string line;
+  bool found = false;
+  while (std::getline(lines, line))
+    if (line.find(" block2_dw ") != std::string::npos) {
+      std::istringstream fields(line);
+      std::vector<std::string> f{std::istream_iterator<std::string>(fields), std::istream_iterator<std::string>()};
+      ASSERT_EQ(f.size(), 10u) << line;
+      EXPECT_EQ(f[8], "72") << line;   // groups
+      EXPECT_EQ(f[9], "648") << line;  // weights
+      found = true;
+    }
+  EXPECT_TRUE(found) << o.output;
 }
 
 }  // namespace
