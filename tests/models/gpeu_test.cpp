@@ -10,6 +10,7 @@
 #include <iterator>
 #include <random>
 
+#include "common/softmax_unit.h"
 #include "config/arch_config.h"
 #include "models/gpeu.h"
 
@@ -109,6 +110,30 @@ TEST(GpeuElementwise, VlutAndVmul8MeanWhatIsaMdSays) {
         EXPECT_EQ(got, x * y) << i << " " << as << bs;
       }
     }
+}
+
+}  // namespace
+}  // namespace cimvp
+
+namespace cimvp {
+namespace {
+
+// The softmax unit never fails on hand-written constants: a table of zeros
+// gives lo everywhere; oversized entries and lo > hi give defined values.
+TEST(GpeuSoftmax, AnyConstantsGiveDefinedOutputs) {
+  int32_t k[softmax_word::kCount] = {};
+  k[softmax_word::kLo] = 3;
+  k[softmax_word::kHi] = 200;
+  const uint8_t src[4] = {1, 2, 3, 4};
+  uint8_t dst[4] = {9, 9, 9, 9};
+  softmax_unit(src, dst, 4, 1, false, k);
+  for (uint8_t v : dst) EXPECT_EQ(v, 3);
+  for (int d = 0; d < 256; ++d) k[softmax_word::kExp + d] = -1;  // read as 2^15
+  k[softmax_word::kMult] = -1;
+  k[softmax_word::kLo] = 10, k[softmax_word::kHi] = 5;
+  softmax_unit(src, dst, 4, 1, false, k);
+  softmax_unit(src, dst, 4, 1, true, k);
+  for (uint8_t v : dst) EXPECT_EQ(v, 5);  // min(max(v, 10), 5)
 }
 
 }  // namespace
