@@ -3,6 +3,8 @@
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 
@@ -247,8 +249,14 @@ std::string Exporter::run() {
         t->set_data_type(onnx_::TensorProto::INT64);
         t->add_dims(8);
         for (int p : {0, 0, nd.pad.top, nd.pad.left, 0, 0, nd.pad.bottom, nd.pad.right}) t->add_int64_data(p);
-        str1(node("Pad", nd.name, {in0, nd.name + "_pads", float_init(nd.name + "_value", {nd.pad.value}, {})}, out),
-             "mode", pad_mode_name(nd.pad.mode));
+        // The border holds the value on its tensor's grid (nn/quant.cpp), as
+        // cimvp computes with it; ONNX pads after the input's DequantizeLinear.
+        const ActDomain& dom = plan.domains[size_t(plan.domain_of[i])];
+        const double scale = double(effective_clip(dom, c.act_clip.at(dom.name))) / clip_level(dom.bits, dom.is_signed);
+        const double q = std::round(double(nd.pad.value) / scale);
+        const float on_grid = float(scale * std::clamp(q, double(qmin(dom.bits, dom.is_signed)), double(qmax(dom.bits, dom.is_signed))));
+        str1(node("Pad", nd.name, {in0, nd.name + "_pads", float_init(nd.name + "_value", {on_grid}, {})}, out), "mode",
+             pad_mode_name(nd.pad.mode));
         break;
       }
       case OpKind::Softmax:  // opset 13: one axis, of [1, C, H, W] or of the flattened [1, K]
