@@ -34,10 +34,7 @@ int cmd_layers(const std::vector<std::string>& args) {
     const Node& in = m.graph.nodes[size_t(n.inputs[0])];
     const std::string kernel = n.kw() == n.kernel ? std::to_string(n.kernel)
                                                   : std::to_string(n.kernel) + "x" + std::to_string(n.kw());
-    // A grouped convolution's weights, not the zeros across groups its dense matrix holds (nn/graph.h).
-    const int64_t weights = n.kind == OpKind::Conv2d
-                                ? int64_t(n.out_channels) * (in.shape.c / n.groups) * n.kernel * n.kw()
-                                : int64_t(n.out_channels) * in.shape.size();
+    const int64_t weights = weight_count(n, in.shape);  // a grouped convolution's own, not its dense matrix's
     std::printf("%5zu  %-24s %-7s %-12s %-12s %6s %6d %6d %6d %10lld\n", i, n.name.c_str(), op_name(n.kind),
                 in.shape.str().c_str(), n.shape.str().c_str(), kernel.c_str(), n.stride, n.padding, n.groups,
                 static_cast<long long>(weights));

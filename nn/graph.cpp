@@ -79,16 +79,20 @@ void check_size(const Node& n, const std::vector<float>& v, int64_t want, const 
 
 // The number of parameter values a node has (or would have when structure-only).
 int64_t node_parameters(const Node& n, const Shape& in) {
-  switch (n.kind) {
-    case OpKind::Conv2d:  // a grouped convolution's zeros are not parameters
-      return int64_t(n.out_channels) * (in.c / std::max(1, n.groups)) * n.kernel * n.kw() + n.out_channels;
-    case OpKind::Dense: return int64_t(n.out_channels) * in.size() + n.out_channels;
-    case OpKind::BatchNorm: return 4 * int64_t(in.c);
-    default: return 0;
-  }
+  if (n.quantizable()) return weight_count(n, in) + n.out_channels;
+  return n.kind == OpKind::BatchNorm ? 4 * int64_t(in.c) : 0;
 }
 
 }  // namespace
+
+int64_t weight_count(const Node& n, const Shape& in) {
+  switch (n.kind) {
+    case OpKind::Conv2d:  // a grouped convolution's zeros are not weights
+      return int64_t(n.out_channels) * (in.c / std::max(1, n.groups)) * n.kernel * n.kw();
+    case OpKind::Dense: return int64_t(n.out_channels) * in.size();
+    default: return 0;
+  }
+}
 
 const char* op_name(OpKind kind) {
   for (const auto& kn : kKindNames)

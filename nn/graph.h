@@ -117,6 +117,10 @@ struct Node {
   }
 };
 
+// The weights of a Conv2d or Dense reading a tensor of shape `in` (a grouped
+// convolution's: only those within its groups); 0 for other kinds.
+int64_t weight_count(const Node& n, const Shape& in);
+
 // A grouped convolution's weight [out][in / groups][taps] (the layout of
 // ONNX and PyTorch) as the dense [out][in][taps] a Conv2d node keeps, zero
 // outside the groups, and back.

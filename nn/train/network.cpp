@@ -1105,14 +1105,11 @@ void Network::Impl::bwd_node(int j, int s) {
         float* dx = in_grad(r, 0, s);
         if (r.assign_in[0]) std::fill(dx, dx + size_t(ns) * r.in_size, 0.f);
         // g is past the output quantizer (above); through the float
-        // function, its output recomputed from the input.
-        const float* x = nodes[size_t(r.in[0])].act[size_t(s)].data();
-        std::vector<float> y(r.size);
-        for (int i = 0; i < ns; ++i) {
-          softmax_forward(nd.shape, nd.softmax_axis, nd.log, x + size_t(i) * r.in_size, y.data());
-          softmax_backward(nd.shape, nd.softmax_axis, nd.log, y.data(), g + size_t(i) * r.size,
+        // function, whose output the forward kept (before its quantizer).
+        const float* y = out_buf(r, s);
+        for (int i = 0; i < ns; ++i)
+          softmax_backward(nd.shape, nd.softmax_axis, nd.log, y + size_t(i) * r.size, g + size_t(i) * r.size,
                            dx + size_t(i) * r.in_size);
-        }
       }
       break;
     case OpKind::Pad:
