@@ -29,7 +29,9 @@ int cmd_compile(const std::vector<std::string>& args) {
       ("cores", po::value<int>()->default_value(0), "use at most this many cores (0: all)")
       ("placement", po::value<std::string>()->default_value("auto"),
        "where weights live: resident (programmed once, every layer on crossbars of its own), per-layer "
-       "(every layer reprograms the whole chip) or auto (resident when the weights fit)")
+       "(every layer reprograms the whole chip), mixed (the layers whose programming costs most resident, "
+       "the others per-layer on the crossbars left) or auto (resident when the weights fit, else mixed when "
+       "estimated faster than per-layer)")
       ("seed", po::value<uint64_t>()->default_value(1), "seed of a zoo model's random weights")
       ("dataset", po::value<std::string>(),
        "calibrate a trained model on this dataset's training images when it carries no scales for the policy "

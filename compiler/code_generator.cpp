@@ -2,6 +2,8 @@
 // the input copy) and the helpers every op's emitter uses.
 #include "compiler/code_generator.h"
 
+#include "compiler/mixed_placement.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -53,12 +55,26 @@ CodeGenerator::CodeGenerator(const QuantizedNetwork& net, const ArchConfig& arch
       memory_(plan_memory(net, uint64_t(arch.memory.bytes))),
       programs_(size_t(arch.cores())),
       ranges_(size_t(arch.cores())) {
-  if (options.placement != Placement::PerLayer) resident_ = place_resident(net, arch, cores_);
+  if (options.placement == Placement::Auto || options.placement == Placement::Resident)
+    resident_ = place_resident(net, arch, cores_);
   if (options.placement == Placement::Resident && !resident_)
     throw Error("model '" + net.name + "': its weights do not fit the crossbars of " + std::to_string(cores_) +
                 " cores at once (" + std::to_string(arch.crossbars_per_core()) +
-                " crossbars each), so the resident placement is impossible; use per-layer or auto");
-  result_.placement = resident_ ? Placement::Resident : Placement::PerLayer;
+                " crossbars each), so the resident placement is impossible; use per-layer, mixed or auto");
+  if (!resident_ && (options.placement == Placement::Auto || options.placement == Placement::Mixed)) {
+    std::optional<MixedPlacement> mixed = place_mixed(net, arch, cores_);
+    if (options.placement == Placement::Mixed && !mixed)
+      throw Error("model '" + net.name + "': no layer can stay resident beside per-layer crossbars on " +
+                  std::to_string(cores_) + " cores of " + std::to_string(arch.crossbars_per_core()) +
+                  " crossbars, so the mixed placement is impossible; use per-layer or auto");
+    // Auto takes it only where the estimate says it beats per-layer placement.
+    if (mixed && (options.placement == Placement::Mixed || mixed->estimate_ns < mixed->per_layer_estimate_ns))
+      resident_ = std::move(mixed->placement);
+  }
+  per_layer_crossbars_ = resident_ ? resident_->per_layer_crossbars : arch.crossbars_per_core();
+  result_.placement = !resident_ ? Placement::PerLayer
+                      : per_layer_crossbars_ > 0 ? Placement::Mixed
+                                                 : Placement::Resident;
   if (resident_) result_.resident = *resident_;
 }
 
@@ -285,11 +301,11 @@ std::vector<int> CodeGenerator::cores_for_rows(int rows) const {
 }
 
 // Blocks of `tiles` (added to the image once) and their grouping into
-// rounds of at most crossbars_per_core.
+// rounds of at most the crossbars per core the per-layer layers have.
 std::vector<std::vector<int>> CodeGenerator::add_blocks(const WeightMatrix& m, const std::vector<Tile>& tiles,
                                                        int col_base, int row_base) {
   std::vector<std::vector<int>> groups;
-  const int per_core = arch_.crossbars_per_core();
+  const int per_core = per_layer_crossbars_;
   for (size_t i = 0; i < tiles.size(); ++i) {
     if (i % size_t(per_core) == 0) groups.emplace_back();
     groups.back().push_back(int(result_.image.blocks.size()));

@@ -124,7 +124,11 @@ class CodeGenerator {
   std::vector<int64_t> bias_address_;
   std::vector<int64_t> constant_address_;  // per op: its activation table in every core's buffer, or -1
   int64_t dynamic_base_ = 0;
-  std::optional<ResidentPlacement> resident_;          // set: weights stay programmed (placement.h)
+  // Whether `op`'s weights stay programmed (resident or mixed placement).
+  bool is_resident(const QOp& op) const { return resident_ && !resident_->ops[op_index(op)].empty(); }
+
+  std::optional<ResidentPlacement> resident_;          // set: some or all weights stay programmed (placement.h)
+  int per_layer_crossbars_ = 0;                        // crossbars [0, n) of a core the other layers reprogram
   std::vector<std::vector<std::vector<int>>> resident_blocks_;  // per op, per column part: its blocks
   CompileResult result_;
 };

@@ -41,14 +41,15 @@ const char* placement_name(Placement p) {
     case Placement::Auto: return "auto";
     case Placement::Resident: return "resident";
     case Placement::PerLayer: return "per-layer";
+    case Placement::Mixed: return "mixed";
   }
   return "?";
 }
 
 Placement parse_placement(const std::string& name) {
-  for (Placement p : {Placement::Auto, Placement::Resident, Placement::PerLayer})
+  for (Placement p : {Placement::Auto, Placement::Resident, Placement::PerLayer, Placement::Mixed})
     if (name == placement_name(p)) return p;
-  throw Error("unknown placement '" + name + "' (valid: auto, resident, per-layer)");
+  throw Error("unknown placement '" + name + "' (valid: auto, resident, per-layer, mixed)");
 }
 
 CompileResult compile(const QuantizedNetwork& net, const ArchConfig& arch, const CompileOptions& options) {

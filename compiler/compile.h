@@ -30,12 +30,14 @@ namespace cimvp {
 
 // Where weights live (compiler/placement.h).
 enum class Placement {
-  Auto,      // Resident when every layer's tiles fit the crossbars at once, else PerLayer
+  Auto,      // Resident when every layer's tiles fit the crossbars at once, else Mixed when
+             // estimated faster than PerLayer, else PerLayer
   Resident,  // weights programmed once at the start of a run (error if they do not fit)
   PerLayer,  // every layer gets all cores and reprograms their crossbars
+  Mixed,     // the layers whose programming costs most stay resident, the rest per-layer (mixed_placement.h)
 };
 const char* placement_name(Placement p);
-Placement parse_placement(const std::string& name);  // "auto", "resident", "per-layer"; throws naming the valid ones
+Placement parse_placement(const std::string& name);  // "auto", "resident", "per-layer", "mixed"; throws naming the valid ones
 
 struct CompileOptions {
   bool timing_only = false;  // leave weight data out of the image
@@ -69,7 +71,7 @@ struct CompileResult {
   FirmwareImage image;
   std::vector<LayerPlan> plan;  // one per op, in order
   Placement placement = Placement::PerLayer;  // what was done (never Auto)
-  ResidentPlacement resident;                 // Resident: where every layer's parts live
+  ResidentPlacement resident;                 // Resident, Mixed: where the resident layers' parts live
 };
 
 // A resident placement programs all weights in one layer range named

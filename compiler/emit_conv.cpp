@@ -22,12 +22,14 @@ void CodeGenerator::emit_conv(const QOp& op) {
   const int d = op.dilation, span_h = op.span_h();
   const int ho = out.shape.h, wo = out.shape.w;
   const int eb = out.elem_bytes;
-  const PerLayerMapping mapping = resident_ ? PerLayerMapping{channel_packing(op, arch_), 1}
-                                            : per_layer_mapping(op, in.shape, out.shape, cores_, arch_);
+  const bool resident = is_resident(op);
+  const PerLayerMapping mapping = resident ? PerLayerMapping{channel_packing(op, arch_), 1}
+                                           : per_layer_mapping(op, in.shape, out.shape, cores_, arch_,
+                                                               per_layer_crossbars_);
   const ChannelPacking& packing = mapping.packing;
   const WeightMatrix m = weight_matrix(op, in.shape, packing, !options_.timing_only);
   const TileGrid grid = tile_matrix(m, arch_, op.name);
-  const int per_core = arch_.crossbars_per_core();
+  const int per_core = per_layer_crossbars_;
   const int col_tiles = grid.col_tiles;
   const int parts = mapping.parts;
   const auto col_ranges = split(col_tiles, parts);
@@ -55,7 +57,7 @@ void CodeGenerator::emit_conv(const QOp& op) {
   std::vector<Work> work(static_cast<size_t>(cores_));
   std::vector<int> working;
   bool spread = false;  // some part spreads over cores: partial sums travel
-  if (resident_) {
+  if (resident) {
     const std::vector<ResidentWork> rw = resident_work(op);
     part_groups.assign(rw.size(), {});
     for (size_t j = 0; j < rw.size(); ++j) {
@@ -68,7 +70,7 @@ void CodeGenerator::emit_conv(const QOp& op) {
     }
     lp.groups = 1;
   }
-  for (int part = 0; part < parts && !resident_; ++part) {
+  for (int part = 0; part < parts && !resident; ++part) {
     const auto [t0, t1] = col_ranges[size_t(part)];
     std::vector<Tile> mine;
     for (const Tile& t : grid.tiles)
@@ -139,7 +141,7 @@ void CodeGenerator::emit_conv(const QOp& op) {
           p.vadd32(dst_reg, 0, acc_reg, acc_offset, 0, bias);
       };
       for (const std::vector<int>& group : groups) {
-        if (!resident_)
+        if (!resident)
           for (size_t x = 0; x < group.size(); ++x) p.xprog(wk.first_crossbar + int(x), group[x]);
         // One pack: the window's kh rows of kw x ci bytes. Several (or a
         // dilated window): per pack and kernel row, its channels at the kw

@@ -31,7 +31,8 @@ void CodeGenerator::emit_dense(const QOp& op) {
   };
   std::vector<Work> work(static_cast<size_t>(cores_));
   std::vector<int> working;
-  if (resident_) {
+  const bool resident = is_resident(op);
+  if (resident) {
     for (ResidentWork& rw : resident_work(op)) {  // one replica: a dense layer has one row
       work[size_t(rw.core)] = {grid.col_edges[size_t(rw.col_tile0)], grid.col_edges[size_t(rw.col_tile1)],
                                {std::move(rw.blocks)}, rw.first_crossbar, rw.owner, rw.helpers};
@@ -49,7 +50,7 @@ void CodeGenerator::emit_dense(const QOp& op) {
         if (t.col0 >= wk.c0 && t.col0 < wk.c1) mine.push_back(t);
       wk.groups = add_blocks(m, mine, wk.c0, 0);
       working.push_back(int(i));
-      lp.crossbars += int(std::min<size_t>(mine.size(), size_t(arch_.crossbars_per_core())));
+      lp.crossbars += int(std::min<size_t>(mine.size(), size_t(per_layer_crossbars_)));
     }
   }
   for (int c : working) lp.groups = std::max(lp.groups, int(work[size_t(c)].groups.size()));
@@ -78,7 +79,7 @@ void CodeGenerator::emit_dense(const QOp& op) {
     const bool single = groups.size() == 1;
     if (!single) p.vcfg(VcfgReg::VL, c1 - c0).vfill32(0, int32_t(acc), 0);
     for (const std::vector<int>& group : groups) {
-      if (!resident_)
+      if (!resident)
         for (size_t x = 0; x < group.size(); ++x) p.xprog(wk.first_crossbar + int(x), group[x]);
       p.mvm(wk.first_crossbar, int(group.size()), 0, int32_t(acc), 0, int32_t(vec), op.activation_bits,
             op.input_signed, !single);

@@ -48,11 +48,18 @@ std::string explain(const CompileResult& result, const ArchConfig& arch) {
   for (const auto& c : result.image.cores) instructions += c.code.size();
   s << "\n  " << result.image.blocks.size() << " weight blocks, " << instructions << " instructions, "
     << placement_name(result.placement) << " placement";
-  if (result.placement == Placement::Resident) {
-    int crossbars = 0;
-    for (const LayerPlan& l : result.plan) crossbars += l.crossbars;
-    s << ": " << crossbars << " of " << arch.cores() * arch.crossbars_per_core()
-      << " crossbars hold weights, programmed once before inference\n\n";
+  if (result.placement == Placement::Resident || result.placement == Placement::Mixed) {
+    if (result.placement == Placement::Resident) {
+      int crossbars = 0;
+      for (const LayerPlan& l : result.plan) crossbars += l.crossbars;
+      s << ": " << crossbars << " of " << arch.cores() * arch.crossbars_per_core()
+        << " crossbars hold weights, programmed once before inference\n\n";
+    } else {
+      const int n = result.resident.per_layer_crossbars;
+      s << ": crossbars 0-" << n - 1 << " of every core are reprogrammed by the per-layer layers; "
+        << result.resident.crossbars << " crossbars above them hold the resident layers' weights, programmed once"
+        << " before inference\n\n";
+    }
     // Per core: which layer parts its crossbars hold (column tiles, output rows).
     auto range = [](int first, int end) {  // [first, end) as "a" or "a-b"
       return end - first == 1 ? std::to_string(first) : std::to_string(first) + "-" + std::to_string(end - 1);

@@ -27,18 +27,20 @@ double per_pixel_cycles(int gathers, int64_t patch_bytes, int64_t cols, const Ar
 // input slice a DAC step, a read and the ADCs' turns over the widest
 // crossbar's columns, crossbars in parallel). Groups of tiles beyond the
 // core's crossbars run one after another.
-double core_ns(const std::vector<Tile>& tiles, int64_t pixels, int gathers, const QOp& op, const ArchConfig& a) {
+// `per_core` crossbars hold the tiles; `programmed` is false for resident
+// weights, which cost no programming per inference.
+double core_ns(const std::vector<Tile>& tiles, int64_t pixels, int gathers, const QOp& op, const ArchConfig& a,
+               int per_core, bool programmed) {
   if (tiles.empty() || pixels == 0) return 0;
   double program = 0;
   int widest = 0;
   int64_t patch_bytes = 0, cols = 0;
   for (const Tile& t : tiles) {
-    program += a.crossbar.program_ns + a.crossbar.program_row_ns * a.crossbar.physical_rows(t.rows);
+    if (programmed) program += a.crossbar.program_ns + a.crossbar.program_row_ns * a.crossbar.physical_rows(t.rows);
     widest = std::max(widest, a.crossbar.physical_cols(t.cols, op.weight_bits));
     patch_bytes += t.rows;  // over-counts rows shared by column tiles: an estimate
     if (t.row0 == tiles.front().row0) cols += t.cols;  // each column tile once
   }
-  const int per_core = a.crossbars_per_core();
   const int64_t groups = (int64_t(tiles.size()) + per_core - 1) / per_core;
   const int64_t turns = (widest + a.adc.cols_per_adc - 1) / std::max(1, a.adc.cols_per_adc);
   const double slice = a.dac.ns + a.crossbar.read_ns + double(turns) * a.adc.ns;
@@ -58,9 +60,8 @@ struct Choice {
 };
 
 Choice best_parts(const QOp& op, const Shape& in, const Shape& out, const ChannelPacking& packing, int cores,
-                  const ArchConfig& arch) {
+                  const ArchConfig& arch, int per_core, bool programmed) {
   const TileGrid grid = tile_matrix(weight_matrix(op, in, packing, false), arch, op.name);
-  const int per_core = arch.crossbars_per_core();
   int fewest = 1;  // parts that keep each within one core's crossbars, as far as the cores allow
   if (int(grid.tiles.size()) > per_core) {
     const int cols_per_part = std::max(1, per_core / grid.row_tiles);
@@ -80,7 +81,7 @@ Choice best_parts(const QOp& op, const Shape& in, const Shape& out, const Channe
       const int gathers = packing.packs > 1 ? packs * op.kernel : 1;
       const int part_cores = core_ranges[j].second - core_ranges[j].first;
       const int64_t rows = (out.h + part_cores - 1) / part_cores;
-      slowest = std::max(slowest, core_ns(mine, rows * out.w, gathers, op, arch));
+      slowest = std::max(slowest, core_ns(mine, rows * out.w, gathers, op, arch, per_core, programmed));
     }
     if (slowest < best.ns) best = {parts, slowest};  // ties keep fewer parts: fewer crossbars programmed
   }
@@ -90,16 +91,22 @@ Choice best_parts(const QOp& op, const Shape& in, const Shape& out, const Channe
 }  // namespace
 
 PerLayerMapping per_layer_mapping(const QOp& op, const Shape& in, const Shape& out, int cores,
-                                  const ArchConfig& arch) {
+                                  const ArchConfig& arch, int crossbars) {
+  const int per_core = crossbars > 0 ? crossbars : arch.crossbars_per_core();
   PerLayerMapping best{channel_packing(op, arch), 1};
-  const Choice plain = best_parts(op, in, out, best.packing, cores, arch);
+  const Choice plain = best_parts(op, in, out, best.packing, cores, arch, per_core, true);
   best.parts = plain.parts;
+  best.ns = plain.ns;
   if (op.groups > 1 && cores > 1) {
     const ChannelPacking spread = channel_packing(op, arch, cores);
-    const Choice even = best_parts(op, in, out, spread, cores, arch);
-    if (even.ns < plain.ns) best = {spread, even.parts};
+    const Choice even = best_parts(op, in, out, spread, cores, arch, per_core, true);
+    if (even.ns < plain.ns) best = {spread, even.parts, even.ns};
   }
   return best;
+}
+
+double resident_estimate_ns(const QOp& op, const Shape& in, const Shape& out, const ArchConfig& arch) {
+  return best_parts(op, in, out, channel_packing(op, arch), 1, arch, arch.crossbars_per_core(), false).ns;
 }
 
 }  // namespace cimvp

@@ -24,12 +24,20 @@ namespace cimvp {
 struct PerLayerMapping {
   ChannelPacking packing;
   int parts = 1;  // column parts, each on its own cores (1 = replicated on every core)
+  double ns = 0;  // the estimate of the slowest core's time
 };
 
 // The packing and number of column parts that minimize the slowest core's
 // estimated time for convolution `op` (input `in`, output `out`), with at
-// least as many parts as keep each within one core's crossbars. cores > 0.
+// least as many parts as keep each within one core's crossbars. cores > 0;
+// `crossbars` per core (0: all of them; fewer when a mixed placement keeps
+// the others for resident layers).
 PerLayerMapping per_layer_mapping(const QOp& op, const Shape& in, const Shape& out, int cores,
-                                  const ArchConfig& arch);
+                                  const ArchConfig& arch, int crossbars = 0);
+
+// The same estimate for `op` with its weights already programmed (resident)
+// on one core: what keeping it resident would cost per inference at most
+// (mixed_placement.h; spare crossbars may add replicas on other cores).
+double resident_estimate_ns(const QOp& op, const Shape& in, const Shape& out, const ArchConfig& arch);
 
 }  // namespace cimvp

@@ -18,9 +18,16 @@ int ceil_div(int a, int b) { return (a + b - 1) / b; }
 }  // namespace
 
 std::optional<ResidentPlacement> place_resident(const QuantizedNetwork& net, const ArchConfig& arch, int cores) {
-  const int per_core = arch.crossbars_per_core(), tr = arch.crossbar.max_tile_rows();
+  return place_resident(net, arch, cores, std::vector<bool>(net.ops.size(), true), 0);
+}
+
+std::optional<ResidentPlacement> place_resident(const QuantizedNetwork& net, const ArchConfig& arch, int cores,
+                                                const std::vector<bool>& keep, int per_layer_crossbars) {
+  const int per_core = arch.crossbars_per_core() - per_layer_crossbars, tr = arch.crossbar.max_tile_rows();
+  if (per_core < 1) return std::nullopt;
   std::vector<int> free(static_cast<size_t>(cores), per_core);
   ResidentPlacement placement;
+  placement.per_layer_crossbars = per_layer_crossbars;
   placement.ops.resize(net.ops.size());
   std::vector<LayerShape> shapes(net.ops.size());
   std::vector<std::vector<bool>> holds(net.ops.size(), std::vector<bool>(size_t(cores), false));
@@ -37,7 +44,7 @@ std::optional<ResidentPlacement> place_resident(const QuantizedNetwork& net, con
   };
   // Takes `n` free crossbars of `core` for op `i`; returns the first.
   auto take = [&](size_t i, int core, int n) {
-    const int first = per_core - free[size_t(core)];
+    const int first = per_layer_crossbars + per_core - free[size_t(core)];
     free[size_t(core)] -= n;
     holds[i][size_t(core)] = true;
     placement.crossbars += n;
@@ -61,7 +68,7 @@ std::optional<ResidentPlacement> place_resident(const QuantizedNetwork& net, con
   // Every layer once, its column tiles packed best-fit onto the cores.
   for (size_t i = 0; i < net.ops.size(); ++i) {
     const QOp& op = net.ops[i];
-    if (op.kind != QOpKind::Conv2d && op.kind != QOpKind::Dense) continue;
+    if ((op.kind != QOpKind::Conv2d && op.kind != QOpKind::Dense) || !keep[i]) continue;
     if (tr < 1 || arch.crossbar.max_tile_cols(op.weight_bits) < 1) return std::nullopt;
     LayerShape& s = shapes[i];
     const Shape& in = net.tensors[size_t(op.inputs[0])].shape;

@@ -48,11 +48,21 @@ struct ColumnPart {
 
 struct ResidentPlacement {
   std::vector<std::vector<ColumnPart>> ops;  // per op of the network; empty for ops without weights
+                                             // (and, in a mixed placement, for the per-layer ops)
   int crossbars = 0;                         // crossbars holding weights, over all cores
+  // A mixed placement (mixed_placement.h): crossbars [0, per_layer_crossbars)
+  // of every core are left to the layers that are not resident, which
+  // reprogram them; the resident parts sit above. 0: every layer is resident.
+  int per_layer_crossbars = 0;
 };
 
 // The weight-stationary placement over the first `cores` cores, or nothing
 // when the layers' tiles do not all fit at once.
 std::optional<ResidentPlacement> place_resident(const QuantizedNetwork& net, const ArchConfig& arch, int cores);
+
+// The same for the Conv2d/Dense ops with keep[i] set, on crossbars
+// [per_layer_crossbars, crossbars per core) of every core.
+std::optional<ResidentPlacement> place_resident(const QuantizedNetwork& net, const ArchConfig& arch, int cores,
+                                                const std::vector<bool>& keep, int per_layer_crossbars);
 
 }  // namespace cimvp

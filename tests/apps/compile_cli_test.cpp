@@ -90,9 +90,15 @@ TEST(CompileCli, PlacementChoices) {
   expect_clean_error(o, image);
   EXPECT_THAT(o.output, HasSubstr("resident placement is impossible"));
 
+  // vgg-small at W8 does not fit default.yaml: auto keeps some layers resident (mixed).
+  o = cimvp(compile_args(kDefault, "vgg-small", "--bits w8a8 --explain", image));
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_THAT(o.output, HasSubstr("mixed placement: crossbars 0-"));
+  EXPECT_THAT(o.output, HasSubstr("of every core are reprogrammed by the per-layer layers"));
+
   o = cimvp(compile_args(kDefault, "lenet5", "--bits w8a8 --placement stationary", image));
   expect_clean_error(o, image);
-  EXPECT_THAT(o.output, HasSubstr("unknown placement 'stationary' (valid: auto, resident, per-layer)"));
+  EXPECT_THAT(o.output, HasSubstr("unknown placement 'stationary' (valid: auto, resident, per-layer, mixed)"));
 }
 
 TEST(CompileCli, MalformedOnnxNamesTheFile) {

@@ -2,7 +2,8 @@
 // their own, programmed once before inference; spare crossbars duplicate
 // layers. Checked here: the placement's invariants, the fallback when the
 // weights do not fit, and on the VP that inference never reprograms, stays bit
-// exact, and is faster than reprogramming layer by layer.
+// exact, and is faster than reprogramming layer by layer. The same for the
+// mixed placement (some layers resident, the others per-layer below them).
 #include <gtest/gtest.h>
 
 #include <random>
@@ -12,7 +13,9 @@
 #include "common/error.h"
 #include "compiler/compile.h"
 #include "compiler/io_layout.h"
+#include "compiler/mixed_placement.h"
 #include "compiler/placement.h"
+#include "compiler/tiling.h"
 #include "nn/model_source.h"
 #include "nn/reference.h"
 #include "platform/soc.h"
@@ -38,9 +41,16 @@ void check_invariants(const QuantizedNetwork& q, const ArchConfig& arch, int cor
       EXPECT_TRUE(p.ops[i].empty());
       continue;
     }
+    if (p.ops[i].empty() && p.per_layer_crossbars > 0) continue;  // mixed: a per-layer layer
     const int matrix_rows = op.kind == QOpKind::Conv2d ? op.kernel * op.kernel * op.in_channels : op.in_channels;
-    const int row_tiles = ceil_div(matrix_rows, arch.crossbar.max_tile_rows());
-    const int col_tiles = ceil_div(op.out_channels, arch.crossbar.max_tile_cols(op.weight_bits));
+    int row_tiles = ceil_div(matrix_rows, arch.crossbar.max_tile_rows());
+    int col_tiles = ceil_div(op.out_channels, arch.crossbar.max_tile_cols(op.weight_bits));
+    if (op.groups > 1) {  // packed in channel packs (depthwise_packing_test.cpp counts those by hand)
+      const TileGrid grid = tile_matrix(
+          weight_matrix(op, q.tensors[size_t(op.inputs[0])].shape, channel_packing(op, arch), false), arch, op.name);
+      row_tiles = grid.row_tiles;
+      col_tiles = grid.col_tiles;
+    }
     const int out_rows = op.kind == QOpKind::Conv2d ? q.tensors[size_t(op.output)].shape.h : 1;
     int next_col = 0;
     std::set<int> cores_of_op;
@@ -61,7 +71,7 @@ void check_invariants(const QuantizedNetwork& q, const ArchConfig& arch, int cor
         // The replica's core and its helpers hold the part's tiles once, on
         // crossbars nobody else uses; a tall part is one column tile.
         auto occupy = [&](int core, int first, int n) {
-          ASSERT_GE(first, 0);
+          ASSERT_GE(first, p.per_layer_crossbars);  // mixed: above the per-layer layers' crossbars
           ASSERT_LE(first + n, per_core);
           for (int x = first; x < first + n; ++x) {
             EXPECT_FALSE(taken[size_t(core)][size_t(x)]) << "crossbar " << x << " of core " << core << " twice";
@@ -243,6 +253,97 @@ TEST(Placement, TallPartsSpreadOverCoresStayExact) {
       EXPECT_EQ(r.report.totals.crossbar_programs, uint64_t(placement->crossbars));
       EXPECT_EQ(r.report.layers[0].events.crossbar_programs, uint64_t(placement->crossbars));
     }
+  }
+}
+
+// mobilenet-small does not fit default.yaml at W8 or W4 (70 and 49 tiles of
+// 32 crossbars). Mixed keeps some layers resident above the crossbars the
+// others reprogram; the invariants of a resident placement hold for them.
+TEST(Placement, MixedInvariants) {
+  const ArchConfig arch = default_arch();
+  const ModelFile model = load_model_structure("mobilenet-small");
+  const size_t layers = model.graph.quantizable_layers().size();
+  for (int bits : {8, 4, 2}) {
+    SCOPED_TRACE(bits);
+    const QuantizedNetwork q = quantize_any(model, uniform_policy(layers, bits, 8));
+    ASSERT_FALSE(place_resident(q, arch, arch.cores()).has_value());
+    const std::optional<MixedPlacement> mixed = place_mixed(q, arch, arch.cores());
+    ASSERT_TRUE(mixed.has_value());
+    const ResidentPlacement& p = mixed->placement;
+    EXPECT_GE(p.per_layer_crossbars, 1);
+    EXPECT_LT(p.per_layer_crossbars, arch.crossbars_per_core());
+    check_invariants(q, arch, arch.cores(), p);
+    int resident = 0, per_layer = 0;
+    for (int l : q.layers) (p.ops[size_t(l)].empty() ? per_layer : resident) += 1;
+    EXPECT_GT(resident, 0);
+    EXPECT_GT(per_layer, 0);
+    EXPECT_LT(mixed->estimate_ns, mixed->per_layer_estimate_ns);
+  }
+  // One crossbar per core leaves none to keep anything resident beside the
+  // per-layer layers: forcing mixed is an error that says so.
+  ArchConfig one = arch;
+  one.core.pes = 1;
+  one.core.crossbars_per_pe = 1;
+  const QuantizedNetwork q = quantize_any(model, uniform_policy(layers, 8, 8));
+  EXPECT_FALSE(place_mixed(q, one, one.cores()).has_value());
+  CompileOptions options;
+  options.timing_only = true;
+  options.placement = Placement::Mixed;
+  try {
+    compile(q, one, options);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("model 'mobilenet-small': no layer can stay resident"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(parse_placement("mixed"), Placement::Mixed);
+}
+
+// On the VP: the mixed placement is bit exact, programs the resident layers'
+// crossbars once in the set-up and never again (the per-layer layers program
+// only their own), and on mobilenet-small, where auto chooses it, beats the
+// per-layer placement. vgg-small at W8 (67 tiles) is forced mixed too.
+TEST(Placement, MixedInferenceIsExactAndKeepsResidentLayersProgrammed) {
+  const ArchConfig arch = default_arch();
+  Soc soc("soc", arch);
+  std::mt19937 rng(11);
+  for (const std::string name : {"mobilenet-small", "vgg-small"}) {
+    SCOPED_TRACE(name);
+    const ModelFile model = load_model_spec(name, 12);
+    const QuantizedNetwork q = quantize_model(model, uniform_policy(model.graph.quantizable_layers().size(), 8, 8));
+    ReferenceExecutor reference(q);
+    CompileOptions options;
+    if (name != "mobilenet-small") options.placement = Placement::Mixed;
+    const CompileResult mixed = compile(q, arch, options);
+    ASSERT_EQ(mixed.placement, Placement::Mixed);
+    const ResidentPlacement& p = mixed.resident;
+    std::set<std::string> resident;
+    for (size_t i = 0; i < q.ops.size(); ++i)
+      if (!p.ops[i].empty()) resident.insert(q.ops[i].name);
+    ASSERT_FALSE(resident.empty());
+    soc.load(mixed.image, name);
+    const std::vector<int8_t> x = random_image(rng, q);
+    const std::vector<int32_t> want = reference.run(x);
+    const RunResult r = soc.run(RunMode::Functional, {input_bytes(q, x)});
+    EXPECT_EQ(output_values(mixed.image, r.outputs[0]), want);
+    const Report& rep = r.report;
+    ASSERT_EQ(rep.layers[0].name, kSetupLayerName);
+    EXPECT_EQ(rep.layers[0].events.crossbar_programs, uint64_t(p.crossbars));
+    uint64_t per_layer_programs = 0;
+    for (size_t l = 1; l < rep.layers.size(); ++l) {
+      if (resident.count(rep.layers[l].name)) {
+        EXPECT_EQ(rep.layers[l].events.crossbar_programs, 0u) << rep.layers[l].name;
+      }
+      per_layer_programs += rep.layers[l].events.crossbar_programs;
+    }
+    EXPECT_GT(per_layer_programs, 0u);
+    if (name != "mobilenet-small") continue;
+    options.placement = Placement::PerLayer;
+    const CompileResult per_layer = compile(q, arch, options);
+    soc.load(per_layer.image, name);
+    const RunResult pl = soc.run(RunMode::Functional, {input_bytes(q, x)});
+    EXPECT_EQ(output_values(per_layer.image, pl.outputs[0]), want);
+    EXPECT_LT(rep.inference_cycles, pl.report.inference_cycles);
   }
 }
 
