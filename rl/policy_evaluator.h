@@ -13,7 +13,7 @@ struct PolicyResult {
   double latency_seconds = 0;  // simulated seconds per inference (the search's cost)
   uint64_t cycles = 0;         // VP cycles per inference (0 for the analytic model)
   double energy_joules = 0;    // per inference
-  std::string placement;       // "resident", "per-layer" or "analytic"
+  std::string placement;       // "resident", "per-layer", "mixed" or "analytic"
 };
 // policy -> result. Implementations cache identical policies.
 // The search calls evaluate() once for uniform W8A8 (the baseline) and once

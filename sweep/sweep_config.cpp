@@ -225,9 +225,9 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& sourc
   }
   if (root["placement"]) {
     c.placement = scalar(root["placement"], where(source, root["placement"]) + ": placement");
-    if (c.placement != "auto" && c.placement != "resident" && c.placement != "per-layer")
+    if (c.placement != "auto" && c.placement != "resident" && c.placement != "per-layer" && c.placement != "mixed")
       throw Error(where(source, root["placement"]) + ": placement: '" + c.placement +
-                  "' is not one of auto, resident, per-layer");
+                  "' is not one of auto, resident, per-layer, mixed");
   }
   return c;
 }

@@ -27,7 +27,7 @@ struct LatencyResult {
   double seconds = 0;        // per inference
   uint64_t cycles = 0;       // VP cycles per inference (0 for the analytic model)
   double energy_joules = 0;  // per inference (0 for the analytic model)
-  std::string placement;     // "resident", "per-layer" or "analytic"
+  std::string placement;     // "resident", "per-layer", "mixed" or "analytic"
   Report report;             // the VP's whole report (empty for the analytic model)
 };
 
