@@ -15,12 +15,12 @@ struct Candidate {
   double resident = 0;  // estimated time with its weights resident
 };
 
-// The splits tried: crossbars per core left to the per-layer layers. All of
-// them on small cores; on large ones a geometric series, which keeps the
-// choice cheap beside the compile itself.
+// The splits tried: crossbars per core left to the per-layer layers. Every
+// count up to 8, then a geometric series, which keeps the choice cheap
+// beside the compile itself on large cores.
 std::vector<int> per_layer_counts(int per_core) {
   std::vector<int> counts;
-  for (int n = 1; n < per_core; n = n < 4 ? n + 1 : n + n / 2) counts.push_back(n);
+  for (int n = 1; n < per_core; n = n < 8 ? n + 1 : n + n / 2) counts.push_back(n);
   return counts;
 }
 
