@@ -33,7 +33,7 @@ int cmd_infer(const std::vector<std::string>& args) {
       ("count", po::value<int>()->default_value(100), "images to classify (0: the whole split)")
       ("report", po::value<std::string>(), "write the report as JSON here")
       ("placement", po::value<std::string>()->default_value("auto"),
-       "where weights live: auto, resident or per-layer (cimvp compile --help)")
+       "where weights live: auto, resident, per-layer or mixed (cimvp compile --help)")
       ("predictions", po::value<std::string>(), "write the VP's predicted class of every image here, one per line")
       ("seeds", po::value<int>()->default_value(1),
        "classify under N device draws (device.seed, +1, ...): accuracy as mean and spread")
