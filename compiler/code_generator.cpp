@@ -2,12 +2,11 @@
 // the input copy) and the helpers every op's emitter uses.
 #include "compiler/code_generator.h"
 
-#include "compiler/mixed_placement.h"
-
 #include <algorithm>
 #include <cstring>
 
 #include "common/error.h"
+#include "compiler/mixed_placement.h"
 
 namespace cimvp::codegen {
 
