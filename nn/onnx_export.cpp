@@ -3,8 +3,6 @@
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 
-#include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <fstream>
 
@@ -142,8 +140,8 @@ std::string Exporter::run() {
         std::string x = in0;
         const ActDomain& src = plan.domains[size_t(plan.layer_input_domain[size_t(layer)])];
         if (a < src.bits)  // the rescaled copy at the layer's bits
-          x = qdq(x, nd.name + "_input_a" + std::to_string(a), double(effective_clip(src, c.act_clip.at(src.name))) /
-                                                                    clip_level(a, src.is_signed), a, src.is_signed);
+          x = qdq(x, nd.name + "_input_a" + std::to_string(a), activation_scale(src, c.act_clip.at(src.name), a), a,
+                  src.is_signed);
         const double ws = weight_scale_for(nd, w, c);
         const int groups = nd.kind == OpKind::Conv2d ? nd.groups : 1;  // ONNX keeps a group's weights only
         std::vector<int64_t> wd = nd.kind == OpKind::Conv2d
@@ -252,9 +250,9 @@ std::string Exporter::run() {
         // The border holds the value on its tensor's grid (nn/quant.cpp), as
         // cimvp computes with it; ONNX pads after the input's DequantizeLinear.
         const ActDomain& dom = plan.domains[size_t(plan.domain_of[i])];
-        const double scale = double(effective_clip(dom, c.act_clip.at(dom.name))) / clip_level(dom.bits, dom.is_signed);
-        const double q = std::round(double(nd.pad.value) / scale);
-        const float on_grid = float(scale * std::clamp(q, double(qmin(dom.bits, dom.is_signed)), double(qmax(dom.bits, dom.is_signed))));
+        const double scale = activation_scale(dom, c.act_clip.at(dom.name), dom.bits);
+        const float on_grid = float(
+            scale * pad_level(nd.pad.value, scale, 0, qmin(dom.bits, dom.is_signed), qmax(dom.bits, dom.is_signed)));
         str1(node("Pad", nd.name, {in0, nd.name + "_pads", float_init(nd.name + "_value", {on_grid}, {})}, out), "mode",
              pad_mode_name(nd.pad.mode));
         break;
@@ -278,8 +276,8 @@ std::string Exporter::run() {
     const int d = plan.domain_of[i];
     if (d >= 0 && plan.domains[size_t(d)].node == int(i) && !plan.domains[size_t(d)].int32_output) {
       const ActDomain& dom = plan.domains[size_t(d)];
-      value[i] = qdq(out, dom.name + "_act", double(effective_clip(dom, c.act_clip.at(dom.name))) / clip_level(dom.bits, dom.is_signed),
-                     dom.bits, dom.is_signed);
+      value[i] = qdq(out, dom.name + "_act", activation_scale(dom, c.act_clip.at(dom.name), dom.bits), dom.bits,
+                     dom.is_signed);
     }
   }
   (void)layers;

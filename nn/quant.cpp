@@ -52,6 +52,11 @@ int64_t requantize(int64_t acc, int32_t multiplier, int shift, int32_t zero_poin
   return int64_t(scaled);
 }
 
+int32_t pad_level(double value, double scale, int32_t zero_point, int32_t lo, int32_t hi) {
+  const double v = std::round(value / scale) + zero_point;
+  return int32_t(std::clamp(v, double(lo), double(hi)));
+}
+
 int32_t quantize_value(double x, double scale, int32_t lo, int32_t hi) {
   const double v = std::floor(x / scale + 0.5);
   if (!(v >= lo)) return lo;  // also NaN
@@ -356,7 +361,7 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
       throw Error("calibration has no activation clip for '" + dom.name + "' of model '" + g.name + "'");
     if (!(it->second > 0) || !std::isfinite(it->second))
       throw Error("activation clip of '" + dom.name + "' must be positive, got " + std::to_string(it->second));
-    return double(effective_clip(dom, it->second)) / clip_level(bits, dom.is_signed);
+    return activation_scale(dom, it->second, bits);
   };
   // The tensor a domain's producer writes (int32 output: scale filled in by the layer).
   auto new_tensor = [&](const ActDomain& dom, const Node& node) {
@@ -482,8 +487,7 @@ QuantizedNetwork build_network(const Graph& graph, const Policy& p, const Calibr
         } else if (nd.kind == OpKind::Pad) {
           op.kind = QOpKind::Pad;
           op.pad = nd.pad;
-          const double v = std::round(double(nd.pad.value) / t.scale) + t.zero_point;
-          op.pad_integer = int32_t(std::clamp(v, double(t.lo()), double(t.hi())));
+          op.pad_integer = pad_level(nd.pad.value, t.scale, t.zero_point, t.lo(), t.hi());
         } else {
           op.kind = QOpKind::MaxPool;
           set_window(op, nd);

@@ -63,6 +63,11 @@ inline int32_t clip_level(int bits, bool is_signed) { return qmax(bits, is_signe
 // Float quantization of one value, round half up: clamp(floor(x / scale + 0.5), lo, hi).
 int32_t quantize_value(double x, double scale, int32_t lo, int32_t hi);
 
+// A Pad's constant border value on its tensor's grid: round(value / scale)
+// (half away from zero) + zero_point, saturated to [lo, hi]. The integer
+// reference computes with it, and the ONNX export writes scale times it.
+int32_t pad_level(double value, double scale, int32_t zero_point, int32_t lo, int32_t hi);
+
 // ------------------------------------------------------------ activation plan
 
 // Where activations are quantized, for a Graph and a Policy. It is shared by
@@ -96,6 +101,11 @@ struct ActDomain {
 // The clip a domain quantizes with: the calibrated one, at most the
 // domain's ReLU bound.
 inline float effective_clip(const ActDomain& d, float clip) { return d.max > 0 && clip > d.max ? d.max : clip; }
+
+// The scale of a domain's values at `bits` bits, given its calibrated clip.
+inline double activation_scale(const ActDomain& d, float clip, int bits) {
+  return double(effective_clip(d, clip)) / clip_level(bits, d.is_signed);
+}
 
 struct ActivationPlan {
   std::vector<ActDomain> domains;

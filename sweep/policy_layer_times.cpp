@@ -45,8 +45,7 @@ LayerTimes vp_layer_times(const std::string& cimvp, const std::string& model, co
   const std::string compile = quoted(cimvp) + " compile --arch " + quoted(dir + "/arch.json") + " --model " +
                               quoted(model) + " --policy " + quoted(dir + "/policy.yaml") + " --timing-only -o " +
                               quoted(dir + "/net.img") +
-                              (placement == "resident" || placement == "per-layer" || placement == "mixed" ? " --placement " + placement
-                                                                                               : "");
+                              (placement.empty() || placement == "analytic" ? "" : " --placement " + placement);
   const std::string run_vp = quoted(cimvp) + " run --arch " + quoted(dir + "/arch.json") + " --firmware " +
                              quoted(dir + "/net.img") + " --mode timing --report " + quoted(dir + "/report.json");
   if (!run(compile, &out) || !run(run_vp, &out)) {

@@ -20,8 +20,8 @@ struct LayerTimes {
 };
 
 // `cimvp`: the binary to run; `architecture`: the architecture JSON of a
-// report or summary (every parameter); `placement`: "resident", "per-layer",
-// "mixed" or "" for the compiler's choice.
+// report or summary (every parameter); `placement`: a placement name of
+// the compiler's (compiler/compile.h), or "" or "analytic" for its choice.
 LayerTimes vp_layer_times(const std::string& cimvp, const std::string& model, const Policy& policy,
                           const nlohmann::json& architecture, const std::string& placement);
 

@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/yaml_diagnostics.h"
+#include "compiler/compile.h"
 #include "config/arch_config.h"
 #include "nn/policy.h"
 #include "nn/zoo.h"
@@ -225,9 +226,11 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& sourc
   }
   if (root["placement"]) {
     c.placement = scalar(root["placement"], where(source, root["placement"]) + ": placement");
-    if (c.placement != "auto" && c.placement != "resident" && c.placement != "per-layer" && c.placement != "mixed")
-      throw Error(where(source, root["placement"]) + ": placement: '" + c.placement +
-                  "' is not one of auto, resident, per-layer, mixed");
+    try {
+      parse_placement(c.placement);  // the compiler's names
+    } catch (const Error& e) {
+      throw Error(where(source, root["placement"]) + ": placement: " + e.what());
+    }
   }
   return c;
 }
